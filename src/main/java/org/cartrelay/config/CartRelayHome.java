@@ -1,0 +1,68 @@
+package org.cartrelay.config;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+import org.springframework.boot.SpringApplication;
+import org.springframework.boot.env.EnvironmentPostProcessor;
+import org.springframework.boot.env.YamlPropertySourceLoader;
+import org.springframework.core.Ordered;
+import org.springframework.core.env.ConfigurableEnvironment;
+import org.springframework.core.env.MapPropertySource;
+import org.springframework.core.env.PropertySource;
+import org.springframework.core.io.FileSystemResource;
+
+/**
+ * Resolves the hub's home folder (the one holding {@code config/}, {@code connectors/} and {@code routes/}):
+ * {@code --cartrelay.home}, {@code CARTRELAY_HOME}, else the working directory. Spring Boot already reads
+ * {@code ./config/application.yml} from the working directory; when the home is elsewhere its
+ * {@code config/application.yml} is added here, above the built-in defaults and below command line and
+ * environment.
+ */
+public class CartRelayHome implements EnvironmentPostProcessor, Ordered {
+
+    public static final String PROPERTY = "cartrelay.home";
+
+    @Override
+    public void postProcessEnvironment(ConfigurableEnvironment environment, SpringApplication application) {
+        Path home = Path.of(environment.getProperty(PROPERTY, ".")).toAbsolutePath().normalize();
+        Path workingDir = Path.of("").toAbsolutePath().normalize();
+        Path config = home.resolve("config").resolve("application.yml");
+        if (!home.equals(workingDir) && Files.isRegularFile(config)) {
+            try {
+                List<PropertySource<?>> sources = new YamlPropertySourceLoader()
+                        .load("CartRelay home config '" + config + "'", new FileSystemResource(config));
+                String anchor = firstClasspathConfig(environment);
+                for (PropertySource<?> source : sources) {
+                    if (anchor != null) {
+                        environment.getPropertySources().addBefore(anchor, source);
+                    } else {
+                        environment.getPropertySources().addLast(source);
+                    }
+                }
+            } catch (IOException e) {
+                throw new IllegalStateException("Cannot read " + config + ": " + e.getMessage(), e);
+            }
+        }
+        environment.getPropertySources().addLast(new MapPropertySource("cartrelayHomeResolved",
+                Map.of("cartrelay.home-dir", home.toString())));
+    }
+
+    private static String firstClasspathConfig(ConfigurableEnvironment environment) {
+        for (PropertySource<?> source : environment.getPropertySources()) {
+            if (source.getName().contains("class path resource")) {
+                return source.getName();
+            }
+        }
+        return null;
+    }
+
+    @Override
+    public int getOrder() {
+        // after Spring Boot's ConfigDataEnvironmentPostProcessor, so the classpath defaults are already present
+        return Ordered.LOWEST_PRECEDENCE;
+    }
+}

@@ -1,0 +1,69 @@
+package org.cartrelay.config;
+
+import java.time.Duration;
+import java.time.ZoneId;
+import java.util.List;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.util.unit.DataSize;
+
+/** Every {@code cartrelay.*} setting, typed and with its default. */
+@ConfigurationProperties("cartrelay")
+public record CartRelayProperties(
+        @DefaultValue Intake intake,
+        @DefaultValue Abandonment abandonment,
+        @DefaultValue Sources sources,
+        @DefaultValue Delivery delivery) {
+
+    public record Intake(
+            @DefaultValue("256KB") DataSize maxBody,
+            @DefaultValue("30") int retryAfterSeconds) {
+    }
+
+    public record Abandonment(
+            @DefaultValue("30m") Duration delay,
+            @DefaultValue("1s") Duration pollInterval,
+            @DefaultValue("100") int batchSize) {
+    }
+
+    public record Sources(
+            @DefaultValue Digistore24 digistore24,
+            @DefaultValue Shopify shopify,
+            @DefaultValue Generic generic,
+            @DefaultValue WooCommerce woocommerce) {
+
+        /** The abandonment delay of one source: its own override, else the hub's default. */
+        public Duration delayFor(String source, Duration fallback) {
+            Duration override = switch (source) {
+                case "digistore24" -> digistore24.abandonmentDelay();
+                case "shopify" -> shopify.abandonmentDelay();
+                case "woocommerce" -> woocommerce.abandonmentDelay();
+                default -> generic.abandonmentDelay();
+            };
+            return override != null ? override : fallback;
+        }
+    }
+
+    public record Digistore24(
+            String passphrase,
+            @DefaultValue("Europe/Berlin") ZoneId zone,
+            @DefaultValue List<String> checkoutEvents,
+            Duration abandonmentDelay) {
+    }
+
+    public record Shopify(String secret, Duration abandonmentDelay) {
+    }
+
+    public record Generic(String secret, @DefaultValue("5m") Duration tolerance, Duration abandonmentDelay) {
+    }
+
+    public record WooCommerce(String token, String currency, Duration abandonmentDelay) {
+    }
+
+    public record Delivery(
+            @DefaultValue("250ms") Duration pollInterval,
+            @DefaultValue("4") int concurrency,
+            @DefaultValue("30s") Duration leaseMargin) {
+    }
+}

@@ -1,0 +1,84 @@
+package org.cartrelay.connectors;
+
+import java.math.BigDecimal;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Set;
+
+import org.cartrelay.event.OutboundEvent;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+/**
+ * The keys every connector file has (SPEC section 5), already validated against {@code connector.schema.json};
+ * {@code config} is the whole file, from which a type reads its own keys.
+ */
+public record ConnectorDefinition(
+        String name,
+        String type,
+        Path file,
+        boolean enabled,
+        Set<String> events,
+        Filter filter,
+        boolean requireConsent,
+        String endpoint,
+        Auth auth,
+        Duration timeout,
+        RetryPolicy retry,
+        JsonNode config) {
+
+    /** Whether this connector subscribes to the event and its filter lets it through. */
+    public boolean wants(OutboundEvent event) {
+        return events.contains(event.type()) && filter.matches(event);
+    }
+
+    public record Filter(BigDecimal minTotal, Set<String> products, Set<String> countries) {
+
+        public static final Filter NONE = new Filter(null, Set.of(), Set.of());
+
+        public boolean matches(OutboundEvent event) {
+            if (minTotal != null) {
+                BigDecimal total = event.checkout() == null ? null : event.checkout().total();
+                if (total == null || total.compareTo(minTotal) < 0) {
+                    return false;
+                }
+            }
+            if (!products.isEmpty()) {
+                boolean any = event.checkout() != null
+                        && event.checkout().items().stream().anyMatch(item -> products.contains(item.productId()));
+                if (!any) {
+                    return false;
+                }
+            }
+            if (!countries.isEmpty()) {
+                String country = event.customer() == null || event.customer().address() == null
+                        ? null : event.customer().address().country();
+                return country != null && countries.contains(country);
+            }
+            return true;
+        }
+    }
+
+    /** One of bearer, basic or a named header; secrets come from the file, usually as ${ENV} references. */
+    public record Auth(String bearer, String basicUser, String basicPassword, String headerName, String headerValue) {
+
+        public static final Auth NONE = new Auth(null, null, null, null, null);
+
+        /** The request headers this auth adds. */
+        public Map<String, String> headers() {
+            if (bearer != null) {
+                return Map.of("Authorization", "Bearer " + bearer);
+            }
+            if (basicUser != null) {
+                String pair = basicUser + ":" + (basicPassword == null ? "" : basicPassword);
+                return Map.of("Authorization", "Basic "
+                        + java.util.Base64.getEncoder().encodeToString(pair.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+            }
+            if (headerName != null) {
+                return Map.of(headerName, headerValue == null ? "" : headerValue);
+            }
+            return Map.of();
+        }
+    }
+}

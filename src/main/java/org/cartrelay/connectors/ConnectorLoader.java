@@ -1,0 +1,201 @@
+package org.cartrelay.connectors;
+
+import java.io.IOException;
+import java.math.BigDecimal;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+
+import org.cartrelay.support.JsonSchemas;
+import org.springframework.boot.convert.DurationStyle;
+import org.springframework.core.env.Environment;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+
+/**
+ * Reads {@code connectors/*.yaml}: resolves {@code ${NAME}} references, validates each file against
+ * {@code connector.schema.json} and turns it into a {@link ConnectorDefinition}. Any problem is a
+ * {@link ConnectorConfigException} naming the file, the key and what was expected.
+ */
+public class ConnectorLoader {
+
+    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+    private static final JsonSchemas SCHEMA = JsonSchemas.load("/schemas/connector.schema.json");
+
+    private final Environment environment;
+
+    public ConnectorLoader(Environment environment) {
+        this.environment = environment;
+    }
+
+    public List<ConnectorDefinition> loadAll(Path folder) {
+        List<ConnectorDefinition> definitions = new ArrayList<>();
+        if (!Files.isDirectory(folder)) {
+            return definitions;
+        }
+        Map<String, Path> files = new TreeMap<>();
+        try (DirectoryStream<Path> stream = Files.newDirectoryStream(folder, "*.{yaml,yml}")) {
+            stream.forEach(file -> files.put(file.getFileName().toString(), file));
+        } catch (IOException e) {
+            throw new ConnectorConfigException("The connectors folder " + folder + " cannot be read: " + e.getMessage());
+        }
+        Map<String, Path> names = new TreeMap<>();
+        for (Path file : files.values()) {
+            ConnectorDefinition definition = load(file);
+            Path other = names.putIfAbsent(definition.name(), file);
+            if (other != null) {
+                throw new ConnectorConfigException("Connector file " + file + ": key 'name' must be unique, but '"
+                        + definition.name() + "' is already used by " + other + ".");
+            }
+            definitions.add(definition);
+        }
+        return definitions;
+    }
+
+    public ConnectorDefinition load(Path file) {
+        JsonNode tree;
+        try {
+            tree = YAML.readTree(file.toFile());
+        } catch (IOException e) {
+            throw new ConnectorConfigException("Connector file " + file + " is not valid YAML: "
+                    + e.getMessage().lines().findFirst().orElse("") + ".");
+        }
+        if (tree == null || !tree.isObject()) {
+            throw new ConnectorConfigException("Connector file " + file
+                    + " must be a YAML mapping with at least the key 'type'.");
+        }
+        resolvePlaceholders(file, tree, "");
+        List<JsonSchemas.Violation> violations = SCHEMA.validate(tree);
+        if (!violations.isEmpty()) {
+            JsonSchemas.Violation first = violations.get(0);
+            throw new ConnectorConfigException("Connector file " + file + ": key '" + first.field() + "' "
+                    + first.message() + (violations.size() > 1 ? " (and " + (violations.size() - 1)
+                    + " more problem" + (violations.size() > 2 ? "s" : "") + ")" : "") + ".");
+        }
+        return definition(file, (ObjectNode) tree);
+    }
+
+    private void resolvePlaceholders(Path file, JsonNode node, String path) {
+        if (node instanceof ObjectNode object) {
+            Iterator<Map.Entry<String, JsonNode>> fields = object.fields();
+            while (fields.hasNext()) {
+                Map.Entry<String, JsonNode> field = fields.next();
+                String key = path.isEmpty() ? field.getKey() : path + "." + field.getKey();
+                if (field.getValue().isTextual()) {
+                    field.setValue(new TextNode(resolve(file, key, field.getValue().asText())));
+                } else {
+                    resolvePlaceholders(file, field.getValue(), key);
+                }
+            }
+        } else if (node instanceof ArrayNode array) {
+            for (int i = 0; i < array.size(); i++) {
+                String key = path + "[" + i + "]";
+                if (array.get(i).isTextual()) {
+                    array.set(i, new TextNode(resolve(file, key, array.get(i).asText())));
+                } else {
+                    resolvePlaceholders(file, array.get(i), key);
+                }
+            }
+        }
+    }
+
+    private String resolve(Path file, String key, String value) {
+        if (!value.contains("${")) {
+            return value;
+        }
+        try {
+            return environment.resolveRequiredPlaceholders(value);
+        } catch (IllegalArgumentException e) {
+            throw new ConnectorConfigException("Connector file " + file + ": key '" + key + "' refers to "
+                    + value + ", but that environment variable or property is not set.");
+        }
+    }
+
+    private static ConnectorDefinition definition(Path file, ObjectNode tree) {
+        String fileName = file.getFileName().toString().replaceFirst("\\.ya?ml$", "");
+        String name = text(tree, "name", fileName);
+        Set<String> events = new LinkedHashSet<>();
+        if (tree.has("events")) {
+            tree.get("events").forEach(event -> events.add(event.asText()));
+        } else {
+            events.add("checkout.abandoned");
+            events.add("checkout.recovered");
+        }
+        return new ConnectorDefinition(
+                name,
+                tree.get("type").asText(),
+                file,
+                !tree.has("enabled") || tree.get("enabled").asBoolean(),
+                Set.copyOf(events),
+                filter(tree.get("filter")),
+                tree.has("requireConsent") && tree.get("requireConsent").asBoolean(),
+                text(tree, "endpoint", null),
+                auth(tree.get("auth")),
+                duration(text(tree, "timeout", "10s")),
+                retry(tree.get("retry")),
+                tree);
+    }
+
+    private static ConnectorDefinition.Filter filter(JsonNode node) {
+        if (node == null) {
+            return ConnectorDefinition.Filter.NONE;
+        }
+        String minTotal = text(node, "minTotal", null);
+        return new ConnectorDefinition.Filter(minTotal == null ? null : new BigDecimal(minTotal),
+                strings(node.get("products")), strings(node.get("countries")));
+    }
+
+    private static ConnectorDefinition.Auth auth(JsonNode node) {
+        if (node == null) {
+            return ConnectorDefinition.Auth.NONE;
+        }
+        JsonNode basic = node.get("basic");
+        JsonNode header = node.get("header");
+        return new ConnectorDefinition.Auth(text(node, "bearer", null),
+                basic == null ? null : text(basic, "user", null), basic == null ? null : text(basic, "password", null),
+                header == null ? null : text(header, "name", null), header == null ? null : text(header, "value", null));
+    }
+
+    private static RetryPolicy retry(JsonNode node) {
+        RetryPolicy d = RetryPolicy.DEFAULT;
+        if (node == null) {
+            return d;
+        }
+        return new RetryPolicy(
+                node.has("maxAttempts") ? node.get("maxAttempts").asInt() : d.maxAttempts(),
+                node.has("initialDelay") ? duration(node.get("initialDelay").asText()) : d.initialDelay(),
+                node.has("multiplier") ? node.get("multiplier").asDouble() : d.multiplier(),
+                node.has("maxDelay") ? duration(node.get("maxDelay").asText()) : d.maxDelay(),
+                node.has("jitter") ? node.get("jitter").asDouble() : d.jitter());
+    }
+
+    private static Set<String> strings(JsonNode array) {
+        Set<String> values = new LinkedHashSet<>();
+        if (array != null) {
+            array.forEach(value -> values.add(value.asText()));
+        }
+        return Set.copyOf(values);
+    }
+
+    static String text(JsonNode node, String key, String fallback) {
+        JsonNode value = node.get(key);
+        return value == null || value.isNull() ? fallback : value.asText();
+    }
+
+    static Duration duration(String text) {
+        return DurationStyle.SIMPLE.parse(text);
+    }
+}

@@ -1,0 +1,57 @@
+package org.cartrelay.connectors;
+
+import java.nio.file.Path;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.core.env.Environment;
+import org.springframework.stereotype.Component;
+
+/** The connectors of this hub, loaded once at start-up from {@code <home>/connectors/*.yaml}. */
+@Component
+public class ConnectorRegistry {
+
+    private static final Logger log = LoggerFactory.getLogger(ConnectorRegistry.class);
+
+    private final Map<String, Connector> connectors = new LinkedHashMap<>();
+
+    public ConnectorRegistry(Environment environment, List<ConnectorType> types,
+            @Value("${cartrelay.home-dir}") String home) {
+        Map<String, ConnectorType> byName = types.stream()
+                .collect(Collectors.toMap(ConnectorType::name, Function.identity()));
+        Path folder = Path.of(home, "connectors");
+        for (ConnectorDefinition definition : new ConnectorLoader(environment).loadAll(folder)) {
+            ConnectorType type = byName.get(definition.type());
+            if (type == null) {
+                throw new ConnectorConfigException("Connector file " + definition.file() + ": key 'type' is '"
+                        + definition.type() + "', which this hub does not provide; expected one of " + byName.keySet() + ".");
+            }
+            connectors.put(definition.name(), type.create(definition));
+            log.info("Connector '{}' ({}) loaded from {}{}", definition.name(), definition.type(), definition.file(),
+                    definition.enabled() ? "" : ", disabled");
+        }
+        if (connectors.isEmpty()) {
+            log.warn("No connectors in {}: abandoned checkouts will be recorded but sent nowhere", folder);
+        }
+    }
+
+    public Collection<Connector> all() {
+        return connectors.values();
+    }
+
+    public List<Connector> enabled() {
+        return connectors.values().stream().filter(c -> c.definition().enabled()).toList();
+    }
+
+    public Optional<Connector> get(String name) {
+        return Optional.ofNullable(connectors.get(name));
+    }
+}

@@ -1,0 +1,29 @@
+package org.cartrelay.connectors.webhook;
+
+import java.time.Clock;
+
+import org.cartrelay.connectors.Connector;
+import org.cartrelay.connectors.ConnectorDefinition;
+import org.cartrelay.connectors.ConnectorType;
+import org.springframework.stereotype.Component;
+
+/** {@code type: webhook}: the generic IPN. Keys: {@code endpoint}, {@code format}, {@code secret}, {@code headers}. */
+@Component
+public class WebhookConnectorType implements ConnectorType {
+
+    private final Clock clock;
+
+    public WebhookConnectorType(Clock clock) {
+        this.clock = clock;
+    }
+
+    @Override
+    public String name() {
+        return "webhook";
+    }
+
+    @Override
+    public Connector create(ConnectorDefinition definition) {
+        return new WebhookConnector(definition, clock);
+    }
+}

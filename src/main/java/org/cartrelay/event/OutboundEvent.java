@@ -1,0 +1,56 @@
+package org.cartrelay.event;
+
+import java.math.BigDecimal;
+import java.time.Instant;
+import java.util.Map;
+
+import com.fasterxml.jackson.annotation.JsonFormat;
+import com.fasterxml.jackson.annotation.JsonInclude;
+
+/**
+ * What connectors receive: the checkout as it was last seen, plus the hub's own id (stable across every
+ * retry and replay), and the abandonment or recovery facts.
+ */
+@JsonInclude(JsonInclude.Include.NON_EMPTY)
+public record OutboundEvent(
+        String id,
+        String type,
+        String source,
+        String sourceEventId,
+        Instant occurredAt,
+        Checkout checkout,
+        Customer customer,
+        Consent consent,
+        Map<String, String> attributes,
+        Abandonment abandonment,
+        Recovery recovery) {
+
+    public static OutboundEvent abandoned(String id, CanonicalEvent started, Instant abandonedAt) {
+        String resumeUrl = started.checkout() == null ? null : started.checkout().resumeUrl();
+        return new OutboundEvent(id, CanonicalEvent.CHECKOUT_ABANDONED, started.source(), started.sourceEventId(),
+                started.occurredAt(), started.checkout(), started.customer(), started.consent(), started.attributes(),
+                new Abandonment(resumeUrl, abandonedAt), null);
+    }
+
+    public static OutboundEvent recovered(String id, CanonicalEvent started, Recovery recovery) {
+        return new OutboundEvent(id, CanonicalEvent.CHECKOUT_RECOVERED, started.source(), started.sourceEventId(),
+                started.occurredAt(), started.checkout(), started.customer(), started.consent(), started.attributes(),
+                null, recovery);
+    }
+
+    public String email() {
+        return customer == null ? null : customer.email();
+    }
+
+    @JsonInclude(JsonInclude.Include.NON_EMPTY)
+    public record Abandonment(String resumeUrl, Instant abandonedAt) {
+    }
+
+    @JsonInclude(JsonInclude.Include.NON_EMPTY)
+    public record Recovery(
+            String orderId,
+            @JsonFormat(shape = JsonFormat.Shape.STRING) BigDecimal amount,
+            String currency,
+            Instant recoveredAt) {
+    }
+}

@@ -1,0 +1,79 @@
+package org.cartrelay.intake;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+
+import org.cartrelay.config.CartRelayProperties;
+import org.cartrelay.support.FormBody;
+import org.cartrelay.support.Masking;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RestController;
+
+import jakarta.servlet.http.HttpServletRequest;
+
+/** {@code /ipn/digistore24}: form-encoded IPN signed with {@code sha_sign}; answers {@code OK}. */
+@RestController
+public class Digistore24Intake {
+
+    private static final Logger log = LoggerFactory.getLogger(Digistore24Intake.class);
+    private static final String PATH = "/ipn/digistore24";
+
+    private final IntakeService intake;
+    private final CartRelayProperties properties;
+    private final Digistore24Mapper mapper;
+    private final java.time.Clock clock;
+
+    public Digistore24Intake(IntakeService intake, CartRelayProperties properties, java.time.Clock clock) {
+        this.clock = clock;
+        this.intake = intake;
+        this.properties = properties;
+        this.mapper = new Digistore24Mapper(properties.sources().digistore24().zone(),
+                properties.sources().digistore24().checkoutEvents());
+    }
+
+    /** Digistore24 checks a new endpoint with a GET and wants 200, no redirect. */
+    @GetMapping(PATH)
+    public ResponseEntity<String> probe() {
+        passphrase();
+        return ok();
+    }
+
+    @PostMapping(PATH)
+    public ResponseEntity<String> receive(HttpServletRequest request) throws IOException {
+        String passphrase = passphrase();
+        byte[] bytes = RawBody.read(request, properties.intake().maxBody().toBytes());
+        FormBody form = FormBody.parse(bytes);
+        String signature = form.asMap().getOrDefault("sha_sign", form.asMap().get("SHASIGN"));
+        if (!Digistore24Signature.verify(form.pairs(), passphrase, signature)) {
+            log.warn("Digistore24 notification refused: {}", signature == null ? "no sha_sign" : "sha_sign mismatch");
+            return ResponseEntity.status(HttpStatus.FORBIDDEN).contentType(MediaType.TEXT_PLAIN)
+                    .body("The sha_sign does not match this notification.");
+        }
+        if ("connection_test".equals(form.get("event"))) {
+            return ok();
+        }
+        Notice notice = mapper.map(form, new String(bytes, StandardCharsets.UTF_8), clock.instant());
+        IntakeService.Receipt receipt = intake.accept(notice);
+        log.info("Digistore24 {} for {}: {} {}{}", form.get("event"), Masking.email(form.get("email")),
+                notice.outcome(), receipt.noticeId(), receipt.duplicate() ? " (repeat)" : "");
+        return ok();
+    }
+
+    private String passphrase() {
+        String passphrase = properties.sources().digistore24().passphrase();
+        if (passphrase == null || passphrase.isBlank()) {
+            throw new SourceDisabledException("Digistore24", "cartrelay.sources.digistore24.passphrase");
+        }
+        return passphrase;
+    }
+
+    private static ResponseEntity<String> ok() {
+        return ResponseEntity.ok().contentType(MediaType.TEXT_PLAIN).body("OK");
+    }
+}

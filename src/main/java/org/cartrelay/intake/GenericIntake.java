@@ -1,0 +1,154 @@
+package org.cartrelay.intake;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+
+import org.cartrelay.config.CartRelayProperties;
+import org.cartrelay.event.CanonicalEvent;
+import org.cartrelay.event.EventJson;
+import org.cartrelay.support.JsonSchemas;
+import org.cartrelay.support.StandardWebhooks;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.http.ProblemDetail;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RestController;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import jakarta.servlet.http.HttpServletRequest;
+
+/**
+ * {@code POST /events}: one canonical event, signed per Standard Webhooks. Answers 202 with the notice id; 400 for
+ * unparsable JSON and 422 for schema violations, as {@code application/problem+json} naming every bad field.
+ */
+@RestController
+public class GenericIntake {
+
+    private static final Logger log = LoggerFactory.getLogger(GenericIntake.class);
+    private static final JsonSchemas SCHEMA = JsonSchemas.load("/schemas/canonical-event.schema.json");
+    static final String SOURCE = "generic";
+
+    private final IntakeService intake;
+    private final CartRelayProperties properties;
+    private final Clock clock;
+
+    public GenericIntake(IntakeService intake, CartRelayProperties properties, Clock clock) {
+        this.intake = intake;
+        this.properties = properties;
+        this.clock = clock;
+    }
+
+    @PostMapping("/events")
+    public ResponseEntity<?> receive(HttpServletRequest request) throws IOException {
+        CartRelayProperties.Generic config = properties.sources().generic();
+        if (config.secret() == null || config.secret().isBlank()) {
+            throw new SourceDisabledException("generic JSON", "cartrelay.sources.generic.secret");
+        }
+        byte[] body = RawBody.read(request, properties.intake().maxBody().toBytes());
+        String refusal = verify(config, request, body);
+        if (refusal != null) {
+            log.warn("Generic event refused: {}", refusal);
+            return problem(HttpStatus.UNAUTHORIZED, "Signature refused", refusal, null);
+        }
+        JsonNode tree;
+        try {
+            tree = EventJson.MAPPER.readTree(body);
+        } catch (JsonProcessingException e) {
+            return problem(HttpStatus.BAD_REQUEST, "Unparsable JSON",
+                    "The body is not valid JSON: " + e.getOriginalMessage(), null);
+        }
+        if (tree == null || !tree.isObject()) {
+            return problem(HttpStatus.BAD_REQUEST, "Unparsable JSON", "The body must be one JSON object.", null);
+        }
+        dropBlanks(tree);
+        List<JsonSchemas.Violation> violations = SCHEMA.validate(tree);
+        if (!violations.isEmpty()) {
+            return problem(HttpStatus.UNPROCESSABLE_ENTITY, "Invalid event", violations.size()
+                    + " field(s) do not match the canonical event schema.", violations);
+        }
+        ObjectNode event = (ObjectNode) tree;
+        if (!event.has("source")) {
+            event.put("source", SOURCE);
+        }
+        if (!event.has("sourceEventId")) {
+            event.put("sourceEventId", request.getHeader("webhook-id"));
+        }
+        if (!event.has("occurredAt")) {
+            event.put("occurredAt", clock.instant().toString());
+        }
+        CanonicalEvent canonical = EventJson.MAPPER.treeToValue(event, CanonicalEvent.class);
+        String sourceEventId = canonical.source() + ":" + canonical.sourceEventId();
+        IntakeService.Receipt receipt = intake.accept(Notice.processed(SOURCE, sourceEventId,
+                new String(body, StandardCharsets.UTF_8), canonical));
+        log.info("Generic {} from {}: {}{}", canonical.type(), canonical.source(), receipt.noticeId(),
+                receipt.duplicate() ? " (repeat)" : "");
+        return ResponseEntity.status(HttpStatus.ACCEPTED).contentType(MediaType.APPLICATION_JSON)
+                .body(Map.of("id", receipt.noticeId()));
+    }
+
+    private String verify(CartRelayProperties.Generic config, HttpServletRequest request, byte[] body) {
+        String id = request.getHeader("webhook-id");
+        String timestamp = request.getHeader("webhook-timestamp");
+        String signature = request.getHeader("webhook-signature");
+        if (id == null || timestamp == null || signature == null) {
+            return "The headers webhook-id, webhook-timestamp and webhook-signature are all required.";
+        }
+        long seconds;
+        try {
+            seconds = Long.parseLong(timestamp.trim());
+        } catch (NumberFormatException e) {
+            return "The webhook-timestamp header must be Unix seconds.";
+        }
+        Duration skew = Duration.between(Instant.ofEpochSecond(seconds), clock.instant()).abs();
+        if (skew.compareTo(config.tolerance()) > 0) {
+            return "The webhook-timestamp is " + skew.toSeconds() + " s away from the hub's clock; at most "
+                    + config.tolerance().toSeconds() + " s is accepted.";
+        }
+        if (!StandardWebhooks.withSecret(config.secret()).verify(id, seconds, body, signature)) {
+            return "The webhook-signature does not match the body.";
+        }
+        return null;
+    }
+
+    /** Empty strings are fields the buyer did not fill in: they become absent. */
+    private static void dropBlanks(JsonNode node) {
+        if (node instanceof ObjectNode object) {
+            Iterator<Map.Entry<String, JsonNode>> fields = object.fields();
+            while (fields.hasNext()) {
+                JsonNode value = fields.next().getValue();
+                if (value.isTextual() && value.asText().isBlank()) {
+                    fields.remove();
+                } else {
+                    dropBlanks(value);
+                }
+            }
+        } else if (node instanceof ArrayNode array) {
+            array.forEach(GenericIntake::dropBlanks);
+        }
+    }
+
+    private static ResponseEntity<ProblemDetail> problem(HttpStatus status, String title, String detail,
+            List<JsonSchemas.Violation> violations) {
+        ProblemDetail problem = ProblemDetail.forStatusAndDetail(status, detail);
+        problem.setTitle(title);
+        if (violations != null) {
+            problem.setProperty("errors", violations.stream()
+                    .map(v -> Map.of("field", v.field(), "message", v.message()))
+                    .toList());
+        }
+        return ResponseEntity.status(status).contentType(MediaType.APPLICATION_PROBLEM_JSON).body(problem);
+    }
+}

@@ -1,0 +1,53 @@
+package org.cartrelay.intake;
+
+import org.cartrelay.config.CartRelayProperties;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.dao.DataAccessResourceFailureException;
+import org.springframework.dao.TransientDataAccessException;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.jdbc.CannotGetJdbcConnectionException;
+import org.springframework.transaction.CannotCreateTransactionException;
+import org.springframework.transaction.TransactionSystemException;
+import org.springframework.web.bind.annotation.ExceptionHandler;
+import org.springframework.web.bind.annotation.RestControllerAdvice;
+
+/**
+ * The answers every intake endpoint shares: 413 over the body limit, 503 with {@code Retry-After} when the store
+ * cannot commit (the sender retries; nothing is acknowledged that was not kept), 404 for a source with no secret.
+ */
+@RestControllerAdvice(basePackageClasses = IntakeErrors.class)
+public class IntakeErrors {
+
+    private static final Logger log = LoggerFactory.getLogger(IntakeErrors.class);
+
+    private final CartRelayProperties properties;
+
+    public IntakeErrors(CartRelayProperties properties) {
+        this.properties = properties;
+    }
+
+    @ExceptionHandler(RawBody.PayloadTooLargeException.class)
+    ResponseEntity<String> tooLarge(RawBody.PayloadTooLargeException e) {
+        return ResponseEntity.status(HttpStatus.PAYLOAD_TOO_LARGE).contentType(MediaType.TEXT_PLAIN).body(e.getMessage());
+    }
+
+    @ExceptionHandler(SourceDisabledException.class)
+    ResponseEntity<String> disabled(SourceDisabledException e) {
+        return ResponseEntity.status(HttpStatus.NOT_FOUND).contentType(MediaType.TEXT_PLAIN).body(e.getMessage());
+    }
+
+    @ExceptionHandler({CannotGetJdbcConnectionException.class, CannotCreateTransactionException.class,
+            DataAccessResourceFailureException.class, TransientDataAccessException.class,
+            TransactionSystemException.class})
+    ResponseEntity<String> storeUnavailable(RuntimeException e) {
+        log.warn("Store unavailable, answering 503: {}", e.getClass().getSimpleName());
+        return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE)
+                .header(HttpHeaders.RETRY_AFTER, Integer.toString(properties.intake().retryAfterSeconds()))
+                .contentType(MediaType.TEXT_PLAIN)
+                .body("The store is unavailable; nothing was kept. Please retry.");
+    }
+}

@@ -1,0 +1,33 @@
+package org.cartrelay.intake;
+
+import org.cartrelay.event.CanonicalEvent;
+
+/**
+ * One received notification as it will be stored: the raw body, its canonical form (null when none could be made)
+ * and what the hub does with it.
+ */
+public record Notice(String source, String sourceEventId, String rawBody, CanonicalEvent event, Outcome outcome,
+        String reason) {
+
+    public enum Outcome {
+        /** Applied to the lifecycle. */
+        PROCESSED,
+        /** Kept for the record; it means nothing to abandonment (refunds, rebills, …). */
+        IGNORED,
+        /** Authentic but unusable (no valid email, …); answered 2xx so the sender stops retrying. */
+        REJECTED
+    }
+
+    public static Notice processed(String source, String sourceEventId, String rawBody, CanonicalEvent event) {
+        return new Notice(source, sourceEventId, rawBody, event, Outcome.PROCESSED, null);
+    }
+
+    public static Notice ignored(String source, String sourceEventId, String rawBody, CanonicalEvent event,
+            String reason) {
+        return new Notice(source, sourceEventId, rawBody, event, Outcome.IGNORED, reason);
+    }
+
+    public static Notice rejected(String source, String sourceEventId, String rawBody, String reason) {
+        return new Notice(source, sourceEventId, rawBody, null, Outcome.REJECTED, reason);
+    }
+}

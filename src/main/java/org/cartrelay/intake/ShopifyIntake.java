@@ -1,0 +1,95 @@
+package org.cartrelay.intake;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.security.InvalidKeyException;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
+import java.util.Base64;
+
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+
+import org.cartrelay.config.CartRelayProperties;
+import org.cartrelay.event.EventJson;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RestController;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+
+import jakarta.servlet.http.HttpServletRequest;
+
+/** {@code /webhooks/shopify}: HMAC-SHA256 over the raw body, checked before any parsing. */
+@RestController
+public class ShopifyIntake {
+
+    private static final Logger log = LoggerFactory.getLogger(ShopifyIntake.class);
+
+    private final IntakeService intake;
+    private final CartRelayProperties properties;
+    private final ShopifyMapper mapper = new ShopifyMapper();
+    private final java.time.Clock clock;
+
+    public ShopifyIntake(IntakeService intake, CartRelayProperties properties, java.time.Clock clock) {
+        this.clock = clock;
+        this.intake = intake;
+        this.properties = properties;
+    }
+
+    @PostMapping("/webhooks/shopify")
+    public ResponseEntity<String> receive(HttpServletRequest request) throws IOException {
+        String secret = properties.sources().shopify().secret();
+        if (secret == null || secret.isBlank()) {
+            throw new SourceDisabledException("Shopify", "cartrelay.sources.shopify.secret");
+        }
+        byte[] body = RawBody.read(request, properties.intake().maxBody().toBytes());
+        if (!validHmac(secret, body, request.getHeader("X-Shopify-Hmac-Sha256"))) {
+            log.warn("Shopify webhook refused: bad or missing X-Shopify-Hmac-Sha256");
+            return ResponseEntity.status(HttpStatus.UNAUTHORIZED).contentType(MediaType.TEXT_PLAIN)
+                    .body("The X-Shopify-Hmac-Sha256 header does not match the body.");
+        }
+        String raw = new String(body, StandardCharsets.UTF_8);
+        String topic = request.getHeader("X-Shopify-Topic");
+        String webhookId = request.getHeader("X-Shopify-Webhook-Id");
+        String sourceEventId = webhookId != null && !webhookId.isBlank() ? webhookId
+                : "sha256-" + Digistore24Mapper.sha256(topic + "\n" + raw);
+        JsonNode json;
+        try {
+            json = EventJson.MAPPER.readTree(body);
+        } catch (JsonProcessingException e) {
+            json = null;
+        }
+        Notice notice = json == null || !json.isObject()
+                ? Notice.rejected(ShopifyMapper.SOURCE, sourceEventId, raw, "The body is not a JSON object.")
+                : mapper.map(topic, sourceEventId, json, raw, clock.instant());
+        IntakeService.Receipt receipt = intake.accept(notice);
+        log.info("Shopify {}: {} {}{}", topic, notice.outcome(), receipt.noticeId(), receipt.duplicate() ? " (repeat)" : "");
+        return ResponseEntity.ok().contentType(MediaType.TEXT_PLAIN).body("OK");
+    }
+
+    static boolean validHmac(String secret, byte[] body, String header) {
+        if (header == null || header.isBlank()) {
+            return false;
+        }
+        byte[] given;
+        try {
+            given = Base64.getDecoder().decode(header.trim());
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+        try {
+            Mac mac = Mac.getInstance("HmacSHA256");
+            mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
+            return MessageDigest.isEqual(mac.doFinal(body), given);
+        } catch (NoSuchAlgorithmException | InvalidKeyException e) {
+            throw new IllegalStateException("HmacSHA256 is unavailable", e);
+        }
+    }
+}

@@ -1,0 +1,67 @@
+package org.cartrelay.intake;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.time.Clock;
+
+import org.cartrelay.config.CartRelayProperties;
+import org.cartrelay.support.FormBody;
+import org.cartrelay.support.Masking;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RestController;
+
+import jakarta.servlet.http.HttpServletRequest;
+
+/**
+ * {@code /webhooks/woocommerce}: CartFlows posts unsigned forms, so a shared token in the query parameter
+ * {@code token} or the header {@code X-CartRelay-Token} is required, compared in constant time.
+ */
+@RestController
+public class WooCommerceIntake {
+
+    private static final Logger log = LoggerFactory.getLogger(WooCommerceIntake.class);
+
+    private final IntakeService intake;
+    private final CartRelayProperties properties;
+    private final WooCommerceMapper mapper;
+    private final Clock clock;
+
+    public WooCommerceIntake(IntakeService intake, CartRelayProperties properties, Clock clock) {
+        this.intake = intake;
+        this.properties = properties;
+        this.mapper = new WooCommerceMapper(properties.sources().woocommerce().currency());
+        this.clock = clock;
+    }
+
+    @PostMapping("/webhooks/woocommerce")
+    public ResponseEntity<String> receive(HttpServletRequest request) throws IOException {
+        String expected = properties.sources().woocommerce().token();
+        if (expected == null || expected.isBlank()) {
+            throw new SourceDisabledException("WooCommerce", "cartrelay.sources.woocommerce.token");
+        }
+        // the body is read before any request parameter, so the servlet container never parses the form itself
+        byte[] body = RawBody.read(request, properties.intake().maxBody().toBytes());
+        String given = request.getHeader("X-CartRelay-Token");
+        if (given == null) {
+            given = FormBody.parse(request.getQueryString()).get("token");
+        }
+        if (given == null || !MessageDigest.isEqual(expected.getBytes(StandardCharsets.UTF_8),
+                given.getBytes(StandardCharsets.UTF_8))) {
+            log.warn("WooCommerce webhook refused: {}", given == null ? "no token" : "wrong token");
+            return ResponseEntity.status(HttpStatus.UNAUTHORIZED).contentType(MediaType.TEXT_PLAIN)
+                    .body("A valid token is required in the query parameter 'token' or the header X-CartRelay-Token.");
+        }
+        FormBody form = FormBody.parse(body);
+        Notice notice = mapper.map(form, new String(body, StandardCharsets.UTF_8), clock.instant());
+        IntakeService.Receipt receipt = intake.accept(notice);
+        log.info("WooCommerce {} for {}: {} {}{}", form.get("order_status"), Masking.email(form.get("email")),
+                notice.outcome(), receipt.noticeId(), receipt.duplicate() ? " (repeat)" : "");
+        return ResponseEntity.ok().contentType(MediaType.TEXT_PLAIN).body("OK");
+    }
+}

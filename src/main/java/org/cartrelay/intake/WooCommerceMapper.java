@@ -1,0 +1,88 @@
+package org.cartrelay.intake;
+
+import java.math.BigDecimal;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+import org.cartrelay.event.Address;
+import org.cartrelay.event.CanonicalEvent;
+import org.cartrelay.event.Checkout;
+import org.cartrelay.event.Customer;
+import org.cartrelay.event.Item;
+import org.cartrelay.support.EmailAddress;
+import org.cartrelay.support.FormBody;
+import org.springframework.web.util.UriComponentsBuilder;
+
+/** Maps a CartFlows "Cart Abandonment Recovery" form webhook to a {@link Notice}. */
+final class WooCommerceMapper {
+
+    static final String SOURCE = "woocommerce";
+
+    private final String currency;
+
+    WooCommerceMapper(String currency) {
+        this.currency = currency;
+    }
+
+    Notice map(FormBody form, String rawBody, Instant receivedAt) {
+        String status = form.get("order_status");
+        String checkoutUrl = form.get("checkout_url");
+        String cartToken = checkoutUrl == null ? null
+                : UriComponentsBuilder.fromUriString(checkoutUrl).build().getQueryParams().getFirst("wcf_ac_token");
+        String sourceEventId = (status == null ? "(none)" : status) + ":"
+                + (cartToken != null ? cartToken : "sha256-" + Digistore24Mapper.sha256(rawBody));
+        String type;
+        if ("abandoned".equals(status)) {
+            type = CanonicalEvent.CHECKOUT_STARTED;
+        } else if ("completed".equals(status)) {
+            type = CanonicalEvent.ORDER_COMPLETED;
+        } else {
+            return Notice.ignored(SOURCE, sourceEventId, rawBody, null,
+                    "order_status '" + status + "' does not affect abandonment.");
+        }
+        String email = form.get("email");
+        if (email == null || !EmailAddress.isValid(email)) {
+            return Notice.rejected(SOURCE, sourceEventId, rawBody,
+                    email == null ? "The notification has no email address." : "The email address is not valid.");
+        }
+        List<Item> items = new ArrayList<>();
+        String names = form.get("product_names");
+        if (names != null) {
+            for (String name : names.split(",")) {
+                if (!name.isBlank()) {
+                    items.add(new Item(null, name.trim(), null, null));
+                }
+            }
+        }
+        Checkout checkout = new Checkout(cartToken, null, checkoutUrl, currency, money(form.get("cart_total")), items);
+        String billing = form.get("billing_address");
+        Address address = billing == null ? null : Address.of(billing, null, null, null, country(billing));
+        Customer customer = new Customer(email, form.get("first_name"), form.get("last_name"),
+                form.get("phone_number"), address, null);
+        Map<String, String> attributes = new LinkedHashMap<>();
+        if (form.get("coupon_code") != null) {
+            attributes.put("coupon_code", form.get("coupon_code"));
+        }
+        return Notice.processed(SOURCE, sourceEventId, rawBody,
+                new CanonicalEvent(type, SOURCE, sourceEventId, receivedAt, checkout, null, customer, null, attributes));
+    }
+
+    /** CartFlows sends the address as one line; a trailing two-letter part is its country code. */
+    private static String country(String line) {
+        String[] parts = line.split(",");
+        String last = parts[parts.length - 1].trim();
+        return parts.length > 1 && last.matches("[A-Za-z]{2}") ? last.toUpperCase(Locale.ROOT) : null;
+    }
+
+    private static BigDecimal money(String value) {
+        try {
+            return value == null ? null : new BigDecimal(value);
+        } catch (NumberFormatException e) {
+            return null;
+        }
+    }
+}

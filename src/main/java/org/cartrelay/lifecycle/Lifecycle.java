@@ -1,0 +1,159 @@
+package org.cartrelay.lifecycle;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLong;
+
+import org.cartrelay.config.CartRelayProperties;
+import org.cartrelay.delivery.Fanout;
+import org.cartrelay.event.CanonicalEvent;
+import org.cartrelay.event.EventJson;
+import org.cartrelay.event.OutboundEvent;
+import org.cartrelay.store.CheckoutStore;
+import org.cartrelay.store.CheckoutStore.CheckoutRow;
+import org.cartrelay.store.OutboxStore;
+import org.cartrelay.support.Ids;
+import org.cartrelay.support.Masking;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.stereotype.Component;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * The abandonment lifecycle (SPEC section 4): a started checkout waits in the database until its due time; an order
+ * before then converts it silently, the timer otherwise abandons it once, and an order after that recovers it.
+ */
+@Component
+public class Lifecycle {
+
+    private static final Logger log = LoggerFactory.getLogger(Lifecycle.class);
+
+    private final CheckoutStore checkouts;
+    private final OutboxStore outbox;
+    private final Fanout fanout;
+    private final CartRelayProperties properties;
+    private final TransactionTemplate tx;
+    private final Clock clock;
+    private final AtomicLong timerRuns = new AtomicLong();
+
+    public Lifecycle(CheckoutStore checkouts, OutboxStore outbox, Fanout fanout, CartRelayProperties properties,
+            TransactionTemplate tx, Clock clock) {
+        this.checkouts = checkouts;
+        this.outbox = outbox;
+        this.fanout = fanout;
+        this.properties = properties;
+        this.tx = tx;
+        this.clock = clock;
+    }
+
+    /** Applies an inbound event; must run inside the intake transaction that stored its notice. */
+    public void apply(String source, CanonicalEvent event, Instant now) {
+        switch (event.type()) {
+            case CanonicalEvent.CHECKOUT_STARTED -> started(source, event, now);
+            case CanonicalEvent.ORDER_COMPLETED -> completed(source, event, now);
+            default -> throw new IllegalArgumentException("Not an inbound event type: " + event.type());
+        }
+    }
+
+    private void started(String source, CanonicalEvent event, Instant now) {
+        String email = normalise(event.email());
+        String product = event.firstProductId();
+        Duration delay = properties.sources().delayFor(source, properties.abandonment().delay());
+        Instant due = now.plus(delay);
+        String json = EventJson.write(event);
+        Optional<CheckoutRow> existing = event.checkoutId() != null
+                ? checkouts.findByRef(source, event.checkoutId())
+                : checkouts.findOpenByEmail(source, email, product).filter(c -> CheckoutStore.PENDING.equals(c.status()));
+        if (existing.isPresent()) {
+            CheckoutRow row = existing.get();
+            if (CheckoutStore.PENDING.equals(row.status())) {
+                checkouts.refreshPending(row.id(), email, product, now, due, json);
+                log.debug("Checkout {} of {} refreshed, due {}", row.id(), Masking.email(email), due);
+            } else {
+                log.debug("Checkout {} is already {}; the newer notice changes nothing", row.id(), row.status());
+            }
+            return;
+        }
+        String id = Ids.next("chk");
+        checkouts.insertPending(id, source, event.checkoutId(), email, product, now, due, json);
+        log.info("Checkout {} started by {} ({}), due {}", id, Masking.email(email), source, due);
+    }
+
+    private void completed(String source, CanonicalEvent event, Instant now) {
+        Optional<CheckoutRow> match = Optional.empty();
+        if (event.checkoutId() != null) {
+            match = checkouts.findByRef(source, event.checkoutId());
+        }
+        String email = normalise(event.email());
+        if (match.isEmpty() && email != null) {
+            match = checkouts.findOpenByEmail(source, email, event.firstProductId())
+                    .or(() -> checkouts.findOpenByEmail(source, email, null));
+        }
+        if (match.isEmpty()) {
+            log.debug("Order from {} matches no open checkout", source);
+            return;
+        }
+        CheckoutRow row = match.get();
+        if (CheckoutStore.PENDING.equals(row.status())) {
+            checkouts.close(row.id(), CheckoutStore.PENDING, CheckoutStore.CONVERTED, now);
+            log.info("Checkout {} converted before abandonment", row.id());
+        } else if (CheckoutStore.ABANDONED.equals(row.status())
+                && checkouts.close(row.id(), CheckoutStore.ABANDONED, CheckoutStore.RECOVERED, now)) {
+            CanonicalEvent started = EventJson.read(row.startedEvent(), CanonicalEvent.class);
+            String orderId = event.order() != null && event.order().id() != null ? event.order().id() : event.checkoutId();
+            OutboundEvent.Recovery recovery = new OutboundEvent.Recovery(orderId,
+                    event.checkout() == null ? null : event.checkout().total(),
+                    event.checkout() == null ? null : event.checkout().currency(), now);
+            int cancelled = row.abandonedEventId() == null ? 0 : outbox.cancelUnsent(row.abandonedEventId(), now);
+            int deliveries = fanout.publish(OutboundEvent.recovered(Ids.next("evt"), started, recovery), row.id(), now);
+            log.info("Checkout {} recovered: {} deliveries, {} unsent abandonment deliveries cancelled", row.id(),
+                    deliveries, cancelled);
+        }
+    }
+
+    /**
+     * Abandons every checkout whose due time has passed, each in its own transaction: the status change, the
+     * outbound event and its deliveries commit together, and the guarded update makes the event happen once.
+     *
+     * @return how many checkouts were abandoned
+     */
+    public int abandonDue() {
+        timerRuns.incrementAndGet();
+        Instant now = clock.instant();
+        List<String> due = checkouts.dueIds(now, properties.abandonment().batchSize());
+        int abandoned = 0;
+        for (String id : due) {
+            Boolean done = tx.execute(status -> abandon(id, now));
+            if (Boolean.TRUE.equals(done)) {
+                abandoned++;
+            }
+        }
+        return abandoned;
+    }
+
+    private boolean abandon(String id, Instant now) {
+        Optional<CheckoutRow> row = checkouts.find(id);
+        String eventId = Ids.next("evt");
+        if (row.isEmpty() || !checkouts.markAbandoned(id, now, eventId)) {
+            return false;
+        }
+        CanonicalEvent started = EventJson.read(row.get().startedEvent(), CanonicalEvent.class);
+        int deliveries = fanout.publish(OutboundEvent.abandoned(eventId, started, now), id, now);
+        log.info("Checkout {} of {} abandoned: event {}, {} deliveries", id, Masking.email(row.get().email()), eventId,
+                deliveries);
+        return true;
+    }
+
+    /** How often the timer has looked for due checkouts since start-up. */
+    public long timerRuns() {
+        return timerRuns.get();
+    }
+
+    private static String normalise(String email) {
+        return email == null ? null : email.trim().toLowerCase(Locale.ROOT);
+    }
+}

@@ -1,0 +1,112 @@
+package org.cartrelay.store;
+
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Repository;
+
+/** Pending checkouts and their abandonment timers. The due time lives here, so a restart loses no timer. */
+@Repository
+public class CheckoutStore {
+
+    public static final String PENDING = "pending";
+    public static final String ABANDONED = "abandoned";
+    public static final String RECOVERED = "recovered";
+    public static final String CONVERTED = "converted";
+
+    private final JdbcClient jdbc;
+
+    public CheckoutStore(JdbcClient jdbc) {
+        this.jdbc = jdbc;
+    }
+
+    public record CheckoutRow(String id, String source, String checkoutRef, String email, String productRef,
+            String status, Instant startedAt, Instant dueAt, String abandonedEventId, String startedEvent) {
+    }
+
+    private static final String COLUMNS =
+            "id, source, checkout_ref, email, product_ref, status, started_at, due_at, abandoned_event_id, started_event";
+
+    public void insertPending(String id, String source, String checkoutRef, String email, String productRef,
+            Instant now, Instant dueAt, String startedEvent) {
+        jdbc.sql("""
+                insert into checkout (id, source, checkout_ref, email, product_ref, status, started_at, updated_at,
+                                      due_at, started_event)
+                values (?, ?, ?, ?, ?, 'pending', ?, ?, ?, ?)""")
+                .params(id, source, checkoutRef, email, productRef, Db.ts(now), Db.ts(now), Db.ts(dueAt), startedEvent)
+                .update();
+    }
+
+    /** A newer notice of the same open checkout replaces its data and restarts its timer. */
+    public void refreshPending(String id, String email, String productRef, Instant now, Instant dueAt,
+            String startedEvent) {
+        jdbc.sql("""
+                update checkout set email = ?, product_ref = ?, updated_at = ?, due_at = ?, started_event = ?
+                where id = ? and status = 'pending'""")
+                .params(email, productRef, Db.ts(now), Db.ts(dueAt), startedEvent, id)
+                .update();
+    }
+
+    public Optional<CheckoutRow> findByRef(String source, String checkoutRef) {
+        return jdbc.sql("select " + COLUMNS + " from checkout where source = ? and checkout_ref = ?"
+                        + " order by started_at desc")
+                .params(source, checkoutRef)
+                .query(this::row)
+                .list().stream().findFirst();
+    }
+
+    /** The newest open or abandoned checkout of this buyer, for a product when one is given. */
+    public Optional<CheckoutRow> findOpenByEmail(String source, String email, String productRef) {
+        String sql = "select " + COLUMNS + " from checkout where source = ? and email = ?"
+                + " and status in ('pending', 'abandoned')"
+                + (productRef == null ? "" : " and product_ref = ?")
+                + " order by started_at desc";
+        JdbcClient.StatementSpec spec = jdbc.sql(sql).param(source).param(email);
+        if (productRef != null) {
+            spec = spec.param(productRef);
+        }
+        return spec.query(this::row).list().stream().findFirst();
+    }
+
+    public List<String> dueIds(Instant now, int limit) {
+        return jdbc.sql("select id from checkout where status = 'pending' and due_at <= ? order by due_at limit ?")
+                .params(Db.ts(now), limit)
+                .query(String.class)
+                .list();
+    }
+
+    public Optional<CheckoutRow> find(String id) {
+        return jdbc.sql("select " + COLUMNS + " from checkout where id = ?").param(id).query(this::row).optional();
+    }
+
+    /** Moves a due pending checkout to abandoned; false when another transaction or instance got there first. */
+    public boolean markAbandoned(String id, Instant now, String eventId) {
+        return jdbc.sql("""
+                update checkout set status = 'abandoned', abandoned_at = ?, updated_at = ?, abandoned_event_id = ?
+                where id = ? and status = 'pending' and due_at <= ?""")
+                .params(Db.ts(now), Db.ts(now), eventId, id, Db.ts(now))
+                .update() == 1;
+    }
+
+    /** Closes a checkout as converted (paid in time) or recovered (paid after abandonment). */
+    public boolean close(String id, String fromStatus, String toStatus, Instant now) {
+        return jdbc.sql("update checkout set status = ?, closed_at = ?, updated_at = ? where id = ? and status = ?")
+                .params(toStatus, Db.ts(now), Db.ts(now), id, fromStatus)
+                .update() == 1;
+    }
+
+    public long countByStatus(String status) {
+        return jdbc.sql("select count(*) from checkout where status = ?").param(status).query(Long.class).single();
+    }
+
+    private CheckoutRow row(ResultSet rs, int n) throws SQLException {
+        return new CheckoutRow(rs.getString("id"), rs.getString("source"), rs.getString("checkout_ref"),
+                rs.getString("email"), rs.getString("product_ref"), rs.getString("status"),
+                Db.instant(rs, "started_at"), Db.instant(rs, "due_at"), rs.getString("abandoned_event_id"),
+                rs.getString("started_event"));
+    }
+}

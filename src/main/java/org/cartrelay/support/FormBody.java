@@ -1,0 +1,63 @@
+package org.cartrelay.support;
+
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** An {@code application/x-www-form-urlencoded} body (or query string) as ordered pairs, decoded as UTF-8. */
+public final class FormBody {
+
+    private final List<Map.Entry<String, String>> pairs;
+    private final Map<String, String> first;
+
+    private FormBody(List<Map.Entry<String, String>> pairs) {
+        this.pairs = Collections.unmodifiableList(pairs);
+        Map<String, String> map = new LinkedHashMap<>();
+        for (Map.Entry<String, String> pair : pairs) {
+            map.putIfAbsent(pair.getKey(), pair.getValue());
+        }
+        this.first = Collections.unmodifiableMap(map);
+    }
+
+    public static FormBody parse(byte[] body) {
+        return parse(new String(body, StandardCharsets.UTF_8));
+    }
+
+    public static FormBody parse(String encoded) {
+        List<Map.Entry<String, String>> pairs = new ArrayList<>();
+        if (encoded != null && !encoded.isEmpty()) {
+            for (String part : encoded.split("&")) {
+                if (part.isEmpty()) {
+                    continue;
+                }
+                int eq = part.indexOf('=');
+                String key = decode(eq < 0 ? part : part.substring(0, eq));
+                String value = eq < 0 ? "" : decode(part.substring(eq + 1));
+                pairs.add(Map.entry(key, value));
+            }
+        }
+        return new FormBody(pairs);
+    }
+
+    private static String decode(String s) {
+        return URLDecoder.decode(s, StandardCharsets.UTF_8);
+    }
+
+    public List<Map.Entry<String, String>> pairs() {
+        return pairs;
+    }
+
+    /** The first value of a key, or null when absent or blank: only what the buyer filled in counts. */
+    public String get(String key) {
+        String value = first.get(key);
+        return value == null || value.isBlank() ? null : value.trim();
+    }
+
+    public Map<String, String> asMap() {
+        return first;
+    }
+}

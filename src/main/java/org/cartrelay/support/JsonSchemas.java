@@ -1,0 +1,65 @@
+package org.cartrelay.support;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.networknt.schema.JsonSchema;
+import com.networknt.schema.JsonSchemaFactory;
+import com.networknt.schema.SchemaValidatorsConfig;
+import com.networknt.schema.SpecVersion;
+import com.networknt.schema.ValidationMessage;
+
+/** A JSON Schema from the classpath that reports each violation as (field path, sentence). */
+public final class JsonSchemas {
+
+    public record Violation(String field, String message) {
+    }
+
+    private final JsonSchema schema;
+
+    private JsonSchemas(JsonSchema schema) {
+        this.schema = schema;
+    }
+
+    public static JsonSchemas load(String classpathLocation) {
+        SchemaValidatorsConfig config = SchemaValidatorsConfig.builder()
+                .formatAssertionsEnabled(true)
+                .locale(Locale.ENGLISH)
+                .build();
+        try (InputStream in = JsonSchemas.class.getResourceAsStream(classpathLocation)) {
+            if (in == null) {
+                throw new IllegalStateException("Schema " + classpathLocation + " is missing from the classpath");
+            }
+            return new JsonSchemas(JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012).getSchema(in, config));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public List<Violation> validate(JsonNode document) {
+        return schema.validate(document).stream()
+                .map(JsonSchemas::violation)
+                .distinct()
+                .sorted(Comparator.comparing(Violation::field).thenComparing(Violation::message))
+                .toList();
+    }
+
+    private static Violation violation(ValidationMessage message) {
+        String path = message.getInstanceLocation().toString();
+        String field = path.equals("$") ? "" : path.replaceFirst("^\\$\\.?", "");
+        if (message.getProperty() != null && !field.endsWith(message.getProperty())) {
+            field = field.isEmpty() ? message.getProperty() : field + "." + message.getProperty();
+        }
+        String text = message.getMessage();
+        int colon = text.indexOf(": ");
+        if (text.startsWith("$") && colon > 0) {
+            text = text.substring(colon + 2);
+        }
+        return new Violation(field.isEmpty() ? "(document)" : field, text);
+    }
+}
