@@ -7,6 +7,7 @@ import java.util.List;
 
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
+import org.springframework.transaction.annotation.Transactional;
 
 /**
  * Outbound events and their deliveries (the outbox). Deliveries are claimed with a lease: a worker that dies
@@ -102,6 +103,7 @@ public class OutboxStore {
      *
      * @return false when the lease was lost (the delivery was cancelled or claimed again meanwhile)
      */
+    @Transactional
     public boolean recordAttempt(String deliveryId, String token, int attempt, Instant at, Attempt result,
             String nextStatus, Instant nextAttemptAt) {
         int updated = jdbc.sql("""

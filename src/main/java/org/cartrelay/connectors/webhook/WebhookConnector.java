@@ -9,6 +9,7 @@ import org.apache.camel.Exchange;
 import org.apache.camel.builder.RouteBuilder;
 import org.cartrelay.connectors.Connector;
 import org.cartrelay.connectors.ConnectorDefinition;
+import org.cartrelay.connectors.HttpClientSettings;
 import org.cartrelay.event.EventJson;
 import org.cartrelay.event.OutboundEvent;
 import org.cartrelay.support.StandardWebhooks;
@@ -46,13 +47,8 @@ public class WebhookConnector implements Connector {
 
     @Override
     public void addRoutes(RouteBuilder builder) {
-        long timeout = definition.timeout().toMillis();
         String endpoint = definition.endpoint();
-        String options = "throwExceptionOnFailure=false&followRedirects=false"
-                + "&httpClient.responseTimeout=" + timeout
-                + "&httpClient.connectionRequestTimeout=" + timeout
-                + "&httpConnection.connectTimeout=" + timeout
-                + "&httpConnection.socketTimeout=" + timeout;
+        String options = HttpClientSettings.endpointOptions(definition.timeout().toMillis());
         builder.from(deliveryUri())
                 .routeId(routeId())
                 .process(this::prepareRequest)
