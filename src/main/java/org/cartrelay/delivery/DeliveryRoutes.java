@@ -1,9 +1,11 @@
 package org.cartrelay.delivery;
 
+import org.apache.camel.LoggingLevel;
 import org.apache.camel.builder.RouteBuilder;
 import org.cartrelay.config.CartRelayProperties;
 import org.cartrelay.connectors.Connector;
 import org.cartrelay.connectors.ConnectorRegistry;
+import org.springframework.dao.DataAccessException;
 import org.springframework.stereotype.Component;
 
 /** The outbox poller and one {@code deliver-<type>-<name>} route per connector. */
@@ -22,6 +24,10 @@ public class DeliveryRoutes extends RouteBuilder {
 
     @Override
     public void configure() {
+        // a database outage is reported in one line per poll; the next poll simply tries again
+        onException(DataAccessException.class)
+                .handled(true)
+                .log(LoggingLevel.WARN, "The delivery dispatcher cannot reach the store: ${exception.message}");
         for (Connector connector : connectors.all()) {
             connector.addRoutes(this);
         }

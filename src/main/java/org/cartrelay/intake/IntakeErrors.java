@@ -1,9 +1,13 @@
 package org.cartrelay.intake;
 
+import javax.sql.DataSource;
+
 import org.cartrelay.config.CartRelayProperties;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.dao.DataAccessResourceFailureException;
+
+import com.zaxxer.hikari.HikariDataSource;
 import org.springframework.dao.TransientDataAccessException;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
@@ -25,9 +29,11 @@ public class IntakeErrors {
     private static final Logger log = LoggerFactory.getLogger(IntakeErrors.class);
 
     private final CartRelayProperties properties;
+    private final DataSource dataSource;
 
-    public IntakeErrors(CartRelayProperties properties) {
+    public IntakeErrors(CartRelayProperties properties, DataSource dataSource) {
         this.properties = properties;
+        this.dataSource = dataSource;
     }
 
     @ExceptionHandler(RawBody.PayloadTooLargeException.class)
@@ -45,6 +51,10 @@ public class IntakeErrors {
             TransactionSystemException.class})
     ResponseEntity<String> storeUnavailable(RuntimeException e) {
         log.warn("Store unavailable, answering 503: {}", e.getClass().getSimpleName());
+        // pooled connections that an outage broke would fail the sender's retry too; replace them
+        if (dataSource instanceof HikariDataSource hikari && hikari.getHikariPoolMXBean() != null) {
+            hikari.getHikariPoolMXBean().softEvictConnections();
+        }
         return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE)
                 .header(HttpHeaders.RETRY_AFTER, Integer.toString(properties.intake().retryAfterSeconds()))
                 .contentType(MediaType.TEXT_PLAIN)

@@ -1,7 +1,9 @@
 package org.cartrelay.lifecycle;
 
+import org.apache.camel.LoggingLevel;
 import org.apache.camel.builder.RouteBuilder;
 import org.cartrelay.config.CartRelayProperties;
+import org.springframework.dao.DataAccessException;
 import org.springframework.stereotype.Component;
 
 /** Polls the database for checkouts whose delay has passed; the timer itself is the due_at column. */
@@ -18,6 +20,10 @@ public class AbandonmentTimerRoute extends RouteBuilder {
 
     @Override
     public void configure() {
+        // a database outage is reported in one line per poll; the next poll simply tries again
+        onException(DataAccessException.class)
+                .handled(true)
+                .log(LoggingLevel.WARN, "The abandonment timer cannot reach the store: ${exception.message}");
         from("scheduler:abandonment-timer?delay=" + properties.abandonment().pollInterval().toMillis()
                 + "&initialDelay=" + properties.abandonment().pollInterval().toMillis())
                 .routeId("lifecycle-abandonment-timer")
