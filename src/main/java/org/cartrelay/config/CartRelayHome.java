@@ -19,8 +19,8 @@ import org.springframework.core.io.FileSystemResource;
  * Resolves the hub's home folder (the one holding {@code config/}, {@code connectors/} and {@code routes/}):
  * {@code --cartrelay.home}, {@code CARTRELAY_HOME}, else the working directory. Spring Boot already reads
  * {@code ./config/application.yml} from the working directory; when the home is elsewhere its
- * {@code config/application.yml} is added here, above the built-in defaults and below command line and
- * environment.
+ * {@code config/application.yml} is added here, above every other config file (the working directory's too) and
+ * below command line and environment.
  */
 public class CartRelayHome implements EnvironmentPostProcessor, Ordered {
 
@@ -35,7 +35,7 @@ public class CartRelayHome implements EnvironmentPostProcessor, Ordered {
             try {
                 List<PropertySource<?>> sources = new YamlPropertySourceLoader()
                         .load("CartRelay home config '" + config + "'", new FileSystemResource(config));
-                String anchor = firstClasspathConfig(environment);
+                String anchor = firstConfigFile(environment);
                 for (PropertySource<?> source : sources) {
                     if (anchor != null) {
                         environment.getPropertySources().addBefore(anchor, source);
@@ -51,9 +51,9 @@ public class CartRelayHome implements EnvironmentPostProcessor, Ordered {
                 Map.of("cartrelay.home-dir", home.toString())));
     }
 
-    private static String firstClasspathConfig(ConfigurableEnvironment environment) {
+    private static String firstConfigFile(ConfigurableEnvironment environment) {
         for (PropertySource<?> source : environment.getPropertySources()) {
-            if (source.getName().contains("class path resource")) {
+            if (source.getName().startsWith("Config resource")) {
                 return source.getName();
             }
         }
@@ -62,7 +62,7 @@ public class CartRelayHome implements EnvironmentPostProcessor, Ordered {
 
     @Override
     public int getOrder() {
-        // after Spring Boot's ConfigDataEnvironmentPostProcessor, so the classpath defaults are already present
+        // after Spring Boot's ConfigDataEnvironmentPostProcessor, so the config files are already present
         return Ordered.LOWEST_PRECEDENCE;
     }
 }
