@@ -64,6 +64,14 @@ public record CartRelayProperties(
     public record Delivery(
             @DefaultValue("250ms") Duration pollInterval,
             @DefaultValue("4") int concurrency,
-            @DefaultValue("30s") Duration leaseMargin) {
+            @DefaultValue("30s") Duration leaseMargin,
+            @DefaultValue("10s") Duration shutdownGrace,
+            @DefaultValue Breaker breaker) {
+    }
+
+    /** Per-connector circuit breaker: opens after this many failed attempts in a row, probes again after openFor. */
+    public record Breaker(
+            @DefaultValue("5") int failureThreshold,
+            @DefaultValue("30s") Duration openFor) {
     }
 }

@@ -26,6 +26,7 @@ public record ConnectorDefinition(
         Auth auth,
         Duration timeout,
         RetryPolicy retry,
+        String rateLimit,
         JsonNode config) {
 
     /** Whether this connector subscribes to the event and its filter lets it through. */

@@ -146,6 +146,7 @@ public class ConnectorLoader {
                 auth(tree.get("auth")),
                 duration(text(tree, "timeout", "10s")),
                 retry(tree.get("retry")),
+                text(tree, "rateLimit", null),
                 tree);
     }
 

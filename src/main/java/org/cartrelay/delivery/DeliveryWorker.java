@@ -3,19 +3,26 @@ package org.cartrelay.delivery;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Locale;
 
 import org.apache.camel.Exchange;
 import org.apache.camel.ProducerTemplate;
 import org.cartrelay.connectors.Connector;
 import org.cartrelay.connectors.RetryPolicy;
+import org.cartrelay.ops.HubMetrics;
 import org.cartrelay.store.OutboxStore;
 import org.cartrelay.store.OutboxStore.Attempt;
 import org.cartrelay.store.OutboxStore.Claimed;
+import org.cartrelay.store.OutboxStore.Finished;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
 
-/** Sends one leased delivery through its connector's route and records the attempt and the next state. */
+/**
+ * Makes one attempt of a leased delivery through its connector's route, classifies the answer (SPEC section 6)
+ * and decides the delivery's next state. The breaker, counters and metrics learn the outcome at once; the
+ * database learns it through the {@link AttemptRecorder}.
+ */
 @Component
 public class DeliveryWorker {
 
@@ -23,16 +30,19 @@ public class DeliveryWorker {
     private static final int RESPONSE_SLICE = 2000;
 
     private final ProducerTemplate producer;
-    private final OutboxStore outbox;
+    private final ConnectorRuntimes runtimes;
+    private final HubMetrics metrics;
     private final Clock clock;
 
-    public DeliveryWorker(ProducerTemplate producer, OutboxStore outbox, Clock clock) {
+    public DeliveryWorker(ProducerTemplate producer, ConnectorRuntimes runtimes, HubMetrics metrics, Clock clock) {
         this.producer = producer;
-        this.outbox = outbox;
+        this.runtimes = runtimes;
+        this.metrics = metrics;
         this.clock = clock;
     }
 
-    public void deliver(Connector connector, Claimed delivery, String leaseToken) {
+    public Finished attempt(ConnectorRuntime runtime, Claimed delivery, String leaseToken) {
+        Connector connector = runtime.connector();
         int attempt = delivery.attempts() + 1;
         Instant started = clock.instant();
         long t0 = System.nanoTime();
@@ -42,7 +52,7 @@ public class DeliveryWorker {
             exchange.getMessage().setHeader(Connector.ATTEMPT, attempt);
             exchange.getMessage().setBody(delivery.payload());
         });
-        long durationMs = (System.nanoTime() - t0) / 1_000_000;
+        Duration took = Duration.ofNanos(System.nanoTime() - t0);
         Instant now = clock.instant();
 
         Integer status = result.getMessage().getHeader(Exchange.HTTP_RESPONSE_CODE, Integer.class);
@@ -71,11 +81,17 @@ public class DeliveryWorker {
         String next;
         Instant nextAt = null;
         switch (classification) {
-            case DELIVERED -> next = OutboxStore.DELIVERED;
+            case DELIVERED -> {
+                next = OutboxStore.DELIVERED;
+                runtime.onDelivered(now);
+                if (delivery.eventCreatedAt() != null) {
+                    metrics.endToEnd(runtime.name(), Duration.between(delivery.eventCreatedAt(), now));
+                }
+            }
             case RETRY -> {
                 if (attempt >= retry.maxAttempts()) {
                     next = OutboxStore.DEAD;
-                    error = "Gave up after " + attempt + " attempts; last: " + error;
+                    error = "Gave up after " + attempt + " attempts; the last one failed with " + error;
                 } else {
                     Duration wait = retry.delayAfter(attempt);
                     if (retryAfter != null) {
@@ -84,19 +100,30 @@ public class DeliveryWorker {
                     next = OutboxStore.PENDING;
                     nextAt = now.plus(wait);
                 }
+                runtime.onFailure(error, now, OutboxStore.DEAD.equals(next));
             }
-            default -> next = OutboxStore.DEAD;
+            case GONE -> {
+                next = OutboxStore.DEAD;
+                error = "The receiver answered 410 Gone: it asks not to be called again, so the connector is "
+                        + "disabled until an operator resumes it.";
+                runtime.onRejected(error, now);
+                runtimes.disable(runtime.name(), "410 Gone at " + now + " for delivery " + delivery.id());
+            }
+            default -> {
+                next = OutboxStore.DEAD;
+                error = "The receiver refused the request with HTTP " + status
+                        + "; sending it again cannot succeed.";
+                runtime.onRejected(error, now);
+            }
         }
-        Attempt record = new Attempt(status == null ? 0 : status, classification.name().toLowerCase(), error, response,
-                durationMs);
-        boolean kept = outbox.recordAttempt(delivery.id(), leaseToken, attempt, started, record, next, nextAt);
-        if (!kept) {
-            log.warn("Delivery {} to '{}' finished after its lease was lost; the attempt is not recorded",
-                    delivery.id(), connector.name());
-        } else if (!OutboxStore.DELIVERED.equals(next)) {
-            log.info("Delivery {} of {} to '{}' attempt {}: {} → {}{}", delivery.id(), delivery.eventId(),
-                    connector.name(), attempt, error, next, nextAt == null ? "" : " at " + nextAt);
+        metrics.attempt(runtime.name(), classification.name().toLowerCase(Locale.ROOT), took);
+        if (!OutboxStore.DELIVERED.equals(next)) {
+            log.info("Delivery {} of {} to '{}', attempt {}: {} → {}{}", delivery.id(), delivery.eventId(),
+                    runtime.name(), attempt, error, next, nextAt == null ? "" : " at " + nextAt);
         }
+        Attempt record = new Attempt(status == null ? 0 : status, classification.name().toLowerCase(Locale.ROOT),
+                error, response, took.toMillis());
+        return new Finished(delivery.id(), leaseToken, attempt, started, record, next, nextAt);
     }
 
     private static Duration clamp(Duration value, Duration min, Duration max) {

@@ -1,6 +1,8 @@
 package org.cartrelay.delivery;
 
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 
 import org.cartrelay.connectors.Connector;
 import org.cartrelay.connectors.ConnectorRegistry;
@@ -9,6 +11,8 @@ import org.cartrelay.event.OutboundEvent;
 import org.cartrelay.store.OutboxStore;
 import org.cartrelay.support.Ids;
 import org.springframework.stereotype.Component;
+import org.springframework.transaction.support.TransactionSynchronization;
+import org.springframework.transaction.support.TransactionSynchronizationManager;
 
 /**
  * Writes an outbound event and one delivery row per subscribing connector. Callers run it inside the transaction
@@ -19,16 +23,18 @@ public class Fanout {
 
     private final ConnectorRegistry connectors;
     private final OutboxStore outbox;
+    private final DeliveryEngine engine;
 
-    public Fanout(ConnectorRegistry connectors, OutboxStore outbox) {
+    public Fanout(ConnectorRegistry connectors, OutboxStore outbox, DeliveryEngine engine) {
         this.connectors = connectors;
         this.outbox = outbox;
+        this.engine = engine;
     }
 
     /** @return how many deliveries were created */
     public int publish(OutboundEvent event, String checkoutId, Instant now) {
         outbox.insertEvent(event.id(), event.type(), checkoutId, event.email(), now, EventJson.write(event));
-        int created = 0;
+        List<String> targets = new ArrayList<>();
         for (Connector connector : connectors.enabled()) {
             if (connector.definition().wants(event)) {
                 if (connector.definition().requireConsent() && !consented(event)) {
@@ -36,11 +42,28 @@ public class Fanout {
                             "The buyer gave no newsletter consent and this connector requires it (requireConsent).");
                 } else {
                     outbox.insertDelivery(Ids.next("dlv"), event.id(), connector.name(), now);
-                    created++;
+                    targets.add(connector.name());
                 }
             }
         }
-        return created;
+        wakeAfterCommit(targets);
+        return targets.size();
+    }
+
+    private void wakeAfterCommit(List<String> targets) {
+        if (targets.isEmpty()) {
+            return;
+        }
+        if (TransactionSynchronizationManager.isSynchronizationActive()) {
+            TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
+                @Override
+                public void afterCommit() {
+                    engine.wake(targets);
+                }
+            });
+        } else {
+            engine.wake(targets);
+        }
     }
 
     private static boolean consented(OutboundEvent event) {

@@ -6,6 +6,7 @@ import java.util.Locale;
 
 import org.cartrelay.event.EventJson;
 import org.cartrelay.lifecycle.Lifecycle;
+import org.cartrelay.ops.HubMetrics;
 import org.cartrelay.store.NoticeStore;
 import org.cartrelay.support.Ids;
 import org.springframework.dao.DuplicateKeyException;
@@ -24,12 +25,15 @@ public class IntakeService {
     private final Lifecycle lifecycle;
     private final TransactionTemplate tx;
     private final Clock clock;
+    private final HubMetrics metrics;
 
-    public IntakeService(NoticeStore notices, Lifecycle lifecycle, TransactionTemplate tx, Clock clock) {
+    public IntakeService(NoticeStore notices, Lifecycle lifecycle, TransactionTemplate tx, Clock clock,
+            HubMetrics metrics) {
         this.notices = notices;
         this.lifecycle = lifecycle;
         this.tx = tx;
         this.clock = clock;
+        this.metrics = metrics;
     }
 
     public record Receipt(String noticeId, boolean duplicate) {
@@ -50,11 +54,14 @@ public class IntakeService {
                     lifecycle.apply(notice.source(), notice.event(), now);
                 }
             });
+            metrics.notice(notice.source(), notice.outcome() == Notice.Outcome.REJECTED ? "rejected" : "accepted");
             return new Receipt(id, false);
         } catch (DuplicateKeyException e) {
-            return notices.findId(notice.source(), notice.sourceEventId())
+            Receipt repeat = notices.findId(notice.source(), notice.sourceEventId())
                     .map(existing -> new Receipt(existing, true))
                     .orElseThrow(() -> e);
+            metrics.notice(notice.source(), "duplicate");
+            return repeat;
         }
     }
 }

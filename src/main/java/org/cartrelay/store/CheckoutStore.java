@@ -103,6 +103,11 @@ public class CheckoutStore {
         return jdbc.sql("select count(*) from checkout where status = ?").param(status).query(Long.class).single();
     }
 
+    /** Abandoned at some point, whether recovered since or not. */
+    public long countEverAbandoned() {
+        return jdbc.sql("select count(*) from checkout where abandoned_at is not null").query(Long.class).single();
+    }
+
     private CheckoutRow row(ResultSet rs, int n) throws SQLException {
         return new CheckoutRow(rs.getString("id"), rs.getString("source"), rs.getString("checkout_ref"),
                 rs.getString("email"), rs.getString("product_ref"), rs.getString("status"),

@@ -3,8 +3,12 @@ package org.cartrelay.store;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
+import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 import org.springframework.transaction.annotation.Transactional;
@@ -24,16 +28,23 @@ public class OutboxStore {
     public static final String SUPPRESSED = "suppressed";
 
     private final JdbcClient jdbc;
+    private final JdbcTemplate jdbcTemplate;
 
-    public OutboxStore(JdbcClient jdbc) {
+    public OutboxStore(JdbcClient jdbc, JdbcTemplate jdbcTemplate) {
         this.jdbc = jdbc;
+        this.jdbcTemplate = jdbcTemplate;
     }
 
     public record Claimed(String id, String eventId, String eventType, String connector, int attempts,
-            String payload) {
+            Instant eventCreatedAt, String payload) {
     }
 
     public record Attempt(int statusCode, String outcome, String error, String responseBody, long durationMs) {
+    }
+
+    /** One finished attempt waiting to be written: the attempt row and the delivery's next state. */
+    public record Finished(String deliveryId, String leaseToken, int attempt, Instant startedAt, Attempt result,
+            String nextStatus, Instant nextAttemptAt) {
     }
 
     public void insertEvent(String id, String type, String checkoutId, String email, Instant now, String payload) {
@@ -90,7 +101,7 @@ public class OutboxStore {
             return List.of();
         }
         return jdbc.sql("""
-                select d.id, d.event_id, e.type, d.connector, d.attempts, e.payload
+                select d.id, d.event_id, e.type, d.connector, d.attempts, e.created_at, e.payload
                 from delivery d join outbound_event e on e.id = d.event_id
                 where d.lease_token = ?""")
                 .param(token)
@@ -99,44 +110,90 @@ public class OutboxStore {
     }
 
     /**
-     * Records one attempt and the delivery's next state, but only while this worker still holds the lease.
+     * Writes finished attempts in one transaction: each delivery moves to its next state only while the worker
+     * still holds its lease, and only those attempts are recorded.
      *
-     * @return false when the lease was lost (the delivery was cancelled or claimed again meanwhile)
+     * @return the deliveries whose lease was lost meanwhile (their attempt is not recorded)
      */
     @Transactional
-    public boolean recordAttempt(String deliveryId, String token, int attempt, Instant at, Attempt result,
-            String nextStatus, Instant nextAttemptAt) {
-        int updated = jdbc.sql("""
-                update delivery set status = ?, attempts = ?, next_attempt_at = ?, lease_token = null,
-                       lease_until = null, last_error = ?, delivered_at = ?
-                where id = ? and lease_token = ?""")
-                .params(nextStatus, attempt, Db.ts(nextAttemptAt == null ? at : nextAttemptAt),
-                        Db.clip(result.error(), 2000), DELIVERED.equals(nextStatus) ? Db.ts(at) : null,
-                        deliveryId, token)
-                .update();
-        if (updated == 0) {
-            return false;
+    public List<String> recordAll(List<Finished> finished) {
+        if (finished.isEmpty()) {
+            return List.of();
         }
-        jdbc.sql("""
+        int[] updated = jdbcTemplate.batchUpdate("""
+                update delivery set status = ?, attempts = ?, next_attempt_at = ?, lease_token = null,
+                       lease_until = null, last_error = ?, delivered_at = ?, dead_at = ?
+                where id = ? and lease_token = ?""", finished, finished.size(), (ps, f) -> {
+            ps.setString(1, f.nextStatus());
+            ps.setInt(2, f.attempt());
+            ps.setObject(3, Db.ts(f.nextAttemptAt() == null ? f.startedAt() : f.nextAttemptAt()));
+            ps.setString(4, Db.clip(f.result().error(), 2000));
+            ps.setObject(5, DELIVERED.equals(f.nextStatus()) ? Db.ts(f.startedAt()) : null);
+            ps.setObject(6, DEAD.equals(f.nextStatus()) ? Db.ts(f.startedAt()) : null);
+            ps.setString(7, f.deliveryId());
+            ps.setString(8, f.leaseToken());
+        })[0];
+        List<Finished> kept = new ArrayList<>();
+        List<String> lost = new ArrayList<>();
+        for (int i = 0; i < finished.size(); i++) {
+            if (updated[i] == 0) {
+                lost.add(finished.get(i).deliveryId());
+            } else {
+                kept.add(finished.get(i));
+            }
+        }
+        jdbcTemplate.batchUpdate("""
                 insert into delivery_attempt (delivery_id, attempt, attempted_at, duration_ms, status_code, outcome,
                                               error, response_body)
-                values (?, ?, ?, ?, ?, ?, ?, ?)""")
-                .params(deliveryId, attempt, Db.ts(at), result.durationMs(),
-                        result.statusCode() > 0 ? result.statusCode() : null, result.outcome(),
-                        Db.clip(result.error(), 2000), Db.clip(result.responseBody(), 2000))
-                .update();
-        return true;
+                values (?, ?, ?, ?, ?, ?, ?, ?)""", kept, kept.size(), (ps, f) -> {
+            ps.setString(1, f.deliveryId());
+            ps.setInt(2, f.attempt());
+            ps.setObject(3, Db.ts(f.startedAt()));
+            ps.setLong(4, f.result().durationMs());
+            ps.setObject(5, f.result().statusCode() > 0 ? f.result().statusCode() : null, java.sql.Types.INTEGER);
+            ps.setString(6, f.result().outcome());
+            ps.setString(7, Db.clip(f.result().error(), 2000));
+            ps.setString(8, Db.clip(f.result().responseBody(), 2000));
+        });
+        return lost;
     }
 
-    public long countByStatus(String connector, String status) {
-        return jdbc.sql("select count(*) from delivery where connector = ? and status = ?")
-                .params(connector, status)
-                .query(Long.class)
-                .single();
+    /** Returns deliveries leased under these tokens to pending, e.g. at shutdown; they keep their attempt count. */
+    public int release(java.util.Collection<String> tokens) {
+        int released = 0;
+        for (String token : tokens) {
+            released += jdbc.sql("""
+                    update delivery set status = 'pending', lease_token = null, lease_until = null
+                    where lease_token = ? and status = 'sending'""")
+                    .param(token)
+                    .update();
+        }
+        return released;
+    }
+
+    /** Per connector: deliveries waiting (pending or in flight), the creation time of the oldest, and dead letters. */
+    public record Backlog(long pending, Instant oldestPending, long dead) {
+        public static final Backlog EMPTY = new Backlog(0, null, 0);
+    }
+
+    public Map<String, Backlog> backlog() {
+        Map<String, Backlog> result = new HashMap<>();
+        jdbc.sql("""
+                select connector,
+                       sum(case when status in ('pending', 'sending') then 1 else 0 end) as pending,
+                       min(case when status in ('pending', 'sending') then created_at end) as oldest,
+                       sum(case when status = 'dead' then 1 else 0 end) as dead
+                from delivery where status in ('pending', 'sending', 'dead')
+                group by connector""")
+                .query((ResultSet rs) -> {
+                    result.put(rs.getString("connector"),
+                            new Backlog(rs.getLong("pending"), Db.instant(rs, "oldest"), rs.getLong("dead")));
+                });
+        return result;
     }
 
     private Claimed claimed(ResultSet rs, int n) throws SQLException {
         return new Claimed(rs.getString("id"), rs.getString("event_id"), rs.getString("type"),
-                rs.getString("connector"), rs.getInt("attempts"), rs.getString("payload"));
+                rs.getString("connector"), rs.getInt("attempts"), Db.instant(rs, "created_at"), rs.getString("payload"));
     }
 }

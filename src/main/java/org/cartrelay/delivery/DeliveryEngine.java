@@ -1,0 +1,110 @@
+package org.cartrelay.delivery;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+
+import org.cartrelay.config.CartRelayProperties;
+import org.cartrelay.store.OutboxStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.SmartLifecycle;
+import org.springframework.stereotype.Component;
+
+/**
+ * Runs one {@link DeliveryLane} per connector. Starts after Camel (its routes carry the deliveries) and stops
+ * before it: on shutdown the lanes stop leasing, in-flight deliveries get the grace period to finish, finished
+ * attempts are written, and what is still unfinished goes back to pending for the next start.
+ */
+@Component
+public class DeliveryEngine implements SmartLifecycle {
+
+    private static final Logger log = LoggerFactory.getLogger(DeliveryEngine.class);
+    /** Camel's Spring context runs at Integer.MAX_VALUE - 2049; higher phases start later and stop earlier. */
+    private static final int PHASE = Integer.MAX_VALUE - 1024;
+
+    private final ConnectorRuntimes runtimes;
+    private final OutboxStore outbox;
+    private final DeliveryWorker worker;
+    private final AttemptRecorder recorder;
+    private final CartRelayProperties properties;
+    private final Clock clock;
+    private final Map<String, DeliveryLane> lanes = new LinkedHashMap<>();
+    private volatile boolean running;
+
+    public DeliveryEngine(ConnectorRuntimes runtimes, OutboxStore outbox, DeliveryWorker worker,
+            AttemptRecorder recorder, CartRelayProperties properties, Clock clock) {
+        this.runtimes = runtimes;
+        this.outbox = outbox;
+        this.worker = worker;
+        this.recorder = recorder;
+        this.properties = properties;
+        this.clock = clock;
+    }
+
+    @Override
+    public synchronized void start() {
+        CartRelayProperties.Delivery config = properties.delivery();
+        recorder.start();
+        for (ConnectorRuntime runtime : runtimes.all()) {
+            if (!runtime.connector().definition().enabled()) {
+                continue;
+            }
+            DeliveryLane lane = new DeliveryLane(runtime, outbox, worker, recorder, clock, config.pollInterval(),
+                    config.leaseMargin(), config.concurrency());
+            lanes.put(runtime.name(), lane);
+            lane.start();
+        }
+        running = true;
+    }
+
+    @Override
+    public synchronized void stop() {
+        running = false;
+        Duration grace = properties.delivery().shutdownGrace();
+        try {
+            for (DeliveryLane lane : lanes.values()) {
+                lane.stop(grace);
+            }
+            recorder.stop(grace);
+            Set<String> unfinished = new HashSet<>();
+            for (DeliveryLane lane : lanes.values()) {
+                unfinished.addAll(lane.unfinishedLeases());
+            }
+            if (!unfinished.isEmpty()) {
+                log.info("{} unfinished deliveries returned to pending", outbox.release(unfinished));
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        lanes.clear();
+    }
+
+    @Override
+    public boolean isRunning() {
+        return running;
+    }
+
+    @Override
+    public int getPhase() {
+        return PHASE;
+    }
+
+    /** New deliveries were committed for these connectors: let their lanes look now rather than at the next poll. */
+    public void wake(Collection<String> connectors) {
+        for (String name : connectors) {
+            DeliveryLane lane = lanes.get(name);
+            if (lane != null) {
+                lane.wake();
+            }
+        }
+    }
+
+    public void wakeAll() {
+        lanes.values().forEach(DeliveryLane::wake);
+    }
+}

@@ -1,0 +1,168 @@
+package org.cartrelay.delivery;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.cartrelay.store.OutboxStore;
+import org.cartrelay.store.OutboxStore.Claimed;
+import org.cartrelay.support.Ids;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.dao.DataAccessException;
+import org.springframework.util.CustomizableThreadCreator;
+
+/**
+ * One connector's own delivery loop: a pump thread leases as many due deliveries as the connector has free
+ * workers (and its breaker and rate limit allow), and a fixed pool of workers sends them. A slow or failing
+ * connector fills only its own pool; nothing it does delays another lane.
+ */
+final class DeliveryLane {
+
+    private static final Logger log = LoggerFactory.getLogger(DeliveryLane.class);
+
+    private final ConnectorRuntime runtime;
+    private final OutboxStore outbox;
+    private final DeliveryWorker worker;
+    private final AttemptRecorder recorder;
+    private final Clock clock;
+    private final Duration pollInterval;
+    private final Duration leaseMargin;
+    private final int concurrency;
+    private final ExecutorService workers;
+    private final Semaphore free;
+    /** Lease tokens with deliveries still in flight, and how many; released to pending at shutdown. */
+    private final Map<String, AtomicInteger> inFlight = new ConcurrentHashMap<>();
+    private final Object signal = new Object();
+    private boolean signalled;
+    private volatile boolean running;
+    private Thread pump;
+
+    DeliveryLane(ConnectorRuntime runtime, OutboxStore outbox, DeliveryWorker worker, AttemptRecorder recorder,
+            Clock clock, Duration pollInterval, Duration leaseMargin, int concurrency) {
+        this.runtime = runtime;
+        this.outbox = outbox;
+        this.worker = worker;
+        this.recorder = recorder;
+        this.clock = clock;
+        this.pollInterval = pollInterval;
+        this.leaseMargin = leaseMargin;
+        this.concurrency = concurrency;
+        CustomizableThreadCreator names = new CustomizableThreadCreator("deliver-" + runtime.name() + "-");
+        names.setDaemon(true);
+        this.workers = Executors.newFixedThreadPool(concurrency, names::createThread);
+        this.free = new Semaphore(concurrency);
+    }
+
+    void start() {
+        running = true;
+        pump = new Thread(this::pump, "lane-" + runtime.name());
+        pump.setDaemon(true);
+        pump.start();
+    }
+
+    /** Something may be due now (new deliveries committed, a worker finished): look without waiting for the poll. */
+    void wake() {
+        synchronized (signal) {
+            signalled = true;
+            signal.notifyAll();
+        }
+    }
+
+    private void pump() {
+        while (running) {
+            try {
+                if (!claimAndSend()) {
+                    await(pollInterval);
+                }
+            } catch (DataAccessException e) {
+                log.warn("Lane '{}' cannot reach the store: {}", runtime.name(), e.getMessage());
+                await(Duration.ofSeconds(1));
+            } catch (RuntimeException e) {
+                log.error("Lane '{}' failed unexpectedly; it goes on", runtime.name(), e);
+                await(Duration.ofSeconds(1));
+            }
+        }
+    }
+
+    /** @return true when it leased something, so the next look should come at once */
+    private boolean claimAndSend() {
+        Instant now = clock.instant();
+        int permits = runtime.permits(free.availablePermits(), now);
+        if (permits == 0) {
+            return false;
+        }
+        String token = Ids.next("lse");
+        Instant leaseUntil = now.plus(runtime.connector().definition().timeout()).plus(leaseMargin);
+        List<Claimed> claimed = outbox.claim(runtime.name(), permits, now, leaseUntil, token);
+        if (claimed.isEmpty()) {
+            runtime.returnUnused(permits, now);
+            return false;
+        }
+        if (claimed.size() < permits) {
+            runtime.returnUnused(permits - claimed.size(), now);
+        }
+        AtomicInteger count = new AtomicInteger(claimed.size());
+        inFlight.put(token, count);
+        for (Claimed delivery : claimed) {
+            free.acquireUninterruptibly();
+            workers.execute(() -> {
+                try {
+                    recorder.add(worker.attempt(runtime, delivery, token));
+                } catch (RuntimeException e) {
+                    // nothing recorded: the lease runs out and the delivery is sent again with the same id
+                    log.error("Delivery {} to '{}' failed unexpectedly: {}", delivery.id(), runtime.name(), e.toString());
+                    runtime.onLeaseLost();
+                } finally {
+                    if (count.decrementAndGet() == 0) {
+                        inFlight.remove(token);
+                    }
+                    free.release();
+                    wake();
+                }
+            });
+        }
+        return claimed.size() == permits;
+    }
+
+    private void await(Duration timeout) {
+        synchronized (signal) {
+            if (!signalled && running) {
+                try {
+                    signal.wait(Math.max(1, timeout.toMillis()));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    running = false;
+                }
+            }
+            signalled = false;
+        }
+    }
+
+    /** Stops leasing, lets in-flight deliveries finish within the timeout, and returns the rest to pending. */
+    void stop(Duration timeout) throws InterruptedException {
+        running = false;
+        wake();
+        if (pump != null) {
+            pump.join(timeout.toMillis());
+        }
+        workers.shutdown();
+        if (!workers.awaitTermination(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+            log.warn("Lane '{}': {} deliveries still in flight at shutdown go back to pending", runtime.name(),
+                    concurrency - free.availablePermits());
+        }
+    }
+
+    /** Lease tokens of deliveries that had not finished when the lane stopped. */
+    java.util.Set<String> unfinishedLeases() {
+        return inFlight.keySet();
+    }
+}

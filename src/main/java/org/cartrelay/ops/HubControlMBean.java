@@ -1,0 +1,17 @@
+package org.cartrelay.ops;
+
+/** {@code cartrelay:type=Hub}: intake and lifecycle figures (SPEC section 7). */
+public interface HubControlMBean {
+
+    long getAccepted();
+
+    long getRejected();
+
+    long getDuplicates();
+
+    long getPendingCheckouts();
+
+    long getAbandoned();
+
+    long getRecovered();
+}

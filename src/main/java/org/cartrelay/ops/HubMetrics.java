@@ -1,0 +1,80 @@
+package org.cartrelay.ops;
+
+import java.time.Clock;
+import java.time.Duration;
+
+import org.cartrelay.delivery.CircuitBreaker;
+import org.cartrelay.delivery.ConnectorRuntime;
+import org.cartrelay.delivery.ConnectorRuntimes;
+import org.cartrelay.store.CheckoutStore;
+import org.springframework.stereotype.Component;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+
+/**
+ * The hub's Prometheus metrics ({@code /actuator/prometheus}): notices by source and outcome, deliveries by
+ * connector and outcome, the pending backlog and the age of its oldest item, dead letters, breaker state, and
+ * delivery latency percentiles.
+ */
+@Component
+public class HubMetrics {
+
+    public static final String NOTICES = "cartrelay.notices";
+
+    private final MeterRegistry registry;
+
+    public HubMetrics(MeterRegistry registry, ConnectorRuntimes runtimes, HubStatus status, Clock clock) {
+        this.registry = registry;
+        for (ConnectorRuntime runtime : runtimes.all()) {
+            String name = runtime.name();
+            Gauge.builder("cartrelay.deliveries.pending", status, s -> s.backlog(name).pending())
+                    .description("Deliveries waiting to be sent or in flight").tag("connector", name).register(registry);
+            Gauge.builder("cartrelay.deliveries.oldest.pending.age", status, s -> s.oldestPendingAgeSeconds(name))
+                    .description("Age of the oldest waiting delivery").baseUnit("seconds").tag("connector", name)
+                    .register(registry);
+            Gauge.builder("cartrelay.dead.letters", status, s -> s.backlog(name).dead())
+                    .description("Dead letters waiting for a replay").tag("connector", name).register(registry);
+            Gauge.builder("cartrelay.circuit.open", runtime,
+                            r -> r.circuitState(clock.instant()) == CircuitBreaker.State.OPEN ? 1 : 0)
+                    .description("1 while the connector's circuit breaker is open").tag("connector", name)
+                    .register(registry);
+        }
+        Gauge.builder("cartrelay.checkouts.pending", status, s -> s.checkouts(CheckoutStore.PENDING))
+                .description("Checkouts waiting for their abandonment delay").register(registry);
+    }
+
+    /** outcome: accepted, duplicate, rejected (stored but unusable) or refused (bad signature, bad input). */
+    public void notice(String source, String outcome) {
+        Counter.builder(NOTICES).tag("source", source).tag("outcome", outcome).register(registry).increment();
+    }
+
+    public double notices(String outcome) {
+        return registry.find(NOTICES).tag("outcome", outcome).counters().stream().mapToDouble(Counter::count).sum();
+    }
+
+    /** One attempt's outcome (delivered, retry, dead, gone) and duration. */
+    public void attempt(String connector, String outcome, Duration duration) {
+        Counter.builder("cartrelay.deliveries").tag("connector", connector).tag("outcome", outcome)
+                .register(registry).increment();
+        Timer.builder("cartrelay.delivery.latency")
+                .description("Duration of one delivery attempt")
+                .tag("connector", connector)
+                .publishPercentiles(0.5, 0.95, 0.99)
+                .publishPercentileHistogram()
+                .register(registry)
+                .record(duration);
+    }
+
+    /** From the event's creation to its successful delivery. */
+    public void endToEnd(String connector, Duration duration) {
+        Timer.builder("cartrelay.delivery.end.to.end")
+                .description("From the outbound event's creation to its delivery")
+                .tag("connector", connector)
+                .publishPercentiles(0.5, 0.99)
+                .register(registry)
+                .record(duration);
+    }
+}

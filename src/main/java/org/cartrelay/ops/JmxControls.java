@@ -1,0 +1,170 @@
+package org.cartrelay.ops;
+
+import java.lang.management.ManagementFactory;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+
+import javax.management.MBeanServer;
+import javax.management.ObjectName;
+import javax.management.StandardMBean;
+
+import org.cartrelay.delivery.ConnectorRuntime;
+import org.cartrelay.delivery.ConnectorRuntimes;
+import org.cartrelay.store.CheckoutStore;
+import org.cartrelay.store.DeadLetterStore;
+import org.springframework.beans.factory.DisposableBean;
+import org.springframework.beans.factory.InitializingBean;
+import org.springframework.stereotype.Component;
+
+/**
+ * Registers {@code cartrelay:type=Hub} and one {@code cartrelay:type=Connector,name=…} per connector in the
+ * platform MBean server, beside Camel's own route MBeans.
+ */
+@Component
+public class JmxControls implements InitializingBean, DisposableBean {
+
+    private final ConnectorRuntimes runtimes;
+    private final HubStatus status;
+    private final HubMetrics metrics;
+    private final DeadLetterStore deadLetters;
+    private final Clock clock;
+    private final MBeanServer server = ManagementFactory.getPlatformMBeanServer();
+    private final List<ObjectName> registered = new ArrayList<>();
+
+    public JmxControls(ConnectorRuntimes runtimes, HubStatus status, HubMetrics metrics, DeadLetterStore deadLetters,
+            Clock clock) {
+        this.runtimes = runtimes;
+        this.status = status;
+        this.metrics = metrics;
+        this.deadLetters = deadLetters;
+        this.clock = clock;
+    }
+
+    @Override
+    public void afterPropertiesSet() throws Exception {
+        register(new ObjectName("cartrelay:type=Hub"), new StandardMBean(new Hub(), HubControlMBean.class));
+        for (ConnectorRuntime runtime : runtimes.all()) {
+            // connector names are lower-case letters, digits and dashes (schema), safe in an ObjectName
+            register(new ObjectName("cartrelay:type=Connector,name=" + runtime.name()),
+                    new StandardMBean(new ConnectorControl(runtime), ConnectorControlMBean.class));
+        }
+    }
+
+    private void register(ObjectName name, Object bean) throws Exception {
+        if (server.isRegistered(name)) {
+            server.unregisterMBean(name);
+        }
+        server.registerMBean(bean, name);
+        registered.add(name);
+    }
+
+    @Override
+    public void destroy() throws Exception {
+        for (ObjectName name : registered) {
+            if (server.isRegistered(name)) {
+                server.unregisterMBean(name);
+            }
+        }
+    }
+
+    private final class Hub implements HubControlMBean {
+        @Override
+        public long getAccepted() {
+            return (long) metrics.notices("accepted");
+        }
+
+        @Override
+        public long getRejected() {
+            return (long) (metrics.notices("rejected") + metrics.notices("refused"));
+        }
+
+        @Override
+        public long getDuplicates() {
+            return (long) metrics.notices("duplicate");
+        }
+
+        @Override
+        public long getPendingCheckouts() {
+            return status.checkouts(CheckoutStore.PENDING);
+        }
+
+        @Override
+        public long getAbandoned() {
+            return status.everAbandoned();
+        }
+
+        @Override
+        public long getRecovered() {
+            return status.checkouts(CheckoutStore.RECOVERED);
+        }
+    }
+
+    private final class ConnectorControl implements ConnectorControlMBean {
+        private final ConnectorRuntime runtime;
+
+        ConnectorControl(ConnectorRuntime runtime) {
+            this.runtime = runtime;
+        }
+
+        @Override
+        public long getDelivered() {
+            return runtime.delivered();
+        }
+
+        @Override
+        public long getFailed() {
+            return runtime.failed();
+        }
+
+        @Override
+        public long getPending() {
+            return status.backlog(runtime.name()).pending();
+        }
+
+        @Override
+        public long getDeadLettered() {
+            return status.backlog(runtime.name()).dead();
+        }
+
+        @Override
+        public String getLastError() {
+            return runtime.lastError();
+        }
+
+        @Override
+        public String getLastSuccess() {
+            return runtime.lastSuccess() == null ? null : runtime.lastSuccess().toString();
+        }
+
+        @Override
+        public String getCircuitState() {
+            return runtime.circuitState(clock.instant()).name();
+        }
+
+        @Override
+        public boolean isPaused() {
+            return runtime.paused();
+        }
+
+        @Override
+        public String getDisabledReason() {
+            return runtime.disabledReason();
+        }
+
+        @Override
+        public void pause() {
+            runtimes.pause(runtime.name());
+        }
+
+        @Override
+        public void resume() {
+            runtimes.resume(runtime.name());
+        }
+
+        @Override
+        public int replayDeadLetters() {
+            return deadLetters.replay(null, runtime.name(), null, null, clock.instant()).size();
+        }
+    }
+}

@@ -1,0 +1,109 @@
+package org.cartrelay.ops;
+
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.rmi.registry.LocateRegistry;
+import java.rmi.registry.Registry;
+import java.rmi.server.RMIServerSocketFactory;
+import java.rmi.server.UnicastRemoteObject;
+import java.security.MessageDigest;
+import java.util.Map;
+import java.util.Set;
+
+import javax.management.remote.JMXAuthenticator;
+import javax.management.remote.JMXConnectorServer;
+import javax.management.remote.JMXConnectorServerFactory;
+import javax.management.remote.JMXPrincipal;
+import javax.management.remote.JMXServiceURL;
+import javax.management.remote.rmi.RMIConnectorServer;
+import javax.security.auth.Subject;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.DisposableBean;
+import org.springframework.beans.factory.InitializingBean;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.stereotype.Component;
+
+/**
+ * Remote JMX, off unless {@code cartrelay.jmx.remote.port} is set, and then only with the credentials
+ * {@code cartrelay.jmx.remote.username} / {@code password}. Registry and connector share the one port and bind to
+ * {@code cartrelay.jmx.remote.host} (loopback by default). URL:
+ * {@code service:jmx:rmi:///jndi/rmi://HOST:PORT/jmxrmi}.
+ */
+@Component
+public class RemoteJmx implements InitializingBean, DisposableBean {
+
+    private static final Logger log = LoggerFactory.getLogger(RemoteJmx.class);
+
+    private final Integer port;
+    private final String host;
+    private final String username;
+    private final String password;
+    private Registry registry;
+    private JMXConnectorServer server;
+
+    public RemoteJmx(@Value("${cartrelay.jmx.remote.port:#{null}}") Integer port,
+            @Value("${cartrelay.jmx.remote.host:127.0.0.1}") String host,
+            @Value("${cartrelay.jmx.remote.username:}") String username,
+            @Value("${cartrelay.jmx.remote.password:}") String password) {
+        this.port = port;
+        this.host = host;
+        this.username = username;
+        this.password = password;
+    }
+
+    @Override
+    public void afterPropertiesSet() throws IOException {
+        if (port == null) {
+            return;
+        }
+        if (username.isBlank() || password.isBlank()) {
+            throw new IllegalStateException("cartrelay.jmx.remote.port is set, so cartrelay.jmx.remote.username and "
+                    + "cartrelay.jmx.remote.password must be set too: remote JMX never runs without credentials.");
+        }
+        InetAddress address = InetAddress.getByName(host);
+        RMIServerSocketFactory sockets = new BoundSocketFactory(address);
+        registry = LocateRegistry.createRegistry(port, null, sockets);
+        JMXServiceURL url = new JMXServiceURL("service:jmx:rmi://" + host + ":" + port + "/jndi/rmi://" + host + ":"
+                + port + "/jmxrmi");
+        server = JMXConnectorServerFactory.newJMXConnectorServer(url, Map.of(
+                JMXConnectorServer.AUTHENTICATOR, (JMXAuthenticator) this::authenticate,
+                RMIConnectorServer.RMI_SERVER_SOCKET_FACTORY_ATTRIBUTE, sockets), ManagementFactory.getPlatformMBeanServer());
+        server.start();
+        log.info("Remote JMX listening on {}:{} (service:jmx:rmi:///jndi/rmi://{}:{}/jmxrmi)", host, port, host, port);
+    }
+
+    private Subject authenticate(Object credentials) {
+        if (credentials instanceof String[] pair && pair.length == 2 && pair[0] != null && pair[1] != null) {
+            boolean user = MessageDigest.isEqual(pair[0].getBytes(StandardCharsets.UTF_8),
+                    username.getBytes(StandardCharsets.UTF_8));
+            boolean pass = MessageDigest.isEqual(pair[1].getBytes(StandardCharsets.UTF_8),
+                    password.getBytes(StandardCharsets.UTF_8));
+            if (user & pass) {
+                return new Subject(true, Set.of(new JMXPrincipal(pair[0])), Set.of(), Set.of());
+            }
+        }
+        throw new SecurityException("Remote JMX needs the configured username and password.");
+    }
+
+    @Override
+    public void destroy() throws IOException {
+        if (server != null) {
+            server.stop();
+        }
+        if (registry != null) {
+            UnicastRemoteObject.unexportObject(registry, true);
+        }
+    }
+
+    private record BoundSocketFactory(InetAddress address) implements RMIServerSocketFactory {
+        @Override
+        public ServerSocket createServerSocket(int port) throws IOException {
+            return new ServerSocket(port, 50, address);
+        }
+    }
+}
