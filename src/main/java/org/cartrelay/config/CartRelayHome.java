@@ -3,6 +3,7 @@ package org.cartrelay.config;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -20,11 +21,13 @@ import org.springframework.core.io.FileSystemResource;
  * {@code --cartrelay.home}, {@code CARTRELAY_HOME}, else the working directory. Spring Boot already reads
  * {@code ./config/application.yml} from the working directory; when the home is elsewhere its
  * {@code config/application.yml} is added here, above every other config file (the working directory's too) and
- * below command line and environment.
+ * below command line and environment. Camel loads {@code <home>/routes/*.yaml} unless
+ * {@code camel.main.routes-include-pattern} says otherwise.
  */
 public class CartRelayHome implements EnvironmentPostProcessor, Ordered {
 
     public static final String PROPERTY = "cartrelay.home";
+    private static final String ROUTES_PATTERN = "camel.main.routes-include-pattern";
 
     @Override
     public void postProcessEnvironment(ConfigurableEnvironment environment, SpringApplication application) {
@@ -47,8 +50,13 @@ public class CartRelayHome implements EnvironmentPostProcessor, Ordered {
                 throw new IllegalStateException("Cannot read " + config + ": " + e.getMessage(), e);
             }
         }
-        environment.getPropertySources().addLast(new MapPropertySource("cartrelayHomeResolved",
-                Map.of("cartrelay.home-dir", home.toString())));
+        Map<String, Object> derived = new HashMap<>();
+        derived.put("cartrelay.home-dir", home.toString());
+        // integrators' Camel YAML routes; a home without a routes folder simply has none
+        if (Files.isDirectory(home.resolve("routes")) && !environment.containsProperty(ROUTES_PATTERN)) {
+            derived.put(ROUTES_PATTERN, "file:" + home.resolve("routes") + "/*.yaml");
+        }
+        environment.getPropertySources().addLast(new MapPropertySource("cartrelayHomeResolved", derived));
     }
 
     private static String firstConfigFile(ConfigurableEnvironment environment) {

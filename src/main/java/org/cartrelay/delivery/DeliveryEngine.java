@@ -8,23 +8,25 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 
+import org.apache.camel.CamelContext;
 import org.cartrelay.config.CartRelayProperties;
 import org.cartrelay.store.OutboxStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.BeanFactory;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Component;
 
 /**
- * Runs one {@link DeliveryLane} per connector. Starts after Camel (its routes carry the deliveries) and stops
- * before it: on shutdown the lanes stop leasing, in-flight deliveries get the grace period to finish, finished
+ * Runs one {@link DeliveryLane} per connector. The lanes start once Camel has started its routes (they carry the
+ * deliveries; Camel starts on Spring's context-refreshed event, after every lifecycle bean) and stop before it: on shutdown the lanes stop leasing, in-flight deliveries get the grace period to finish, finished
  * attempts are written, and what is still unfinished goes back to pending for the next start.
  */
 @Component
 public class DeliveryEngine implements SmartLifecycle {
 
     private static final Logger log = LoggerFactory.getLogger(DeliveryEngine.class);
-    /** Camel's Spring context runs at Integer.MAX_VALUE - 2049; higher phases start later and stop earlier. */
+    /** A late phase stops the engine early, before the web server and Camel. */
     private static final int PHASE = Integer.MAX_VALUE - 1024;
 
     private final ConnectorRuntimes runtimes;
@@ -33,21 +35,37 @@ public class DeliveryEngine implements SmartLifecycle {
     private final AttemptRecorder recorder;
     private final CartRelayProperties properties;
     private final Clock clock;
+    /** Looked up when starting: a constructor dependency would make Spring start Camel before it collects routes. */
+    private final BeanFactory beans;
     private final Map<String, DeliveryLane> lanes = new LinkedHashMap<>();
     private volatile boolean running;
 
     public DeliveryEngine(ConnectorRuntimes runtimes, OutboxStore outbox, DeliveryWorker worker,
-            AttemptRecorder recorder, CartRelayProperties properties, Clock clock) {
+            AttemptRecorder recorder, CartRelayProperties properties, Clock clock, BeanFactory beans) {
         this.runtimes = runtimes;
         this.outbox = outbox;
         this.worker = worker;
         this.recorder = recorder;
         this.properties = properties;
         this.clock = clock;
+        this.beans = beans;
     }
 
     @Override
     public synchronized void start() {
+        running = true;
+        try {
+            // runs at once when Camel is already up
+            beans.getBean(CamelContext.class).addStartupListener((context, alreadyStarted) -> startLanes());
+        } catch (Exception e) {
+            throw new IllegalStateException("Cannot start the delivery lanes: " + e.getMessage(), e);
+        }
+    }
+
+    private synchronized void startLanes() {
+        if (!running || !lanes.isEmpty()) {
+            return;
+        }
         CartRelayProperties.Delivery config = properties.delivery();
         recorder.start();
         for (ConnectorRuntime runtime : runtimes.all()) {
@@ -59,7 +77,6 @@ public class DeliveryEngine implements SmartLifecycle {
             lanes.put(runtime.name(), lane);
             lane.start();
         }
-        running = true;
     }
 
     @Override

@@ -1,7 +1,10 @@
 package org.cartrelay.testing;
 
+import java.net.URI;
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.Map;
 
 import org.cartrelay.support.StandardWebhooks;
@@ -24,11 +27,22 @@ public final class Notices {
 
     /** Posts a signed canonical event to /events, signed with the fixture secret at the hub's current time. */
     public static HttpResponse<String> post(TestHub hub, String id, String json) {
-        long timestamp = hub.clock().instant().getEpochSecond();
+        return hub.post("/events", json, signedHeaders(id, json, hub.clock().instant().getEpochSecond()));
+    }
+
+    /** The same, to a hub running in another process. */
+    public static HttpResponse<String> post(URI hub, String id, String json) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(hub.resolve("/events"))
+                .POST(HttpRequest.BodyPublishers.ofString(json, StandardCharsets.UTF_8));
+        signedHeaders(id, json, Instant.now().getEpochSecond()).forEach(request::header);
+        return TestHub.send(request);
+    }
+
+    private static Map<String, String> signedHeaders(String id, String json, long timestamp) {
         String signature = StandardWebhooks.withSecret(Fixtures.GENERIC_SECRET)
                 .sign(id, timestamp, json.getBytes(StandardCharsets.UTF_8));
-        return hub.post("/events", json, Map.of("Content-Type", "application/json", "webhook-id", id,
-                "webhook-timestamp", Long.toString(timestamp), "webhook-signature", signature));
+        return Map.of("Content-Type", "application/json", "webhook-id", id,
+                "webhook-timestamp", Long.toString(timestamp), "webhook-signature", signature);
     }
 
     /** Posts {@code count} distinct started checkouts and fails unless each is accepted. */

@@ -47,7 +47,7 @@ public final class TestDatabase implements AutoCloseable {
         try {
             Path dir = Files.createTempDirectory("cartrelay-h2");
             return new TestDatabase("jdbc:h2:file:" + dir.resolve("hub")
-                    + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH", "sa", null);
+                    + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH;WRITE_DELAY=0", "sa", null);
         } catch (java.io.IOException e) {
             throw new IllegalStateException(e);
         }
