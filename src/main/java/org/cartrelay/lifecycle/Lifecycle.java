@@ -20,6 +20,7 @@ import org.cartrelay.support.Ids;
 import org.cartrelay.support.Masking;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.dao.DataAccessResourceFailureException;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
 
@@ -121,18 +122,56 @@ public class Lifecycle {
      *
      * @return how many checkouts were abandoned
      */
+    /**
+     * Abandons every checkout that is due, a batch per transaction, until fewer than a batch are left. A batch that
+     * fails is tried one checkout per transaction, so one bad checkout holds up no other; what still fails stays
+     * pending for the next run.
+     */
     public int abandonDue() {
         timerRuns.incrementAndGet();
-        Instant now = clock.instant();
-        List<String> due = checkouts.dueIds(now, properties.abandonment().batchSize());
+        int batchSize = properties.abandonment().batchSize();
         int abandoned = 0;
-        for (String id : due) {
-            Boolean done = tx.execute(status -> abandon(id, now));
-            if (Boolean.TRUE.equals(done)) {
-                abandoned++;
+        while (true) {
+            Instant now = clock.instant();
+            List<String> due = checkouts.dueIds(now, batchSize);
+            if (due.isEmpty()) {
+                return abandoned;
+            }
+            int done;
+            try {
+                done = tx.execute(status -> abandonAll(due, now));
+            } catch (RuntimeException batchFailed) {
+                if (due.size() == 1) {
+                    throw batchFailed;
+                }
+                log.warn("Abandoning {} checkouts together failed ({}); trying them one by one", due.size(),
+                        batchFailed.toString());
+                for (String id : due) {
+                    try {
+                        abandoned += tx.execute(status -> abandonAll(List.of(id), now));
+                    } catch (DataAccessResourceFailureException storeDown) {
+                        throw storeDown;
+                    } catch (RuntimeException e) {
+                        log.error("Checkout {} could not be abandoned; it stays pending: {}", id, e.toString());
+                    }
+                }
+                return abandoned; // what failed is due again; the next run tries it, not this loop
+            }
+            abandoned += done;
+            if (due.size() < batchSize || done == 0) {
+                return abandoned;
             }
         }
-        return abandoned;
+    }
+
+    private int abandonAll(List<String> ids, Instant now) {
+        int done = 0;
+        for (String id : ids) {
+            if (abandon(id, now)) {
+                done++;
+            }
+        }
+        return done;
     }
 
     private boolean abandon(String id, Instant now) {

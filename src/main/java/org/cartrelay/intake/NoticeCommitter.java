@@ -1,0 +1,210 @@
+package org.cartrelay.intake;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import org.cartrelay.config.CartRelayProperties;
+import org.cartrelay.event.EventJson;
+import org.cartrelay.intake.IntakeService.Receipt;
+import org.cartrelay.lifecycle.Lifecycle;
+import org.cartrelay.store.NoticeStore;
+import org.cartrelay.support.Ids;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.SmartLifecycle;
+import org.springframework.dao.DataAccessResourceFailureException;
+import org.springframework.dao.TransientDataAccessResourceException;
+import org.springframework.jdbc.CannotGetJdbcConnectionException;
+import org.springframework.stereotype.Component;
+import org.springframework.transaction.CannotCreateTransactionException;
+import org.springframework.transaction.TransactionSystemException;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * Group commit for intake. Request threads hand their notice over and wait; a few committer threads each take
+ * whatever has queued up (up to {@code batch-size}) and store it in one transaction: the notices in one batched
+ * insert that skips repeats, then each new notice's lifecycle change in arrival order. Every waiting request is
+ * answered only after that commit, so a 2xx still means "kept", at a fraction of the commits.
+ *
+ * <p>A batch that fails for any reason but an unreachable store is split up: each notice is tried again in a
+ * transaction of its own, so one bad notice cannot fail the others.
+ */
+@Component
+public class NoticeCommitter implements SmartLifecycle {
+
+    private static final Logger log = LoggerFactory.getLogger(NoticeCommitter.class);
+    /** Stops after the web server (it stops at Integer.MAX_VALUE - 2048): no request is left waiting. */
+    private static final int PHASE = Integer.MAX_VALUE - 4096;
+
+    private final NoticeStore notices;
+    private final Lifecycle lifecycle;
+    private final TransactionTemplate tx;
+    private final Clock clock;
+    private final CartRelayProperties.Intake config;
+    private final BlockingQueue<Pending> queue;
+    private final List<Thread> committers = new ArrayList<>();
+    private volatile boolean running;
+
+    public NoticeCommitter(NoticeStore notices, Lifecycle lifecycle, TransactionTemplate tx, Clock clock,
+            CartRelayProperties properties) {
+        this.notices = notices;
+        this.lifecycle = lifecycle;
+        this.tx = tx;
+        this.clock = clock;
+        this.config = properties.intake();
+        this.queue = new ArrayBlockingQueue<>(Math.max(config.batchSize(), config.queueCapacity()));
+    }
+
+    /** Queues the notice and waits for the commit that keeps it (or the failure that did not). */
+    Receipt commit(Notice notice) {
+        Pending pending = new Pending(notice, Ids.next("ntc"), clock.instant(), new CompletableFuture<>());
+        try {
+            if (!running || !queue.offer(pending, config.commitTimeout().toMillis(), TimeUnit.MILLISECONDS)) {
+                throw new CannotCreateTransactionException("The intake queue is full; nothing was kept");
+            }
+            return pending.result().get(config.commitTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CannotCreateTransactionException("Interrupted while waiting for the commit", e);
+        } catch (java.util.concurrent.TimeoutException e) {
+            // it may still be committed; the sender's retry then gets the same notice id back
+            throw new CannotCreateTransactionException("No commit within " + config.commitTimeout(), e);
+        } catch (java.util.concurrent.ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException runtime) {
+                throw runtime;
+            }
+            throw new IllegalStateException(e.getCause());
+        }
+    }
+
+    private void run() {
+        List<Pending> batch = new ArrayList<>(config.batchSize());
+        while (running || !queue.isEmpty()) {
+            try {
+                Pending first = queue.poll(200, TimeUnit.MILLISECONDS);
+                if (first == null) {
+                    continue;
+                }
+                batch.add(first);
+                queue.drainTo(batch, config.batchSize() - 1);
+                store(batch);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (RuntimeException e) {
+                // store() completes every future itself; this is a bug guard, so no request waits forever
+                batch.forEach(p -> p.result().completeExceptionally(e));
+                log.error("Intake batch failed unexpectedly", e);
+            } finally {
+                batch.clear();
+            }
+        }
+    }
+
+    private void store(List<Pending> batch) {
+        List<Receipt> receipts;
+        try {
+            receipts = tx.execute(status -> insertAll(batch));
+        } catch (RuntimeException e) {
+            if (batch.size() == 1 || storeUnreachable(e)) {
+                batch.forEach(p -> p.result().completeExceptionally(e));
+                return;
+            }
+            log.warn("An intake batch of {} failed ({}); storing its notices one by one", batch.size(), e.toString());
+            for (Pending pending : batch) {
+                try {
+                    pending.result().complete(tx.execute(status -> insertAll(List.of(pending)).get(0)));
+                } catch (RuntimeException single) {
+                    pending.result().completeExceptionally(single);
+                }
+            }
+            return;
+        }
+        for (int i = 0; i < batch.size(); i++) {
+            batch.get(i).result().complete(receipts.get(i));
+        }
+    }
+
+    private List<Receipt> insertAll(List<Pending> batch) {
+        List<NoticeStore.Row> rows = new ArrayList<>(batch.size());
+        for (Pending pending : batch) {
+            Notice notice = pending.notice();
+            rows.add(new NoticeStore.Row(pending.id(), notice.source(), notice.sourceEventId(), pending.receivedAt(),
+                    notice.event() == null ? null : notice.event().type(),
+                    notice.event() == null || notice.event().email() == null ? null
+                            : notice.event().email().toLowerCase(Locale.ROOT),
+                    notice.rawBody(), notice.event() == null ? null : EventJson.write(notice.event()),
+                    notice.outcome().name().toLowerCase(Locale.ROOT), notice.reason()));
+        }
+        boolean[] inserted = notices.insertNew(rows);
+        List<Receipt> receipts = new ArrayList<>(batch.size());
+        for (int i = 0; i < batch.size(); i++) {
+            Pending pending = batch.get(i);
+            Notice notice = pending.notice();
+            if (!inserted[i]) {
+                String first = notices.findId(notice.source(), notice.sourceEventId())
+                        .orElseThrow(() -> new IllegalStateException("A repeated notice vanished: "
+                                + notice.source() + " " + notice.sourceEventId()));
+                receipts.add(new Receipt(first, true));
+                continue;
+            }
+            if (notice.outcome() == Notice.Outcome.PROCESSED) {
+                lifecycle.apply(notice.source(), notice.event(), pending.receivedAt());
+            }
+            receipts.add(new Receipt(pending.id(), false));
+        }
+        return receipts;
+    }
+
+    private static boolean storeUnreachable(RuntimeException e) {
+        // a lock conflict or deadlock between two batches is transient too, but splitting the batch resolves it
+        return e instanceof CannotGetJdbcConnectionException || e instanceof CannotCreateTransactionException
+                || e instanceof DataAccessResourceFailureException || e instanceof TransientDataAccessResourceException
+                || e instanceof TransactionSystemException;
+    }
+
+    @Override
+    public synchronized void start() {
+        running = true;
+        for (int i = 0; i < config.commitThreads(); i++) {
+            Thread thread = new Thread(this::run, "intake-commit-" + (i + 1));
+            thread.setDaemon(true);
+            thread.start();
+            committers.add(thread);
+        }
+    }
+
+    /** Takes no more notices and commits what has queued up before returning. */
+    @Override
+    public synchronized void stop() {
+        running = false;
+        for (Thread thread : committers) {
+            try {
+                thread.join(config.commitTimeout().toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        committers.clear();
+    }
+
+    @Override
+    public boolean isRunning() {
+        return running;
+    }
+
+    @Override
+    public int getPhase() {
+        return PHASE;
+    }
+
+    private record Pending(Notice notice, String id, Instant receivedAt, CompletableFuture<Receipt> result) {
+    }
+}
