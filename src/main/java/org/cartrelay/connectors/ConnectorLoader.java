@@ -17,6 +17,8 @@ import java.util.TreeMap;
 import org.cartrelay.support.JsonSchemas;
 import org.springframework.boot.convert.DurationStyle;
 import org.springframework.core.env.Environment;
+import org.yaml.snakeyaml.error.Mark;
+import org.yaml.snakeyaml.error.MarkedYAMLException;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -70,8 +72,7 @@ public class ConnectorLoader {
         try {
             tree = YAML.readTree(file.toFile());
         } catch (IOException e) {
-            throw new ConnectorConfigException("Connector file " + file + " is not valid YAML: "
-                    + e.getMessage().lines().findFirst().orElse("") + ".");
+            throw new ConnectorConfigException("Connector file " + file + " is not valid YAML" + yamlProblem(e) + ".");
         }
         if (tree == null || !tree.isObject()) {
             throw new ConnectorConfigException("Connector file " + file
@@ -86,6 +87,21 @@ public class ConnectorLoader {
                     + " more problem" + (violations.size() > 2 ? "s" : "") + ")" : "") + ".");
         }
         return definition(file, (ObjectNode) tree);
+    }
+
+    /** Where the YAML breaks and what the parser expected there, from SnakeYAML's marked exception. */
+    private static String yamlProblem(IOException e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof MarkedYAMLException marked) {
+                Mark mark = marked.getProblemMark() != null ? marked.getProblemMark() : marked.getContextMark();
+                String where = mark == null ? "" : " at line " + (mark.getLine() + 1) + ", column " + (mark.getColumn() + 1);
+                String problem = marked.getProblem() == null ? "" : marked.getProblem();
+                String context = marked.getContext() == null ? "" : marked.getContext();
+                String what = (problem + (problem.isEmpty() || context.isEmpty() ? "" : " ") + context).trim();
+                return where + (what.isEmpty() ? "" : ": " + what);
+            }
+        }
+        return ": " + String.valueOf(e.getMessage()).lines().findFirst().orElse("");
     }
 
     private void resolvePlaceholders(Path file, JsonNode node, String path) {

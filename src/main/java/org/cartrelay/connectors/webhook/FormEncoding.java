@@ -70,7 +70,9 @@ final class FormEncoding {
             fields.put("recovered_currency", event.recovery().currency());
             fields.put("recovered_at", event.recovery().recoveredAt());
         }
-        event.attributes().forEach(fields::putIfAbsent);
+        if (event.attributes() != null) {
+            event.attributes().forEach(fields::putIfAbsent);
+        }
         StringJoiner body = new StringJoiner("&");
         fields.forEach((key, value) -> {
             if (value != null) {

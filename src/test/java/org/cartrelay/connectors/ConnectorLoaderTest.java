@@ -1,0 +1,273 @@
+package org.cartrelay.connectors;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowable;
+
+import java.io.IOException;
+import java.math.BigDecimal;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import org.cartrelay.testing.TestDatabase;
+import org.cartrelay.testing.TestHub;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+import org.springframework.boot.diagnostics.FailureAnalysis;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
+import org.springframework.mock.env.MockEnvironment;
+
+/**
+ * Connector files (SPEC section 5): a valid file gets the documented defaults, and every kind of bad file stops the
+ * loader with one sentence naming the file, the key and what was expected; a hub with such a file does not start
+ * and Spring Boot's failure report is that sentence.
+ */
+@ExtendWith(OutputCaptureExtension.class)
+class ConnectorLoaderTest {
+
+    @TempDir
+    Path folder;
+
+    private final MockEnvironment environment = new MockEnvironment()
+            .withProperty("HOOK_TOKEN", "s3cr3t")
+            .withProperty("HOOK_HOST", "hooks.example.com");
+
+    private Path write(String name, String yaml) throws IOException {
+        return Files.writeString(folder.resolve(name), yaml);
+    }
+
+    private ConnectorDefinition load(String name, String yaml) throws IOException {
+        return new ConnectorLoader(environment).load(write(name, yaml));
+    }
+
+    private String failure(String name, String yaml) throws IOException {
+        Path file = write(name, yaml);
+        Throwable thrown = catchThrowable(() -> new ConnectorLoader(environment).load(file));
+        assertThat(thrown).isInstanceOf(ConnectorConfigException.class);
+        String message = thrown.getMessage();
+        // one sentence: one line, one full stop at the end, and it names the file
+        assertThat(message).doesNotContain("\n").endsWith(".").startsWith("Connector file " + file);
+        return message;
+    }
+
+    @Test
+    void aMinimalWebhookFileLoadsWithTheDocumentedDefaults() throws IOException {
+        ConnectorDefinition definition = load("crm-hook.yaml", """
+                type: webhook
+                endpoint: https://hooks.example.com/in
+                """);
+
+        assertThat(definition.name()).isEqualTo("crm-hook");
+        assertThat(definition.type()).isEqualTo("webhook");
+        assertThat(definition.file()).isEqualTo(folder.resolve("crm-hook.yaml"));
+        assertThat(definition.enabled()).isTrue();
+        assertThat(definition.events()).containsExactlyInAnyOrder("checkout.abandoned", "checkout.recovered");
+        assertThat(definition.filter()).isEqualTo(ConnectorDefinition.Filter.NONE);
+        assertThat(definition.requireConsent()).isFalse();
+        assertThat(definition.endpoint()).isEqualTo("https://hooks.example.com/in");
+        assertThat(definition.auth()).isEqualTo(ConnectorDefinition.Auth.NONE);
+        assertThat(definition.auth().headers()).isEmpty();
+        assertThat(definition.timeout()).isEqualTo(Duration.ofSeconds(10));
+        assertThat(definition.rateLimit()).isNull();
+        assertThat(definition.retry()).isEqualTo(RetryPolicy.DEFAULT);
+        assertThat(definition.retry()).isEqualTo(new RetryPolicy(12, Duration.ofSeconds(10), 3.0, Duration.ofHours(6), 0.2));
+    }
+
+    @Test
+    void theDefaultRetryScheduleSpansAboutADayAndNeverWaitsLongerThanMaxDelay() {
+        RetryPolicy d = RetryPolicy.DEFAULT;
+        RetryPolicy withoutJitter = new RetryPolicy(d.maxAttempts(), d.initialDelay(), d.multiplier(), d.maxDelay(), 0);
+        Duration total = Duration.ZERO;
+        for (int attempt = 1; attempt < d.maxAttempts(); attempt++) {
+            total = total.plus(withoutJitter.delayAfter(attempt));
+        }
+        // 10 s, 30 s, 90 s, … capped at 6 h: 11 waits of about 27 h in all before the 12th and last attempt
+        assertThat(withoutJitter.delayAfter(1)).isEqualTo(Duration.ofSeconds(10));
+        assertThat(withoutJitter.delayAfter(2)).isEqualTo(Duration.ofSeconds(30));
+        assertThat(withoutJitter.delayAfter(11)).isEqualTo(Duration.ofHours(6));
+        assertThat(total).isBetween(Duration.ofHours(20), Duration.ofHours(32));
+
+        for (int attempt = 1; attempt < d.maxAttempts(); attempt++) {
+            Duration exact = withoutJitter.delayAfter(attempt);
+            for (int i = 0; i < 50; i++) {
+                Duration jittered = d.delayAfter(attempt);
+                assertThat(jittered).isLessThanOrEqualTo(d.maxDelay());
+                assertThat(jittered.toMillis()).isBetween(Math.round(exact.toMillis() * 0.8) - 1,
+                        Math.round(exact.toMillis() * 1.2) + 1);
+            }
+        }
+    }
+
+    @Test
+    void everyCommonKeyIsReadAndEnvironmentReferencesAreResolved() throws IOException {
+        ConnectorDefinition definition = load("full.yml", """
+                name: crm
+                type: webhook
+                enabled: false
+                events: [checkout.recovered]
+                filter: {minTotal: "20.00", products: ["512345"], countries: ["US", "CA"]}
+                requireConsent: true
+                endpoint: https://${HOOK_HOST}/in
+                auth: {bearer: "${HOOK_TOKEN}"}
+                timeout: 1500ms
+                retry: {maxAttempts: 10, initialDelay: 5s, multiplier: 2, maxDelay: 1h, jitter: 0}
+                rateLimit: 10/s
+                format: form
+                secret: whsec_dGVzdA==
+                headers: {X-Shop: demo}
+                """);
+
+        assertThat(definition.name()).isEqualTo("crm");
+        assertThat(definition.enabled()).isFalse();
+        assertThat(definition.events()).containsExactly("checkout.recovered");
+        assertThat(definition.filter()).isEqualTo(new ConnectorDefinition.Filter(new BigDecimal("20.00"),
+                Set.of("512345"), Set.of("US", "CA")));
+        assertThat(definition.requireConsent()).isTrue();
+        assertThat(definition.endpoint()).isEqualTo("https://hooks.example.com/in");
+        assertThat(definition.auth().headers()).isEqualTo(Map.of("Authorization", "Bearer s3cr3t"));
+        assertThat(definition.timeout()).isEqualTo(Duration.ofMillis(1500));
+        assertThat(definition.retry()).isEqualTo(new RetryPolicy(10, Duration.ofSeconds(5), 2.0, Duration.ofHours(1), 0));
+        assertThat(definition.rateLimit()).isEqualTo("10/s");
+        assertThat(definition.config().get("format").asText()).isEqualTo("form");
+        assertThat(definition.config().get("headers").get("X-Shop").asText()).isEqualTo("demo");
+    }
+
+    @Test
+    void anUnknownTypeNamesTheKeyAndTheTypesThatExist() throws IOException {
+        assertThat(failure("crm.yaml", """
+                type: salesforce
+                endpoint: https://hooks.example.com/in
+                """)).isEqualTo("Connector file " + folder.resolve("crm.yaml")
+                + ": key 'type' does not have a value in the enumeration [\"webhook\"].");
+    }
+
+    @Test
+    void aMissingEndpointNamesTheMissingKey() throws IOException {
+        assertThat(failure("hook.yaml", """
+                type: webhook
+                secret: whsec_dGVzdA==
+                """)).isEqualTo("Connector file " + folder.resolve("hook.yaml")
+                + ": key 'endpoint' required property 'endpoint' not found.");
+    }
+
+    @Test
+    void anUnknownKeyIsNamedAndRefused() throws IOException {
+        assertThat(failure("hook.yaml", """
+                type: webhook
+                endpoint: https://hooks.example.com/in
+                colour: red
+                """)).isEqualTo("Connector file " + folder.resolve("hook.yaml")
+                + ": key 'colour' property 'colour' is not evaluated and the schema does not allow unevaluated properties.");
+    }
+
+    @Test
+    void aMisspelledNestedKeyIsNamedWithItsPath() throws IOException {
+        assertThat(failure("hook.yaml", """
+                type: webhook
+                endpoint: https://hooks.example.com/in
+                retry: {maxAtempts: 3}
+                """)).isEqualTo("Connector file " + folder.resolve("hook.yaml")
+                + ": key 'retry.maxAtempts' property 'maxAtempts' is not defined in the schema and the schema does not "
+                + "allow additional properties.");
+    }
+
+    @Test
+    void aTimeoutThatIsNotADurationNamesTheExpectedForm() throws IOException {
+        assertThat(failure("hook.yaml", """
+                type: webhook
+                endpoint: https://hooks.example.com/in
+                timeout: soon
+                """)).isEqualTo("Connector file " + folder.resolve("hook.yaml")
+                + ": key 'timeout' does not match the regex pattern ^[0-9]+(ms|s|m|h|d)$.");
+    }
+
+    @Test
+    void aValueOfTheWrongTypeNamesTheTypeExpected() throws IOException {
+        assertThat(failure("hook.yaml", """
+                type: webhook
+                endpoint: https://hooks.example.com/in
+                retry: {maxAttempts: many}
+                """)).isEqualTo("Connector file " + folder.resolve("hook.yaml")
+                + ": key 'retry.maxAttempts' string found, integer expected.");
+        assertThat(failure("flag.yaml", """
+                type: webhook
+                endpoint: https://hooks.example.com/in
+                enabled: maybe
+                """)).isEqualTo("Connector file " + folder.resolve("flag.yaml")
+                + ": key 'enabled' string found, boolean expected.");
+    }
+
+    @Test
+    void malformedYamlNamesTheLineAndWhatTheParserExpected() throws IOException {
+        assertThat(failure("hook.yaml", """
+                type: webhook
+                  endpoint: https://hooks.example.com/in
+                """)).isEqualTo("Connector file " + folder.resolve("hook.yaml")
+                + " is not valid YAML at line 2, column 11: mapping values are not allowed here.");
+        assertThat(failure("list.yaml", """
+                type: webhook
+                events: [checkout.abandoned
+                """)).isEqualTo("Connector file " + folder.resolve("list.yaml")
+                + " is not valid YAML at line 3, column 1: expected ',' or ']', but got <stream end> "
+                + "while parsing a flow sequence.");
+    }
+
+    @Test
+    void anUnresolvedEnvironmentReferenceNamesTheKeyAndTheReference() throws IOException {
+        assertThat(failure("hook.yaml", """
+                type: webhook
+                endpoint: https://hooks.example.com/in
+                auth: {bearer: "${CRM_TOKEN}"}
+                """)).isEqualTo("Connector file " + folder.resolve("hook.yaml")
+                + ": key 'auth.bearer' refers to ${CRM_TOKEN}, but that environment variable or property is not set.");
+    }
+
+    @Test
+    void twoFilesWithTheSameNameAreRefused() throws IOException {
+        write("a.yaml", "name: crm\ntype: webhook\nendpoint: https://a.example.com/in\n");
+        write("b.yaml", "name: crm\ntype: webhook\nendpoint: https://b.example.com/in\n");
+        write("notes.txt", "not a connector");
+        assertThatThrownBy(() -> new ConnectorLoader(environment).loadAll(folder))
+                .isInstanceOf(ConnectorConfigException.class)
+                .hasMessage("Connector file " + folder.resolve("b.yaml") + ": key 'name' must be unique, but 'crm' is "
+                        + "already used by " + folder.resolve("a.yaml") + ".");
+        Files.delete(folder.resolve("b.yaml"));
+        List<ConnectorDefinition> all = new ConnectorLoader(environment).loadAll(folder);
+        assertThat(all).extracting(ConnectorDefinition::name).containsExactly("crm");
+    }
+
+    @Test
+    void aHubWithABadConnectorFileDoesNotStartAndReportsTheSentence(CapturedOutput output) {
+        try (TestDatabase database = TestDatabase.create()) {
+            Throwable thrown = catchThrowable(() -> TestHub.on(database).connector("broken", """
+                    type: webhook
+                    endpoint: http://127.0.0.1:9/in
+                    timeout: soon
+                    """).start().close());
+
+            assertThat(thrown).isNotNull();
+            Throwable cause = thrown;
+            while (cause != null && !(cause instanceof ConnectorConfigException)) {
+                cause = cause.getCause();
+            }
+            assertThat(cause).as("a ConnectorConfigException behind %s", thrown).isNotNull();
+            String sentence = cause.getMessage();
+            assertThat(sentence).matches("Connector file .*/connectors/broken\\.yaml: key 'timeout' does not match "
+                    + "the regex pattern \\^\\[0-9\\]\\+\\(ms\\|s\\|m\\|h\\|d\\)\\$\\.");
+
+            FailureAnalysis analysis = new ConnectorConfigFailureAnalyzer().analyze(thrown);
+            assertThat(analysis).isNotNull();
+            assertThat(analysis.getDescription()).isEqualTo(sentence);
+            // Spring Boot found the analyzer (META-INF/spring.factories) and printed the sentence, not a stack trace
+            assertThat(output.getAll()).contains("APPLICATION FAILED TO START")
+                    .contains("Description:" + System.lineSeparator() + System.lineSeparator() + sentence
+                            + System.lineSeparator());
+        }
+    }
+}
