@@ -4,7 +4,7 @@ import java.time.Duration;
 import java.time.Instant;
 
 /**
- * One connector's breaker: after {@code threshold} failed attempts in a row it opens and the dispatcher stops
+ * One connector's breaker: after {@code threshold} failed attempts in a row it opens and its lane stops
  * claiming that connector's deliveries (they stay pending, no attempt is spent); after {@code openFor} it lets one
  * probe through, which closes it on success and opens it again on failure.
  */

@@ -36,7 +36,7 @@ public final class ConnectorRuntime {
         return connector.name();
     }
 
-    /** How many deliveries the dispatcher may start now: none while paused, disabled or open, else within limits. */
+    /** How many deliveries the lane may start now: none while paused, disabled or open, else within limits. */
     int permits(int free, Instant now) {
         if (paused || disabledReason != null || !connector.definition().enabled() || free <= 0) {
             return 0;
