@@ -10,6 +10,7 @@ import java.util.Locale;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.networknt.schema.JsonSchema;
 import com.networknt.schema.JsonSchemaFactory;
+import com.networknt.schema.PathType;
 import com.networknt.schema.SchemaValidatorsConfig;
 import com.networknt.schema.SpecVersion;
 import com.networknt.schema.ValidationMessage;
@@ -29,6 +30,8 @@ public final class JsonSchemas {
     public static JsonSchemas load(String classpathLocation) {
         SchemaValidatorsConfig config = SchemaValidatorsConfig.builder()
                 .formatAssertionsEnabled(true)
+                // "$.checkout.currency", as violation() expects; the library's default is JSON Pointer
+                .pathType(PathType.LEGACY)
                 .locale(Locale.ENGLISH)
                 .build();
         try (InputStream in = JsonSchemas.class.getResourceAsStream(classpathLocation)) {
