@@ -52,6 +52,11 @@ public final class ConnectorRuntime {
         return granted;
     }
 
+    /** Whether a delivery leased earlier may still go out now: not while paused, disabled or open. */
+    boolean maySend(Instant now) {
+        return !paused && disabledReason == null && breaker.state(now) != CircuitBreaker.State.OPEN;
+    }
+
     /** Leased fewer deliveries than permitted: give the rate tokens back, and the breaker's probe if it was one. */
     void returnUnused(int permits, Instant now) {
         rateLimiter.refund(permits);

@@ -73,7 +73,7 @@ public class DeliveryEngine implements SmartLifecycle {
                 continue;
             }
             DeliveryLane lane = new DeliveryLane(runtime, outbox, worker, recorder, clock, config.pollInterval(),
-                    config.leaseMargin(), config.concurrency());
+                    config.leaseMargin(), config.concurrency(), config.prefetch());
             lanes.put(runtime.name(), lane);
             lane.start();
         }

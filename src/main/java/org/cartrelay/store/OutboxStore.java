@@ -81,25 +81,36 @@ public class OutboxStore {
     }
 
     /**
-     * Leases up to {@code limit} due deliveries of one connector: pending ones whose time has come, and ones whose
-     * previous lease ran out (a worker or instance that died). Portable SQL, safe between instances: the outer
-     * condition is re-checked on the locked row.
+     * Leases up to {@code limit} due pending deliveries of one connector, oldest due first. Portable SQL, safe
+     * between instances: the outer condition is re-checked on the locked row. The inner query walks the
+     * (connector, next_attempt_at) index of pending rows and stops after {@code limit}.
      */
     public List<Claimed> claim(String connector, int limit, Instant now, Instant leaseUntil, String token) {
         int claimed = jdbc.sql("""
                 update delivery set status = 'sending', lease_token = ?, lease_until = ?
-                where connector = ?
-                  and ((status = 'pending' and next_attempt_at <= ?) or (status = 'sending' and lease_until < ?))
+                where status = 'pending' and next_attempt_at <= ?
                   and id in (select id from delivery
-                             where connector = ?
-                               and ((status = 'pending' and next_attempt_at <= ?) or (status = 'sending' and lease_until < ?))
+                             where connector = ? and status = 'pending' and next_attempt_at <= ?
                              order by next_attempt_at limit ?)""")
-                .params(token, Db.ts(leaseUntil), connector, Db.ts(now), Db.ts(now), connector, Db.ts(now), Db.ts(now),
-                        limit)
+                .params(token, Db.ts(leaseUntil), Db.ts(now), connector, Db.ts(now), limit)
                 .update();
-        if (claimed == 0) {
-            return List.of();
-        }
+        return claimed == 0 ? List.of() : leased(token);
+    }
+
+    /** Leases again up to {@code limit} deliveries whose lease ran out: their worker or instance died mid-send. */
+    public List<Claimed> claimExpired(String connector, int limit, Instant now, Instant leaseUntil, String token) {
+        int claimed = jdbc.sql("""
+                update delivery set lease_token = ?, lease_until = ?
+                where status = 'sending' and lease_until < ?
+                  and id in (select id from delivery
+                             where connector = ? and status = 'sending' and lease_until < ?
+                             order by lease_until limit ?)""")
+                .params(token, Db.ts(leaseUntil), Db.ts(now), connector, Db.ts(now), limit)
+                .update();
+        return claimed == 0 ? List.of() : leased(token);
+    }
+
+    private List<Claimed> leased(String token) {
         return jdbc.sql("""
                 select d.id, d.event_id, e.type, d.connector, d.attempts, e.created_at, e.payload
                 from delivery d join outbound_event e on e.id = d.event_id
@@ -156,6 +167,15 @@ public class OutboxStore {
             ps.setString(8, Db.clip(f.result().responseBody(), 2000));
         });
         return lost;
+    }
+
+    /** Returns one leased delivery to pending without an attempt, if this lease still holds it. */
+    public void releaseOne(String deliveryId, String token) {
+        jdbc.sql("""
+                update delivery set status = 'pending', lease_token = null, lease_until = null
+                where id = ? and lease_token = ? and status = 'sending'""")
+                .params(deliveryId, token)
+                .update();
     }
 
     /** Returns deliveries leased under these tokens to pending, e.g. at shutdown; they keep their attempt count. */
