@@ -2,7 +2,9 @@ package org.cartrelay.delivery;
 
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 
 import org.cartrelay.connectors.Connector;
 import org.cartrelay.connectors.ConnectorRegistry;
@@ -31,23 +33,47 @@ public class Fanout {
         this.engine = engine;
     }
 
+    /** An outbound event and the checkout it is about. */
+    public record Publication(OutboundEvent event, String checkoutId) {
+    }
+
     /** @return how many deliveries were created */
     public int publish(OutboundEvent event, String checkoutId, Instant now) {
-        outbox.insertEvent(event.id(), event.type(), checkoutId, event.email(), now, EventJson.write(event));
-        List<String> targets = new ArrayList<>();
-        for (Connector connector : connectors.enabled()) {
-            if (connector.definition().wants(event)) {
+        return publishAll(List.of(new Publication(event, checkoutId)), now);
+    }
+
+    /**
+     * Writes the events and one delivery per subscribing connector each (or a suppressed one with its reason) in
+     * the caller's transaction, and wakes the connectors' lanes once it commits.
+     *
+     * @return how many deliveries were created
+     */
+    public int publishAll(List<Publication> publications, Instant now) {
+        List<OutboxStore.EventRow> events = new ArrayList<>(publications.size());
+        List<OutboxStore.DeliveryRow> deliveries = new ArrayList<>();
+        Set<String> targets = new LinkedHashSet<>();
+        for (Publication publication : publications) {
+            OutboundEvent event = publication.event();
+            events.add(new OutboxStore.EventRow(event.id(), event.type(), publication.checkoutId(), event.email(),
+                    EventJson.write(event)));
+            for (Connector connector : connectors.enabled()) {
+                if (!connector.definition().wants(event)) {
+                    continue;
+                }
                 if (connector.definition().requireConsent() && !consented(event)) {
-                    outbox.insertSuppressed(Ids.next("dlv"), event.id(), connector.name(), now,
-                            "The buyer gave no newsletter consent and this connector requires it (requireConsent).");
+                    deliveries.add(new OutboxStore.DeliveryRow(Ids.next("dlv"), event.id(), connector.name(),
+                            OutboxStore.SUPPRESSED, "The buyer gave no newsletter consent and this connector "
+                                    + "requires it (requireConsent)."));
                 } else {
-                    outbox.insertDelivery(Ids.next("dlv"), event.id(), connector.name(), now);
+                    deliveries.add(new OutboxStore.DeliveryRow(Ids.next("dlv"), event.id(), connector.name(),
+                            OutboxStore.PENDING, null));
                     targets.add(connector.name());
                 }
             }
         }
-        wakeAfterCommit(targets);
-        return targets.size();
+        outbox.insert(events, deliveries, now);
+        wakeAfterCommit(List.copyOf(targets));
+        return (int) deliveries.stream().filter(d -> OutboxStore.PENDING.equals(d.status())).count();
     }
 
     private void wakeAfterCommit(List<String> targets) {

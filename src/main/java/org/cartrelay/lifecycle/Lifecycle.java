@@ -3,7 +3,10 @@ package org.cartrelay.lifecycle;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
@@ -133,7 +136,7 @@ public class Lifecycle {
         int abandoned = 0;
         while (true) {
             Instant now = clock.instant();
-            List<String> due = checkouts.dueIds(now, batchSize);
+            List<CheckoutRow> due = checkouts.due(now, batchSize);
             if (due.isEmpty()) {
                 return abandoned;
             }
@@ -146,13 +149,13 @@ public class Lifecycle {
                 }
                 log.warn("Abandoning {} checkouts together failed ({}); trying them one by one", due.size(),
                         batchFailed.toString());
-                for (String id : due) {
+                for (CheckoutRow row : due) {
                     try {
-                        abandoned += tx.execute(status -> abandonAll(List.of(id), now));
+                        abandoned += tx.execute(status -> abandonAll(List.of(row), now));
                     } catch (DataAccessResourceFailureException storeDown) {
                         throw storeDown;
                     } catch (RuntimeException e) {
-                        log.error("Checkout {} could not be abandoned; it stays pending: {}", id, e.toString());
+                        log.error("Checkout {} could not be abandoned; it stays pending: {}", row.id(), e.toString());
                     }
                 }
                 return abandoned; // what failed is due again; the next run tries it, not this loop
@@ -164,27 +167,32 @@ public class Lifecycle {
         }
     }
 
-    private int abandonAll(List<String> ids, Instant now) {
-        int done = 0;
-        for (String id : ids) {
-            if (abandon(id, now)) {
-                done++;
+    /** Marks the checkouts abandoned and publishes their events, in batched statements. */
+    private int abandonAll(List<CheckoutRow> due, Instant now) {
+        Map<String, String> eventIds = new LinkedHashMap<>();
+        for (CheckoutRow row : due) {
+            eventIds.put(row.id(), Ids.next("evt"));
+        }
+        boolean[] marked = checkouts.markAbandoned(eventIds, now);
+        List<Fanout.Publication> publications = new ArrayList<>();
+        for (int i = 0; i < due.size(); i++) {
+            if (!marked[i]) {
+                continue; // converted or refreshed since it was read
             }
+            CheckoutRow row = due.get(i);
+            CanonicalEvent started = EventJson.read(row.startedEvent(), CanonicalEvent.class);
+            publications.add(new Fanout.Publication(OutboundEvent.abandoned(eventIds.get(row.id()), started, now),
+                    row.id()));
         }
-        return done;
-    }
-
-    private boolean abandon(String id, Instant now) {
-        Optional<CheckoutRow> row = checkouts.find(id);
-        String eventId = Ids.next("evt");
-        if (row.isEmpty() || !checkouts.markAbandoned(id, now, eventId)) {
-            return false;
+        int deliveries = fanout.publishAll(publications, now);
+        if (log.isDebugEnabled()) {
+            publications.forEach(p -> log.debug("Checkout {} of {} abandoned: event {}", p.checkoutId(),
+                    Masking.email(p.event().email()), p.event().id()));
         }
-        CanonicalEvent started = EventJson.read(row.get().startedEvent(), CanonicalEvent.class);
-        int deliveries = fanout.publish(OutboundEvent.abandoned(eventId, started, now), id, now);
-        log.info("Checkout {} of {} abandoned: event {}, {} deliveries", id, Masking.email(row.get().email()), eventId,
-                deliveries);
-        return true;
+        if (!publications.isEmpty()) {
+            log.info("{} checkouts abandoned: {} deliveries", publications.size(), deliveries);
+        }
+        return publications.size();
     }
 
     /** How often the timer has looked for due checkouts since start-up. */

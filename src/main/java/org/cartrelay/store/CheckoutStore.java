@@ -4,8 +4,10 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
+import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
@@ -19,9 +21,11 @@ public class CheckoutStore {
     public static final String CONVERTED = "converted";
 
     private final JdbcClient jdbc;
+    private final JdbcTemplate jdbcTemplate;
 
-    public CheckoutStore(JdbcClient jdbc) {
+    public CheckoutStore(JdbcClient jdbc, JdbcTemplate jdbcTemplate) {
         this.jdbc = jdbc;
+        this.jdbcTemplate = jdbcTemplate;
     }
 
     public record CheckoutRow(String id, String source, String checkoutRef, String email, String productRef,
@@ -72,10 +76,11 @@ public class CheckoutStore {
         return spec.query(this::row).list().stream().findFirst();
     }
 
-    public List<String> dueIds(Instant now, int limit) {
-        return jdbc.sql("select id from checkout where status = 'pending' and due_at <= ? order by due_at limit ?")
+    public List<CheckoutRow> due(Instant now, int limit) {
+        return jdbc.sql("select " + COLUMNS + " from checkout where status = 'pending' and due_at <= ?"
+                        + " order by due_at limit ?")
                 .params(Db.ts(now), limit)
-                .query(String.class)
+                .query(this::row)
                 .list();
     }
 
@@ -84,12 +89,32 @@ public class CheckoutStore {
     }
 
     /** Moves a due pending checkout to abandoned; false when another transaction or instance got there first. */
-    public boolean markAbandoned(String id, Instant now, String eventId) {
-        return jdbc.sql("""
+    /**
+     * Marks the checkouts abandoned, each with its event id, in one batch; only those still pending and due.
+     *
+     * @param eventIds checkout id → abandoned event id
+     * @return per entry, in iteration order, whether it was marked
+     */
+    public boolean[] markAbandoned(Map<String, String> eventIds, Instant now) {
+        List<Map.Entry<String, String>> entries = List.copyOf(eventIds.entrySet());
+        int[][] counts = jdbcTemplate.batchUpdate("""
                 update checkout set status = 'abandoned', abandoned_at = ?, updated_at = ?, abandoned_event_id = ?
-                where id = ? and status = 'pending' and due_at <= ?""")
-                .params(Db.ts(now), Db.ts(now), eventId, id, Db.ts(now))
-                .update() == 1;
+                where id = ? and status = 'pending' and due_at <= ?""", entries, entries.size(), (ps, entry) -> {
+            ps.setObject(1, Db.ts(now));
+            ps.setObject(2, Db.ts(now));
+            ps.setString(3, entry.getValue());
+            ps.setString(4, entry.getKey());
+            ps.setObject(5, Db.ts(now));
+        });
+        boolean[] marked = new boolean[entries.size()];
+        for (int i = 0; i < marked.length; i++) {
+            Map.Entry<String, String> entry = entries.get(i);
+            // a driver that rewrites batches answers SUCCESS_NO_INFO (-2): ask whether our event id is the one kept
+            marked[i] = counts[0][i] >= 0 ? counts[0][i] == 1
+                    : entry.getValue().equals(jdbc.sql("select abandoned_event_id from checkout where id = ?")
+                            .param(entry.getKey()).query(String.class).optional().orElse(null));
+        }
+        return marked;
     }
 
     /** Closes a checkout as converted (paid in time) or recovered (paid after abandonment). */

@@ -47,27 +47,39 @@ public class OutboxStore {
             String nextStatus, Instant nextAttemptAt) {
     }
 
-    public void insertEvent(String id, String type, String checkoutId, String email, Instant now, String payload) {
-        jdbc.sql("insert into outbound_event (id, type, checkout_id, email, created_at, payload) values (?, ?, ?, ?, ?, ?)")
-                .params(id, type, checkoutId, email, Db.ts(now), payload)
-                .update();
+    public record EventRow(String id, String type, String checkoutId, String email, String payload) {
     }
 
-    public void insertDelivery(String id, String eventId, String connector, Instant now) {
-        jdbc.sql("""
-                insert into delivery (id, event_id, connector, status, attempts, created_at, next_attempt_at)
-                values (?, ?, ?, 'pending', 0, ?, ?)""")
-                .params(id, eventId, connector, Db.ts(now), Db.ts(now))
-                .update();
+    /** A delivery to create: pending, or suppressed with its reason (policy withholds it; never silently dropped). */
+    public record DeliveryRow(String id, String eventId, String connector, String status, String reason) {
     }
 
-    /** A delivery that policy withholds is recorded with its reason, never silently dropped. */
-    public void insertSuppressed(String id, String eventId, String connector, Instant now, String reason) {
-        jdbc.sql("""
+    /** Writes outbound events and their deliveries, two batched statements for any number of them. */
+    public void insert(List<EventRow> events, List<DeliveryRow> deliveries, Instant now) {
+        jdbcTemplate.batchUpdate("""
+                insert into outbound_event (id, type, checkout_id, email, created_at, payload)
+                values (?, ?, ?, ?, ?, ?)""", events, events.size(), (ps, e) -> {
+            ps.setString(1, e.id());
+            ps.setString(2, e.type());
+            ps.setString(3, e.checkoutId());
+            ps.setString(4, e.email());
+            ps.setObject(5, Db.ts(now));
+            ps.setString(6, e.payload());
+        });
+        if (deliveries.isEmpty()) {
+            return;
+        }
+        jdbcTemplate.batchUpdate("""
                 insert into delivery (id, event_id, connector, status, attempts, created_at, next_attempt_at, last_error)
-                values (?, ?, ?, 'suppressed', 0, ?, ?, ?)""")
-                .params(id, eventId, connector, Db.ts(now), Db.ts(now), reason)
-                .update();
+                values (?, ?, ?, ?, 0, ?, ?, ?)""", deliveries, deliveries.size(), (ps, d) -> {
+            ps.setString(1, d.id());
+            ps.setString(2, d.eventId());
+            ps.setString(3, d.connector());
+            ps.setString(4, d.status());
+            ps.setObject(5, Db.ts(now));
+            ps.setObject(6, Db.ts(now));
+            ps.setString(7, Db.clip(d.reason(), 2000));
+        });
     }
 
     /** Deliveries of an event that have not gone out yet are cancelled (an abandoned cart that was recovered). */
