@@ -19,12 +19,11 @@ import javax.crypto.spec.SecretKeySpec;
 
 import org.cartrelay.intake.IntakeTestSupport.StoredNotice;
 import org.cartrelay.testing.Fixtures;
-import org.cartrelay.testing.TestDatabase;
+import org.cartrelay.testing.SharedHub;
 import org.cartrelay.testing.TestHub;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
@@ -34,28 +33,16 @@ class GenericIntakeTest {
     private static final String PATH = "/events";
     private static final long FIXTURE_TIMESTAMP = 1795694400L;
 
-    private static TestDatabase database;
-    private static TestHub hub;
+    @RegisterExtension
+    static final SharedHub SHARED = new SharedHub(hub -> hub.property("cartrelay.abandonment.delay", "1h"));
 
-    @BeforeAll
-    static void startHub() {
-        database = TestDatabase.create();
-        hub = TestHub.on(database).property("cartrelay.abandonment.delay", "1h").start();
-    }
-
-    @AfterAll
-    static void stopHub() {
-        if (hub != null) {
-            hub.close();
-        }
-        if (database != null) {
-            database.close();
-        }
+    private static TestHub hub() {
+        return SHARED.hub();
     }
 
     @AfterEach
     void unpinClock() {
-        hub.clock().pin(null);
+        hub().clock().pin(null);
     }
 
     /** {@code v1,<base64 HMAC-SHA256>} of {@code id.timestamp.body} with the fixture secret, computed here. */
@@ -85,7 +72,7 @@ class GenericIntakeTest {
     }
 
     private static long now() {
-        return hub.clock().instant().getEpochSecond();
+        return hub().clock().instant().getEpochSecond();
     }
 
     private static String event(String sourceEventId) {
@@ -101,7 +88,7 @@ class GenericIntakeTest {
                 type -> assertThat(type).startsWith("application/json"));
         String id = json(response.body()).get("id").asText();
         assertThat(id).startsWith("ntc_");
-        StoredNotice stored = notice(hub, "generic", storedSourceEventId).orElseThrow();
+        StoredNotice stored = notice(hub(), "generic", storedSourceEventId).orElseThrow();
         assertThat(stored.id()).isEqualTo(id);
         assertThat(stored.outcome()).isEqualTo("processed");
     }
@@ -118,12 +105,12 @@ class GenericIntakeTest {
 
     @Test
     void theFixtureIsAcceptedWithTheClockPinnedToItsSigningTime() {
-        hub.clock().pin(Instant.ofEpochSecond(FIXTURE_TIMESTAMP).plusSeconds(30));
+        hub().clock().pin(Instant.ofEpochSecond(FIXTURE_TIMESTAMP).plusSeconds(30));
         String body = Fixtures.text("generic/checkout-started.json");
-        HttpResponse<String> response = hub.post(PATH, body, Fixtures.headers("generic/checkout-started.headers"));
+        HttpResponse<String> response = hub().post(PATH, body, Fixtures.headers("generic/checkout-started.headers"));
         assertAccepted(response, "generic:shop-42:cart-9f1");
 
-        StoredNotice stored = notice(hub, "generic", "generic:shop-42:cart-9f1").orElseThrow();
+        StoredNotice stored = notice(hub(), "generic", "generic:shop-42:cart-9f1").orElseThrow();
         assertThat(stored.eventType()).isEqualTo("checkout.started");
         assertThat(stored.email()).isEqualTo("li.wei@example.net");
         assertThat(stored.rawBody()).isEqualTo(body);
@@ -137,48 +124,48 @@ class GenericIntakeTest {
         // the fixture's own signature is correct; only its timestamp is old
         assertThat(sign("msg_2Kq1fixture", FIXTURE_TIMESTAMP, body))
                 .isEqualTo(Fixtures.headers("generic/checkout-started.headers").get("webhook-signature"));
-        assertAccepted(postSigned(hub, "msg_2Kq1fixture", now(), body), "generic:shop-42:cart-9f1");
+        assertAccepted(postSigned(hub(), "msg_2Kq1fixture", now(), body), "generic:shop-42:cart-9f1");
     }
 
     @Test
     void aWrongSignatureIsRefusedWith401() {
         String body = event("wrongsig-1");
         long now = now();
-        assertProblem(hub.post(PATH, body, headers("wrongsig-1", now, sign("wrongsig-1", now, body + " "))), 401);
-        assertProblem(hub.post(PATH, body, headers("wrongsig-1", now, sign("another-id", now, body))), 401);
-        assertProblem(hub.post(PATH, body, headers("wrongsig-1", now, sign("wrongsig-1", now - 1, body))), 401);
-        assertProblem(hub.post(PATH, body, headers("wrongsig-1", now, "v1,bm90IGEgc2lnbmF0dXJl")), 401);
-        assertProblem(hub.post(PATH, body, headers("wrongsig-1", now, sign("wrongsig-1", now, body)
+        assertProblem(hub().post(PATH, body, headers("wrongsig-1", now, sign("wrongsig-1", now, body + " "))), 401);
+        assertProblem(hub().post(PATH, body, headers("wrongsig-1", now, sign("another-id", now, body))), 401);
+        assertProblem(hub().post(PATH, body, headers("wrongsig-1", now, sign("wrongsig-1", now - 1, body))), 401);
+        assertProblem(hub().post(PATH, body, headers("wrongsig-1", now, "v1,bm90IGEgc2lnbmF0dXJl")), 401);
+        assertProblem(hub().post(PATH, body, headers("wrongsig-1", now, sign("wrongsig-1", now, body)
                 .replace("v1,", "v2,"))), 401);
         Map<String, String> unsigned = headers("wrongsig-1", now, "x");
         unsigned.remove("webhook-signature");
-        assertProblem(hub.post(PATH, body, unsigned), 401);
-        assertThat(notices(hub, "generic", "test-shop:wrongsig-1")).isZero();
+        assertProblem(hub().post(PATH, body, unsigned), 401);
+        assertThat(notices(hub(), "generic", "test-shop:wrongsig-1")).isZero();
 
         // key rotation: one matching signature among several is enough
         String rotated = "v1,bm90IGEgc2lnbmF0dXJl " + sign("rotated-1", now, event("rotated-1"));
-        HttpResponse<String> accepted = hub.post(PATH, event("rotated-1"), headers("rotated-1", now, rotated));
+        HttpResponse<String> accepted = hub().post(PATH, event("rotated-1"), headers("rotated-1", now, rotated));
         assertAccepted(accepted, "test-shop:rotated-1");
     }
 
     @Test
     void aTimestampMoreThanFiveMinutesOffIsRefused() {
         long now = Instant.now().getEpochSecond();
-        hub.clock().pin(Instant.ofEpochSecond(now));
-        assertProblem(postSigned(hub, "old-1", now - 301, event("old-1")), 401);
-        assertProblem(postSigned(hub, "old-2", now - 3600, event("old-2")), 401);
-        assertProblem(postSigned(hub, "future-1", now + 301, event("future-1")), 401);
-        assertThat(notices(hub, "generic", "test-shop:old-1")).isZero();
-        assertThat(notices(hub, "generic", "test-shop:old-2")).isZero();
-        assertThat(notices(hub, "generic", "test-shop:future-1")).isZero();
+        hub().clock().pin(Instant.ofEpochSecond(now));
+        assertProblem(postSigned(hub(), "old-1", now - 301, event("old-1")), 401);
+        assertProblem(postSigned(hub(), "old-2", now - 3600, event("old-2")), 401);
+        assertProblem(postSigned(hub(), "future-1", now + 301, event("future-1")), 401);
+        assertThat(notices(hub(), "generic", "test-shop:old-1")).isZero();
+        assertThat(notices(hub(), "generic", "test-shop:old-2")).isZero();
+        assertThat(notices(hub(), "generic", "test-shop:future-1")).isZero();
 
         // exactly five minutes off, in both directions, is still inside the tolerance
-        assertAccepted(postSigned(hub, "recent-1", now - 300, event("recent-1")), "test-shop:recent-1");
-        assertAccepted(postSigned(hub, "soon-1", now + 300, event("soon-1")), "test-shop:soon-1");
+        assertAccepted(postSigned(hub(), "recent-1", now - 300, event("recent-1")), "test-shop:recent-1");
+        assertAccepted(postSigned(hub(), "soon-1", now + 300, event("soon-1")), "test-shop:soon-1");
 
         // the fixture's timestamp with the hub at its signing time plus 5 min 1 s
-        hub.clock().pin(Instant.ofEpochSecond(FIXTURE_TIMESTAMP + 301));
-        assertProblem(hub.post(PATH, Fixtures.text("generic/checkout-started.json"),
+        hub().clock().pin(Instant.ofEpochSecond(FIXTURE_TIMESTAMP + 301));
+        assertProblem(hub().post(PATH, Fixtures.text("generic/checkout-started.json"),
                 Fixtures.headers("generic/checkout-started.headers")), 401);
     }
 
@@ -190,7 +177,7 @@ class GenericIntakeTest {
                  "customer": {"email": "not-an-email", "address": {"country": "Germany"}},
                  "consent": {"newsletter": "yes"},
                  "surprise": 1}""";
-        JsonNode problem = assertProblem(postSigned(hub, "invalid-1", now(), body), 422);
+        JsonNode problem = assertProblem(postSigned(hub(), "invalid-1", now(), body), 422);
         List<String> fields = new ArrayList<>();
         problem.get("errors").forEach(error -> {
             fields.add(error.get("field").asText());
@@ -200,20 +187,20 @@ class GenericIntakeTest {
                 "checkout.items[0].quantity", "checkout.nested", "customer.email", "customer.address.country",
                 "consent.newsletter", "surprise");
         assertThat(problem.get("detail").asText()).startsWith("9 field(s)");
-        assertThat(notices(hub, "generic", "generic:invalid-1")).isZero();
-        assertThat(hub.count("select count(*) from notice where source_event_id like '%invalid-1'")).isZero();
+        assertThat(notices(hub(), "generic", "generic:invalid-1")).isZero();
+        assertThat(hub().count("select count(*) from notice where source_event_id like '%invalid-1'")).isZero();
 
         // checkout.started requires a customer email
-        JsonNode noEmail = assertProblem(postSigned(hub, "invalid-2", now(),
+        JsonNode noEmail = assertProblem(postSigned(hub(), "invalid-2", now(),
                 "{\"type\": \"checkout.started\", \"sourceEventId\": \"invalid-2\", \"customer\": {}}"), 422);
         assertThat(noEmail.get("errors").findValuesAsText("field")).containsExactly("customer.email");
     }
 
     @Test
     void unparsableJsonIsAnswered400() {
-        assertProblem(postSigned(hub, "broken-1", now(), "{\"type\": \"checkout.started\", "), 400);
-        assertProblem(postSigned(hub, "broken-2", now(), "[1, 2]"), 400);
-        assertThat(hub.count("select count(*) from notice where source_event_id like '%broken-%'")).isZero();
+        assertProblem(postSigned(hub(), "broken-1", now(), "{\"type\": \"checkout.started\", "), 400);
+        assertProblem(postSigned(hub(), "broken-2", now(), "[1, 2]"), 400);
+        assertThat(hub().count("select count(*) from notice where source_event_id like '%broken-%'")).isZero();
     }
 
     @Test
@@ -222,8 +209,8 @@ class GenericIntakeTest {
                 {"type": "checkout.started",
                  "checkout": {"id": "blank-1", "resumeUrl": "", "currency": "EUR", "total": "9.00"},
                  "customer": {"email": "blank-1@example.net", "firstName": "", "phone": "  "}}""";
-        assertAccepted(postSigned(hub, "msg_blank-1", now(), body), "generic:msg_blank-1");
-        JsonNode canonical = notice(hub, "generic", "generic:msg_blank-1").orElseThrow().canonicalJson();
+        assertAccepted(postSigned(hub(), "msg_blank-1", now(), body), "generic:msg_blank-1");
+        JsonNode canonical = notice(hub(), "generic", "generic:msg_blank-1").orElseThrow().canonicalJson();
         assertThat(canonical.get("checkout").has("resumeUrl")).isFalse();
         assertThat(canonical.get("customer").has("firstName")).isFalse();
         assertThat(canonical.get("customer").has("phone")).isFalse();
