@@ -110,8 +110,10 @@ public class NoticeCommitter implements SmartLifecycle {
 
     private void store(List<Pending> batch) {
         List<Receipt> receipts;
+        long started = System.nanoTime();
         try {
             receipts = tx.execute(status -> insertAll(batch));
+            log.debug("Committed {} notices in {} µs", batch.size(), (System.nanoTime() - started) / 1000);
         } catch (RuntimeException e) {
             if (batch.size() == 1 || storeUnreachable(e)) {
                 batch.forEach(p -> p.result().completeExceptionally(e));
