@@ -19,8 +19,9 @@ import org.springframework.stereotype.Component;
 
 /**
  * Runs one {@link DeliveryLane} per connector. The lanes start once Camel has started its routes (they carry the
- * deliveries; Camel starts on Spring's context-refreshed event, after every lifecycle bean) and stop before it: on shutdown the lanes stop leasing, in-flight deliveries get the grace period to finish, finished
- * attempts are written, and what is still unfinished goes back to pending for the next start.
+ * deliveries; Camel starts on Spring's context-refreshed event, after every lifecycle bean) and stop before it: on
+ * shutdown the lanes stop leasing, in-flight deliveries get the grace period to finish, finished attempts are
+ * written, and what is still unfinished goes back to pending for the next start.
  */
 @Component
 public class DeliveryEngine implements SmartLifecycle {

@@ -84,10 +84,6 @@ public class CheckoutStore {
                 .list();
     }
 
-    public Optional<CheckoutRow> find(String id) {
-        return jdbc.sql("select " + COLUMNS + " from checkout where id = ?").param(id).query(this::row).optional();
-    }
-
     /** Moves a due pending checkout to abandoned; false when another transaction or instance got there first. */
     /**
      * Marks the checkouts abandoned, each with its event id, in one batch; only those still pending and due.
