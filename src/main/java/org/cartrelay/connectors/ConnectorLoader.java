@@ -35,8 +35,6 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 public class ConnectorLoader {
 
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
-    private static final JsonSchemas SCHEMA = JsonSchemas.load("/schemas/connector.schema.json");
-
     private final Environment environment;
 
     public ConnectorLoader(Environment environment) {
@@ -79,7 +77,7 @@ public class ConnectorLoader {
                     + " must be a YAML mapping with at least the key 'type'.");
         }
         resolvePlaceholders(file, tree, "");
-        List<JsonSchemas.Violation> violations = SCHEMA.validate(tree);
+        List<JsonSchemas.Violation> violations = ConnectorSchema.validator().validate(tree);
         if (!violations.isEmpty()) {
             JsonSchemas.Violation first = violations.get(0);
             throw new ConnectorConfigException("Connector file " + file + ": key '" + first.field() + "' "
@@ -143,6 +141,15 @@ public class ConnectorLoader {
     private static ConnectorDefinition definition(Path file, ObjectNode tree) {
         String fileName = file.getFileName().toString().replaceFirst("\\.ya?ml$", "");
         String name = text(tree, "name", fileName);
+        String type = tree.get("type").asText();
+        // a type may give common keys its own default, e.g. the vendor's base URL as endpoint
+        ObjectNode typeDefaults = new ObjectMapper().createObjectNode();
+        for (String key : List.of("endpoint", "requireConsent")) {
+            JsonNode value = ConnectorSchema.typeDefault(type, key);
+            if (value != null) {
+                typeDefaults.set(key, value);
+            }
+        }
         Set<String> events = new LinkedHashSet<>();
         if (tree.has("events")) {
             tree.get("events").forEach(event -> events.add(event.asText()));
@@ -152,13 +159,13 @@ public class ConnectorLoader {
         }
         return new ConnectorDefinition(
                 name,
-                tree.get("type").asText(),
+                type,
                 file,
                 !tree.has("enabled") || tree.get("enabled").asBoolean(),
                 Set.copyOf(events),
                 filter(tree.get("filter")),
-                tree.has("requireConsent") && tree.get("requireConsent").asBoolean(),
-                text(tree, "endpoint", null),
+                (tree.has("requireConsent") ? tree : typeDefaults).path("requireConsent").asBoolean(false),
+                text(tree, "endpoint", text(typeDefaults, "endpoint", null)),
                 auth(tree.get("auth")),
                 duration(text(tree, "timeout", "10s")),
                 retry(tree.get("retry")),

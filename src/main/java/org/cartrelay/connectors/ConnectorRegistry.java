@@ -27,6 +27,11 @@ public class ConnectorRegistry {
             @Value("${cartrelay.home-dir}") String home) {
         Map<String, ConnectorType> byName = types.stream()
                 .collect(Collectors.toMap(ConnectorType::name, Function.identity()));
+        byName.keySet().stream().filter(name -> !ConnectorSchema.fragments().containsKey(name)).findFirst()
+                .ifPresent(name -> {
+                    throw new IllegalStateException("Connector type '" + name + "' has no schema at "
+                            + "schemas/connectors/" + name + ".schema.json");
+                });
         Path folder = Path.of(home, "connectors");
         for (ConnectorDefinition definition : new ConnectorLoader(environment).loadAll(folder)) {
             ConnectorType type = byName.get(definition.type());

@@ -28,20 +28,28 @@ public final class JsonSchemas {
     }
 
     public static JsonSchemas load(String classpathLocation) {
-        SchemaValidatorsConfig config = SchemaValidatorsConfig.builder()
+        try (InputStream in = JsonSchemas.class.getResourceAsStream(classpathLocation)) {
+            if (in == null) {
+                throw new IllegalStateException("Schema " + classpathLocation + " is missing from the classpath");
+            }
+            return new JsonSchemas(JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012).getSchema(in, config()));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** A schema assembled in memory, such as the connector schema made of the common keys and each type's. */
+    public static JsonSchemas of(JsonNode schema) {
+        return new JsonSchemas(JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012).getSchema(schema, config()));
+    }
+
+    private static SchemaValidatorsConfig config() {
+        return SchemaValidatorsConfig.builder()
                 .formatAssertionsEnabled(true)
                 // "$.retry.maxAttempts", the form violation() turns into a key; the 2020-12 default is "/retry/maxAttempts"
                 .pathType(PathType.LEGACY)
                 .locale(Locale.ENGLISH)
                 .build();
-        try (InputStream in = JsonSchemas.class.getResourceAsStream(classpathLocation)) {
-            if (in == null) {
-                throw new IllegalStateException("Schema " + classpathLocation + " is missing from the classpath");
-            }
-            return new JsonSchemas(JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012).getSchema(in, config));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 
     public List<Violation> validate(JsonNode document) {
