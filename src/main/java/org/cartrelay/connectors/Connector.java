@@ -1,19 +1,36 @@
 package org.cartrelay.connectors;
 
+import java.time.Duration;
+import java.util.List;
+
 import org.apache.camel.builder.RouteBuilder;
+import org.cartrelay.event.OutboundEvent;
 
 /**
  * One configured connector instance. It owns one Camel route, {@code direct:deliver-<name>}, that takes an
  * outbound event (JSON body, headers {@link #EVENT_ID}, {@link #EVENT_TYPE}, {@link #ATTEMPT}) and sends it to the
  * target. An HTTP target leaves the status in {@code CamelHttpResponseCode}; any exception is a failed attempt.
+ * <p>
+ * Two optional protocols: a connector that sends one event in timed steps returns their delays from
+ * {@link #steps}, and gets one delivery per step (header {@link #STEP}); unsent steps of an abandoned event are
+ * cancelled when the cart is recovered. A connector that makes several calls per attempt reads {@link #PROGRESS}
+ * (how many calls already succeeded), skips those, and sets it after each call that succeeds, so a retry repeats
+ * only the call that failed.
  */
 public interface Connector {
 
     String EVENT_ID = "CartRelayEventId";
     String EVENT_TYPE = "CartRelayEventType";
     String ATTEMPT = "CartRelayAttempt";
+    String STEP = "CartRelayStep";
+    String PROGRESS = "CartRelayProgress";
 
     ConnectorDefinition definition();
+
+    /** The delay of each step after the event; one immediate step unless the connector sends in steps. */
+    default List<Duration> steps(OutboundEvent event) {
+        return List.of(Duration.ZERO);
+    }
 
     /** Adds this connector's delivery route to the builder. */
     void addRoutes(RouteBuilder builder);

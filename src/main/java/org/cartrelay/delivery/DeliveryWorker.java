@@ -50,12 +50,15 @@ public class DeliveryWorker {
             exchange.getMessage().setHeader(Connector.EVENT_ID, delivery.eventId());
             exchange.getMessage().setHeader(Connector.EVENT_TYPE, delivery.eventType());
             exchange.getMessage().setHeader(Connector.ATTEMPT, attempt);
+            exchange.getMessage().setHeader(Connector.STEP, delivery.step());
+            exchange.getMessage().setHeader(Connector.PROGRESS, delivery.progress());
             exchange.getMessage().setBody(delivery.payload());
         });
         Duration took = Duration.ofNanos(System.nanoTime() - t0);
         Instant now = clock.instant();
 
         Integer status = result.getMessage().getHeader(Exchange.HTTP_RESPONSE_CODE, Integer.class);
+        Integer progress = result.getMessage().getHeader(Connector.PROGRESS, Integer.class);
         Classification classification;
         String error = null;
         Duration retryAfter = null;
@@ -123,7 +126,8 @@ public class DeliveryWorker {
         }
         Attempt record = new Attempt(status == null ? 0 : status, classification.name().toLowerCase(Locale.ROOT),
                 error, response, took.toMillis());
-        return new Finished(delivery.id(), leaseToken, attempt, started, record, next, nextAt);
+        return new Finished(delivery.id(), leaseToken, attempt, started, record, next, nextAt,
+                progress == null ? delivery.progress() : progress);
     }
 
     private static Duration clamp(Duration value, Duration min, Duration max) {

@@ -65,8 +65,11 @@ public class Fanout {
                             OutboxStore.SUPPRESSED, "The buyer gave no newsletter consent and this connector "
                                     + "requires it (requireConsent)."));
                 } else {
-                    deliveries.add(new OutboxStore.DeliveryRow(Ids.next("dlv"), event.id(), connector.name(),
-                            OutboxStore.PENDING, null));
+                    List<java.time.Duration> steps = connector.steps(event);
+                    for (int step = 0; step < steps.size(); step++) {
+                        deliveries.add(new OutboxStore.DeliveryRow(Ids.next("dlv"), event.id(), connector.name(),
+                                OutboxStore.PENDING, null, step, steps.get(step)));
+                    }
                     targets.add(connector.name());
                 }
             }

@@ -2,6 +2,7 @@ package org.cartrelay.event;
 
 import java.math.BigDecimal;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 
 import com.fasterxml.jackson.annotation.JsonFormat;
@@ -27,9 +28,13 @@ public record OutboundEvent(
 
     public static OutboundEvent abandoned(String id, CanonicalEvent started, Instant abandonedAt) {
         String resumeUrl = started.checkout() == null ? null : started.checkout().resumeUrl();
+        return abandoned(id, started, new Abandonment(null, null, List.of(), resumeUrl, null, abandonedAt));
+    }
+
+    public static OutboundEvent abandoned(String id, CanonicalEvent started, Abandonment abandonment) {
         return new OutboundEvent(id, CanonicalEvent.CHECKOUT_ABANDONED, started.source(), started.sourceEventId(),
                 started.occurredAt(), started.checkout(), started.customer(), started.consent(), started.attributes(),
-                new Abandonment(resumeUrl, abandonedAt), null);
+                abandonment, null);
     }
 
     public static OutboundEvent recovered(String id, CanonicalEvent started, Recovery recovery) {
@@ -42,8 +47,17 @@ public record OutboundEvent(
         return customer == null ? null : customer.email();
     }
 
+    /**
+     * The abandonment facts and the hub's enrichment (SPEC section 3): how often this email abandoned within the
+     * repeat window, the value tier ({@code high} or {@code normal}), segment tags, the resume link and a coupon.
+     */
     @JsonInclude(JsonInclude.Include.NON_EMPTY)
-    public record Abandonment(String resumeUrl, Instant abandonedAt) {
+    public record Abandonment(Integer attempt, String valueTier, List<String> segments, String resumeUrl,
+            String coupon, Instant abandonedAt) {
+
+        public Abandonment {
+            segments = segments == null ? List.of() : List.copyOf(segments);
+        }
     }
 
     @JsonInclude(JsonInclude.Include.NON_EMPTY)

@@ -70,7 +70,7 @@ public class DeadLetterStore {
     /** Replays the selected dead letters; returns the ids of the new deliveries. */
     @Transactional
     public List<String> replay(String id, String connector, Instant from, Instant to, Instant now) {
-        StringBuilder sql = new StringBuilder("select d.id, d.event_id, d.connector from delivery d where d.status = 'dead'");
+        StringBuilder sql = new StringBuilder("select d.id, d.event_id, d.connector, d.step from delivery d where d.status = 'dead'");
         List<Object> params = new ArrayList<>();
         if (id != null) {
             sql.append(" and d.id = ?");
@@ -79,7 +79,7 @@ public class DeadLetterStore {
         filter(sql, params, connector, from, to);
         sql.append(" order by d.dead_at");
         List<String[]> dead = jdbc.sql(sql.toString()).params(params)
-                .query((rs, n) -> new String[] {rs.getString(1), rs.getString(2), rs.getString(3)})
+                .query((rs, n) -> new String[] {rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4)})
                 .list();
         List<String> created = new ArrayList<>();
         for (String[] letter : dead) {
@@ -89,9 +89,9 @@ public class DeadLetterStore {
                 String newId = Ids.next("dlv");
                 jdbc.sql("""
                         insert into delivery (id, event_id, connector, status, attempts, created_at, next_attempt_at,
-                                              replay_of)
-                        values (?, ?, ?, 'pending', 0, ?, ?, ?)""")
-                        .params(newId, letter[1], letter[2], Db.ts(now), Db.ts(now), letter[0])
+                                              replay_of, step)
+                        values (?, ?, ?, 'pending', 0, ?, ?, ?, ?)""")
+                        .params(newId, letter[1], letter[2], Db.ts(now), Db.ts(now), letter[0], Integer.parseInt(letter[3]))
                         .update();
                 created.add(newId);
             }

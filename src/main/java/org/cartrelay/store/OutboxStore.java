@@ -35,8 +35,9 @@ public class OutboxStore {
         this.jdbcTemplate = jdbcTemplate;
     }
 
+    /** A leased delivery: its step (0 unless the connector sends in steps) and how many calls already succeeded. */
     public record Claimed(String id, String eventId, String eventType, String connector, int attempts,
-            Instant eventCreatedAt, String payload) {
+            Instant eventCreatedAt, String payload, int step, int progress) {
     }
 
     public record Attempt(int statusCode, String outcome, String error, String responseBody, long durationMs) {
@@ -44,14 +45,22 @@ public class OutboxStore {
 
     /** One finished attempt waiting to be written: the attempt row and the delivery's next state. */
     public record Finished(String deliveryId, String leaseToken, int attempt, Instant startedAt, Attempt result,
-            String nextStatus, Instant nextAttemptAt) {
+            String nextStatus, Instant nextAttemptAt, int progress) {
     }
 
     public record EventRow(String id, String type, String checkoutId, String email, String payload) {
     }
 
-    /** A delivery to create: pending, or suppressed with its reason (policy withholds it; never silently dropped). */
-    public record DeliveryRow(String id, String eventId, String connector, String status, String reason) {
+    /**
+     * A delivery to create: pending, or suppressed with its reason (policy withholds it; never silently dropped).
+     * A connector that sends in steps gets one row per step, each due after its delay.
+     */
+    public record DeliveryRow(String id, String eventId, String connector, String status, String reason, int step,
+            java.time.Duration delay) {
+
+        public DeliveryRow(String id, String eventId, String connector, String status, String reason) {
+            this(id, eventId, connector, status, reason, 0, java.time.Duration.ZERO);
+        }
     }
 
     /** Writes outbound events and their deliveries, two batched statements for any number of them. */
@@ -70,15 +79,17 @@ public class OutboxStore {
             return;
         }
         jdbcTemplate.batchUpdate("""
-                insert into delivery (id, event_id, connector, status, attempts, created_at, next_attempt_at, last_error)
-                values (?, ?, ?, ?, 0, ?, ?, ?)""", deliveries, deliveries.size(), (ps, d) -> {
+                insert into delivery (id, event_id, connector, status, attempts, created_at, next_attempt_at, last_error,
+                                      step)
+                values (?, ?, ?, ?, 0, ?, ?, ?, ?)""", deliveries, deliveries.size(), (ps, d) -> {
             ps.setString(1, d.id());
             ps.setString(2, d.eventId());
             ps.setString(3, d.connector());
             ps.setString(4, d.status());
             ps.setObject(5, Db.ts(now));
-            ps.setObject(6, Db.ts(now));
+            ps.setObject(6, Db.ts(now.plus(d.delay())));
             ps.setString(7, Db.clip(d.reason(), 2000));
+            ps.setInt(8, d.step());
         });
     }
 
@@ -124,7 +135,7 @@ public class OutboxStore {
 
     private List<Claimed> leased(String token) {
         return jdbc.sql("""
-                select d.id, d.event_id, e.type, d.connector, d.attempts, e.created_at, e.payload
+                select d.id, d.event_id, e.type, d.connector, d.attempts, e.created_at, e.payload, d.step, d.progress
                 from delivery d join outbound_event e on e.id = d.event_id
                 where d.lease_token = ?""")
                 .param(token)
@@ -145,7 +156,7 @@ public class OutboxStore {
         }
         int[] updated = jdbcTemplate.batchUpdate("""
                 update delivery set status = ?, attempts = ?, next_attempt_at = ?, lease_token = null,
-                       lease_until = null, last_error = ?, delivered_at = ?, dead_at = ?
+                       lease_until = null, last_error = ?, delivered_at = ?, dead_at = ?, progress = ?
                 where id = ? and lease_token = ?""", finished, finished.size(), (ps, f) -> {
             ps.setString(1, f.nextStatus());
             ps.setInt(2, f.attempt());
@@ -153,8 +164,9 @@ public class OutboxStore {
             ps.setString(4, Db.clip(f.result().error(), 2000));
             ps.setObject(5, DELIVERED.equals(f.nextStatus()) ? Db.ts(f.startedAt()) : null);
             ps.setObject(6, DEAD.equals(f.nextStatus()) ? Db.ts(f.startedAt()) : null);
-            ps.setString(7, f.deliveryId());
-            ps.setString(8, f.leaseToken());
+            ps.setInt(7, f.progress());
+            ps.setString(8, f.deliveryId());
+            ps.setString(9, f.leaseToken());
         })[0];
         List<Finished> kept = new ArrayList<>();
         List<String> lost = new ArrayList<>();
@@ -226,6 +238,7 @@ public class OutboxStore {
 
     private Claimed claimed(ResultSet rs, int n) throws SQLException {
         return new Claimed(rs.getString("id"), rs.getString("event_id"), rs.getString("type"),
-                rs.getString("connector"), rs.getInt("attempts"), Db.instant(rs, "created_at"), rs.getString("payload"));
+                rs.getString("connector"), rs.getInt("attempts"), Db.instant(rs, "created_at"), rs.getString("payload"),
+                rs.getInt("step"), rs.getInt("progress"));
     }
 }
