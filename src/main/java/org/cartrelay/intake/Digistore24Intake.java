@@ -11,18 +11,19 @@ import org.slf4j.LoggerFactory;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
-import org.springframework.web.bind.annotation.GetMapping;
-import org.springframework.web.bind.annotation.PostMapping;
-import org.springframework.web.bind.annotation.RestController;
+import org.springframework.stereotype.Component;
 
 import jakarta.servlet.http.HttpServletRequest;
 
-/** {@code /ipn/digistore24}: form-encoded IPN signed with {@code sha_sign}; answers {@code OK}. */
-@RestController
+/**
+ * {@code /ipn/digistore24}: form-encoded IPN signed with {@code sha_sign}; answers {@code OK}. Served by
+ * {@link IntakeEndpoints}.
+ */
+@Component
 public class Digistore24Intake {
 
     private static final Logger log = LoggerFactory.getLogger(Digistore24Intake.class);
-    private static final String PATH = "/ipn/digistore24";
+    static final String PATH = "/ipn/digistore24";
 
     private final IntakeService intake;
     private final CartRelayProperties properties;
@@ -38,13 +39,11 @@ public class Digistore24Intake {
     }
 
     /** Digistore24 checks a new endpoint with a GET and wants 200, no redirect. */
-    @GetMapping(PATH)
     public ResponseEntity<String> probe() {
         passphrase();
         return ok();
     }
 
-    @PostMapping(PATH)
     public ResponseEntity<String> receive(HttpServletRequest request) throws IOException {
         String passphrase = passphrase();
         byte[] bytes = RawBody.read(request, properties.intake().maxBody().toBytes());

@@ -20,8 +20,7 @@ import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
-import org.springframework.web.bind.annotation.PostMapping;
-import org.springframework.web.bind.annotation.RestController;
+import org.springframework.stereotype.Component;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -34,8 +33,10 @@ import jakarta.servlet.http.HttpServletRequest;
  * {@code POST /events}: one canonical event, signed per Standard Webhooks. Answers 202 with the notice id; 400 for
  * unparsable JSON and 422 for schema violations, as {@code application/problem+json} naming every bad field.
  */
-@RestController
+@Component
 public class GenericIntake {
+
+    static final String PATH = "/events";
 
     private static final Logger log = LoggerFactory.getLogger(GenericIntake.class);
     private static final JsonSchemas SCHEMA = JsonSchemas.load("/schemas/canonical-event.schema.json");
@@ -51,7 +52,6 @@ public class GenericIntake {
         this.clock = clock;
     }
 
-    @PostMapping("/events")
     public ResponseEntity<?> receive(HttpServletRequest request) throws IOException {
         CartRelayProperties.Generic config = properties.sources().generic();
         if (config.secret() == null || config.secret().isBlank()) {

@@ -16,14 +16,13 @@ import org.springframework.http.ResponseEntity;
 import org.springframework.jdbc.CannotGetJdbcConnectionException;
 import org.springframework.transaction.CannotCreateTransactionException;
 import org.springframework.transaction.TransactionSystemException;
-import org.springframework.web.bind.annotation.ExceptionHandler;
-import org.springframework.web.bind.annotation.RestControllerAdvice;
+import org.springframework.stereotype.Component;
 
 /**
  * The answers every intake endpoint shares: 413 over the body limit, 503 with {@code Retry-After} when the store
  * cannot commit (the sender retries; nothing is acknowledged that was not kept), 404 for a source with no secret.
  */
-@RestControllerAdvice(basePackageClasses = IntakeErrors.class)
+@Component
 public class IntakeErrors {
 
     private static final Logger log = LoggerFactory.getLogger(IntakeErrors.class);
@@ -36,20 +35,31 @@ public class IntakeErrors {
         this.dataSource = dataSource;
     }
 
-    @ExceptionHandler(RawBody.PayloadTooLargeException.class)
-    ResponseEntity<String> tooLarge(RawBody.PayloadTooLargeException e) {
+    /** The answer to an exception out of an intake handler, or null when it is none of these (a bug: a 500). */
+    ResponseEntity<String> answer(RuntimeException e) {
+        if (e instanceof RawBody.PayloadTooLargeException tooLarge) {
+            return tooLarge(tooLarge);
+        }
+        if (e instanceof SourceDisabledException disabled) {
+            return disabled(disabled);
+        }
+        if (e instanceof CannotGetJdbcConnectionException || e instanceof CannotCreateTransactionException
+                || e instanceof DataAccessResourceFailureException || e instanceof TransientDataAccessException
+                || e instanceof TransactionSystemException) {
+            return storeUnavailable(e);
+        }
+        return null;
+    }
+
+    private ResponseEntity<String> tooLarge(RawBody.PayloadTooLargeException e) {
         return ResponseEntity.status(HttpStatus.PAYLOAD_TOO_LARGE).contentType(MediaType.TEXT_PLAIN).body(e.getMessage());
     }
 
-    @ExceptionHandler(SourceDisabledException.class)
-    ResponseEntity<String> disabled(SourceDisabledException e) {
+    private ResponseEntity<String> disabled(SourceDisabledException e) {
         return ResponseEntity.status(HttpStatus.NOT_FOUND).contentType(MediaType.TEXT_PLAIN).body(e.getMessage());
     }
 
-    @ExceptionHandler({CannotGetJdbcConnectionException.class, CannotCreateTransactionException.class,
-            DataAccessResourceFailureException.class, TransientDataAccessException.class,
-            TransactionSystemException.class})
-    ResponseEntity<String> storeUnavailable(RuntimeException e) {
+    private ResponseEntity<String> storeUnavailable(RuntimeException e) {
         log.warn("Store unavailable, answering 503: {}", e.getClass().getSimpleName());
         // pooled connections that an outage broke would fail the sender's retry too; replace them
         if (dataSource instanceof HikariDataSource hikari && hikari.getHikariPoolMXBean() != null) {

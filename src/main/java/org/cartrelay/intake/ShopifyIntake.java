@@ -18,8 +18,7 @@ import org.slf4j.LoggerFactory;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
-import org.springframework.web.bind.annotation.PostMapping;
-import org.springframework.web.bind.annotation.RestController;
+import org.springframework.stereotype.Component;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -27,8 +26,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import jakarta.servlet.http.HttpServletRequest;
 
 /** {@code /webhooks/shopify}: HMAC-SHA256 over the raw body, checked before any parsing. */
-@RestController
+@Component
 public class ShopifyIntake {
+
+    static final String PATH = "/webhooks/shopify";
 
     private static final Logger log = LoggerFactory.getLogger(ShopifyIntake.class);
 
@@ -43,7 +44,6 @@ public class ShopifyIntake {
         this.properties = properties;
     }
 
-    @PostMapping("/webhooks/shopify")
     public ResponseEntity<String> receive(HttpServletRequest request) throws IOException {
         String secret = properties.sources().shopify().secret();
         if (secret == null || secret.isBlank()) {

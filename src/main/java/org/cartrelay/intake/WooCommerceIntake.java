@@ -13,8 +13,7 @@ import org.slf4j.LoggerFactory;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
-import org.springframework.web.bind.annotation.PostMapping;
-import org.springframework.web.bind.annotation.RestController;
+import org.springframework.stereotype.Component;
 
 import jakarta.servlet.http.HttpServletRequest;
 
@@ -22,8 +21,10 @@ import jakarta.servlet.http.HttpServletRequest;
  * {@code /webhooks/woocommerce}: CartFlows posts unsigned forms, so a shared token in the query parameter
  * {@code token} or the header {@code X-CartRelay-Token} is required, compared in constant time.
  */
-@RestController
+@Component
 public class WooCommerceIntake {
+
+    static final String PATH = "/webhooks/woocommerce";
 
     private static final Logger log = LoggerFactory.getLogger(WooCommerceIntake.class);
 
@@ -39,7 +40,6 @@ public class WooCommerceIntake {
         this.clock = clock;
     }
 
-    @PostMapping("/webhooks/woocommerce")
     public ResponseEntity<String> receive(HttpServletRequest request) throws IOException {
         String expected = properties.sources().woocommerce().token();
         if (expected == null || expected.isBlank()) {

@@ -19,6 +19,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
+import org.cartrelay.ops.HubMetrics;
 import org.cartrelay.testing.Fixtures;
 import org.cartrelay.testing.SharedHub;
 import org.cartrelay.testing.TestDatabase;
@@ -179,6 +180,28 @@ class IntakeCrossCuttingTest {
 
         assertThat(hub().count("select count(*) from notice")).isEqualTo(before + 1);
         assertThat(notices(hub(), "generic", "cross:size-over")).isZero();
+    }
+
+    @Test
+    void aWrongMethodGets405NamingTheAllowedOnesAndRefusalsAreCountedPerSource() {
+        HttpResponse<String> put = TestHub.send(HttpRequest.newBuilder(hub().uri("/webhooks/shopify"))
+                .PUT(HttpRequest.BodyPublishers.ofString("{}")));
+        assertThat(put.statusCode()).isEqualTo(405);
+        assertThat(put.headers().firstValue("Allow")).hasValue("POST");
+        HttpResponse<String> delete = TestHub.send(HttpRequest.newBuilder(hub().uri("/ipn/digistore24")).DELETE());
+        assertThat(delete.statusCode()).isEqualTo(405);
+        assertThat(delete.headers().firstValue("Allow")).hasValue("GET, POST");
+
+        HubMetrics metrics = hub().bean(HubMetrics.class);
+        double before = metrics.notices("refused");
+        Map<String, String> headers = new LinkedHashMap<>(Fixtures.headers("shopify/checkouts-create.headers"));
+        headers.put("X-Shopify-Hmac-Sha256", ShopifyIntakeTest.hmac("a different body"));
+        HttpResponse<String> forged = hub().post("/webhooks/shopify", Fixtures.text("shopify/checkouts-create.json"),
+                headers);
+        assertThat(forged.statusCode()).isEqualTo(401);
+        assertThat(metrics.notices("refused")).isEqualTo(before + 1);
+        assertThat(hub().bean(io.micrometer.core.instrument.MeterRegistry.class).find("cartrelay.notices")
+                .tag("source", "shopify").tag("outcome", "refused").counter().count()).isGreaterThanOrEqualTo(1);
     }
 
     @Test

@@ -1,0 +1,134 @@
+package org.cartrelay.intake;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+import org.cartrelay.ops.HubMetrics;
+import org.springframework.boot.web.servlet.FilterRegistrationBean;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.Ordered;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.http.ProblemDetail;
+import org.springframework.http.ResponseEntity;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import jakarta.servlet.Filter;
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.ServletRequest;
+import jakarta.servlet.ServletResponse;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+
+/**
+ * Serves the intake endpoints from one servlet filter ahead of the rest of the web stack. Senders prove themselves
+ * with signatures, so the admin security chain has nothing to do here, and the per-request machinery of Spring MVC
+ * (handler lookup, the security matchers' handler-mapping cache, the request observation) cost several times the
+ * intake's own work: a profile of the GET probe put more than 80 % of the CPU there. Paths it does not serve go on
+ * down the chain as usual.
+ */
+@Configuration(proxyBeanMethods = false)
+public class IntakeEndpoints {
+
+    /** One intake route: which source it counts refusals for, and the handler. */
+    record Route(String source, Handler handler) {
+    }
+
+    @FunctionalInterface
+    interface Handler {
+        ResponseEntity<?> handle(HttpServletRequest request) throws IOException;
+    }
+
+    @Bean
+    FilterRegistrationBean<Filter> intakeFilter(Digistore24Intake digistore24, ShopifyIntake shopify,
+            WooCommerceIntake wooCommerce, GenericIntake generic, IntakeErrors errors, HubMetrics metrics,
+            ObjectMapper json) {
+        Map<String, Map<String, Route>> routes = new LinkedHashMap<>();
+        routes.put(Digistore24Intake.PATH, Map.of(
+                "GET", new Route("digistore24", request -> digistore24.probe()),
+                "POST", new Route("digistore24", digistore24::receive)));
+        routes.put(ShopifyIntake.PATH, Map.of("POST", new Route("shopify", shopify::receive)));
+        routes.put(WooCommerceIntake.PATH, Map.of("POST", new Route("woocommerce", wooCommerce::receive)));
+        routes.put(GenericIntake.PATH, Map.of("POST", new Route(GenericIntake.SOURCE, generic::receive)));
+        FilterRegistrationBean<Filter> registration = new FilterRegistrationBean<>(
+                new IntakeFilter(routes, errors, metrics, json));
+        registration.setName("cartrelayIntake");
+        registration.setUrlPatterns(routes.keySet());
+        registration.setOrder(Ordered.HIGHEST_PRECEDENCE);
+        return registration;
+    }
+
+    static final class IntakeFilter implements Filter {
+
+        private final Map<String, Map<String, Route>> routes;
+        private final IntakeErrors errors;
+        private final HubMetrics metrics;
+        private final ObjectMapper json;
+
+        IntakeFilter(Map<String, Map<String, Route>> routes, IntakeErrors errors, HubMetrics metrics, ObjectMapper json) {
+            this.routes = routes;
+            this.errors = errors;
+            this.metrics = metrics;
+            this.json = json;
+        }
+
+        @Override
+        public void doFilter(ServletRequest servletRequest, ServletResponse servletResponse, FilterChain chain)
+                throws IOException, ServletException {
+            HttpServletRequest request = (HttpServletRequest) servletRequest;
+            HttpServletResponse response = (HttpServletResponse) servletResponse;
+            Map<String, Route> byMethod = routes.get(request.getServletPath());
+            if (byMethod == null) {
+                chain.doFilter(request, response);
+                return;
+            }
+            Route route = byMethod.get(request.getMethod());
+            if (route == null) {
+                String allowed = byMethod.keySet().stream().sorted().collect(Collectors.joining(", "));
+                write(request, response, ResponseEntity.status(HttpStatus.METHOD_NOT_ALLOWED).header(HttpHeaders.ALLOW, allowed)
+                        .contentType(MediaType.TEXT_PLAIN).body("This path answers only " + allowed + "."));
+                return;
+            }
+            ResponseEntity<?> answer;
+            try {
+                answer = route.handler().handle(request);
+            } catch (RuntimeException e) {
+                answer = errors.answer(e);
+                if (answer == null) {
+                    throw e;
+                }
+            }
+            int status = answer.getStatusCode().value();
+            if (status >= 400 && status < 500 && status != 404) {
+                metrics.notice(route.source(), "refused");
+            }
+            write(request, response, answer);
+        }
+
+        private void write(HttpServletRequest request, HttpServletResponse response, ResponseEntity<?> answer)
+                throws IOException {
+            response.setStatus(answer.getStatusCode().value());
+            answer.getHeaders().forEach((name, values) -> values.forEach(value -> response.addHeader(name, value)));
+            MediaType type = answer.getHeaders().getContentType();
+            if (type != null && type.getCharset() == null && "text".equals(type.getType())) {
+                response.setContentType(type + ";charset=UTF-8");
+            }
+            Object body = answer.getBody();
+            if (body instanceof ProblemDetail problem && problem.getInstance() == null) {
+                problem.setInstance(java.net.URI.create(request.getRequestURI()));
+            }
+            byte[] bytes = body == null ? new byte[0]
+                    : body instanceof String text ? text.getBytes(StandardCharsets.UTF_8)
+                    : json.writeValueAsBytes(body);
+            response.setContentLength(bytes.length);
+            response.getOutputStream().write(bytes);
+        }
+    }
+}
