@@ -2,6 +2,8 @@ package org.cartrelay.ops;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 import org.cartrelay.delivery.CircuitBreaker;
 import org.cartrelay.delivery.ConnectorRuntime;
@@ -25,6 +27,9 @@ public class HubMetrics {
     public static final String NOTICES = "cartrelay.notices";
 
     private final MeterRegistry registry;
+    // meters found once per tag set: registering through the builders on every call cost measurable CPU
+    private final Map<String, Counter> counters = new ConcurrentHashMap<>();
+    private final Map<String, Timer> timers = new ConcurrentHashMap<>();
 
     public HubMetrics(MeterRegistry registry, ConnectorRuntimes runtimes, HubStatus status, Clock clock) {
         this.registry = registry;
@@ -48,7 +53,8 @@ public class HubMetrics {
 
     /** outcome: accepted, duplicate, rejected (stored but unusable) or refused (bad signature, bad input). */
     public void notice(String source, String outcome) {
-        Counter.builder(NOTICES).tag("source", source).tag("outcome", outcome).register(registry).increment();
+        counters.computeIfAbsent("notices\u0000" + source + "\u0000" + outcome, key -> Counter.builder(NOTICES)
+                .tag("source", source).tag("outcome", outcome).register(registry)).increment();
     }
 
     public double notices(String outcome) {
@@ -57,24 +63,22 @@ public class HubMetrics {
 
     /** One attempt's outcome (delivered, retry, dead, gone) and duration. */
     public void attempt(String connector, String outcome, Duration duration) {
-        Counter.builder("cartrelay.deliveries").tag("connector", connector).tag("outcome", outcome)
-                .register(registry).increment();
-        Timer.builder("cartrelay.delivery.latency")
+        counters.computeIfAbsent("deliveries\u0000" + connector + "\u0000" + outcome, key -> Counter.builder("cartrelay.deliveries")
+                .tag("connector", connector).tag("outcome", outcome).register(registry)).increment();
+        timers.computeIfAbsent("latency\u0000" + connector, key -> Timer.builder("cartrelay.delivery.latency")
                 .description("Duration of one delivery attempt")
                 .tag("connector", connector)
                 .publishPercentiles(0.5, 0.95, 0.99)
                 .publishPercentileHistogram()
-                .register(registry)
-                .record(duration);
+                .register(registry)).record(duration);
     }
 
     /** From the event's creation to its successful delivery. */
     public void endToEnd(String connector, Duration duration) {
-        Timer.builder("cartrelay.delivery.end.to.end")
+        timers.computeIfAbsent("end-to-end\u0000" + connector, key -> Timer.builder("cartrelay.delivery.end.to.end")
                 .description("From the outbound event's creation to its delivery")
                 .tag("connector", connector)
                 .publishPercentiles(0.5, 0.99)
-                .register(registry)
-                .record(duration);
+                .register(registry)).record(duration);
     }
 }

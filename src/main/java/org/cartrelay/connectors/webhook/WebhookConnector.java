@@ -7,6 +7,7 @@ import java.util.Map;
 
 import org.apache.camel.Exchange;
 import org.apache.camel.builder.RouteBuilder;
+import org.apache.camel.component.http.HttpMethods;
 import org.cartrelay.connectors.Connector;
 import org.cartrelay.connectors.ConnectorDefinition;
 import org.cartrelay.connectors.HttpClientSettings;
@@ -61,7 +62,9 @@ public class WebhookConnector implements Connector {
         byte[] body = form ? FormEncoding.encode(EventJson.read(json, OutboundEvent.class)).getBytes(StandardCharsets.UTF_8)
                 : json.getBytes(StandardCharsets.UTF_8);
         exchange.getMessage().removeHeaders("*");
-        exchange.getMessage().setHeader(Exchange.HTTP_METHOD, "POST");
+        // the enum, not "POST": the HTTP producer reads it as HttpMethods, and converting a String to an enum searched
+        // Camel's whole converter registry on every call (a fifth of a delivery's CPU in a profile)
+        exchange.getMessage().setHeader(Exchange.HTTP_METHOD, HttpMethods.POST);
         exchange.getMessage().setHeader(Exchange.CONTENT_TYPE,
                 form ? "application/x-www-form-urlencoded; charset=UTF-8" : "application/json");
         exchange.getMessage().setHeader("webhook-id", eventId);
