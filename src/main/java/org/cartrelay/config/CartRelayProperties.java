@@ -1,5 +1,6 @@
 package org.cartrelay.config;
 
+import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.ZoneId;
 import java.util.List;
@@ -14,7 +15,11 @@ public record CartRelayProperties(
         @DefaultValue Intake intake,
         @DefaultValue Abandonment abandonment,
         @DefaultValue Sources sources,
-        @DefaultValue Delivery delivery) {
+        @DefaultValue Delivery delivery,
+        @DefaultValue Recovery recovery,
+        @DefaultValue Policy policy,
+        @DefaultValue("90d") Duration retention,
+        @DefaultValue("1h") Duration purgeInterval) {
 
     /**
      * Intake: the body limit, the Retry-After of a 503, and the group commit (notices that arrive together are
@@ -30,10 +35,38 @@ public record CartRelayProperties(
             @DefaultValue("10s") Duration commitTimeout) {
     }
 
+    /**
+     * The abandonment timer, and the enrichment of each abandoned event: the window in which a buyer's earlier
+     * abandonments count towards {@code attempt}, and the checkout total from which its value tier is {@code high}
+     * (unset: every checkout is {@code normal}).
+     */
     public record Abandonment(
             @DefaultValue("30m") Duration delay,
             @DefaultValue("1s") Duration pollInterval,
-            @DefaultValue("100") int batchSize) {
+            @DefaultValue("100") int batchSize,
+            @DefaultValue("30d") Duration repeatWindow,
+            BigDecimal highValueThreshold) {
+    }
+
+    /**
+     * What an abandoned event offers the buyer: a resume link built from linkTemplate when the source gave none,
+     * and a coupon, either one fixed code or codes taken one by one from couponPool (a file, one code a line,
+     * relative to the home folder), each handed out once.
+     */
+    public record Recovery(String linkTemplate, String coupon, String couponPool) {
+    }
+
+    /** Privacy policy: what happens to buyers in EU countries (SPEC section 4). */
+    public record Policy(@DefaultValue("require-consent") EuBuyers euBuyers) {
+    }
+
+    public enum EuBuyers {
+        /** Treated like every other buyer (each connector's requireConsent still applies). */
+        INCLUDE,
+        /** Sent only with the buyer's newsletter consent. */
+        REQUIRE_CONSENT,
+        /** Never sent. */
+        EXCLUDE
     }
 
     public record Sources(

@@ -10,6 +10,7 @@ import org.cartrelay.connectors.Connector;
 import org.cartrelay.connectors.ConnectorRegistry;
 import org.cartrelay.event.EventJson;
 import org.cartrelay.event.OutboundEvent;
+import org.cartrelay.privacy.PrivacyPolicy;
 import org.cartrelay.store.OutboxStore;
 import org.cartrelay.support.Ids;
 import org.springframework.stereotype.Component;
@@ -26,11 +27,13 @@ public class Fanout {
     private final ConnectorRegistry connectors;
     private final OutboxStore outbox;
     private final DeliveryEngine engine;
+    private final PrivacyPolicy policy;
 
-    public Fanout(ConnectorRegistry connectors, OutboxStore outbox, DeliveryEngine engine) {
+    public Fanout(ConnectorRegistry connectors, OutboxStore outbox, DeliveryEngine engine, PrivacyPolicy policy) {
         this.connectors = connectors;
         this.outbox = outbox;
         this.engine = engine;
+        this.policy = policy;
     }
 
     /** An outbound event and the checkout it is about. */
@@ -43,8 +46,8 @@ public class Fanout {
     }
 
     /**
-     * Writes the events and one delivery per subscribing connector each (or a suppressed one with its reason) in
-     * the caller's transaction, and wakes the connectors' lanes once it commits.
+     * Writes the events and one delivery per subscribing connector each (or a suppressed one with the reason the
+     * {@link PrivacyPolicy} gives) in the caller's transaction, and wakes the connectors' lanes once it commits.
      *
      * @return how many deliveries were created
      */
@@ -60,10 +63,10 @@ public class Fanout {
                 if (!connector.definition().wants(event)) {
                     continue;
                 }
-                if (connector.definition().requireConsent() && !consented(event)) {
+                String withheld = policy.withheld(event, connector.definition());
+                if (withheld != null) {
                     deliveries.add(new OutboxStore.DeliveryRow(Ids.next("dlv"), event.id(), connector.name(),
-                            OutboxStore.SUPPRESSED, "The buyer gave no newsletter consent and this connector "
-                                    + "requires it (requireConsent)."));
+                            OutboxStore.SUPPRESSED, withheld));
                 } else {
                     List<java.time.Duration> steps = connector.steps(event);
                     for (int step = 0; step < steps.size(); step++) {
@@ -93,9 +96,5 @@ public class Fanout {
         } else {
             engine.wake(targets);
         }
-    }
-
-    private static boolean consented(OutboundEvent event) {
-        return event.consent() != null && Boolean.TRUE.equals(event.consent().newsletter());
     }
 }

@@ -39,16 +39,18 @@ public class Lifecycle {
     private final CheckoutStore checkouts;
     private final OutboxStore outbox;
     private final Fanout fanout;
+    private final Enrichment enrichment;
     private final CartRelayProperties properties;
     private final TransactionTemplate tx;
     private final Clock clock;
     private final AtomicLong timerRuns = new AtomicLong();
 
-    public Lifecycle(CheckoutStore checkouts, OutboxStore outbox, Fanout fanout, CartRelayProperties properties,
-            TransactionTemplate tx, Clock clock) {
+    public Lifecycle(CheckoutStore checkouts, OutboxStore outbox, Fanout fanout, Enrichment enrichment,
+            CartRelayProperties properties, TransactionTemplate tx, Clock clock) {
         this.checkouts = checkouts;
         this.outbox = outbox;
         this.fanout = fanout;
+        this.enrichment = enrichment;
         this.properties = properties;
         this.tx = tx;
         this.clock = clock;
@@ -74,9 +76,10 @@ public class Lifecycle {
                 : checkouts.findOpenByEmail(source, email, product).filter(c -> CheckoutStore.PENDING.equals(c.status()));
         if (existing.isPresent()) {
             CheckoutRow row = existing.get();
-            if (CheckoutStore.PENDING.equals(row.status())) {
+            if (CheckoutStore.PENDING.equals(row.status()) || CheckoutStore.SUPERSEDED.equals(row.status())) {
                 checkouts.refreshPending(row.id(), email, product, now, due, json);
                 log.debug("Checkout {} of {} refreshed, due {}", row.id(), Masking.email(email), due);
+                supersedeOthers(email, row.id(), now);
             } else {
                 log.debug("Checkout {} is already {}; the newer notice changes nothing", row.id(), row.status());
             }
@@ -85,6 +88,19 @@ public class Lifecycle {
         String id = Ids.next("chk");
         checkouts.insertPending(id, source, event.checkoutId(), email, product, now, due, json);
         log.info("Checkout {} started by {} ({}), due {}", id, Masking.email(email), source, due);
+        supersedeOthers(email, id, now);
+    }
+
+    /**
+     * A burst of checkouts by one buyer yields one abandoned event, for the newest (as Shopify does): the checkout
+     * the buyer just started, or came back to, supersedes their other pending ones.
+     */
+    private void supersedeOthers(String email, String newest, Instant now) {
+        int superseded = checkouts.supersedeOthers(email, newest, now);
+        if (superseded > 0) {
+            log.info("Checkout {} of {} supersedes {} older pending checkouts", newest, Masking.email(email),
+                    superseded);
+        }
     }
 
     private void completed(String source, CanonicalEvent event, Instant now) {
@@ -102,6 +118,15 @@ public class Lifecycle {
             return;
         }
         CheckoutRow row = match.get();
+        if (CheckoutStore.SUPERSEDED.equals(row.status())) {
+            // the buyer paid for a cart they had replaced: the newer cart is no abandonment either
+            Optional<CheckoutRow> newer = checkouts.findPendingByEmail(row.email());
+            if (newer.isEmpty()) {
+                log.debug("Order for superseded checkout {} finds no pending checkout of its buyer", row.id());
+                return;
+            }
+            row = newer.get();
+        }
         if (CheckoutStore.PENDING.equals(row.status())) {
             checkouts.close(row.id(), CheckoutStore.PENDING, CheckoutStore.CONVERTED, now);
             log.info("Checkout {} converted before abandonment", row.id());
@@ -120,15 +145,12 @@ public class Lifecycle {
     }
 
     /**
-     * Abandons every checkout whose due time has passed, each in its own transaction: the status change, the
-     * outbound event and its deliveries commit together, and the guarded update makes the event happen once.
-     *
-     * @return how many checkouts were abandoned
-     */
-    /**
      * Abandons every checkout that is due, a batch per transaction, until fewer than a batch are left. A batch that
      * fails is tried one checkout per transaction, so one bad checkout holds up no other; what still fails stays
-     * pending for the next run.
+     * pending for the next run. The status change, the outbound event and its deliveries commit together, and the
+     * guarded update makes the event happen once.
+     *
+     * @return how many checkouts were abandoned
      */
     public int abandonDue() {
         timerRuns.incrementAndGet();
@@ -140,7 +162,7 @@ public class Lifecycle {
             if (due.isEmpty()) {
                 return abandoned;
             }
-            int done;
+            Batch done;
             try {
                 done = tx.execute(status -> abandonAll(due, now));
             } catch (RuntimeException batchFailed) {
@@ -151,7 +173,7 @@ public class Lifecycle {
                         batchFailed.toString());
                 for (CheckoutRow row : due) {
                     try {
-                        abandoned += tx.execute(status -> abandonAll(List.of(row), now));
+                        abandoned += tx.execute(status -> abandonAll(List.of(row), now)).abandoned();
                     } catch (DataAccessResourceFailureException storeDown) {
                         throw storeDown;
                     } catch (RuntimeException e) {
@@ -160,29 +182,46 @@ public class Lifecycle {
                 }
                 return abandoned; // what failed is due again; the next run tries it, not this loop
             }
-            abandoned += done;
-            if (due.size() < batchSize || done == 0) {
+            abandoned += done.abandoned();
+            if (due.size() < batchSize || done.handled() == 0) {
                 return abandoned;
             }
         }
     }
 
-    /** Marks the checkouts abandoned and publishes their events, in batched statements. */
-    private int abandonAll(List<CheckoutRow> due, Instant now) {
+    /** What one batch did: checkouts abandoned, and those plus the ones superseded instead. */
+    private record Batch(int abandoned, int handled) {
+    }
+
+    /**
+     * Supersedes due checkouts whose buyer started a newer one, marks the rest abandoned, enriches them and publishes
+     * their events, in batched statements.
+     */
+    private Batch abandonAll(List<CheckoutRow> candidates, Instant now) {
+        List<String> superseded = checkouts.supersedeOlder(candidates, now);
+        List<CheckoutRow> due = candidates.stream().filter(row -> !superseded.contains(row.id())).toList();
         Map<String, String> eventIds = new LinkedHashMap<>();
         for (CheckoutRow row : due) {
             eventIds.put(row.id(), Ids.next("evt"));
         }
-        boolean[] marked = checkouts.markAbandoned(eventIds, now);
-        List<Fanout.Publication> publications = new ArrayList<>();
+        boolean[] marked = due.isEmpty() ? new boolean[0] : checkouts.markAbandoned(eventIds, now);
+        List<CheckoutRow> abandoned = new ArrayList<>();
+        List<CanonicalEvent> startedEvents = new ArrayList<>();
         for (int i = 0; i < due.size(); i++) {
-            if (!marked[i]) {
-                continue; // converted or refreshed since it was read
+            if (marked[i]) { // else converted or refreshed since it was read
+                abandoned.add(due.get(i));
+                startedEvents.add(EventJson.read(due.get(i).startedEvent(), CanonicalEvent.class));
             }
-            CheckoutRow row = due.get(i);
-            CanonicalEvent started = EventJson.read(row.startedEvent(), CanonicalEvent.class);
-            publications.add(new Fanout.Publication(OutboundEvent.abandoned(eventIds.get(row.id()), started, now),
-                    row.id()));
+        }
+        List<OutboundEvent.Abandonment> enrichments = enrichment.enrich(abandoned, startedEvents, now);
+        List<Fanout.Publication> publications = new ArrayList<>();
+        for (int i = 0; i < abandoned.size(); i++) {
+            CheckoutRow row = abandoned.get(i);
+            publications.add(new Fanout.Publication(
+                    OutboundEvent.abandoned(eventIds.get(row.id()), startedEvents.get(i), enrichments.get(i)), row.id()));
+        }
+        if (!superseded.isEmpty()) {
+            log.info("{} due checkouts superseded by a newer checkout of the same buyer", superseded.size());
         }
         int deliveries = fanout.publishAll(publications, now);
         if (log.isDebugEnabled()) {
@@ -192,7 +231,7 @@ public class Lifecycle {
         if (!publications.isEmpty()) {
             log.info("{} checkouts abandoned: {} deliveries", publications.size(), deliveries);
         }
-        return publications.size();
+        return new Batch(publications.size(), publications.size() + superseded.size());
     }
 
     /** How often the timer has looked for due checkouts since start-up. */

@@ -3,6 +3,9 @@ package org.cartrelay.store;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -19,6 +22,8 @@ public class CheckoutStore {
     public static final String ABANDONED = "abandoned";
     public static final String RECOVERED = "recovered";
     public static final String CONVERTED = "converted";
+    /** Replaced by a newer checkout of the same buyer before it was due; it never gets an abandoned event. */
+    public static final String SUPERSEDED = "superseded";
 
     private final JdbcClient jdbc;
     private final JdbcTemplate jdbcTemplate;
@@ -45,12 +50,16 @@ public class CheckoutStore {
                 .update();
     }
 
-    /** A newer notice of the same open checkout replaces its data and restarts its timer. */
+    /**
+     * A newer notice of the same open checkout replaces its data and restarts its timer; a superseded checkout that
+     * the buyer came back to is pending again.
+     */
     public void refreshPending(String id, String email, String productRef, Instant now, Instant dueAt,
             String startedEvent) {
         jdbc.sql("""
-                update checkout set email = ?, product_ref = ?, updated_at = ?, due_at = ?, started_event = ?
-                where id = ? and status = 'pending'""")
+                update checkout set status = 'pending', closed_at = null, email = ?, product_ref = ?, updated_at = ?,
+                       due_at = ?, started_event = ?
+                where id = ? and status in ('pending', 'superseded')""")
                 .params(email, productRef, Db.ts(now), Db.ts(dueAt), startedEvent, id)
                 .update();
     }
@@ -118,6 +127,70 @@ public class CheckoutStore {
         return jdbc.sql("update checkout set status = ?, closed_at = ?, updated_at = ? where id = ? and status = ?")
                 .params(toStatus, Db.ts(now), Db.ts(now), id, fromStatus)
                 .update() == 1;
+    }
+
+    /** The buyer's other pending checkouts are superseded by the one they just started or came back to. */
+    public int supersedeOthers(String email, String newest, Instant now) {
+        return jdbc.sql("""
+                update checkout set status = 'superseded', closed_at = ?, updated_at = ?
+                where email = ? and status = 'pending' and id <> ?""")
+                .params(Db.ts(now), Db.ts(now), email, newest)
+                .update();
+    }
+
+    /**
+     * Supersedes those of these due checkouts whose buyer has a pending checkout started later (two notices of one
+     * buyer committed at once, or both due in one batch), in one statement.
+     *
+     * @return the ids superseded
+     */
+    public List<String> supersedeOlder(List<CheckoutRow> due, Instant now) {
+        if (due.isEmpty()) {
+            return List.of();
+        }
+        String ids = String.join(", ", Collections.nCopies(due.size(), "?"));
+        List<Object> params = new ArrayList<>(due.stream().map(CheckoutRow::id).toList());
+        List<String> older = jdbc.sql("select c.id from checkout c where c.id in (" + ids + ") and c.status = 'pending'"
+                        + " and exists (select 1 from checkout n where n.email = c.email and n.status = 'pending'"
+                        + " and n.id <> c.id and n.started_at > c.started_at)")
+                .params(params)
+                .query(String.class)
+                .list();
+        List<String> superseded = new ArrayList<>();
+        for (String id : older) {
+            if (jdbc.sql("""
+                    update checkout set status = 'superseded', closed_at = ?, updated_at = ?
+                    where id = ? and status = 'pending'""").params(Db.ts(now), Db.ts(now), id).update() == 1) {
+                superseded.add(id);
+            }
+        }
+        return superseded;
+    }
+
+    /** The buyer's newest pending checkout, from any source. */
+    public Optional<CheckoutRow> findPendingByEmail(String email) {
+        return jdbc.sql("select " + COLUMNS + " from checkout where email = ? and status = 'pending'"
+                        + " order by started_at desc")
+                .param(email)
+                .query(this::row)
+                .list().stream().findFirst();
+    }
+
+    /**
+     * Ids and emails of the checkouts of these buyers abandoned after {@code since} (recovered since or not), for
+     * the enrichment's repeat count.
+     */
+    public List<Map.Entry<String, String>> abandonedSince(Collection<String> emails, Instant since) {
+        if (emails.isEmpty()) {
+            return List.of();
+        }
+        String marks = String.join(", ", Collections.nCopies(emails.size(), "?"));
+        List<Object> params = new ArrayList<>(emails);
+        params.add(Db.ts(since));
+        return jdbc.sql("select id, email from checkout where email in (" + marks + ") and abandoned_at > ?")
+                .params(params)
+                .query((rs, n) -> Map.entry(rs.getString("id"), rs.getString("email")))
+                .list();
     }
 
     public long countByStatus(String status) {
