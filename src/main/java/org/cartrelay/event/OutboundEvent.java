@@ -26,11 +26,6 @@ public record OutboundEvent(
         Abandonment abandonment,
         Recovery recovery) {
 
-    public static OutboundEvent abandoned(String id, CanonicalEvent started, Instant abandonedAt) {
-        String resumeUrl = started.checkout() == null ? null : started.checkout().resumeUrl();
-        return abandoned(id, started, new Abandonment(null, null, List.of(), resumeUrl, null, abandonedAt));
-    }
-
     public static OutboundEvent abandoned(String id, CanonicalEvent started, Abandonment abandonment) {
         return new OutboundEvent(id, CanonicalEvent.CHECKOUT_ABANDONED, started.source(), started.sourceEventId(),
                 started.occurredAt(), started.checkout(), started.customer(), started.consent(), started.attributes(),
