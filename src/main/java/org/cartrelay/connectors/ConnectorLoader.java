@@ -79,7 +79,9 @@ public class ConnectorLoader {
         resolvePlaceholders(file, tree, "");
         List<JsonSchemas.Violation> violations = ConnectorSchema.validator().validate(tree);
         if (!violations.isEmpty()) {
-            JsonSchemas.Violation first = violations.get(0);
+            // a type's keys that fail their branch also show up as "not evaluated": name the real problem first
+            JsonSchemas.Violation first = violations.stream().filter(v -> !v.message().contains("is not evaluated"))
+                    .findFirst().orElse(violations.get(0));
             throw new ConnectorConfigException("Connector file " + file + ": key '" + first.field() + "' "
                     + first.message() + (violations.size() > 1 ? " (and " + (violations.size() - 1)
                     + " more problem" + (violations.size() > 2 ? "s" : "") + ")" : "") + ".");
