@@ -146,15 +146,15 @@ public class ConnectorLoader {
         String type = tree.get("type").asText();
         // a type may give common keys its own default, e.g. the vendor's base URL as endpoint
         ObjectNode typeDefaults = new ObjectMapper().createObjectNode();
-        for (String key : List.of("endpoint", "requireConsent")) {
+        for (String key : List.of("endpoint", "requireConsent", "events")) {
             JsonNode value = ConnectorSchema.typeDefault(type, key);
             if (value != null) {
                 typeDefaults.set(key, value);
             }
         }
         Set<String> events = new LinkedHashSet<>();
-        if (tree.has("events")) {
-            tree.get("events").forEach(event -> events.add(event.asText()));
+        if (tree.has("events") || typeDefaults.has("events")) {
+            (tree.has("events") ? tree : typeDefaults).get("events").forEach(event -> events.add(event.asText()));
         } else {
             events.add("checkout.abandoned");
             events.add("checkout.recovered");
