@@ -79,7 +79,9 @@ public class ConnectorLoader {
         resolvePlaceholders(file, tree, "");
         List<JsonSchemas.Violation> violations = ConnectorSchema.validator().validate(tree);
         if (!violations.isEmpty()) {
-            JsonSchemas.Violation first = violations.get(0);
+            // a type's keys that fail their branch also show up as "not evaluated": name the real problem first
+            JsonSchemas.Violation first = violations.stream().filter(v -> !v.message().contains("is not evaluated"))
+                    .findFirst().orElse(violations.get(0));
             throw new ConnectorConfigException("Connector file " + file + ": key '" + first.field() + "' "
                     + first.message() + (violations.size() > 1 ? " (and " + (violations.size() - 1)
                     + " more problem" + (violations.size() > 2 ? "s" : "") + ")" : "") + ".");
@@ -144,15 +146,15 @@ public class ConnectorLoader {
         String type = tree.get("type").asText();
         // a type may give common keys its own default, e.g. the vendor's base URL as endpoint
         ObjectNode typeDefaults = new ObjectMapper().createObjectNode();
-        for (String key : List.of("endpoint", "requireConsent")) {
+        for (String key : List.of("endpoint", "requireConsent", "events")) {
             JsonNode value = ConnectorSchema.typeDefault(type, key);
             if (value != null) {
                 typeDefaults.set(key, value);
             }
         }
         Set<String> events = new LinkedHashSet<>();
-        if (tree.has("events")) {
-            tree.get("events").forEach(event -> events.add(event.asText()));
+        if (tree.has("events") || typeDefaults.has("events")) {
+            (tree.has("events") ? tree : typeDefaults).get("events").forEach(event -> events.add(event.asText()));
         } else {
             events.add("checkout.abandoned");
             events.add("checkout.recovered");

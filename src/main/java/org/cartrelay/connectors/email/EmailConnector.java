@@ -1,0 +1,238 @@
+package org.cartrelay.connectors.email;
+
+import java.io.IOException;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+
+import org.apache.camel.Exchange;
+import org.apache.camel.builder.RouteBuilder;
+import org.apache.camel.component.mail.DefaultJavaMailSender;
+import org.apache.camel.component.mail.MailConstants;
+import org.cartrelay.connectors.Connector;
+import org.cartrelay.connectors.ConnectorConfigException;
+import org.cartrelay.connectors.ConnectorDefinition;
+import org.cartrelay.connectors.email.MailTemplates.Template;
+import org.cartrelay.event.EventJson;
+import org.cartrelay.event.OutboundEvent;
+import org.cartrelay.support.Masking;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.boot.convert.DurationStyle;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import jakarta.mail.internet.AddressException;
+import jakarta.mail.internet.InternetAddress;
+
+/**
+ * Sends the buyer of an abandoned checkout one follow-up mail per step over SMTP (camel-mail): subject, HTML and
+ * text bodies from the step's Mustache templates in {@code <home>/connectors/templates/}, with a
+ * {@code List-Unsubscribe} header. Each step is its own delivery, due {@code after} the abandonment; the steps not
+ * yet sent when the cart is recovered are cancelled by the hub. Templates are compiled when the hub starts, so a
+ * missing or broken one stops the start-up instead of a mail.
+ */
+public class EmailConnector implements Connector {
+
+    private static final Logger log = LoggerFactory.getLogger(EmailConnector.class);
+    static final String EVENT_HEADER = "X-CartRelay-Event";
+
+    /** One follow-up: when it is due after the abandonment and what it says. */
+    record Step(Duration after, String template, Template subject, Template html, Template text) {
+    }
+
+    private final ConnectorDefinition definition;
+    private final List<Step> steps = new ArrayList<>();
+    private final String host;
+    private final int port;
+    private final String username;
+    private final String password;
+    private final boolean starttls;
+    private final String from;
+    private final String replyTo;
+    private final String unsubscribeUrl;
+    private final String unsubscribeMailto;
+
+    EmailConnector(ConnectorDefinition definition, Path templates) {
+        this.definition = definition;
+        JsonNode config = definition.config();
+        JsonNode smtp = config.get("smtp");
+        this.host = smtp.get("host").asText();
+        this.port = smtp.path("port").asInt(587);
+        this.username = smtp.hasNonNull("username") ? smtp.get("username").asText() : null;
+        this.password = smtp.hasNonNull("password") ? smtp.get("password").asText() : null;
+        this.starttls = smtp.path("starttls").asBoolean(true);
+        this.from = address(config.get("from").asText(), "from");
+        this.replyTo = config.hasNonNull("replyTo") ? address(config.get("replyTo").asText(), "replyTo") : null;
+        JsonNode unsubscribe = config.path("unsubscribe");
+        this.unsubscribeUrl = unsubscribe.hasNonNull("url") ? unsubscribe.get("url").asText() : null;
+        this.unsubscribeMailto = unsubscribe.hasNonNull("mailto") ? unsubscribe.get("mailto").asText()
+                : unsubscribeUrl == null ? bareAddress(from) : null;
+        MailTemplates compiled = new MailTemplates(templates);
+        if (config.has("steps")) {
+            for (int i = 0; i < config.get("steps").size(); i++) {
+                JsonNode step = config.get("steps").get(i);
+                steps.add(step(compiled, templates, "steps[" + i + "].template",
+                        DurationStyle.SIMPLE.parse(step.get("after").asText()), step.get("template").asText(),
+                        step.hasNonNull("subject") ? step.get("subject").asText() : null));
+            }
+        } else {
+            steps.add(step(compiled, templates, "steps", Duration.ZERO, "reminder", null));
+        }
+    }
+
+    private Step step(MailTemplates templates, Path folder, String key, Duration after, String template,
+            String subject) {
+        require(folder, key, template, ".html.mustache");
+        require(folder, key, template, ".txt.mustache");
+        if (subject == null) {
+            require(folder, key, template, ".subject.mustache");
+        }
+        try {
+            return new Step(after, template,
+                    subject != null ? templates.inline(subject, key + ".subject")
+                            : templates.text(template + ".subject.mustache"),
+                    templates.html(template + ".html.mustache"), templates.text(template + ".txt.mustache"));
+        } catch (IllegalArgumentException e) {
+            throw new ConnectorConfigException("Connector file " + definition.file() + ": key '" + key
+                    + "' names template '" + template + "' in " + folder + ", which does not compile: "
+                    + e.getMessage().lines().findFirst().orElse("") + ".");
+        }
+    }
+
+    private void require(Path folder, String key, String template, String suffix) {
+        Path file = folder.resolve(template + suffix);
+        if (!Files.isRegularFile(file)) {
+            throw new ConnectorConfigException("Connector file " + definition.file() + ": key '" + key
+                    + "' names template '" + template + "', but " + file + " does not exist; expected "
+                    + template + ".html.mustache, " + template + ".txt.mustache and, unless the step has a subject, "
+                    + template + ".subject.mustache in " + folder + ".");
+        }
+    }
+
+    private String address(String value, String key) {
+        try {
+            InternetAddress address = new InternetAddress(value, true);
+            return address.toString();
+        } catch (AddressException e) {
+            throw new ConnectorConfigException("Connector file " + definition.file() + ": key '" + key + "' is '"
+                    + value + "', which is not an email address; expected e.g. shop@example.com or "
+                    + "\"Shop <shop@example.com>\".");
+        }
+    }
+
+    private static String bareAddress(String address) {
+        try {
+            return new InternetAddress(address).getAddress();
+        } catch (AddressException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Override
+    public ConnectorDefinition definition() {
+        return definition;
+    }
+
+    @Override
+    public List<Duration> steps(OutboundEvent event) {
+        return steps.stream().map(Step::after).toList();
+    }
+
+    @Override
+    public void addRoutes(RouteBuilder builder) {
+        String bean = "cartrelay-mail-" + definition.name();
+        builder.getContext().getRegistry().bind(bean, sender());
+        builder.from(deliveryUri())
+                .routeId(routeId())
+                .process(this::compose)
+                .to("smtp://" + host + ":" + port + "?javaMailSender=#" + bean);
+    }
+
+    private DefaultJavaMailSender sender() {
+        DefaultJavaMailSender sender = new DefaultJavaMailSender();
+        sender.setProtocol("smtp");
+        sender.setHost(host);
+        sender.setPort(port);
+        sender.setUsername(username);
+        sender.setPassword(password);
+        Properties properties = new Properties();
+        properties.setProperty("mail.smtp.auth", Boolean.toString(username != null));
+        // STARTTLS on means required: credentials and the buyer's address never go out in clear text
+        properties.setProperty("mail.smtp.starttls.enable", Boolean.toString(starttls));
+        properties.setProperty("mail.smtp.starttls.required", Boolean.toString(starttls));
+        String timeout = Long.toString(definition.timeout().toMillis());
+        properties.setProperty("mail.smtp.connectiontimeout", timeout);
+        properties.setProperty("mail.smtp.timeout", timeout);
+        properties.setProperty("mail.smtp.writetimeout", timeout);
+        sender.setJavaMailProperties(properties);
+        return sender;
+    }
+
+    private void compose(Exchange exchange) {
+        OutboundEvent event = EventJson.read(exchange.getMessage().getBody(String.class), OutboundEvent.class);
+        int index = exchange.getMessage().getHeader(STEP, 0, Integer.class);
+        if (index >= steps.size()) {
+            throw new IllegalStateException("This delivery is step " + (index + 1) + " of the follow-ups, but "
+                    + definition.file() + " now has " + steps.size() + " steps.");
+        }
+        String to = event.email();
+        if (to == null) {
+            throw new IllegalArgumentException("The event has no customer email, so no follow-up mail can be sent.");
+        }
+        Step step = steps.get(index);
+        String unsubscribe = unsubscribeUrl != null ? expand(unsubscribeUrl, event)
+                : "mailto:" + unsubscribeMailto + "?subject=unsubscribe";
+        Map<String, Object> model = MailModel.of(event, index, unsubscribe);
+        String subject = step.subject().render(model).replaceAll("\\s+", " ").strip();
+
+        var message = exchange.getMessage();
+        message.removeHeaders("*");
+        message.setHeader(MailConstants.MAIL_TO, to);
+        message.setHeader(MailConstants.MAIL_FROM, from);
+        if (replyTo != null) {
+            message.setHeader(MailConstants.MAIL_REPLY_TO, replyTo);
+        }
+        message.setHeader(MailConstants.MAIL_SUBJECT, subject);
+        message.setHeader("List-Unsubscribe", listUnsubscribe(event));
+        if (unsubscribeUrl != null && unsubscribeUrl.startsWith("https://")) {
+            // RFC 8058: the receiver's "unsubscribe" button POSTs to the URL, no page to visit
+            message.setHeader("List-Unsubscribe-Post", "List-Unsubscribe=One-Click");
+        }
+        message.setHeader(EVENT_HEADER, event.id() + "/" + index);
+        message.setHeader(MailConstants.MAIL_CONTENT_TYPE, "text/html; charset=UTF-8");
+        message.setHeader(MailConstants.MAIL_ALTERNATIVE_BODY, step.text().render(model));
+        message.setBody(step.html().render(model));
+        log.info("Follow-up mail '{}' (step {} of {}) for event {} to {}", step.template(), index + 1, steps.size(),
+                event.id(), Masking.email(to));
+    }
+
+    /** RFC 2369: the unsubscribe URL and/or mailto, each in angle brackets. */
+    private String listUnsubscribe(OutboundEvent event) {
+        List<String> targets = new ArrayList<>();
+        if (unsubscribeUrl != null) {
+            targets.add("<" + expand(unsubscribeUrl, event) + ">");
+        }
+        if (unsubscribeMailto != null) {
+            targets.add("<mailto:" + unsubscribeMailto + "?subject=unsubscribe>");
+        }
+        return String.join(", ", targets);
+    }
+
+    /** Fills {email}, {checkoutId} and {eventId} into the unsubscribe URL, URL-encoded. */
+    private static String expand(String template, OutboundEvent event) {
+        return template.replace("{email}", encode(event.email()))
+                .replace("{checkoutId}", encode(event.checkout() == null ? null : event.checkout().id()))
+                .replace("{eventId}", encode(event.id()));
+    }
+
+    private static String encode(String value) {
+        return value == null ? "" : URLEncoder.encode(value, StandardCharsets.UTF_8);
+    }
+}

@@ -1,0 +1,83 @@
+package org.cartrelay.connectors.kafka;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import org.apache.camel.Exchange;
+import org.apache.camel.builder.RouteBuilder;
+import org.apache.camel.component.kafka.KafkaConstants;
+import org.apache.camel.component.kafka.KafkaEndpoint;
+import org.cartrelay.connectors.Connector;
+import org.cartrelay.connectors.ConnectorDefinition;
+import org.cartrelay.event.EventJson;
+import org.cartrelay.event.OutboundEvent;
+
+/**
+ * Publishes the outbound event as JSON to {@code topic} with the buyer's email as the record key, so one buyer's
+ * events land in one partition, in order. The producer waits for every in-sync replica ({@code acks=all}) and is
+ * idempotent, so its own internal retries write no duplicates; the send is synchronous, and a failure is a failed
+ * attempt that the hub retries. Records carry the headers {@code cartrelay-event-id} and {@code cartrelay-event-type}.
+ */
+public class KafkaConnector implements Connector {
+
+    static final String EVENT_ID_HEADER = "cartrelay-event-id";
+    static final String EVENT_TYPE_HEADER = "cartrelay-event-type";
+
+    private final ConnectorDefinition definition;
+    private final String brokers;
+    private final String topic;
+    private final Map<String, Object> properties = new LinkedHashMap<>();
+
+    KafkaConnector(ConnectorDefinition definition) {
+        this.definition = definition;
+        this.brokers = definition.config().get("brokers").asText();
+        this.topic = definition.config().get("topic").asText();
+        if (definition.config().has("properties")) {
+            definition.config().get("properties").fields()
+                    .forEachRemaining(p -> properties.put(p.getKey(), p.getValue().asText()));
+        }
+    }
+
+    @Override
+    public ConnectorDefinition definition() {
+        return definition;
+    }
+
+    @Override
+    public void addRoutes(RouteBuilder builder) {
+        // clientId makes the URI, and so the endpoint and its producer, this connector's own
+        KafkaEndpoint endpoint = builder.getContext().getEndpoint("kafka:" + topic + "?clientId=cartrelay-"
+                + definition.name(), KafkaEndpoint.class);
+        var configuration = endpoint.getConfiguration();
+        configuration.setBrokers(brokers);
+        configuration.setRequestRequiredAcks("all");
+        configuration.setEnableIdempotence(true);
+        int timeout = (int) Math.min(Integer.MAX_VALUE, definition.timeout().toMillis());
+        configuration.setRequestTimeoutMs(timeout);
+        // Kafka insists on delivery.timeout.ms >= linger.ms + request.timeout.ms
+        long linger = Long.parseLong(String.valueOf(properties.getOrDefault("linger.ms", "0")));
+        configuration.setDeliveryTimeoutMs((int) Math.min(Integer.MAX_VALUE, timeout + linger));
+        configuration.setMaxBlockMs(timeout);
+        // the schema keeps acks, idempotence and the serializers out of `properties`
+        configuration.setAdditionalProperties(new LinkedHashMap<>(properties));
+        builder.from(deliveryUri())
+                .routeId(routeId())
+                .process(this::record)
+                .to(endpoint);
+    }
+
+    private void record(Exchange exchange) {
+        var message = exchange.getMessage();
+        String json = message.getBody(String.class);
+        OutboundEvent event = EventJson.read(json, OutboundEvent.class);
+        String eventId = message.getHeader(EVENT_ID, String.class);
+        String eventType = message.getHeader(EVENT_TYPE, String.class);
+        message.removeHeaders("*");
+        if (event.email() != null) {
+            message.setHeader(KafkaConstants.KEY, event.email());
+        }
+        message.setHeader(EVENT_ID_HEADER, eventId);
+        message.setHeader(EVENT_TYPE_HEADER, eventType);
+        message.setBody(json);
+    }
+}
