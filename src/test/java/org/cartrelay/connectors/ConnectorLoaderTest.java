@@ -144,7 +144,8 @@ class ConnectorLoaderTest {
                 type: salesforce
                 endpoint: https://hooks.example.com/in
                 """)).isEqualTo("Connector file " + folder.resolve("crm.yaml")
-                + ": key 'type' does not have a value in the enumeration [\"webhook\"].");
+                + ": key 'type' does not have a value in the enumeration " + ConnectorSchema.fragments().keySet()
+                        .stream().map(type -> "\"" + type + "\"").toList() + ".");
     }
 
     @Test
