@@ -1,0 +1,106 @@
+package org.cartrelay.connectors.hubspot;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+
+import org.cartrelay.connectors.ConnectorDefinition;
+import org.cartrelay.connectors.http.CartFacts;
+import org.cartrelay.connectors.http.HttpCall;
+import org.cartrelay.connectors.http.VendorHttpConnector;
+import org.cartrelay.event.EventJson;
+import org.cartrelay.event.OutboundEvent;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+/**
+ * Upserts the buyer as a HubSpot contact by email ({@code POST /crm/v3/objects/contacts/batch/upsert}, one input)
+ * with the cart as contact properties: name, phone, the abandoned products, value and currency, resume link, and a
+ * status property that reads {@code abandoned cart} and, once the buyer paid, {@code recovered}. Which HubSpot
+ * property each cart field goes to is configurable; a field without a value is not sent, so it never clears what
+ * HubSpot already has.
+ */
+class HubSpotConnector extends VendorHttpConnector {
+
+    static final String ABANDONED = "abandoned cart";
+    static final String RECOVERED = "recovered";
+
+    /** The cart fields a file may map, with their default HubSpot property (null: not sent unless mapped). */
+    private static final Map<String, String> DEFAULTS = defaults();
+    private static final Map<String, Function<CartFacts, String>> FIELDS = fields();
+
+    private final Map<String, String> headers;
+    private final Map<String, String> propertyOf = new LinkedHashMap<>();
+
+    HubSpotConnector(ConnectorDefinition definition) {
+        super(definition, definition.endpoint());
+        this.headers = definition.auth().headers();
+        JsonNode mapped = definition.config().path("properties");
+        DEFAULTS.forEach((field, property) -> {
+            String name = mapped.has(field) ? mapped.get(field).asText() : property;
+            if (name != null) {
+                propertyOf.put(field, name);
+            }
+        });
+    }
+
+    private static Map<String, String> defaults() {
+        Map<String, String> defaults = new LinkedHashMap<>();
+        defaults.put("firstName", "firstname");
+        defaults.put("lastName", "lastname");
+        defaults.put("phone", "phone");
+        defaults.put("products", "abandoned_cart_products");
+        defaults.put("value", "abandoned_cart_value");
+        defaults.put("currency", "abandoned_cart_currency");
+        defaults.put("resumeUrl", "abandoned_cart_url");
+        defaults.put("status", "abandoned_cart_status");
+        defaults.put("coupon", null);
+        defaults.put("valueTier", null);
+        defaults.put("checkoutId", null);
+        return defaults;
+    }
+
+    private static Map<String, Function<CartFacts, String>> fields() {
+        return Map.ofEntries(
+                Map.entry("firstName", CartFacts::firstName),
+                Map.entry("lastName", CartFacts::lastName),
+                Map.entry("phone", CartFacts::phone),
+                Map.entry("products", CartFacts::products),
+                Map.entry("value", cart -> cart.value() == null ? null : cart.value().toPlainString()),
+                Map.entry("currency", CartFacts::currency),
+                Map.entry("resumeUrl", CartFacts::resumeUrl),
+                Map.entry("status", cart -> cart.recovered() ? RECOVERED : ABANDONED),
+                Map.entry("coupon", CartFacts::coupon),
+                Map.entry("valueTier", CartFacts::valueTier),
+                Map.entry("checkoutId", CartFacts::checkoutId));
+    }
+
+    @Override
+    protected Map<String, String> headers() {
+        return headers;
+    }
+
+    @Override
+    protected List<HttpCall> calls(OutboundEvent event, String eventId) {
+        return List.of(HttpCall.json("POST", "/crm/v3/objects/contacts/batch/upsert",
+                EventJson.write(body(CartFacts.of(event)))));
+    }
+
+    private ObjectNode body(CartFacts cart) {
+        ObjectNode root = EventJson.MAPPER.createObjectNode();
+        ObjectNode input = root.putArray("inputs").addObject();
+        input.put("id", cart.email());
+        input.put("idProperty", "email");
+        ObjectNode properties = input.putObject("properties");
+        properties.put("email", cart.email());
+        propertyOf.forEach((field, property) -> {
+            String value = FIELDS.get(field).apply(cart);
+            if (value != null) {
+                properties.put(property, value);
+            }
+        });
+        return root;
+    }
+}

@@ -1,0 +1,248 @@
+package org.cartrelay.connectors.freshdesk;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.post;
+import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.put;
+import static com.github.tomakehurst.wiremock.client.WireMock.putRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlMatching;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.List;
+
+import org.cartrelay.connectors.http.VendorEvents;
+import org.cartrelay.connectors.http.VendorEvents.AttemptRow;
+import org.cartrelay.connectors.http.VendorEvents.DeliveryRow;
+import org.cartrelay.event.EventJson;
+import org.cartrelay.event.OutboundEvent;
+import org.cartrelay.testing.Checkouts;
+import org.cartrelay.testing.TestDatabase;
+import org.cartrelay.testing.TestHub;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
+import com.github.tomakehurst.wiremock.stubbing.Scenario;
+import com.github.tomakehurst.wiremock.verification.LoggedRequest;
+
+/**
+ * The freshdesk connector against a WireMock Freshdesk: the documented ticket create (basic auth {@code apiKey:X},
+ * exact body) with priority by value tier and the repeat-abandoner mark; the ticket id kept and used for the
+ * recovery note, and for note-then-resolve with a failed second call retried alone; the short ticket when the id is
+ * unknown; the 429 branch with {@code Retry-After}; and the whole path from a shop's notice.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class FreshdeskConnectorTest {
+
+    private static final String BASIC = "Basic " + Base64.getEncoder()
+            .encodeToString("fd-key-0123:X".getBytes(StandardCharsets.UTF_8));
+
+    private WireMockServer freshdesk;
+    private TestDatabase database;
+    private TestHub hub;
+
+    @BeforeAll
+    void startHub() {
+        freshdesk = new WireMockServer(WireMockConfiguration.options().dynamicPort());
+        freshdesk.start();
+        for (String name : List.of("desk", "solve", "limited", "flow")) {
+            freshdesk.stubFor(post(urlEqualTo("/" + name + "/api/v2/tickets")).willReturn(aResponse().withStatus(201)
+                    .withHeader("Content-Type", "application/json")
+                    .withBody("{\"id\":" + (name.length() * 100 + 1) + ",\"status\":2,\"priority\":2}")));
+        }
+        freshdesk.stubFor(post(urlMatching("/.*/api/v2/tickets/[0-9]+/notes")).willReturn(aResponse().withStatus(201)
+                .withHeader("Content-Type", "application/json").withBody("{\"id\":77,\"private\":true}")));
+        freshdesk.stubFor(put(urlMatching("/.*/api/v2/tickets/[0-9]+")).willReturn(aResponse().withStatus(200)
+                .withHeader("Content-Type", "application/json").withBody("{\"status\":4}")));
+        database = TestDatabase.create();
+        hub = TestHub.on(database)
+                .property("cartrelay.abandonment.delay", "0s")
+                .property("FRESHDESK_API_KEY", "fd-key-0123")
+                .connector("desk", connector("desk", "p-desk", "tags: [web-shop]"))
+                .connector("solve", connector("solve", "p-solve", "onRecovery: solve\npriorities: {high: 3, normal: 1}"))
+                .connector("limited", connector("limited", "p-limited",
+                        "retry: {maxAttempts: 5, initialDelay: 1s, multiplier: 2, maxDelay: 10m, jitter: 0}"))
+                .connector("flow", connector("flow", "p-flow", ""))
+                .start();
+    }
+
+    @AfterAll
+    void stopHub() {
+        if (hub != null) {
+            hub.close();
+        }
+        freshdesk.stop();
+        database.close();
+    }
+
+    private String connector(String name, String product, String extra) {
+        return """
+                type: freshdesk
+                endpoint: http://127.0.0.1:%d/%s
+                apiKey: ${FRESHDESK_API_KEY}
+                filter: {products: ["%s"]}
+                retry: {maxAttempts: 5, initialDelay: 100ms, multiplier: 1, maxDelay: 1s, jitter: 0}
+                %s
+                """.formatted(freshdesk.port(), name, product, extra);
+    }
+
+    private List<LoggedRequest> creates(String name) {
+        return freshdesk.findAll(postRequestedFor(urlEqualTo("/" + name + "/api/v2/tickets")));
+    }
+
+    private List<LoggedRequest> notes(String name, int ticket) {
+        return freshdesk.findAll(postRequestedFor(urlEqualTo("/" + name + "/api/v2/tickets/" + ticket + "/notes")));
+    }
+
+    private List<LoggedRequest> statusChanges(String name, int ticket) {
+        return freshdesk.findAll(putRequestedFor(urlEqualTo("/" + name + "/api/v2/tickets/" + ticket)));
+    }
+
+    private LoggedRequest created(String name, String email) {
+        await().atMost(Duration.ofSeconds(20)).until(() -> creates(name).stream()
+                .anyMatch(r -> r.getBodyAsString().contains(email)));
+        return creates(name).stream().filter(r -> r.getBodyAsString().contains(email)).findFirst().orElseThrow();
+    }
+
+    private void awaitDelivered(String name, String eventId) {
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> "delivered".equals(VendorEvents.delivery(hub, name, eventId).status()));
+    }
+
+    private static JsonNode json(String text) throws Exception {
+        return EventJson.MAPPER.readTree(text);
+    }
+
+    @Test
+    void anAbandonedCheckoutOpensACallBackTicketWithTheDocumentedRequest() throws Exception {
+        OutboundEvent event = VendorEvents.publish(hub, VendorEvents.abandoned("fd-1", "p-desk", "120.00", "high",
+                List.of("repeat-abandoner", "abandoned-product-p-desk"), "COMEBACK10"));
+
+        LoggedRequest request = created("desk", "fd-1@example.com");
+        assertThat(request.getHeader("Authorization")).isEqualTo(BASIC);
+        assertThat(request.getHeader("Content-Type")).startsWith("application/json");
+        assertThat(json(request.getBodyAsString())).isEqualTo(json("""
+                {"email": "fd-1@example.com", "name": "Test Kauf",
+                 "subject": "Call back (repeat abandoner): Basic Plan, 120.00 USD",
+                 "description": "<p>Test Kauf &lt;fd-1@example.com&gt;, phone +15551234567 left a checkout without paying.</p>\
+                <p>- 1 x Basic Plan (p-desk) at 120.00</p><p>Cart value: 120.00 USD (high value)</p>\
+                <p>Resume link: https://shop.example.com/resume/fd-1?coupon=COMEBACK10</p><p>Coupon offered: COMEBACK10</p>\
+                <p>Abandoned at: 2026-08-18T09:11:48Z</p><p>Repeat abandoner (2 abandoned checkouts recently): check whether \
+                something keeps this buyer from completing the purchase.</p><p>Checkout cart-fd-1 from test-shop.</p>",
+                 "status": 2, "priority": 4, "source": 2,
+                 "tags": ["abandoned-cart", "repeat-abandoner", "abandoned-product-p-desk", "web-shop"]}"""));
+        assertThat(request.getAllHeaderKeys()).noneMatch(name -> name.toLowerCase().startsWith("cartrelay")
+                || name.toLowerCase().startsWith("camel"));
+        awaitDelivered("desk", event.id());
+        assertThat(hub.jdbc().sql("select external_id from connector_ref where connector = 'desk' and event_key = ?")
+                .param("test-shop:start-fd-1").query(String.class).single()).isEqualTo("401");
+    }
+
+    @Test
+    void aRecoveryAddsAPrivateNoteToTheKnownTicket() throws Exception {
+        OutboundEvent abandoned = VendorEvents.publish(hub,
+                VendorEvents.abandoned("fd-2", "p-desk", "49.00", null, List.of(), null));
+        awaitDelivered("desk", abandoned.id());
+        assertThat(json(created("desk", "fd-2@example.com").getBodyAsString()).get("priority").asInt()).isEqualTo(2);
+        int before = notes("desk", 401).size();
+        OutboundEvent recovered = VendorEvents.publish(hub, VendorEvents.recovered(abandoned, "49.00"));
+
+        awaitDelivered("desk", recovered.id());
+        assertThat(notes("desk", 401)).hasSize(before + 1);
+        LoggedRequest note = notes("desk", 401).get(before);
+        assertThat(note.getHeader("Authorization")).isEqualTo(BASIC);
+        assertThat(json(note.getBodyAsString())).isEqualTo(json("""
+                {"body": "<p>The buyer fd-2@example.com completed the purchase: order ord-cart-fd-2, 49.00 USD, \
+                at 2026-08-18T10:00:00Z.</p><p>No call back needed for checkout cart-fd-2.</p>", "private": true}"""));
+        assertThat(statusChanges("desk", 401)).isEmpty();
+    }
+
+    @Test
+    void onRecoverySolveResolvesTheTicketAndAFailedStatusChangeIsRetriedAlone() throws Exception {
+        freshdesk.stubFor(put(urlEqualTo("/solve/api/v2/tickets/501")).inScenario("solve").whenScenarioStateIs(Scenario.STARTED)
+                .willReturn(aResponse().withStatus(503)).willSetStateTo("up"));
+        freshdesk.stubFor(put(urlEqualTo("/solve/api/v2/tickets/501")).inScenario("solve").whenScenarioStateIs("up")
+                .willReturn(aResponse().withStatus(200).withBody("{\"status\":4}")));
+        OutboundEvent abandoned = VendorEvents.publish(hub,
+                VendorEvents.abandoned("fd-3", "p-solve", "900.00", "high", List.of(), null));
+        awaitDelivered("solve", abandoned.id());
+        assertThat(json(created("solve", "fd-3@example.com").getBodyAsString()).get("priority").asInt()).isEqualTo(3);
+        OutboundEvent recovered = VendorEvents.publish(hub, VendorEvents.recovered(abandoned, "900.00"));
+
+        awaitDelivered("solve", recovered.id());
+        assertThat(notes("solve", 501)).hasSize(1);
+        assertThat(statusChanges("solve", 501)).hasSize(2);
+        assertThat(json(statusChanges("solve", 501).get(1).getBodyAsString())).isEqualTo(json("{\"status\": 4}"));
+        assertThat(VendorEvents.attempts(hub, "solve", recovered.id()))
+                .extracting(a -> a.status() + " " + a.outcome()).containsExactly("503 retry", "200 delivered");
+    }
+
+    @Test
+    void aRecoveryWithoutAKnownTicketOpensAShortTicket() throws Exception {
+        OutboundEvent recovered = VendorEvents.publish(hub, VendorEvents.recovered(
+                VendorEvents.abandoned("fd-4", "p-desk", "49.00", null, List.of(), null), "45.00"));
+
+        JsonNode ticket = json(created("desk", "fd-4@example.com").getBodyAsString());
+        assertThat(ticket.get("subject").asText()).isEqualTo("Recovered: Basic Plan, 45.00 USD");
+        assertThat(ticket.get("priority").asInt()).isEqualTo(1);
+        assertThat(ticket.get("status").asInt()).isEqualTo(2);
+        assertThat(ticket.get("tags")).extracting(JsonNode::asText).containsExactly("cart-recovered", "web-shop");
+        awaitDelivered("desk", recovered.id());
+    }
+
+    @Test
+    void a429IsRetriedAfterTheRetryAfterFreshdeskSends() {
+        freshdesk.stubFor(post(urlEqualTo("/limited/api/v2/tickets")).inScenario("limited")
+                .whenScenarioStateIs(Scenario.STARTED)
+                .willReturn(aResponse().withStatus(429).withHeader("Retry-After", "47")
+                        .withBody("{\"message\":\"You have exceeded the limit of requests per minute\"}"))
+                .willSetStateTo("open"));
+        freshdesk.stubFor(post(urlEqualTo("/limited/api/v2/tickets")).inScenario("limited").whenScenarioStateIs("open")
+                .willReturn(aResponse().withStatus(201).withBody("{\"id\":12}")));
+        OutboundEvent event = VendorEvents.publish(hub,
+                VendorEvents.abandoned("fd-5", "p-limited", "49.00", null, List.of(), null));
+
+        await().atMost(Duration.ofSeconds(20)).until(() -> VendorEvents.attempts(hub, "limited", event.id()).size() == 1
+                && "pending".equals(VendorEvents.delivery(hub, "limited", event.id()).status()));
+        AttemptRow first = VendorEvents.attempts(hub, "limited", event.id()).get(0);
+        DeliveryRow waiting = VendorEvents.delivery(hub, "limited", event.id());
+        assertThat(first.status()).isEqualTo(429);
+        assertThat(first.outcome()).isEqualTo("retry");
+        assertThat(Duration.between(first.at(), waiting.nextAttemptAt()))
+                .isBetween(Duration.ofSeconds(47), Duration.ofSeconds(52));
+
+        hub.clock().advance(Duration.ofSeconds(53));
+        awaitDelivered("limited", event.id());
+        assertThat(creates("limited")).hasSize(2);
+        assertThat(hub.count("select count(*) from connector_ref where connector = 'limited' and external_id = '12'"))
+                .isEqualTo(1);
+    }
+
+    @Test
+    void aShopsNoticeOpensATicketAndItsOrderNotesTheRecoveryOnIt() throws Exception {
+        Checkouts.start(hub, "fd-flow", "p-flow", "35.50", "DE");
+
+        JsonNode ticket = json(created("flow", "fd-flow@example.com").getBodyAsString());
+        assertThat(ticket.get("subject").asText()).isEqualTo("Call back: Tea, 35.50 EUR");
+        assertThat(ticket.get("name").asText()).isEqualTo("Test Buyer");
+        await().atMost(Duration.ofSeconds(20)).until(() -> hub.count(
+                "select count(*) from connector_ref where connector = 'flow' and external_id = '401'") == 1);
+        await().atMost(Duration.ofSeconds(10)).until(() -> hub.count(
+                "select count(*) from checkout where checkout_ref = 'cart-fd-flow' and status = 'abandoned'") == 1);
+
+        Checkouts.complete(hub, "fd-flow", "35.50");
+        await().atMost(Duration.ofSeconds(20)).until(() -> notes("flow", 401).size() == 1);
+        assertThat(json(notes("flow", 401).get(0).getBodyAsString()).get("body").asText())
+                .startsWith("<p>The buyer fd-flow@example.com completed the purchase: order ord-fd-flow");
+        assertThat(creates("flow")).hasSize(1);
+    }
+}

@@ -1,0 +1,89 @@
+package org.cartrelay.connectors.http;
+
+import java.math.BigDecimal;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.util.List;
+
+import org.cartrelay.delivery.Fanout;
+import org.cartrelay.event.Address;
+import org.cartrelay.event.Checkout;
+import org.cartrelay.event.Consent;
+import org.cartrelay.event.Customer;
+import org.cartrelay.event.Item;
+import org.cartrelay.event.OutboundEvent;
+import org.cartrelay.support.Ids;
+import org.cartrelay.testing.TestHub;
+
+/**
+ * Hand-built outbound events for the vendor connector tests, published through the running hub's {@link Fanout}
+ * (as the lifecycle does), so a test can set the value tier, segments and coupon the enrichment would set; and the
+ * stored delivery and attempt rows read back.
+ */
+public final class VendorEvents {
+
+    private VendorEvents() {
+    }
+
+    /** An abandoned cart {@code cart-<key>} of buyer {@code <key>@example.com}, one item of product {@code productId}. */
+    public static OutboundEvent abandoned(String key, String productId, String total, String tier, List<String> segments,
+            String coupon) {
+        Instant abandonedAt = Instant.parse("2026-08-18T09:11:48Z");
+        return new OutboundEvent(Ids.next("evt"), "checkout.abandoned", "test-shop", "start-" + key,
+                Instant.parse("2026-08-18T08:41:48Z"),
+                new Checkout("cart-" + key, "7", "https://shop.example.com/resume/" + key, "USD", new BigDecimal(total),
+                        List.of(new Item(productId, "Basic Plan", 1, new BigDecimal(total)))),
+                new Customer(key + "@example.com", "Test", "Kauf", "+15551234567",
+                        Address.of(null, "Austin", "TX", null, "US"), "en"),
+                new Consent(true), null,
+                new OutboundEvent.Abandonment(segments.contains("repeat-abandoner") ? 2 : 1, tier, segments,
+                        "https://shop.example.com/resume/" + key + "?coupon=" + coupon, coupon, abandonedAt),
+                null);
+    }
+
+    /** The recovery of that cart: same source event, an order paid {@code amount}. */
+    public static OutboundEvent recovered(OutboundEvent abandoned, String amount) {
+        return new OutboundEvent(Ids.next("evt"), "checkout.recovered", abandoned.source(), abandoned.sourceEventId(),
+                abandoned.occurredAt(), abandoned.checkout(), abandoned.customer(), abandoned.consent(), null, null,
+                new OutboundEvent.Recovery("ord-" + abandoned.checkout().id(), new BigDecimal(amount), "USD",
+                        Instant.parse("2026-08-18T10:00:00Z")));
+    }
+
+    public static OutboundEvent publish(TestHub hub, OutboundEvent event) {
+        hub.bean(Fanout.class).publish(event, "chk_" + event.checkout().id(), hub.clock().instant());
+        return event;
+    }
+
+    public record DeliveryRow(String id, String status, int attempts, int progress, Instant nextAttemptAt) {
+    }
+
+    public record AttemptRow(int attempt, Integer status, String outcome, Instant at) {
+    }
+
+    /** The one delivery of this event to this connector. */
+    public static DeliveryRow delivery(TestHub hub, String connector, String eventId) {
+        return hub.jdbc().sql("""
+                select id, status, attempts, progress, next_attempt_at from delivery
+                where connector = ? and event_id = ?""").params(connector, eventId)
+                .query((rs, n) -> new DeliveryRow(rs.getString("id"), rs.getString("status"), rs.getInt("attempts"),
+                        rs.getInt("progress"), instant(rs, "next_attempt_at")))
+                .single();
+    }
+
+    public static List<AttemptRow> attempts(TestHub hub, String connector, String eventId) {
+        return hub.jdbc().sql("""
+                select a.attempt, a.status_code, a.outcome, a.attempted_at
+                from delivery_attempt a join delivery d on d.id = a.delivery_id
+                where d.connector = ? and d.event_id = ? order by a.attempt""").params(connector, eventId)
+                .query((rs, n) -> new AttemptRow(rs.getInt("attempt"), (Integer) rs.getObject("status_code"),
+                        rs.getString("outcome"), instant(rs, "attempted_at")))
+                .list();
+    }
+
+    private static Instant instant(ResultSet rs, String column) throws SQLException {
+        OffsetDateTime value = rs.getObject(column, OffsetDateTime.class);
+        return value == null ? null : value.toInstant();
+    }
+}

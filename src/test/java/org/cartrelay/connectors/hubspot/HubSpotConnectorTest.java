@@ -1,0 +1,223 @@
+package org.cartrelay.connectors.hubspot;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.post;
+import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlMatching;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+import org.cartrelay.connectors.ConnectorConfigException;
+import org.cartrelay.connectors.ConnectorLoader;
+import org.cartrelay.connectors.http.VendorEvents;
+import org.cartrelay.connectors.http.VendorEvents.AttemptRow;
+import org.cartrelay.connectors.http.VendorEvents.DeliveryRow;
+import org.cartrelay.event.EventJson;
+import org.cartrelay.event.OutboundEvent;
+import org.cartrelay.testing.Checkouts;
+import org.cartrelay.testing.TestDatabase;
+import org.cartrelay.testing.TestHub;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+import org.springframework.core.env.StandardEnvironment;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
+import com.github.tomakehurst.wiremock.stubbing.Scenario;
+import com.github.tomakehurst.wiremock.verification.LoggedRequest;
+
+/**
+ * The hubspot connector against a WireMock HubSpot: the documented contacts batch upsert (bearer token, exact body)
+ * for an abandoned and a recovered cart, property names from the file, HubSpot's 429 {@code RATE_LIMIT} answer
+ * retried after the backoff, a file without the token refused, and the whole path from a shop's notice.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class HubSpotConnectorTest {
+
+    private static final String UPSERT = "/crm/v3/objects/contacts/batch/upsert";
+
+    private WireMockServer hubspot;
+    private TestDatabase database;
+    private TestHub hub;
+
+    @BeforeAll
+    void startHub() {
+        hubspot = new WireMockServer(WireMockConfiguration.options().dynamicPort());
+        hubspot.start();
+        hubspot.stubFor(post(urlMatching("/.*" + UPSERT)).willReturn(aResponse().withStatus(200)
+                .withHeader("Content-Type", "application/json")
+                .withBody("{\"status\":\"COMPLETE\",\"results\":[{\"id\":\"512\",\"properties\":{}}]}")));
+        database = TestDatabase.create();
+        hub = TestHub.on(database)
+                .property("cartrelay.abandonment.delay", "0s")
+                .property("HUBSPOT_TOKEN", "pat-na1-0123")
+                .connector("crm", connector("crm", "p-crm", ""))
+                .connector("mapped", connector("mapped", "p-mapped", """
+                        properties: {products: cart_items, status: cart_state, coupon: cart_coupon, phone: mobilephone}"""))
+                .connector("limited", connector("limited", "p-limited",
+                        "retry: {maxAttempts: 5, initialDelay: 20s, multiplier: 2, maxDelay: 10m, jitter: 0}"))
+                .connector("flow", connector("flow", "p-flow", ""))
+                .start();
+    }
+
+    @AfterAll
+    void stopHub() {
+        if (hub != null) {
+            hub.close();
+        }
+        hubspot.stop();
+        database.close();
+    }
+
+    private String connector(String name, String product, String extra) {
+        return """
+                type: hubspot
+                endpoint: http://127.0.0.1:%d/%s
+                auth: {bearer: "${HUBSPOT_TOKEN}"}
+                filter: {products: ["%s"]}
+                retry: {maxAttempts: 3, initialDelay: 100ms, maxDelay: 1s}
+                %s
+                """.formatted(hubspot.port(), name, product, extra);
+    }
+
+    private List<LoggedRequest> requests(String name) {
+        return hubspot.findAll(postRequestedFor(urlEqualTo("/" + name + UPSERT)));
+    }
+
+    private LoggedRequest awaitRequest(String name, String text) {
+        await().atMost(Duration.ofSeconds(20)).until(() -> requests(name).stream()
+                .anyMatch(r -> r.getBodyAsString().contains(text)));
+        return requests(name).stream().filter(r -> r.getBodyAsString().contains(text)).reduce((a, b) -> b).orElseThrow();
+    }
+
+    private void awaitDelivered(String name, String eventId) {
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> "delivered".equals(VendorEvents.delivery(hub, name, eventId).status()));
+    }
+
+    private static JsonNode json(String text) throws Exception {
+        return EventJson.MAPPER.readTree(text);
+    }
+
+    @Test
+    void anAbandonedCartUpsertsTheContactByEmailWithTheCartProperties() throws Exception {
+        OutboundEvent event = VendorEvents.publish(hub, VendorEvents.abandoned("hub-1", "p-crm", "49.00", "high",
+                List.of("abandoned-product-p-crm"), "COMEBACK10"));
+
+        LoggedRequest request = awaitRequest("crm", "hub-1@example.com");
+        assertThat(request.getMethod().getName()).isEqualTo("POST");
+        assertThat(request.getHeader("Authorization")).isEqualTo("Bearer pat-na1-0123");
+        assertThat(request.getHeader("Content-Type")).startsWith("application/json");
+        assertThat(json(request.getBodyAsString())).isEqualTo(json("""
+                {"inputs": [{"id": "hub-1@example.com", "idProperty": "email", "properties": {
+                  "email": "hub-1@example.com", "firstname": "Test", "lastname": "Kauf", "phone": "+15551234567",
+                  "abandoned_cart_products": "Basic Plan", "abandoned_cart_value": "49.00",
+                  "abandoned_cart_currency": "USD",
+                  "abandoned_cart_url": "https://shop.example.com/resume/hub-1?coupon=COMEBACK10",
+                  "abandoned_cart_status": "abandoned cart"}}]}
+                """));
+        assertThat(request.getAllHeaderKeys()).noneMatch(name -> name.toLowerCase().startsWith("cartrelay")
+                || name.toLowerCase().startsWith("camel"));
+        awaitDelivered("crm", event.id());
+    }
+
+    @Test
+    void aRecoveryUpsertsTheSameContactWithStatusRecoveredAndTheAmountPaid() throws Exception {
+        OutboundEvent abandoned = VendorEvents.abandoned("hub-2", "p-crm", "49.00", null, List.of(), null);
+        OutboundEvent recovered = VendorEvents.publish(hub, VendorEvents.recovered(abandoned, "39.20"));
+
+        LoggedRequest request = awaitRequest("crm", "hub-2@example.com");
+        JsonNode input = json(request.getBodyAsString()).get("inputs").get(0);
+        assertThat(input.get("id").asText()).isEqualTo("hub-2@example.com");
+        assertThat(input.get("idProperty").asText()).isEqualTo("email");
+        assertThat(input.at("/properties/abandoned_cart_status").asText()).isEqualTo("recovered");
+        assertThat(input.at("/properties/abandoned_cart_value").asText()).isEqualTo("39.20");
+        assertThat(input.at("/properties/abandoned_cart_products").asText()).isEqualTo("Basic Plan");
+        awaitDelivered("crm", recovered.id());
+    }
+
+    @Test
+    void propertyNamesComeFromTheFileAndUnmappedOptionalFieldsAreNotSent() throws Exception {
+        OutboundEvent event = VendorEvents.publish(hub,
+                VendorEvents.abandoned("hub-3", "p-mapped", "15.00", null, List.of(), "SAVE5"));
+
+        JsonNode properties = json(awaitRequest("mapped", "hub-3@example.com").getBodyAsString())
+                .at("/inputs/0/properties");
+        assertThat(properties.get("cart_items").asText()).isEqualTo("Basic Plan");
+        assertThat(properties.get("cart_state").asText()).isEqualTo("abandoned cart");
+        assertThat(properties.get("cart_coupon").asText()).isEqualTo("SAVE5");
+        assertThat(properties.get("mobilephone").asText()).isEqualTo("+15551234567");
+        // defaults still apply to the fields not mapped
+        assertThat(properties.get("abandoned_cart_value").asText()).isEqualTo("15.00");
+        assertThat(properties.has("abandoned_cart_products")).isFalse();
+        assertThat(properties.has("abandoned_cart_status")).isFalse();
+        assertThat(properties.has("phone")).isFalse();
+        awaitDelivered("mapped", event.id());
+    }
+
+    @Test
+    void hubspotsRateLimitAnswerIsRetriedAfterTheBackoff() {
+        hubspot.stubFor(post(urlEqualTo("/limited" + UPSERT)).inScenario("limited").whenScenarioStateIs(Scenario.STARTED)
+                .willReturn(aResponse().withStatus(429).withHeader("Content-Type", "application/json")
+                        .withBody("{\"status\":\"error\",\"message\":\"You have reached your ten_secondly_rolling limit.\","
+                                + "\"errorType\":\"RATE_LIMIT\",\"policyName\":\"TEN_SECONDLY_ROLLING\"}"))
+                .willSetStateTo("open"));
+        hubspot.stubFor(post(urlEqualTo("/limited" + UPSERT)).inScenario("limited").whenScenarioStateIs("open")
+                .willReturn(aResponse().withStatus(200).withBody("{\"status\":\"COMPLETE\",\"results\":[]}")));
+        OutboundEvent event = VendorEvents.publish(hub,
+                VendorEvents.abandoned("hub-4", "p-limited", "49.00", null, List.of(), null));
+
+        await().atMost(Duration.ofSeconds(20)).until(() -> VendorEvents.attempts(hub, "limited", event.id()).size() == 1
+                && "pending".equals(VendorEvents.delivery(hub, "limited", event.id()).status()));
+        AttemptRow first = VendorEvents.attempts(hub, "limited", event.id()).get(0);
+        DeliveryRow waiting = VendorEvents.delivery(hub, "limited", event.id());
+        assertThat(first.status()).isEqualTo(429);
+        assertThat(first.outcome()).isEqualTo("retry");
+        // HubSpot sends no Retry-After: the connector's backoff (20 s, no jitter) decides
+        assertThat(Duration.between(first.at(), waiting.nextAttemptAt()))
+                .isBetween(Duration.ofSeconds(20), Duration.ofSeconds(25));
+
+        hub.clock().advance(Duration.ofSeconds(26));
+        awaitDelivered("limited", event.id());
+        assertThat(requests("limited")).hasSize(2);
+    }
+
+    @Test
+    void aShopsNoticeEndsAsAContactUpsert() throws Exception {
+        Checkouts.start(hub, "hub-flow", "p-flow", "35.50", "DE");
+
+        LoggedRequest request = awaitRequest("flow", "hub-flow@example.com");
+        JsonNode input = json(request.getBodyAsString()).at("/inputs/0");
+        assertThat(input.get("id").asText()).isEqualTo("hub-flow@example.com");
+        assertThat(input.at("/properties/abandoned_cart_status").asText()).isEqualTo("abandoned cart");
+        assertThat(input.at("/properties/abandoned_cart_value").asText()).isEqualTo("35.50");
+        assertThat(input.at("/properties/abandoned_cart_currency").asText()).isEqualTo("EUR");
+        assertThat(input.at("/properties/firstname").asText()).isEqualTo("Test");
+        await().atMost(Duration.ofSeconds(20)).until(() -> hub.count(
+                "select count(*) from delivery where connector = 'flow' and status = 'delivered'") == 1);
+    }
+
+    @Test
+    void aFileWithoutABearerTokenIsRefusedNamingTheKey(@TempDir Path folder) throws Exception {
+        Path file = folder.resolve("crm.yaml");
+        Files.writeString(file, """
+                type: hubspot
+                auth: {basic: {user: me, password: secret}}
+                """);
+
+        assertThatThrownBy(() -> new ConnectorLoader(new StandardEnvironment()).load(file))
+                .isInstanceOf(ConnectorConfigException.class)
+                .hasMessageStartingWith("Connector file " + file + ": key 'auth.bearer' ");
+    }
+}
