@@ -142,7 +142,8 @@ public class PrivacyStore {
     /**
      * Deletes up to {@code limit} of each kind of row older than the cutoff: notices by receipt, checkouts that are
      * no longer pending by their last change, and outbound events by creation once none of their deliveries is still
-     * waiting or in flight (their deliveries, dead letters included, and attempts go with them).
+     * waiting or in flight (their deliveries, dead letters included, and attempts go with them), and the ticket ids
+     * that ticket connectors keep in {@code connector_ref}.
      */
     @Transactional
     public PurgeCounts purge(Instant cutoff, int limit) {
@@ -169,6 +170,8 @@ public class PrivacyStore {
         int deletedCheckouts = delete("checkout", "id", checkouts);
         other += deleteReferring(schema, "notice", notices);
         int deletedNotices = delete("notice", "id", notices);
+        // the ticket ids ticket connectors keep per checkout (no personal data, but no use after retention either)
+        other += jdbc.update("delete from connector_ref where created_at < ?", Db.ts(cutoff));
         return new PurgeCounts(deletedNotices, deletedCheckouts, deletedEvents, deletedDeliveries, attempts, other);
     }
 
