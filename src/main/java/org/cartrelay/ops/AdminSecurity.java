@@ -1,47 +1,135 @@
 package org.cartrelay.ops;
 
+import java.io.IOException;
 import java.security.SecureRandom;
 import java.util.Base64;
+import java.util.Set;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.web.servlet.server.CookieSameSiteSupplier;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
-import org.springframework.security.config.Customizer;
+import org.springframework.http.HttpStatus;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
-import org.springframework.security.config.http.SessionCreationPolicy;
+import org.springframework.security.core.AuthenticationException;
 import org.springframework.security.core.userdetails.User;
 import org.springframework.security.core.userdetails.UserDetailsService;
 import org.springframework.security.crypto.factory.PasswordEncoderFactories;
 import org.springframework.security.crypto.password.PasswordEncoder;
 import org.springframework.security.provisioning.InMemoryUserDetailsManager;
+import org.springframework.security.web.AuthenticationEntryPoint;
 import org.springframework.security.web.SecurityFilterChain;
+import org.springframework.security.web.authentication.HttpStatusEntryPoint;
+import org.springframework.security.web.authentication.LoginUrlAuthenticationEntryPoint;
+import org.springframework.security.web.authentication.www.BasicAuthenticationEntryPoint;
+import org.springframework.security.web.context.RequestAttributeSecurityContextRepository;
+
+import jakarta.servlet.ServletException;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
 
 /**
- * Admin surfaces ({@code /api/**}, actuator beyond health) need the admin's credentials over HTTP basic. Intake
- * requests never reach this chain ({@code IntakeEndpoints} serves them ahead of it): their senders prove themselves
- * with signatures instead. Without {@code cartrelay.admin.password} a random password is generated and printed once
- * at start-up.
+ * Admin surfaces ({@code /api/**}, the admin page {@code /admin/}, actuator beyond health) need the admin's
+ * credentials; intake requests never reach this chain ({@code IntakeEndpoints} serves them ahead of it): their
+ * senders prove themselves with signatures instead. Without {@code cartrelay.admin.password} a random password is
+ * generated and printed once at start-up.
+ * <p>
+ * Two ways in, one user: API clients send HTTP basic on every request and get no session; a browser signs in once
+ * on the page's login form and carries a session cookie (HttpOnly, SameSite=Lax). A request that rides on a session
+ * could be forged by another site, so every state-changing request needs the session's CSRF token
+ * ({@code X-CSRF-TOKEN} header, from {@code GET /admin/csrf}) unless it brings its own basic credentials from a
+ * non-browser client; a browser that cached basic credentials marks a foreign site's request
+ * {@code Sec-Fetch-Site: cross-site}, and that needs the token too.
  */
 @Configuration(proxyBeanMethods = false)
 public class AdminSecurity {
 
     private static final Logger log = LoggerFactory.getLogger(AdminSecurity.class);
 
+    static final String LOGIN_PAGE = "/admin/login.html";
+    private static final Set<String> SAFE_METHODS = Set.of("GET", "HEAD", "OPTIONS", "TRACE");
+    /** Scripts and styles only from the hub's own files, so an injected string can never run. */
+    private static final String CONTENT_SECURITY_POLICY = "default-src 'self'; script-src 'self'; style-src 'self'; "
+            + "img-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+
     @Bean
     SecurityFilterChain adminChain(HttpSecurity http) throws Exception {
+        BasicAuthenticationEntryPoint basic = new BasicAuthenticationEntryPoint();
+        basic.setRealmName("CartRelay");
+        basic.afterPropertiesSet();
         http.authorizeHttpRequests(auth -> auth
+                        .requestMatchers(LOGIN_PAGE, "/admin/login.js", "/admin/admin.css", "/admin/csrf").permitAll()
+                        .requestMatchers("/admin", "/admin/**").authenticated()
                         .requestMatchers("/api/**").authenticated()
                         .requestMatchers("/actuator/health", "/actuator/health/**").permitAll()
                         .requestMatchers("/actuator/**").authenticated()
                         .anyRequest().permitAll())
-                .httpBasic(Customizer.withDefaults())
-                // no browser sessions, no cookies: nothing for cross-site request forgery to ride on; and the
-                // CSRF filter would read form bodies that intake must verify byte for byte
-                .csrf(csrf -> csrf.disable())
-                .sessionManagement(session -> session.sessionCreationPolicy(SessionCreationPolicy.STATELESS));
+                .httpBasic(httpBasic -> httpBasic.authenticationEntryPoint(basic)
+                        // an API client's credentials hold for its one request: no session, no cookie
+                        .securityContextRepository(new RequestAttributeSecurityContextRepository()))
+                .formLogin(form -> form.loginPage(LOGIN_PAGE).loginProcessingUrl("/admin/login")
+                        .defaultSuccessUrl("/admin/", true).failureUrl(LOGIN_PAGE + "?error"))
+                .logout(logout -> logout.logoutUrl("/admin/logout").logoutSuccessUrl(LOGIN_PAGE + "?logout"))
+                .exceptionHandling(exceptions -> exceptions.authenticationEntryPoint(new AdminEntryPoint(basic)))
+                .csrf(csrf -> csrf.requireCsrfProtectionMatcher(AdminSecurity::needsCsrfToken))
+                // sessions start only at the login form; a request with basic credentials is not one
+                .sessionManagement(session -> session.requireExplicitAuthenticationStrategy(true))
+                .headers(headers -> headers.contentSecurityPolicy(csp -> csp.policyDirectives(CONTENT_SECURITY_POLICY)));
         return http.build();
+    }
+
+    /**
+     * State-changing requests to the admin surfaces that could ride on a browser's credentials. Everything outside
+     * them (the demo receiver, intake) is left alone: its senders have no session, and the CSRF filter would read
+     * form bodies that must stay untouched.
+     */
+    static boolean needsCsrfToken(HttpServletRequest request) {
+        if (SAFE_METHODS.contains(request.getMethod())) {
+            return false;
+        }
+        String path = request.getRequestURI().substring(request.getContextPath().length());
+        if (!(path.startsWith("/api/") || path.startsWith("/admin/") || path.startsWith("/actuator/"))) {
+            return false;
+        }
+        boolean ownCredentials = request.getHeader("Authorization") != null;
+        boolean fromForeignSite = "cross-site".equalsIgnoreCase(request.getHeader("Sec-Fetch-Site"));
+        return !ownCredentials || fromForeignSite;
+    }
+
+    /**
+     * Who is asked to sign in how: a browser opening the page goes to the login form; the page's own fetches (marked
+     * {@code X-Requested-With: XMLHttpRequest}) get a bare 401, so no basic-auth dialog pops up when the session
+     * ends; every other client gets 401 with a basic challenge.
+     */
+    private static final class AdminEntryPoint implements AuthenticationEntryPoint {
+        private final AuthenticationEntryPoint loginForm = new LoginUrlAuthenticationEntryPoint(LOGIN_PAGE);
+        private final AuthenticationEntryPoint bare = new HttpStatusEntryPoint(HttpStatus.UNAUTHORIZED);
+        private final AuthenticationEntryPoint basic;
+
+        AdminEntryPoint(AuthenticationEntryPoint basic) {
+            this.basic = basic;
+        }
+
+        @Override
+        public void commence(HttpServletRequest request, HttpServletResponse response,
+                AuthenticationException authException) throws IOException, ServletException {
+            String path = request.getRequestURI().substring(request.getContextPath().length());
+            if ("XMLHttpRequest".equals(request.getHeader("X-Requested-With"))) {
+                bare.commence(request, response, authException);
+            } else if (path.equals("/admin") || path.startsWith("/admin/")) {
+                loginForm.commence(request, response, authException);
+            } else {
+                basic.commence(request, response, authException);
+            }
+        }
+    }
+
+    /** The page's session cookie is not sent along with other sites' requests. */
+    @Bean
+    CookieSameSiteSupplier sessionCookieSameSite() {
+        return CookieSameSiteSupplier.ofLax().whenHasName("JSESSIONID");
     }
 
     @Bean
