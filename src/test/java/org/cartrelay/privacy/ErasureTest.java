@@ -109,7 +109,8 @@ class ErasureTest {
                     .isEqualTo(1);
             long keptNotices = hub.count("select count(*) from notice where email = ?", KEPT);
 
-            assertThat(erase(hub, ERASED, false).statusCode()).isEqualTo(401);
+            // refused before anything else: a state-changing request without credentials fails the CSRF check (403)
+            assertThat(erase(hub, ERASED, false).statusCode()).isEqualTo(403);
             HttpResponse<String> response = erase(hub, ERASED, true);
             assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
             JsonNode counts = JSON.readTree(response.body());
