@@ -6,6 +6,7 @@ import java.util.Map;
 
 import org.apache.camel.Exchange;
 import org.apache.camel.builder.RouteBuilder;
+import org.apache.camel.component.http.HttpMethods;
 import org.cartrelay.connectors.Connector;
 import org.cartrelay.connectors.ConnectorDefinition;
 import org.cartrelay.connectors.HttpClientSettings;
@@ -91,7 +92,8 @@ public abstract class VendorHttpConnector implements Connector {
         HttpCall call = calls(exchange).get(exchange.getProperty(NEXT, Integer.class));
         // only what this request needs goes out: no exchange header of the hub reaches the vendor
         exchange.getMessage().removeHeaders("*");
-        exchange.getMessage().setHeader(Exchange.HTTP_METHOD, call.method());
+        // as camel-http's enum: a String would be converted on every call by a search of Camel's converter registry
+        exchange.getMessage().setHeader(Exchange.HTTP_METHOD, HttpMethods.valueOf(call.method()));
         exchange.getMessage().setHeader(Exchange.HTTP_PATH, call.path());
         exchange.getMessage().setHeader(Exchange.CONTENT_TYPE, contentType());
         headers().forEach(exchange.getMessage()::setHeader);
