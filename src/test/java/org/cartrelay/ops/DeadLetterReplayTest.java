@@ -122,8 +122,9 @@ class DeadLetterReplayTest {
         await().atMost(Duration.ofSeconds(10)).until(() -> receiver.findAll(postRequestedFor(urlEqualTo("/in"))
                 .withHeader("webhook-id", equalTo(eventId))).size() == 1);
         // the attempt is recorded just after the receiver answered
+        String replayed = byId.get("id").asText();
         await().atMost(Duration.ofSeconds(10)).until(() -> hub.count(
-                "select count(*) from delivery where replay_of = ? and status = 'delivered'", byId.get("id").asText()) == 1);
+                "select count(*) from delivery where replay_of = ? and status = 'delivered'", replayed) == 1);
         assertThat(hub.count("select count(*) from delivery where id = ? and status = 'replayed'",
                 byId.get("id").asText())).isEqualTo(1);
         assertThat(api("POST", "/api/dead-letters/" + byId.get("id").asText() + "/replay", true).statusCode())
