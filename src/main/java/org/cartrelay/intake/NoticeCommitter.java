@@ -147,6 +147,7 @@ public class NoticeCommitter implements SmartLifecycle {
         }
         boolean[] inserted = notices.insertNew(rows);
         List<Receipt> receipts = new ArrayList<>(batch.size());
+        List<Lifecycle.Inbound> changes = new ArrayList<>(batch.size());
         for (int i = 0; i < batch.size(); i++) {
             Pending pending = batch.get(i);
             Notice notice = pending.notice();
@@ -158,10 +159,11 @@ public class NoticeCommitter implements SmartLifecycle {
                 continue;
             }
             if (notice.outcome() == Notice.Outcome.PROCESSED) {
-                lifecycle.apply(notice.source(), notice.event(), pending.receivedAt());
+                changes.add(new Lifecycle.Inbound(notice.source(), notice.event(), pending.receivedAt()));
             }
             receipts.add(new Receipt(pending.id(), false));
         }
+        lifecycle.applyAll(changes);
         return receipts;
     }
 

@@ -4,11 +4,14 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 
 import org.cartrelay.config.CartRelayProperties;
@@ -65,41 +68,110 @@ public class Lifecycle {
         }
     }
 
-    private void started(String source, CanonicalEvent event, Instant now) {
-        String email = normalise(event.email());
-        String product = event.firstProductId();
-        Duration delay = properties.sources().delayFor(source, properties.abandonment().delay());
-        Instant due = now.plus(delay);
-        String json = EventJson.write(event);
-        Optional<CheckoutRow> existing = event.checkoutId() != null
-                ? checkouts.findByRef(source, event.checkoutId())
-                : checkouts.findOpenByEmail(source, email, product).filter(c -> CheckoutStore.PENDING.equals(c.status()));
-        if (existing.isPresent()) {
-            CheckoutRow row = existing.get();
-            if (CheckoutStore.PENDING.equals(row.status()) || CheckoutStore.SUPERSEDED.equals(row.status())) {
-                checkouts.refreshPending(row.id(), email, product, now, due, json);
-                log.debug("Checkout {} of {} refreshed, due {}", row.id(), Masking.email(email), due);
-                supersedeOthers(email, row.id(), now);
-            } else {
-                log.debug("Checkout {} is already {}; the newer notice changes nothing", row.id(), row.status());
+    /** An inbound event as the intake stored it: its source and when it arrived. */
+    public record Inbound(String source, CanonicalEvent event, Instant receivedAt) {
+    }
+
+    /**
+     * Applies inbound events in arrival order; must run inside the intake transaction that stored their notices. A
+     * run of {@code checkout.started} events with checkout ids is looked up and written a whole run at a time (one
+     * statement each for the lookup, the new checkouts, the refreshed ones and the superseded ones) with the same
+     * outcome as one by one.
+     */
+    public void applyAll(List<Inbound> events) {
+        List<Inbound> run = new ArrayList<>();
+        for (Inbound inbound : events) {
+            if (CanonicalEvent.CHECKOUT_STARTED.equals(inbound.event().type()) && inbound.event().checkoutId() != null) {
+                run.add(inbound);
+                continue;
             }
+            startedAll(run);
+            run.clear();
+            apply(inbound.source(), inbound.event(), inbound.receivedAt());
+        }
+        startedAll(run);
+    }
+
+    private void started(String source, CanonicalEvent event, Instant now) {
+        if (event.checkoutId() != null) {
+            startedAll(List.of(new Inbound(source, event, now)));
             return;
         }
-        String id = Ids.next("chk");
-        checkouts.insertPending(id, source, event.checkoutId(), email, product, now, due, json);
-        log.info("Checkout {} started by {} ({}), due {}", id, Masking.email(email), source, due);
-        supersedeOthers(email, id, now);
+        // no checkout id: the buyer's pending checkout of the same product is the same checkout
+        String email = normalise(event.email());
+        String product = event.firstProductId();
+        Instant due = now.plus(properties.sources().delayFor(source, properties.abandonment().delay()));
+        String json = EventJson.write(event);
+        Optional<CheckoutRow> existing = checkouts.findOpenByEmail(source, email, product)
+                .filter(c -> CheckoutStore.PENDING.equals(c.status()));
+        String id = existing.map(CheckoutRow::id).orElseGet(() -> Ids.next("chk"));
+        if (existing.isPresent()) {
+            checkouts.refreshPending(id, email, product, now, due, json);
+            log.debug("Checkout {} of {} refreshed, due {}", id, Masking.email(email), due);
+        } else {
+            checkouts.insertPending(id, source, null, email, product, now, due, json);
+            log.info("Checkout {} started by {} ({}), due {}", id, Masking.email(email), source, due);
+        }
+        supersedeOthers(Map.of(email, id), now);
+    }
+
+    /** Checkouts started with checkout ids: found, opened or refreshed, and the buyers' older ones superseded. */
+    private void startedAll(List<Inbound> run) {
+        if (run.isEmpty()) {
+            return;
+        }
+        Map<String, Map<String, CheckoutRow>> known = new HashMap<>();
+        Map<String, Set<String>> refsBySource = new LinkedHashMap<>();
+        run.forEach(in -> refsBySource.computeIfAbsent(in.source(), s -> new LinkedHashSet<>()).add(in.event().checkoutId()));
+        refsBySource.forEach((source, refs) -> known.put(source, new HashMap<>(checkouts.findByRefs(source, refs))));
+        List<CheckoutStore.Started> inserts = new ArrayList<>();
+        List<CheckoutStore.Started> refreshes = new ArrayList<>();
+        Map<String, String> newestByEmail = new LinkedHashMap<>();
+        for (Inbound in : run) {
+            CanonicalEvent event = in.event();
+            String email = normalise(event.email());
+            Instant due = in.receivedAt().plus(properties.sources().delayFor(in.source(), properties.abandonment().delay()));
+            Map<String, CheckoutRow> bySource = known.get(in.source());
+            CheckoutRow row = bySource.get(event.checkoutId());
+            if (row != null && !CheckoutStore.PENDING.equals(row.status())
+                    && !CheckoutStore.SUPERSEDED.equals(row.status())) {
+                log.debug("Checkout {} is already {}; the newer notice changes nothing", row.id(), row.status());
+                continue;
+            }
+            String id = row == null ? Ids.next("chk") : row.id();
+            CheckoutStore.Started started = new CheckoutStore.Started(id, in.source(), event.checkoutId(), email,
+                    event.firstProductId(), in.receivedAt(), due, EventJson.write(event));
+            if (row == null) {
+                inserts.add(started);
+                log.info("Checkout {} started by {} ({}), due {}", id, Masking.email(email), in.source(), due);
+            } else {
+                refreshes.add(started);
+                log.debug("Checkout {} of {} refreshed, due {}", id, Masking.email(email), due);
+            }
+            // later notices of this batch see it pending, as they would have one by one
+            bySource.put(event.checkoutId(), new CheckoutRow(id, in.source(), event.checkoutId(), email,
+                    event.firstProductId(), CheckoutStore.PENDING, in.receivedAt(), due, null, null));
+            newestByEmail.remove(email);
+            newestByEmail.put(email, id);
+        }
+        checkouts.insertPendingAll(inserts);
+        checkouts.refreshPendingAll(refreshes);
+        supersedeOthers(newestByEmail, run.get(run.size() - 1).receivedAt());
     }
 
     /**
      * A burst of checkouts by one buyer yields one abandoned event, for the newest (as Shopify does): the checkout
-     * the buyer just started, or came back to, supersedes their other pending ones.
+     * the buyer just started, or came back to, supersedes their other pending ones. Only each buyer's last checkout
+     * of a batch counts, which leaves the same checkouts pending as applying the batch one by one.
      */
-    private void supersedeOthers(String email, String newest, Instant now) {
-        int superseded = checkouts.supersedeOthers(email, newest, now);
-        if (superseded > 0) {
-            log.info("Checkout {} of {} supersedes {} older pending checkouts", newest, Masking.email(email),
-                    superseded);
+    private void supersedeOthers(Map<String, String> newestByEmail, Instant now) {
+        int[] superseded = checkouts.supersedeOthersAll(newestByEmail, now);
+        int i = 0;
+        for (Map.Entry<String, String> newest : newestByEmail.entrySet()) {
+            if (superseded[i++] > 0) {
+                log.info("Checkout {} of {} supersedes {} older pending checkouts", newest.getValue(),
+                        Masking.email(newest.getKey()), superseded[i - 1]);
+            }
         }
     }
 

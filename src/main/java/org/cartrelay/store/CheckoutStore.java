@@ -6,6 +6,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -54,6 +55,96 @@ public class CheckoutStore {
      * A newer notice of the same open checkout replaces its data and restarts its timer; a superseded checkout that
      * the buyer came back to is pending again.
      */
+    /** A checkout to open, or a pending (or superseded) one to refresh with a newer notice. */
+    public record Started(String id, String source, String checkoutRef, String email, String productRef, Instant now,
+            Instant dueAt, String startedEvent) {
+    }
+
+    /** Opens pending checkouts, one batched statement for any number of them. */
+    public void insertPendingAll(List<Started> rows) {
+        if (rows.isEmpty()) {
+            return;
+        }
+        jdbcTemplate.batchUpdate("""
+                insert into checkout (id, source, checkout_ref, email, product_ref, status, started_at, updated_at,
+                                      due_at, started_event)
+                values (?, ?, ?, ?, ?, 'pending', ?, ?, ?, ?)""", rows, rows.size(), (ps, r) -> {
+            ps.setString(1, r.id());
+            ps.setString(2, r.source());
+            ps.setString(3, r.checkoutRef());
+            ps.setString(4, r.email());
+            ps.setString(5, r.productRef());
+            ps.setObject(6, Db.ts(r.now()));
+            ps.setObject(7, Db.ts(r.now()));
+            ps.setObject(8, Db.ts(r.dueAt()));
+            ps.setString(9, r.startedEvent());
+        });
+    }
+
+    /** {@link #refreshPending} for many, in order, one batched statement. */
+    public void refreshPendingAll(List<Started> rows) {
+        if (rows.isEmpty()) {
+            return;
+        }
+        jdbcTemplate.batchUpdate("""
+                update checkout set status = 'pending', closed_at = null, email = ?, product_ref = ?, updated_at = ?,
+                       due_at = ?, started_event = ?
+                where id = ? and status in ('pending', 'superseded')""", rows, rows.size(), (ps, r) -> {
+            ps.setString(1, r.email());
+            ps.setString(2, r.productRef());
+            ps.setObject(3, Db.ts(r.now()));
+            ps.setObject(4, Db.ts(r.dueAt()));
+            ps.setString(5, r.startedEvent());
+            ps.setString(6, r.id());
+        });
+    }
+
+    /**
+     * The newest checkout of each of these refs of one source, in one statement per few hundred refs.
+     *
+     * @return by checkout ref
+     */
+    public Map<String, CheckoutRow> findByRefs(String source, Collection<String> checkoutRefs) {
+        Map<String, CheckoutRow> found = new HashMap<>();
+        List<String> refs = List.copyOf(checkoutRefs);
+        for (int from = 0; from < refs.size(); from += 500) {
+            List<String> chunk = refs.subList(from, Math.min(refs.size(), from + 500));
+            List<Object> params = new ArrayList<>(chunk.size() + 1);
+            params.add(source);
+            params.addAll(chunk);
+            jdbc.sql("select " + COLUMNS + " from checkout where source = ? and checkout_ref in ("
+                            + String.join(", ", Collections.nCopies(chunk.size(), "?")) + ") order by started_at")
+                    .params(params)
+                    .query(this::row)
+                    .list()
+                    .forEach(row -> found.put(row.checkoutRef(), row));
+        }
+        return found;
+    }
+
+    /**
+     * Marks each buyer's pending checkouts other than their newest superseded (a burst of checkouts yields one
+     * abandonment), one batched statement for any number of buyers.
+     *
+     * @param newestByEmail each buyer's newest checkout, the one that stays pending
+     * @return how many of each buyer's other checkouts were superseded, in the map's order
+     */
+    public int[] supersedeOthersAll(Map<String, String> newestByEmail, Instant now) {
+        List<Map.Entry<String, String>> entries = List.copyOf(newestByEmail.entrySet());
+        if (entries.isEmpty()) {
+            return new int[0];
+        }
+        int[][] counts = jdbcTemplate.batchUpdate("""
+                update checkout set status = 'superseded', closed_at = ?, updated_at = ?
+                where email = ? and status = 'pending' and id <> ?""", entries, entries.size(), (ps, e) -> {
+            ps.setObject(1, Db.ts(now));
+            ps.setObject(2, Db.ts(now));
+            ps.setString(3, e.getKey());
+            ps.setString(4, e.getValue());
+        });
+        return counts[0];
+    }
+
     public void refreshPending(String id, String email, String productRef, Instant now, Instant dueAt,
             String startedEvent) {
         jdbc.sql("""
@@ -127,15 +218,6 @@ public class CheckoutStore {
         return jdbc.sql("update checkout set status = ?, closed_at = ?, updated_at = ? where id = ? and status = ?")
                 .params(toStatus, Db.ts(now), Db.ts(now), id, fromStatus)
                 .update() == 1;
-    }
-
-    /** The buyer's other pending checkouts are superseded by the one they just started or came back to. */
-    public int supersedeOthers(String email, String newest, Instant now) {
-        return jdbc.sql("""
-                update checkout set status = 'superseded', closed_at = ?, updated_at = ?
-                where email = ? and status = 'pending' and id <> ?""")
-                .params(Db.ts(now), Db.ts(now), email, newest)
-                .update();
     }
 
     /**

@@ -1,0 +1,92 @@
+package org.cartrelay.lifecycle;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+import org.cartrelay.event.CanonicalEvent;
+import org.cartrelay.event.EventJson;
+import org.cartrelay.testing.TestDatabase;
+import org.cartrelay.testing.TestHub;
+import org.junit.jupiter.api.Test;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * The intake applies a whole batch of {@code checkout.started} notices at once: a few statements instead of three per
+ * notice. The checkouts it leaves must be those that applying the notices one by one leaves, in every case a batch
+ * can mix: new and known checkouts, a refresh of one opened earlier in the same batch, a superseded checkout the
+ * buyer comes back to, two buyers, a closed checkout that a late notice must not reopen, and an order in between.
+ */
+class StartedBatchTest {
+
+    private static CanonicalEvent started(String ref, String email, String product) {
+        return EventJson.read("""
+                {"type": "checkout.started", "source": "batch", "sourceEventId": "%s-%s",
+                 "checkout": {"id": "%s", "currency": "EUR", "total": "10.00",
+                              "items": [{"productId": "%s", "quantity": 1, "unitPrice": "10.00"}]},
+                 "customer": {"email": "%s"}}""".formatted(ref, product, ref, product, email), CanonicalEvent.class);
+    }
+
+    private static CanonicalEvent order(String ref, String email) {
+        return EventJson.read("""
+                {"type": "order.completed", "source": "batch", "sourceEventId": "order-%s",
+                 "checkout": {"id": "%s", "currency": "EUR", "total": "10.00"}, "order": {"id": "o-%s"},
+                 "customer": {"email": "%s"}}""".formatted(ref, ref, ref, email), CanonicalEvent.class);
+    }
+
+    /** The same notices, applied in one batch or one by one, on a hub of their own; the checkouts they leave. */
+    private static Map<String, String> outcome(boolean batched, List<CanonicalEvent> before, List<CanonicalEvent> events) {
+        try (TestDatabase database = TestDatabase.create();
+                TestHub hub = TestHub.on(database).property("cartrelay.abandonment.delay", "1h").start()) {
+            Lifecycle lifecycle = hub.bean(Lifecycle.class);
+            TransactionTemplate tx = hub.bean(TransactionTemplate.class);
+            Instant now = hub.clock().instant();
+            for (CanonicalEvent event : before) {
+                tx.executeWithoutResult(status -> lifecycle.apply("batch", event, now));
+            }
+            hub.jdbc().sql("update checkout set status = 'abandoned' where checkout_ref = 'closed'").update();
+            if (batched) {
+                tx.executeWithoutResult(status -> lifecycle.applyAll(events.stream()
+                        .map(event -> new Lifecycle.Inbound("batch", event, now)).toList()));
+            } else {
+                for (CanonicalEvent event : events) {
+                    tx.executeWithoutResult(status -> lifecycle.apply("batch", event, now));
+                }
+            }
+            assertThat(hub.count("select count(*) from checkout where checkout_ref is not null")).isEqualTo(
+                    hub.count("select count(distinct checkout_ref) from checkout where checkout_ref is not null"));
+            return hub.jdbc().sql("select checkout_ref, status, product_ref from checkout")
+                    .query((rs, n) -> Map.entry(rs.getString(1), rs.getString(2) + " " + rs.getString(3)))
+                    .list().stream().collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue));
+        }
+    }
+
+    @Test
+    void aBatchLeavesTheCheckoutsThatApplyingItsNoticesOneByOneLeaves() {
+        List<CanonicalEvent> before = List.of(
+                started("known", "ann@example.com", "p1"),
+                started("older", "bob@example.com", "p1"),
+                started("closed", "cid@example.com", "p1"));
+        List<CanonicalEvent> batch = List.of(
+                started("new-1", "ann@example.com", "p2"),   // Ann's new cart supersedes her known one
+                started("known", "ann@example.com", "p3"),   // she comes back to the known one: it is pending again
+                started("new-1", "ann@example.com", "p4"),   // and again to the new one, opened earlier in this batch
+                started("new-2", "bob@example.com", "p1"),   // Bob's new cart supersedes his older one
+                order("new-2", "bob@example.com"),           // which he pays for at once
+                started("new-3", "bob@example.com", "p5"),   // then a third, after the order
+                started("closed", "cid@example.com", "p9"),  // an abandoned checkout stays as it is
+                started("dee-1", "dee@example.com", "p1"));  // a buyer of her own
+
+        Map<String, String> oneByOne = outcome(false, before, batch);
+        Map<String, String> batched = outcome(true, before, batch);
+
+        assertThat(batched).isEqualTo(oneByOne);
+        assertThat(batched).containsEntry("new-1", "pending p4").containsEntry("known", "superseded p3")
+                .containsEntry("older", "superseded p1").containsEntry("new-2", "converted p1")
+                .containsEntry("new-3", "pending p5").containsEntry("closed", "abandoned p1")
+                .containsEntry("dee-1", "pending p1");
+    }
+}
