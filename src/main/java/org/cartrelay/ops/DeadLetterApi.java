@@ -1,8 +1,6 @@
 package org.cartrelay.ops;
 
 import java.time.Clock;
-import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -10,10 +8,10 @@ import java.util.Map;
 import org.cartrelay.event.EventJson;
 import org.cartrelay.store.DeadLetterStore;
 import org.cartrelay.store.DeadLetterStore.DeadLetter;
+import org.cartrelay.support.TimeParameter;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
-import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -43,7 +41,7 @@ public class DeadLetterApi {
     public List<Map<String, Object>> list(@RequestParam(required = false) String connector,
             @RequestParam(required = false) String from, @RequestParam(required = false) String to,
             @RequestParam(defaultValue = "50") int limit, @RequestParam(defaultValue = "0") int offset) {
-        return deadLetters.list(connector, instant("from", from), instant("to", to), Math.min(Math.max(limit, 1), 500),
+        return deadLetters.list(connector, TimeParameter.parse("from", from, false), TimeParameter.parse("to", to, true), Math.min(Math.max(limit, 1), 500),
                 Math.max(offset, 0)).stream().map(DeadLetterApi::view).toList();
     }
 
@@ -68,26 +66,9 @@ public class DeadLetterApi {
                     "Name a connector, a time range (from, to) or both; replaying everything needs a selector.");
             return ResponseEntity.badRequest().body(problem);
         }
-        List<String> replayed = deadLetters.replay(null, connector, instant("from", from), instant("to", to),
+        List<String> replayed = deadLetters.replay(null, connector, TimeParameter.parse("from", from, false), TimeParameter.parse("to", to, true),
                 clock.instant());
         return ResponseEntity.ok(Map.of("replayed", replayed));
-    }
-
-    @ExceptionHandler(IllegalArgumentException.class)
-    ResponseEntity<ProblemDetail> badParameter(IllegalArgumentException e) {
-        return ResponseEntity.badRequest().body(ProblemDetail.forStatusAndDetail(HttpStatus.BAD_REQUEST, e.getMessage()));
-    }
-
-    private static Instant instant(String name, String value) {
-        if (value == null || value.isBlank()) {
-            return null;
-        }
-        try {
-            return Instant.parse(value);
-        } catch (DateTimeParseException e) {
-            throw new IllegalArgumentException("The parameter '" + name + "' must be an ISO-8601 instant such as "
-                    + "2026-11-20T12:00:00Z, not '" + value + "'.");
-        }
     }
 
     private static ResponseEntity<ProblemDetail> notFound(String id) {

@@ -1,17 +1,12 @@
 package org.cartrelay.privacy;
 
-import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.Map;
 
 import org.cartrelay.store.PrivacyStore;
 import org.cartrelay.support.EmailAddress;
-import org.springframework.http.HttpStatus;
-import org.springframework.http.ProblemDetail;
-import org.springframework.http.ResponseEntity;
+import org.cartrelay.support.TimeParameter;
 import org.springframework.web.bind.annotation.DeleteMapping;
-import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
@@ -47,23 +42,6 @@ public class PrivacyApi {
     @GetMapping("/api/suppressed")
     public List<PrivacyStore.Suppressed> suppressed(@RequestParam(required = false) String from,
             @RequestParam(required = false) String to) {
-        return store.suppressed(instant("from", from), instant("to", to));
-    }
-
-    @ExceptionHandler(IllegalArgumentException.class)
-    ResponseEntity<ProblemDetail> badParameter(IllegalArgumentException e) {
-        return ResponseEntity.badRequest().body(ProblemDetail.forStatusAndDetail(HttpStatus.BAD_REQUEST, e.getMessage()));
-    }
-
-    private static Instant instant(String name, String value) {
-        if (value == null || value.isBlank()) {
-            return null;
-        }
-        try {
-            return Instant.parse(value);
-        } catch (DateTimeParseException e) {
-            throw new IllegalArgumentException("The parameter '" + name + "' must be an ISO-8601 instant such as "
-                    + "2026-11-20T12:00:00Z, not '" + value + "'.");
-        }
+        return store.suppressed(TimeParameter.parse("from", from, false), TimeParameter.parse("to", to, true));
     }
 }
