@@ -9,6 +9,7 @@ import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlMatching;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import static org.cartrelay.connectors.http.VendorEvents.json;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -18,7 +19,6 @@ import java.util.List;
 import org.cartrelay.connectors.http.VendorEvents;
 import org.cartrelay.connectors.http.VendorEvents.AttemptRow;
 import org.cartrelay.connectors.http.VendorEvents.DeliveryRow;
-import org.cartrelay.event.EventJson;
 import org.cartrelay.event.OutboundEvent;
 import org.cartrelay.testing.Checkouts;
 import org.cartrelay.testing.TestDatabase;
@@ -108,18 +108,7 @@ class FreshdeskConnectorTest {
     }
 
     private LoggedRequest created(String name, String email) {
-        await().atMost(Duration.ofSeconds(20)).until(() -> creates(name).stream()
-                .anyMatch(r -> r.getBodyAsString().contains(email)));
-        return creates(name).stream().filter(r -> r.getBodyAsString().contains(email)).findFirst().orElseThrow();
-    }
-
-    private void awaitDelivered(String name, String eventId) {
-        await().atMost(Duration.ofSeconds(20))
-                .until(() -> "delivered".equals(VendorEvents.delivery(hub, name, eventId).status()));
-    }
-
-    private static JsonNode json(String text) throws Exception {
-        return EventJson.MAPPER.readTree(text);
+        return VendorEvents.awaitRequest(() -> creates(name), email);
     }
 
     @Test
@@ -142,7 +131,7 @@ class FreshdeskConnectorTest {
                  "tags": ["abandoned-cart", "repeat-abandoner", "abandoned-product-p-desk", "web-shop"]}"""));
         assertThat(request.getAllHeaderKeys()).noneMatch(name -> name.toLowerCase().startsWith("cartrelay")
                 || name.toLowerCase().startsWith("camel"));
-        awaitDelivered("desk", event.id());
+        VendorEvents.awaitDelivered(hub, "desk", event.id());
         assertThat(hub.jdbc().sql("select external_id from connector_ref where connector = 'desk' and event_key = ?")
                 .param("test-shop:start-fd-1").query(String.class).single()).isEqualTo("401");
     }
@@ -151,12 +140,12 @@ class FreshdeskConnectorTest {
     void aRecoveryAddsAPrivateNoteToTheKnownTicket() throws Exception {
         OutboundEvent abandoned = VendorEvents.publish(hub,
                 VendorEvents.abandoned("fd-2", "p-desk", "49.00", null, List.of(), null));
-        awaitDelivered("desk", abandoned.id());
+        VendorEvents.awaitDelivered(hub, "desk", abandoned.id());
         assertThat(json(created("desk", "fd-2@example.com").getBodyAsString()).get("priority").asInt()).isEqualTo(2);
         int before = notes("desk", 401).size();
         OutboundEvent recovered = VendorEvents.publish(hub, VendorEvents.recovered(abandoned, "49.00"));
 
-        awaitDelivered("desk", recovered.id());
+        VendorEvents.awaitDelivered(hub, "desk", recovered.id());
         assertThat(notes("desk", 401)).hasSize(before + 1);
         LoggedRequest note = notes("desk", 401).get(before);
         assertThat(note.getHeader("Authorization")).isEqualTo(BASIC);
@@ -174,11 +163,11 @@ class FreshdeskConnectorTest {
                 .willReturn(aResponse().withStatus(200).withBody("{\"status\":4}")));
         OutboundEvent abandoned = VendorEvents.publish(hub,
                 VendorEvents.abandoned("fd-3", "p-solve", "900.00", "high", List.of(), null));
-        awaitDelivered("solve", abandoned.id());
+        VendorEvents.awaitDelivered(hub, "solve", abandoned.id());
         assertThat(json(created("solve", "fd-3@example.com").getBodyAsString()).get("priority").asInt()).isEqualTo(3);
         OutboundEvent recovered = VendorEvents.publish(hub, VendorEvents.recovered(abandoned, "900.00"));
 
-        awaitDelivered("solve", recovered.id());
+        VendorEvents.awaitDelivered(hub, "solve", recovered.id());
         assertThat(notes("solve", 501)).hasSize(1);
         assertThat(statusChanges("solve", 501)).hasSize(2);
         assertThat(json(statusChanges("solve", 501).get(1).getBodyAsString())).isEqualTo(json("{\"status\": 4}"));
@@ -196,7 +185,7 @@ class FreshdeskConnectorTest {
         assertThat(ticket.get("priority").asInt()).isEqualTo(1);
         assertThat(ticket.get("status").asInt()).isEqualTo(2);
         assertThat(ticket.get("tags")).extracting(JsonNode::asText).containsExactly("cart-recovered", "web-shop");
-        awaitDelivered("desk", recovered.id());
+        VendorEvents.awaitDelivered(hub, "desk", recovered.id());
     }
 
     @Test
@@ -221,7 +210,7 @@ class FreshdeskConnectorTest {
                 .isBetween(Duration.ofSeconds(47), Duration.ofSeconds(52));
 
         hub.clock().advance(Duration.ofSeconds(53));
-        awaitDelivered("limited", event.id());
+        VendorEvents.awaitDelivered(hub, "limited", event.id());
         assertThat(creates("limited")).hasSize(2);
         assertThat(hub.count("select count(*) from connector_ref where connector = 'limited' and external_id = '12'"))
                 .isEqualTo(1);

@@ -1,21 +1,30 @@
 package org.cartrelay.connectors.http;
 
+import static org.awaitility.Awaitility.await;
+
+import java.io.IOException;
 import java.math.BigDecimal;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.List;
+import java.util.function.Supplier;
 
 import org.cartrelay.delivery.Fanout;
 import org.cartrelay.event.Address;
 import org.cartrelay.event.Checkout;
 import org.cartrelay.event.Consent;
 import org.cartrelay.event.Customer;
+import org.cartrelay.event.EventJson;
 import org.cartrelay.event.Item;
 import org.cartrelay.event.OutboundEvent;
 import org.cartrelay.support.Ids;
 import org.cartrelay.testing.TestHub;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 
 /**
  * Hand-built outbound events for the vendor connector tests, published through the running hub's {@link Fanout}
@@ -80,6 +89,23 @@ public final class VendorEvents {
                 .query((rs, n) -> new AttemptRow(rs.getInt("attempt"), (Integer) rs.getObject("status_code"),
                         rs.getString("outcome"), instant(rs, "attempted_at")))
                 .list();
+    }
+
+    /** Waits until the one delivery of this event to this connector is delivered. */
+    public static void awaitDelivered(TestHub hub, String connector, String eventId) {
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> "delivered".equals(delivery(hub, connector, eventId).status()));
+    }
+
+    /** Waits for the first request among {@code requests} whose body contains {@code text}, and returns it. */
+    public static LoggedRequest awaitRequest(Supplier<List<LoggedRequest>> requests, String text) {
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> requests.get().stream().anyMatch(r -> r.getBodyAsString().contains(text)));
+        return requests.get().stream().filter(r -> r.getBodyAsString().contains(text)).findFirst().orElseThrow();
+    }
+
+    public static JsonNode json(String text) throws IOException {
+        return EventJson.MAPPER.readTree(text);
     }
 
     private static Instant instant(ResultSet rs, String column) throws SQLException {

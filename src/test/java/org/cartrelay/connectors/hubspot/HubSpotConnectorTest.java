@@ -8,6 +8,7 @@ import static com.github.tomakehurst.wiremock.client.WireMock.urlMatching;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
+import static org.cartrelay.connectors.http.VendorEvents.json;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,7 +20,6 @@ import org.cartrelay.connectors.ConnectorLoader;
 import org.cartrelay.connectors.http.VendorEvents;
 import org.cartrelay.connectors.http.VendorEvents.AttemptRow;
 import org.cartrelay.connectors.http.VendorEvents.DeliveryRow;
-import org.cartrelay.event.EventJson;
 import org.cartrelay.event.OutboundEvent;
 import org.cartrelay.testing.Checkouts;
 import org.cartrelay.testing.TestDatabase;
@@ -96,18 +96,7 @@ class HubSpotConnectorTest {
     }
 
     private LoggedRequest awaitRequest(String name, String text) {
-        await().atMost(Duration.ofSeconds(20)).until(() -> requests(name).stream()
-                .anyMatch(r -> r.getBodyAsString().contains(text)));
-        return requests(name).stream().filter(r -> r.getBodyAsString().contains(text)).reduce((a, b) -> b).orElseThrow();
-    }
-
-    private void awaitDelivered(String name, String eventId) {
-        await().atMost(Duration.ofSeconds(20))
-                .until(() -> "delivered".equals(VendorEvents.delivery(hub, name, eventId).status()));
-    }
-
-    private static JsonNode json(String text) throws Exception {
-        return EventJson.MAPPER.readTree(text);
+        return VendorEvents.awaitRequest(() -> requests(name), text);
     }
 
     @Test
@@ -129,7 +118,7 @@ class HubSpotConnectorTest {
                 """));
         assertThat(request.getAllHeaderKeys()).noneMatch(name -> name.toLowerCase().startsWith("cartrelay")
                 || name.toLowerCase().startsWith("camel"));
-        awaitDelivered("crm", event.id());
+        VendorEvents.awaitDelivered(hub, "crm", event.id());
     }
 
     @Test
@@ -144,7 +133,7 @@ class HubSpotConnectorTest {
         assertThat(input.at("/properties/abandoned_cart_status").asText()).isEqualTo("recovered");
         assertThat(input.at("/properties/abandoned_cart_value").asText()).isEqualTo("39.20");
         assertThat(input.at("/properties/abandoned_cart_products").asText()).isEqualTo("Basic Plan");
-        awaitDelivered("crm", recovered.id());
+        VendorEvents.awaitDelivered(hub, "crm", recovered.id());
     }
 
     @Test
@@ -163,7 +152,7 @@ class HubSpotConnectorTest {
         assertThat(properties.has("abandoned_cart_products")).isFalse();
         assertThat(properties.has("abandoned_cart_status")).isFalse();
         assertThat(properties.has("phone")).isFalse();
-        awaitDelivered("mapped", event.id());
+        VendorEvents.awaitDelivered(hub, "mapped", event.id());
     }
 
     @Test
@@ -189,7 +178,7 @@ class HubSpotConnectorTest {
                 .isBetween(Duration.ofSeconds(20), Duration.ofSeconds(25));
 
         hub.clock().advance(Duration.ofSeconds(26));
-        awaitDelivered("limited", event.id());
+        VendorEvents.awaitDelivered(hub, "limited", event.id());
         assertThat(requests("limited")).hasSize(2);
     }
 

@@ -7,6 +7,7 @@ import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlMatching;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import static org.cartrelay.connectors.http.VendorEvents.json;
 
 import java.time.Duration;
 import java.util.List;
@@ -14,7 +15,6 @@ import java.util.List;
 import org.cartrelay.connectors.http.VendorEvents;
 import org.cartrelay.connectors.http.VendorEvents.AttemptRow;
 import org.cartrelay.connectors.http.VendorEvents.DeliveryRow;
-import org.cartrelay.event.EventJson;
 import org.cartrelay.event.OutboundEvent;
 import org.cartrelay.testing.Checkouts;
 import org.cartrelay.testing.TestDatabase;
@@ -89,18 +89,7 @@ class KlaviyoConnectorTest {
     }
 
     private LoggedRequest awaitRequest(String name, String eventId) {
-        await().atMost(Duration.ofSeconds(20)).until(() -> requests(name).stream()
-                .anyMatch(r -> r.getBodyAsString().contains(eventId)));
-        return requests(name).stream().filter(r -> r.getBodyAsString().contains(eventId)).findFirst().orElseThrow();
-    }
-
-    private void awaitDelivered(String name, String eventId) {
-        await().atMost(Duration.ofSeconds(20))
-                .until(() -> "delivered".equals(VendorEvents.delivery(hub, name, eventId).status()));
-    }
-
-    private static JsonNode json(String text) throws Exception {
-        return EventJson.MAPPER.readTree(text);
+        return VendorEvents.awaitRequest(() -> requests(name), eventId);
     }
 
     @Test
@@ -134,7 +123,7 @@ class KlaviyoConnectorTest {
         // nothing of the hub's internal exchange headers leaks to the vendor
         assertThat(request.getAllHeaderKeys()).noneMatch(name -> name.toLowerCase().startsWith("cartrelay")
                 || name.toLowerCase().startsWith("camel"));
-        awaitDelivered("events", event.id());
+        VendorEvents.awaitDelivered(hub, "events", event.id());
     }
 
     @Test
@@ -152,7 +141,7 @@ class KlaviyoConnectorTest {
         // no tier given: a normal cart
         assertThat(attributes.at("/properties/value_tier").asText()).isEqualTo("normal");
         assertThat(attributes.at("/profile/data/attributes/email").asText()).isEqualTo("kla-2@example.com");
-        awaitDelivered("events", recovered.id());
+        VendorEvents.awaitDelivered(hub, "events", recovered.id());
     }
 
     @Test
@@ -192,7 +181,7 @@ class KlaviyoConnectorTest {
                 .isBetween(Duration.ofSeconds(30), Duration.ofSeconds(35));
 
         hub.clock().advance(Duration.ofSeconds(36));
-        awaitDelivered("limited", event.id());
+        VendorEvents.awaitDelivered(hub, "limited", event.id());
         assertThat(requests("limited")).hasSize(2);
         assertThat(requests("limited")).extracting(r -> r.getBodyAsString().contains("\"unique_id\":\"" + event.id() + "\""))
                 .containsOnly(true);
@@ -207,7 +196,7 @@ class KlaviyoConnectorTest {
         OutboundEvent consented = VendorEvents.publish(hub,
                 VendorEvents.abandoned("kla-6", "p-consent", "49.00", null, List.of(), null));
 
-        awaitDelivered("consent", consented.id());
+        VendorEvents.awaitDelivered(hub, "consent", consented.id());
         assertThat(VendorEvents.delivery(hub, "consent", withheld.id()).status()).isEqualTo("suppressed");
         assertThat(requests("consent")).hasSize(1);
     }
@@ -226,6 +215,6 @@ class KlaviyoConnectorTest {
         assertThat(attributes.get("value_currency").asText()).isEqualTo("EUR");
         assertThat(attributes.at("/profile/data/attributes/email").asText()).isEqualTo("kla-flow@example.com");
         assertThat(attributes.at("/properties/items/0/product_id").asText()).isEqualTo("p-flow");
-        awaitDelivered("flow", eventId);
+        VendorEvents.awaitDelivered(hub, "flow", eventId);
     }
 }

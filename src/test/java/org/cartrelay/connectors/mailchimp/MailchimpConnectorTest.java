@@ -10,6 +10,7 @@ import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
+import static org.cartrelay.connectors.http.VendorEvents.json;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -27,7 +28,6 @@ import org.cartrelay.connectors.http.VendorEvents.AttemptRow;
 import org.cartrelay.connectors.http.VendorEvents.DeliveryRow;
 import org.cartrelay.event.Consent;
 import org.cartrelay.event.Customer;
-import org.cartrelay.event.EventJson;
 import org.cartrelay.event.OutboundEvent;
 import org.cartrelay.testing.Checkouts;
 import org.cartrelay.testing.TestDatabase;
@@ -39,7 +39,6 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.core.env.StandardEnvironment;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
 import com.github.tomakehurst.wiremock.stubbing.Scenario;
@@ -117,15 +116,6 @@ class MailchimpConnectorTest {
         return mailchimp.findAll(postRequestedFor(urlEqualTo(path)));
     }
 
-    private void awaitDelivered(String name, String eventId) {
-        await().atMost(Duration.ofSeconds(20))
-                .until(() -> "delivered".equals(VendorEvents.delivery(hub, name, eventId).status()));
-    }
-
-    private static JsonNode json(String text) throws Exception {
-        return EventJson.MAPPER.readTree(text);
-    }
-
     private static OutboundEvent withCustomer(OutboundEvent event, Customer customer, Consent consent) {
         return new OutboundEvent(event.id(), event.type(), event.source(), event.sourceEventId(), event.occurredAt(),
                 event.checkout(), customer, consent, event.attributes(), event.abandonment(), event.recovery());
@@ -139,7 +129,7 @@ class MailchimpConnectorTest {
                 new Customer("  MC-1@Example.COM ", "Test", "Kauf", null, null, null), given.consent()));
 
         String member = member("list", "mc-1@example.com");
-        awaitDelivered("list", event.id());
+        VendorEvents.awaitDelivered(hub, "list", event.id());
         LoggedRequest upsert = puts(member).get(0);
         String basic = "Basic " + Base64.getEncoder().encodeToString(("cartrelay:" + KEY).getBytes(StandardCharsets.UTF_8));
         assertThat(upsert.getHeader("Authorization")).isEqualTo(basic);
@@ -169,7 +159,7 @@ class MailchimpConnectorTest {
         OutboundEvent abandoned = VendorEvents.abandoned("mc-2", "p-list", "49.00", null, List.of("repeat-abandoner"), null);
         OutboundEvent recovered = VendorEvents.publish(hub, VendorEvents.recovered(abandoned, "49.00"));
 
-        awaitDelivered("list", recovered.id());
+        VendorEvents.awaitDelivered(hub, "list", recovered.id());
         String member = member("list", "mc-2@example.com");
         assertThat(puts(member)).hasSize(1);
         assertThat(json(puts(member).get(0).getBodyAsString()).get("email_address").asText()).isEqualTo("mc-2@example.com");
@@ -184,8 +174,8 @@ class MailchimpConnectorTest {
         OutboundEvent given = VendorEvents.abandoned("mc-4", "p-opt-in", "49.00", null, List.of(), null);
         OutboundEvent notConsented = VendorEvents.publish(hub, withCustomer(given, given.customer(), new Consent(false)));
 
-        awaitDelivered("opt-in", consented.id());
-        awaitDelivered("opt-in", notConsented.id());
+        VendorEvents.awaitDelivered(hub, "opt-in", consented.id());
+        VendorEvents.awaitDelivered(hub, "opt-in", notConsented.id());
         assertThat(json(puts(member("opt-in", "mc-3@example.com")).get(0).getBodyAsString())
                 .get("status_if_new").asText()).isEqualTo("subscribed");
         assertThat(json(puts(member("opt-in", "mc-4@example.com")).get(0).getBodyAsString())
@@ -203,7 +193,7 @@ class MailchimpConnectorTest {
         OutboundEvent event = VendorEvents.publish(hub,
                 VendorEvents.abandoned("mc-5", "p-progress", "49.00", null, List.of(), null));
 
-        awaitDelivered("progress", event.id());
+        VendorEvents.awaitDelivered(hub, "progress", event.id());
         assertThat(puts(member)).hasSize(1);
         assertThat(posts(member + "/tags")).hasSize(2);
         assertThat(VendorEvents.attempts(hub, "progress", event.id()))
@@ -236,7 +226,7 @@ class MailchimpConnectorTest {
                 .isBetween(Duration.ofSeconds(20), Duration.ofSeconds(25));
 
         hub.clock().advance(Duration.ofSeconds(26));
-        awaitDelivered("limited", event.id());
+        VendorEvents.awaitDelivered(hub, "limited", event.id());
         assertThat(puts(member)).hasSize(2);
         assertThat(posts(member + "/tags")).hasSize(1);
     }

@@ -9,6 +9,7 @@ import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlMatching;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import static org.cartrelay.connectors.http.VendorEvents.json;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -18,7 +19,6 @@ import java.util.List;
 import org.cartrelay.connectors.http.VendorEvents;
 import org.cartrelay.connectors.http.VendorEvents.AttemptRow;
 import org.cartrelay.connectors.http.VendorEvents.DeliveryRow;
-import org.cartrelay.event.EventJson;
 import org.cartrelay.event.OutboundEvent;
 import org.cartrelay.testing.Checkouts;
 import org.cartrelay.testing.TestDatabase;
@@ -105,18 +105,7 @@ class ZendeskConnectorTest {
     }
 
     private LoggedRequest created(String name, String email) {
-        await().atMost(Duration.ofSeconds(20)).until(() -> creates(name).stream()
-                .anyMatch(r -> r.getBodyAsString().contains(email)));
-        return creates(name).stream().filter(r -> r.getBodyAsString().contains(email)).findFirst().orElseThrow();
-    }
-
-    private void awaitDelivered(String name, String eventId) {
-        await().atMost(Duration.ofSeconds(20))
-                .until(() -> "delivered".equals(VendorEvents.delivery(hub, name, eventId).status()));
-    }
-
-    private static JsonNode json(String text) throws Exception {
-        return EventJson.MAPPER.readTree(text);
+        return VendorEvents.awaitRequest(() -> creates(name), email);
     }
 
     @Test
@@ -146,7 +135,7 @@ class ZendeskConnectorTest {
         assertThat(json(request.getBodyAsString())).isEqualTo(expected);
         assertThat(request.getAllHeaderKeys()).noneMatch(name -> name.toLowerCase().startsWith("cartrelay")
                 || name.toLowerCase().startsWith("camel"));
-        awaitDelivered("desk", event.id());
+        VendorEvents.awaitDelivered(hub, "desk", event.id());
         // the ticket id is kept under the checkout's source event, with no personal data
         assertThat(hub.jdbc().sql("select external_id from connector_ref where connector = 'desk' and event_key = ?")
                 .param("test-shop:start-zd-1").query(String.class).single()).isEqualTo("4035");
@@ -156,11 +145,11 @@ class ZendeskConnectorTest {
     void aRecoveryAddsAPrivateNoteToTheKnownTicket() throws Exception {
         OutboundEvent abandoned = VendorEvents.publish(hub,
                 VendorEvents.abandoned("zd-2", "p-desk", "49.00", null, List.of(), null));
-        awaitDelivered("desk", abandoned.id());
+        VendorEvents.awaitDelivered(hub, "desk", abandoned.id());
         int before = updates("desk", 4035).size();
         OutboundEvent recovered = VendorEvents.publish(hub, VendorEvents.recovered(abandoned, "49.00"));
 
-        awaitDelivered("desk", recovered.id());
+        VendorEvents.awaitDelivered(hub, "desk", recovered.id());
         List<LoggedRequest> notes = updates("desk", 4035);
         assertThat(notes).hasSize(before + 1);
         LoggedRequest note = notes.get(notes.size() - 1);
@@ -180,10 +169,10 @@ class ZendeskConnectorTest {
     void onRecoverySolveSetsTheTicketSolved() throws Exception {
         OutboundEvent abandoned = VendorEvents.publish(hub,
                 VendorEvents.abandoned("zd-3", "p-solve", "49.00", null, List.of(), null));
-        awaitDelivered("solve", abandoned.id());
+        VendorEvents.awaitDelivered(hub, "solve", abandoned.id());
         OutboundEvent recovered = VendorEvents.publish(hub, VendorEvents.recovered(abandoned, "49.00"));
 
-        awaitDelivered("solve", recovered.id());
+        VendorEvents.awaitDelivered(hub, "solve", recovered.id());
         JsonNode ticket = json(updates("solve", 5035).get(0).getBodyAsString()).get("ticket");
         assertThat(ticket.get("status").asText()).isEqualTo("solved");
         assertThat(ticket.at("/comment/public").asBoolean()).isFalse();
@@ -201,7 +190,7 @@ class ZendeskConnectorTest {
         assertThat(ticket.get("priority").asText()).isEqualTo("low");
         assertThat(ticket.get("tags")).extracting(JsonNode::asText).containsExactly("cart-recovered", "web-shop");
         assertThat(ticket.at("/requester/email").asText()).isEqualTo("zd-4@example.com");
-        awaitDelivered("desk", recovered.id());
+        VendorEvents.awaitDelivered(hub, "desk", recovered.id());
     }
 
     @Test
@@ -209,7 +198,7 @@ class ZendeskConnectorTest {
         OutboundEvent recovered = VendorEvents.publish(hub, VendorEvents.recovered(
                 VendorEvents.abandoned("zd-5", "p-quiet", "49.00", null, List.of(), null), "45.00"));
 
-        awaitDelivered("quiet", recovered.id());
+        VendorEvents.awaitDelivered(hub, "quiet", recovered.id());
         assertThat(creates("quiet")).isEmpty();
         assertThat(zendesk.findAll(putRequestedFor(urlMatching("/quiet/.*")))).isEmpty();
     }
@@ -247,7 +236,7 @@ class ZendeskConnectorTest {
                 .isBetween(Duration.ofSeconds(93), Duration.ofSeconds(98));
 
         hub.clock().advance(Duration.ofSeconds(99));
-        awaitDelivered("limited", event.id());
+        VendorEvents.awaitDelivered(hub, "limited", event.id());
         assertThat(creates("limited")).hasSize(2)
                 .extracting(r -> r.getHeader("Idempotency-Key")).containsOnly(event.id());
         assertThat(hub.count("select count(*) from connector_ref where connector = 'limited' and external_id = '9'"))
