@@ -5,6 +5,7 @@ import java.time.Clock;
 import org.cartrelay.connectors.Connector;
 import org.cartrelay.connectors.ConnectorDefinition;
 import org.cartrelay.connectors.ConnectorType;
+import org.cartrelay.connectors.DeliveryHttpClient;
 import org.springframework.stereotype.Component;
 
 /** {@code type: webhook}: the generic IPN. Keys: {@code endpoint}, {@code format}, {@code secret}, {@code headers}. */
@@ -12,9 +13,11 @@ import org.springframework.stereotype.Component;
 public class WebhookConnectorType implements ConnectorType {
 
     private final Clock clock;
+    private final DeliveryHttpClient http;
 
-    public WebhookConnectorType(Clock clock) {
+    public WebhookConnectorType(Clock clock, DeliveryHttpClient http) {
         this.clock = clock;
+        this.http = http;
     }
 
     @Override
@@ -24,6 +27,6 @@ public class WebhookConnectorType implements ConnectorType {
 
     @Override
     public Connector create(ConnectorDefinition definition) {
-        return new WebhookConnector(definition, clock);
+        return new WebhookConnector(definition, clock, http);
     }
 }
