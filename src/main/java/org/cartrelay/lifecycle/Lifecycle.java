@@ -105,11 +105,13 @@ public class Lifecycle {
         Optional<CheckoutRow> existing = checkouts.findOpenByEmail(source, email, product)
                 .filter(c -> CheckoutStore.PENDING.equals(c.status()));
         String id = existing.map(CheckoutRow::id).orElseGet(() -> Ids.next("chk"));
+        List<CheckoutStore.Started> started = List.of(new CheckoutStore.Started(id, source, null, email, product, now,
+                due, json));
         if (existing.isPresent()) {
-            checkouts.refreshPending(id, email, product, now, due, json);
+            checkouts.refreshPendingAll(started);
             log.debug("Checkout {} of {} refreshed, due {}", id, Masking.email(email), due);
         } else {
-            checkouts.insertPending(id, source, null, email, product, now, due, json);
+            checkouts.insertPendingAll(started);
             log.info("Checkout {} started by {} ({}), due {}", id, Masking.email(email), source, due);
         }
         supersedeOthers(Map.of(email, id), now);

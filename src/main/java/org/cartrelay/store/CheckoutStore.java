@@ -41,20 +41,6 @@ public class CheckoutStore {
     private static final String COLUMNS =
             "id, source, checkout_ref, email, product_ref, status, started_at, due_at, abandoned_event_id, started_event";
 
-    public void insertPending(String id, String source, String checkoutRef, String email, String productRef,
-            Instant now, Instant dueAt, String startedEvent) {
-        jdbc.sql("""
-                insert into checkout (id, source, checkout_ref, email, product_ref, status, started_at, updated_at,
-                                      due_at, started_event)
-                values (?, ?, ?, ?, ?, 'pending', ?, ?, ?, ?)""")
-                .params(id, source, checkoutRef, email, productRef, Db.ts(now), Db.ts(now), Db.ts(dueAt), startedEvent)
-                .update();
-    }
-
-    /**
-     * A newer notice of the same open checkout replaces its data and restarts its timer; a superseded checkout that
-     * the buyer came back to is pending again.
-     */
     /** A checkout to open, or a pending (or superseded) one to refresh with a newer notice. */
     public record Started(String id, String source, String checkoutRef, String email, String productRef, Instant now,
             Instant dueAt, String startedEvent) {
@@ -81,7 +67,10 @@ public class CheckoutStore {
         });
     }
 
-    /** {@link #refreshPending} for many, in order, one batched statement. */
+    /**
+     * A newer notice of the same open checkout replaces its data and restarts its timer; a superseded checkout that
+     * the buyer came back to is pending again. One batched statement for any number of them, in order.
+     */
     public void refreshPendingAll(List<Started> rows) {
         if (rows.isEmpty()) {
             return;
@@ -145,15 +134,6 @@ public class CheckoutStore {
         return counts[0];
     }
 
-    public void refreshPending(String id, String email, String productRef, Instant now, Instant dueAt,
-            String startedEvent) {
-        jdbc.sql("""
-                update checkout set status = 'pending', closed_at = null, email = ?, product_ref = ?, updated_at = ?,
-                       due_at = ?, started_event = ?
-                where id = ? and status in ('pending', 'superseded')""")
-                .params(email, productRef, Db.ts(now), Db.ts(dueAt), startedEvent, id)
-                .update();
-    }
 
     public Optional<CheckoutRow> findByRef(String source, String checkoutRef) {
         return jdbc.sql("select " + COLUMNS + " from checkout where source = ? and checkout_ref = ?"

@@ -89,4 +89,25 @@ class StartedBatchTest {
                 .containsEntry("new-3", "pending p5").containsEntry("closed", "abandoned p1")
                 .containsEntry("dee-1", "pending p1");
     }
+
+    @Test
+    void withoutACheckoutIdTheBuyersPendingCheckoutOfTheSameProductIsRefreshedAndANewProductSupersedesIt() {
+        try (TestDatabase database = TestDatabase.create();
+                TestHub hub = TestHub.on(database).property("cartrelay.abandonment.delay", "1h").start()) {
+            Lifecycle lifecycle = hub.bean(Lifecycle.class);
+            TransactionTemplate tx = hub.bean(TransactionTemplate.class);
+            Instant now = hub.clock().instant();
+            for (String product : List.of("p1", "p1", "p2")) {
+                CanonicalEvent event = EventJson.read("""
+                        {"type": "checkout.started", "source": "batch", "sourceEventId": "anon-%s",
+                         "checkout": {"currency": "EUR", "total": "10.00",
+                                      "items": [{"productId": "%s", "quantity": 1, "unitPrice": "10.00"}]},
+                         "customer": {"email": "anon@example.com"}}""".formatted(product, product), CanonicalEvent.class);
+                tx.executeWithoutResult(status -> lifecycle.apply("batch", event, now));
+            }
+            assertThat(hub.jdbc().sql("select product_ref, status from checkout order by product_ref")
+                    .query((rs, n) -> rs.getString(1) + " " + rs.getString(2)).list())
+                    .containsExactly("p1 superseded", "p2 pending");
+        }
+    }
 }
