@@ -11,6 +11,7 @@ import org.apache.hc.client5.http.classic.methods.HttpPost;
 import org.apache.hc.client5.http.config.ConnectionConfig;
 import org.apache.hc.client5.http.config.RequestConfig;
 import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
+import org.apache.hc.client5.http.impl.classic.HttpClientBuilder;
 import org.apache.hc.client5.http.impl.classic.HttpClients;
 import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManager;
 import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManagerBuilder;
@@ -27,8 +28,8 @@ import org.springframework.stereotype.Component;
  * their route. It answers the way Camel's HTTP producer does for the delivery worker (status in
  * {@code CamelHttpResponseCode}, {@code Retry-After} kept, the answer as the body; an I/O error or timeout is an
  * exception), at much less CPU per call: a profile put Camel's producer at a third of a delivery's cost, beside the
- * client's own. No retries, redirects, cookies, auth cache, compression or connection state, as in
- * {@link HttpClientSettings}.
+ * client's own. No redirects, and the settings every connector's client shares ({@link HttpClientSettings}: no
+ * retries, cookies, auth cache, compression or connection state).
  */
 @Component
 public class DeliveryHttpClient implements DisposableBean {
@@ -41,14 +42,14 @@ public class DeliveryHttpClient implements DisposableBean {
     /** Connect timeout per target host and port: the longest any connector to it asked for. */
     private final Map<String, Long> connectTimeouts = new ConcurrentHashMap<>();
 
-    public DeliveryHttpClient() {
+    public DeliveryHttpClient(HttpClientSettings settings) {
         this.pool = PoolingHttpClientConnectionManagerBuilder.create().setMaxConnTotal(1000).setMaxConnPerRoute(200)
                 .build();
         pool.setConnectionConfigResolver(route -> ConnectionConfig.custom().setConnectTimeout(Timeout.ofMilliseconds(
                 connectTimeouts.getOrDefault(route.getTargetHost().toHostString(), 10_000L))).build());
-        this.client = HttpClients.custom().setConnectionManager(pool).disableAutomaticRetries()
-                .disableRedirectHandling().disableCookieManagement().disableAuthCaching().disableContentCompression()
-                .disableConnectionState().build();
+        HttpClientBuilder builder = HttpClients.custom().setConnectionManager(pool).disableRedirectHandling();
+        settings.configureHttpClient(builder);
+        this.client = builder.build();
     }
 
     /** Per connector: its timeout bounds connecting, waiting for a pooled connection, and each read of the answer. */
