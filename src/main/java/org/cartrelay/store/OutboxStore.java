@@ -63,33 +63,29 @@ public class OutboxStore {
         }
     }
 
-    /** Writes outbound events and their deliveries, two batched statements for any number of them. */
+    /** Writes outbound events and their deliveries, with multi-row inserts. */
     public void insert(List<EventRow> events, List<DeliveryRow> deliveries, Instant now) {
-        jdbcTemplate.batchUpdate("""
-                insert into outbound_event (id, type, checkout_id, email, created_at, payload)
-                values (?, ?, ?, ?, ?, ?)""", events, events.size(), (ps, e) -> {
-            ps.setString(1, e.id());
-            ps.setString(2, e.type());
-            ps.setString(3, e.checkoutId());
-            ps.setString(4, e.email());
-            ps.setObject(5, Db.ts(now));
-            ps.setString(6, e.payload());
-        });
-        if (deliveries.isEmpty()) {
-            return;
-        }
-        jdbcTemplate.batchUpdate("""
+        Db.insertAll(jdbcTemplate, "insert into outbound_event (id, type, checkout_id, email, created_at, payload)", 6,
+                events, (ps, c, e) -> {
+                    ps.setString(c, e.id());
+                    ps.setString(c + 1, e.type());
+                    ps.setString(c + 2, e.checkoutId());
+                    ps.setString(c + 3, e.email());
+                    ps.setObject(c + 4, Db.ts(now));
+                    ps.setString(c + 5, e.payload());
+                });
+        Db.insertAll(jdbcTemplate, """
                 insert into delivery (id, event_id, connector, status, attempts, created_at, next_attempt_at, last_error,
-                                      step)
-                values (?, ?, ?, ?, 0, ?, ?, ?, ?)""", deliveries, deliveries.size(), (ps, d) -> {
-            ps.setString(1, d.id());
-            ps.setString(2, d.eventId());
-            ps.setString(3, d.connector());
-            ps.setString(4, d.status());
-            ps.setObject(5, Db.ts(now));
-            ps.setObject(6, Db.ts(now.plus(d.delay())));
-            ps.setString(7, Db.clip(d.reason(), 2000));
-            ps.setInt(8, d.step());
+                                      step)""", 9, deliveries, (ps, c, d) -> {
+            ps.setString(c, d.id());
+            ps.setString(c + 1, d.eventId());
+            ps.setString(c + 2, d.connector());
+            ps.setString(c + 3, d.status());
+            ps.setInt(c + 4, 0);
+            ps.setObject(c + 5, Db.ts(now));
+            ps.setObject(c + 6, Db.ts(now.plus(d.delay())));
+            ps.setString(c + 7, Db.clip(d.reason(), 2000));
+            ps.setInt(c + 8, d.step());
         });
     }
 
@@ -177,18 +173,17 @@ public class OutboxStore {
                 kept.add(finished.get(i));
             }
         }
-        jdbcTemplate.batchUpdate("""
+        Db.insertAll(jdbcTemplate, """
                 insert into delivery_attempt (delivery_id, attempt, attempted_at, duration_ms, status_code, outcome,
-                                              error, response_body)
-                values (?, ?, ?, ?, ?, ?, ?, ?)""", kept, kept.size(), (ps, f) -> {
-            ps.setString(1, f.deliveryId());
-            ps.setInt(2, f.attempt());
-            ps.setObject(3, Db.ts(f.startedAt()));
-            ps.setLong(4, f.result().durationMs());
-            ps.setObject(5, f.result().statusCode() > 0 ? f.result().statusCode() : null, java.sql.Types.INTEGER);
-            ps.setString(6, f.result().outcome());
-            ps.setString(7, Db.clip(f.result().error(), 2000));
-            ps.setString(8, Db.clip(f.result().responseBody(), 2000));
+                                              error, response_body)""", 8, kept, (ps, c, f) -> {
+            ps.setString(c, f.deliveryId());
+            ps.setInt(c + 1, f.attempt());
+            ps.setObject(c + 2, Db.ts(f.startedAt()));
+            ps.setLong(c + 3, f.result().durationMs());
+            ps.setObject(c + 4, f.result().statusCode() > 0 ? f.result().statusCode() : null, java.sql.Types.INTEGER);
+            ps.setString(c + 5, f.result().outcome());
+            ps.setString(c + 6, Db.clip(f.result().error(), 2000));
+            ps.setString(c + 7, Db.clip(f.result().responseBody(), 2000));
         });
         return lost;
     }
@@ -222,12 +217,17 @@ public class OutboxStore {
 
     public Map<String, Backlog> backlog() {
         Map<String, Backlog> result = new HashMap<>();
+        // one branch per status, so each can walk that status's own (partial) index
         jdbc.sql("""
-                select connector,
-                       sum(case when status in ('pending', 'sending') then 1 else 0 end) as pending,
-                       min(case when status in ('pending', 'sending') then created_at end) as oldest,
-                       sum(case when status = 'dead' then 1 else 0 end) as dead
-                from delivery where status in ('pending', 'sending', 'dead')
+                select connector, sum(waiting) as pending, min(oldest) as oldest, sum(dead) as dead
+                from (select connector, count(*) as waiting, min(created_at) as oldest, 0 as dead
+                      from delivery where status = 'pending' group by connector
+                      union all
+                      select connector, count(*), min(created_at), 0
+                      from delivery where status = 'sending' group by connector
+                      union all
+                      select connector, 0, null, count(*)
+                      from delivery where status = 'dead' group by connector) as by_status
                 group by connector""")
                 .query((ResultSet rs) -> {
                     result.put(rs.getString("connector"),
