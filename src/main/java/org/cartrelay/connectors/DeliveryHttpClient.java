@@ -17,6 +17,7 @@ import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManager;
 import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManagerBuilder;
 import org.apache.hc.core5.http.ContentType;
 import org.apache.hc.core5.http.Header;
+import org.apache.hc.core5.http.HttpEntity;
 import org.apache.hc.core5.http.io.entity.ByteArrayEntity;
 import org.apache.hc.core5.http.io.entity.EntityUtils;
 import org.apache.hc.core5.util.Timeout;
@@ -76,8 +77,10 @@ public class DeliveryHttpClient implements DisposableBean {
             if (retryAfter != null) {
                 message.setHeader("Retry-After", retryAfter.getValue());
             }
-            message.setBody(response.getEntity() == null ? null
-                    : EntityUtils.toString(response.getEntity(), ANSWER_LIMIT));
+            HttpEntity entity = response.getEntity();
+            // most receivers answer with an empty body; decoding nothing still cost a reader and its buffers
+            message.setBody(entity == null ? null
+                    : entity.getContentLength() == 0 ? "" : EntityUtils.toString(entity, ANSWER_LIMIT));
             return null;
         });
     }

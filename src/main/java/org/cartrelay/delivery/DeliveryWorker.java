@@ -4,7 +4,10 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
+import org.apache.camel.Endpoint;
 import org.apache.camel.Exchange;
 import org.apache.camel.ProducerTemplate;
 import org.cartrelay.connectors.Connector;
@@ -33,6 +36,8 @@ public class DeliveryWorker {
     private final ConnectorRuntimes runtimes;
     private final HubMetrics metrics;
     private final Clock clock;
+    /** Connector routes' endpoints, resolved once: resolving the URI on every send normalised it every time. */
+    private final Map<String, Endpoint> endpoints = new ConcurrentHashMap<>();
 
     public DeliveryWorker(ProducerTemplate producer, ConnectorRuntimes runtimes, HubMetrics metrics, Clock clock) {
         this.producer = producer;
@@ -46,7 +51,9 @@ public class DeliveryWorker {
         int attempt = delivery.attempts() + 1;
         Instant started = clock.instant();
         long t0 = System.nanoTime();
-        Exchange result = producer.send(connector.deliveryUri(), exchange -> {
+        Endpoint endpoint = endpoints.computeIfAbsent(connector.deliveryUri(),
+                uri -> producer.getCamelContext().getEndpoint(uri));
+        Exchange result = producer.send(endpoint, exchange -> {
             exchange.getMessage().setHeader(Connector.EVENT_ID, delivery.eventId());
             exchange.getMessage().setHeader(Connector.EVENT_TYPE, delivery.eventType());
             exchange.getMessage().setHeader(Connector.ATTEMPT, attempt);

@@ -17,10 +17,20 @@ public final class StandardWebhooks {
 
     private static final String PREFIX = "whsec_";
 
-    private final byte[] key;
+    /** One keyed MAC per thread: looking up the algorithm and keying it cost more than the HMAC of a short body. */
+    private final ThreadLocal<Mac> macs;
 
     private StandardWebhooks(byte[] key) {
-        this.key = key;
+        SecretKeySpec spec = new SecretKeySpec(key, "HmacSHA256");
+        this.macs = ThreadLocal.withInitial(() -> {
+            try {
+                Mac mac = Mac.getInstance("HmacSHA256");
+                mac.init(spec);
+                return mac;
+            } catch (NoSuchAlgorithmException | InvalidKeyException e) {
+                throw new IllegalStateException("HmacSHA256 is unavailable", e);
+            }
+        });
     }
 
     /** @throws IllegalArgumentException when the secret is not a {@code whsec_} base64 key */
@@ -61,13 +71,8 @@ public final class StandardWebhooks {
     }
 
     private byte[] hmac(String id, long timestamp, byte[] body) {
-        try {
-            Mac mac = Mac.getInstance("HmacSHA256");
-            mac.init(new SecretKeySpec(key, "HmacSHA256"));
-            mac.update((id + "." + timestamp + ".").getBytes(StandardCharsets.UTF_8));
-            return mac.doFinal(body);
-        } catch (NoSuchAlgorithmException | InvalidKeyException e) {
-            throw new IllegalStateException("HmacSHA256 is unavailable", e);
-        }
+        Mac mac = macs.get();
+        mac.update((id + "." + timestamp + ".").getBytes(StandardCharsets.UTF_8));
+        return mac.doFinal(body);
     }
 }
