@@ -30,9 +30,9 @@ final class Db {
     }
 
     /**
-     * Inserts the rows with multi-row {@code values} lists, up to 100 rows a statement. A batch of one-row inserts
-     * costs PostgreSQL one executor run per row (about 100 µs under load for a delivery attempt); this is one per
-     * hundred rows. {@code into} is {@code insert into table (columns…)}, with {@code columns} columns.
+     * Inserts the rows with multi-row {@code values} lists, up to 100 rows a statement, where a JDBC batch sends and
+     * executes one statement per row. {@code into} is {@code insert into table (columns…)}, with {@code columns}
+     * columns.
      */
     static <T> void insertAll(JdbcTemplate jdbc, String into, int columns, List<T> rows, RowSetter<T> setter) {
         String row = "(" + String.join(", ", Collections.nCopies(columns, "?")) + ")";
