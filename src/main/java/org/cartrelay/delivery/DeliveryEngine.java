@@ -3,10 +3,9 @@ package org.cartrelay.delivery;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Collection;
-import java.util.HashSet;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Set;
 
 import org.apache.camel.CamelContext;
 import org.cartrelay.config.CartRelayProperties;
@@ -89,9 +88,9 @@ public class DeliveryEngine implements SmartLifecycle {
                 lane.stop(grace);
             }
             recorder.stop(grace);
-            Set<String> unfinished = new HashSet<>();
+            Map<String, String> unfinished = new HashMap<>();
             for (DeliveryLane lane : lanes.values()) {
-                unfinished.addAll(lane.unfinishedLeases());
+                unfinished.putAll(lane.unfinishedLeases());
             }
             if (!unfinished.isEmpty()) {
                 log.info("{} unfinished deliveries returned to pending", outbox.release(unfinished));

@@ -10,7 +10,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 
 import org.cartrelay.store.OutboxStore;
 import org.cartrelay.store.OutboxStore.Claimed;
@@ -29,9 +28,6 @@ import org.springframework.util.CustomizableThreadCreator;
 final class DeliveryLane {
 
     private static final Logger log = LoggerFactory.getLogger(DeliveryLane.class);
-    /** How often a lane looks for deliveries whose lease ran out (a worker or an instance died mid-send). */
-    private static final Duration EXPIRED_CHECK = Duration.ofSeconds(1);
-
     private final ConnectorRuntime runtime;
     private final OutboxStore outbox;
     private final DeliveryWorker worker;
@@ -44,11 +40,10 @@ final class DeliveryLane {
     private final int capacity;
     private final ExecutorService workers;
     private final Semaphore free;
-    /** Lease tokens with deliveries still in flight, and how many; released to pending at shutdown. */
-    private final Map<String, AtomicInteger> inFlight = new ConcurrentHashMap<>();
+    /** Leased deliveries not finished yet (id → lease token): in flight or waiting for a worker. */
+    private final Map<String, String> inFlight = new ConcurrentHashMap<>();
     private final Object signal = new Object();
     private boolean signalled;
-    private Instant nextExpiredCheck = Instant.MIN;
     private volatile boolean running;
     private Thread pump;
 
@@ -116,14 +111,7 @@ final class DeliveryLane {
         // the last of a batch waits for the ones before it, so the lease covers the whole batch
         Duration timeout = runtime.connector().definition().timeout();
         Instant leaseUntil = now.plus(timeout.multipliedBy(capacity / concurrency + 1)).plus(leaseMargin);
-        List<Claimed> claimed = List.of();
-        if (!now.isBefore(nextExpiredCheck)) {
-            nextExpiredCheck = now.plus(EXPIRED_CHECK);
-            claimed = outbox.claimExpired(runtime.name(), permits, now, leaseUntil, token);
-        }
-        if (claimed.isEmpty()) {
-            claimed = outbox.claim(runtime.name(), permits, now, leaseUntil, token);
-        }
+        List<Claimed> claimed = outbox.claim(runtime.name(), permits, now, leaseUntil, token);
         if (claimed.isEmpty()) {
             runtime.returnUnused(permits, now);
             return false;
@@ -131,10 +119,9 @@ final class DeliveryLane {
         if (claimed.size() < permits) {
             runtime.returnUnused(permits - claimed.size(), now);
         }
-        AtomicInteger count = new AtomicInteger(claimed.size());
-        inFlight.put(token, count);
         for (Claimed delivery : claimed) {
             free.acquireUninterruptibly();
+            inFlight.put(delivery.id(), token);
             workers.execute(() -> {
                 try {
                     if (!runtime.maySend(clock.instant())) {
@@ -148,9 +135,7 @@ final class DeliveryLane {
                     log.error("Delivery {} to '{}' failed unexpectedly: {}", delivery.id(), runtime.name(), e.toString());
                     runtime.onLeaseLost();
                 } finally {
-                    if (count.decrementAndGet() == 0) {
-                        inFlight.remove(token);
-                    }
+                    inFlight.remove(delivery.id());
                     free.release();
                     wake();
                 }
@@ -188,8 +173,8 @@ final class DeliveryLane {
         }
     }
 
-    /** Lease tokens of deliveries that had not finished when the lane stopped. */
-    java.util.Set<String> unfinishedLeases() {
-        return inFlight.keySet();
+    /** Deliveries that had not finished when the lane stopped, with their lease tokens. */
+    Map<String, String> unfinishedLeases() {
+        return inFlight;
     }
 }

@@ -154,7 +154,7 @@ public class PrivacyStore {
                 + " and updated_at < ? order by updated_at limit ?", String.class, Db.ts(cutoff), limit);
         List<String> events = jdbc.queryForList("""
                 select e.id from outbound_event e where e.created_at < ?
-                  and not exists (select 1 from delivery d where d.event_id = e.id and d.status in ('pending', 'sending'))
+                  and not exists (select 1 from delivery d where d.event_id = e.id and d.status = 'pending')
                 order by e.created_at limit ?""", String.class, Db.ts(cutoff), limit);
         List<String> deliveries = new ArrayList<>();
         for (List<String> chunk : chunks(events)) {

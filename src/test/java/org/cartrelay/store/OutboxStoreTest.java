@@ -20,8 +20,9 @@ import org.junit.jupiter.api.Test;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
- * Events, deliveries and attempts are written with multi-row inserts of up to 100 rows: more rows than that must
- * come out whole, every column in its place, on H2 and PostgreSQL.
+ * The outbox on H2 and PostgreSQL: events, deliveries and attempts written with multi-row inserts of up to 100 rows
+ * come out whole, every column in its place; a lease keeps a delivery from every other claim until it is released or
+ * runs out.
  */
 class OutboxStoreTest {
 
@@ -68,6 +69,53 @@ class OutboxStoreTest {
             assertThat(attempt).containsEntry("attempt", 1).containsEntry("status_code", 202)
                     .containsEntry("outcome", "delivered").containsEntry("response_body", "ok dlv-a77")
                     .containsEntry("duration_ms", 3L);
+        }
+    }
+
+    @Test
+    void aLeaseKeepsADeliveryFromOtherClaimsUntilItIsReleasedOrRunsOut() {
+        try (TestDatabase database = TestDatabase.create(); TestHub hub = TestHub.on(database).start()) {
+            OutboxStore outbox = hub.bean(OutboxStore.class);
+            Instant now = hub.clock().instant();
+            List<EventRow> events = IntStream.range(0, 3).mapToObj(i -> new EventRow("evt-" + i,
+                    "checkout.abandoned", "chk-" + i, "buyer" + i + "@example.com", "{\"n\":" + i + "}")).toList();
+            List<DeliveryRow> deliveries = IntStream.range(0, 3).mapToObj(i -> new DeliveryRow("dlv-" + i, "evt-" + i,
+                    "lane", OutboxStore.PENDING, null, 0, Duration.ofMillis(i))).toList();
+            hub.bean(TransactionTemplate.class).executeWithoutResult(tx -> outbox.insert(events, deliveries, now));
+            Instant later = now.plusSeconds(1);
+            Instant leaseEnd = later.plusSeconds(60);
+
+            List<Claimed> first = outbox.claim("lane", 2, later, leaseEnd, "lse-a");
+            assertThat(first).extracting(Claimed::id).containsExactly("dlv-0", "dlv-1");
+            assertThat(first.get(1)).extracting(Claimed::eventId, Claimed::eventType, Claimed::payload,
+                    Claimed::attempts).containsExactly("evt-1", "checkout.abandoned", "{\"n\":1}", 0);
+            assertThat(outbox.claim("lane", 10, later, leaseEnd, "lse-b")).extracting(Claimed::id)
+                    .containsExactly("dlv-2");
+            assertThat(outbox.claim("lane", 10, later, leaseEnd, "lse-c")).isEmpty();
+            assertThat(outbox.backlog().get("lane").pending()).isEqualTo(3);
+
+            // a leased delivery is on its way: a recovered cart does not cancel it
+            assertThat(outbox.cancelUnsent("evt-0", later)).isZero();
+            // only the lease that holds a delivery returns it
+            assertThat(outbox.release(Map.of("dlv-0", "lse-b"))).isZero();
+            assertThat(outbox.release(Map.of("dlv-0", "lse-a"))).isEqualTo(1);
+            assertThat(outbox.claim("lane", 10, later, leaseEnd, "lse-d")).extracting(Claimed::id)
+                    .containsExactly("dlv-0");
+
+            // leases that ran out (their worker died) are claimed again, oldest due first, attempts unchanged
+            Instant expired = leaseEnd.plusMillis(1);
+            List<Claimed> again = outbox.claim("lane", 10, expired, expired.plusSeconds(60), "lse-e");
+            assertThat(again).extracting(Claimed::id).containsExactly("dlv-0", "dlv-1", "dlv-2");
+            assertThat(again).extracting(Claimed::attempts).containsOnly(0);
+            // the worker that lost its lease records nothing; the new holder does
+            Attempt ok = new Attempt(202, "delivered", null, null, 1);
+            assertThat(outbox.recordAll(List.of(new Finished("dlv-1", "lse-a", 1, later, ok, OutboxStore.DELIVERED,
+                    null, 0)))).containsExactly("dlv-1");
+            assertThat(outbox.recordAll(List.of(new Finished("dlv-1", "lse-e", 1, expired, ok, OutboxStore.DELIVERED,
+                    null, 0)))).isEmpty();
+            assertThat(hub.count("select count(*) from delivery_attempt")).isEqualTo(1);
+            assertThat(hub.count("select count(*) from delivery where status = 'delivered' and lease_token is null"))
+                    .isEqualTo(1);
         }
     }
 }

@@ -124,7 +124,7 @@ class EmailConnectorTest {
      */
     private void advanceWhenNothingIsInFlight(Duration by) {
         await().atMost(Duration.ofSeconds(10))
-                .until(() -> hub.count("select count(*) from delivery where status = 'sending'") == 0);
+                .until(() -> hub.count("select count(*) from delivery where lease_token is not null") == 0);
         hub.clock().advance(by);
     }
 
