@@ -38,6 +38,8 @@ final class DeliveryLane {
     private final int concurrency;
     /** Deliveries this lane may hold leased at once: in flight plus waiting for a worker. */
     private final int capacity;
+    /** Free places at which the pump leases again: half the lane. */
+    private final int refill;
     private final ExecutorService workers;
     private final Semaphore free;
     /** Leased deliveries not finished yet (id → lease token): in flight or waiting for a worker. */
@@ -58,6 +60,7 @@ final class DeliveryLane {
         this.leaseMargin = leaseMargin;
         this.concurrency = concurrency;
         this.capacity = concurrency * Math.max(1, prefetch);
+        this.refill = (capacity + 1) / 2;
         CustomizableThreadCreator names = new CustomizableThreadCreator("deliver-" + runtime.name() + "-");
         names.setDaemon(true);
         this.workers = Executors.newFixedThreadPool(concurrency, names::createThread);
@@ -99,8 +102,8 @@ final class DeliveryLane {
     private boolean claimAndSend() {
         Instant now = clock.instant();
         int available = free.availablePermits();
-        // lease in batches: wait until half the lane is free again, unless it is idle
-        if (available < capacity && available < (capacity + 1) / 2) {
+        // lease in batches: wait until half the lane is free again
+        if (available < refill) {
             return false;
         }
         int permits = runtime.permits(available, now);
@@ -137,7 +140,10 @@ final class DeliveryLane {
                 } finally {
                     inFlight.remove(delivery.id());
                     free.release();
-                    wake();
+                    // the pump leases again once half the lane is free; waking it sooner finds it nothing to do
+                    if (free.availablePermits() >= refill) {
+                        wake();
+                    }
                 }
             });
         }
