@@ -3,7 +3,9 @@ package org.cartrelay.store;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
+import java.time.OffsetDateTime;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -38,12 +40,17 @@ public class OutboxStore {
                          order by next_attempt_at limit ?)""";
     private static final String CLAIMED = """
             select l.id, l.event_id, e.type, l.connector, l.attempts, e.created_at, e.payload, l.step, l.progress""";
-    /** PostgreSQL returns the leased rows from a data-modifying WITH, H2 from a FINAL TABLE. */
+    /** PostgreSQL returns the leased rows with their events from a data-modifying WITH, all in one snapshot. */
     private static final String CLAIM_POSTGRES = "with l as (" + LEASE
             + " returning id, event_id, connector, attempts, step, progress, next_attempt_at) " + CLAIMED
             + " from l join outbound_event e on e.id = l.event_id order by l.next_attempt_at";
-    private static final String CLAIM_H2 = CLAIMED + " from final table (" + LEASE
-            + ") l join outbound_event e on e.id = l.event_id order by l.next_attempt_at";
+    /**
+     * H2 returns the leased rows from a FINAL TABLE, and their events come with a second statement. Joined in one, H2
+     * read the events before the update, which then leased deliveries committed in between and left them out of the
+     * answer, to wait for their lease to run out.
+     */
+    private static final String LEASE_H2 = "select id, event_id, connector, attempts, step, progress, next_attempt_at"
+            + " from final table (" + LEASE + ") order by next_attempt_at";
 
     private final JdbcClient jdbc;
     private final JdbcTemplate jdbcTemplate;
@@ -129,10 +136,33 @@ public class OutboxStore {
      * between instances: the outer condition is re-checked on the locked row.
      */
     public List<Claimed> claim(String connector, int limit, Instant now, Instant leaseUntil, String token) {
-        return jdbc.sql(postgres() ? CLAIM_POSTGRES : CLAIM_H2)
-                .params(token, Db.ts(leaseUntil), Db.ts(now), Db.ts(now), connector, Db.ts(now), Db.ts(now), limit)
-                .query(this::claimed)
-                .list();
+        Object[] params = {token, Db.ts(leaseUntil), Db.ts(now), Db.ts(now), connector, Db.ts(now), Db.ts(now), limit};
+        if (postgres()) {
+            return jdbc.sql(CLAIM_POSTGRES).params(params).query(this::claimed).list();
+        }
+        List<Map<String, Object>> leased = jdbc.sql(LEASE_H2).params(params).query().listOfRows();
+        if (leased.isEmpty()) {
+            return List.of();
+        }
+        List<Object> eventIds = leased.stream().map(row -> row.get("event_id")).distinct().toList();
+        Map<Object, Map<String, Object>> events = new HashMap<>();
+        jdbc.sql("select id, type, created_at, payload from outbound_event where id in ("
+                        + String.join(", ", Collections.nCopies(eventIds.size(), "?")) + ")")
+                .params(eventIds).query().listOfRows()
+                .forEach(event -> events.put(event.get("id"), event));
+        List<Claimed> claimed = new ArrayList<>(leased.size());
+        for (Map<String, Object> row : leased) {
+            Map<String, Object> event = events.get(row.get("event_id"));
+            claimed.add(new Claimed((String) row.get("id"), (String) row.get("event_id"), (String) event.get("type"),
+                    (String) row.get("connector"), ((Number) row.get("attempts")).intValue(),
+                    instant(event.get("created_at")), (String) event.get("payload"),
+                    ((Number) row.get("step")).intValue(), ((Number) row.get("progress")).intValue()));
+        }
+        return claimed;
+    }
+
+    private static Instant instant(Object timestamp) {
+        return timestamp == null ? null : ((OffsetDateTime) timestamp).toInstant();
     }
 
     private boolean postgres() {

@@ -5,8 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.stream.IntStream;
 
 import org.cartrelay.store.OutboxStore.Attempt;
@@ -22,7 +24,7 @@ import org.springframework.transaction.support.TransactionTemplate;
 /**
  * The outbox on H2 and PostgreSQL: events, deliveries and attempts written with multi-row inserts of up to 100 rows
  * come out whole, every column in its place; a lease keeps a delivery from every other claim until it is released or
- * runs out.
+ * runs out; a claim returns every delivery it leases, while fan-outs commit beside it.
  */
 class OutboxStoreTest {
 
@@ -116,6 +118,42 @@ class OutboxStoreTest {
             assertThat(hub.count("select count(*) from delivery_attempt")).isEqualTo(1);
             assertThat(hub.count("select count(*) from delivery where status = 'delivered' and lease_token is null"))
                     .isEqualTo(1);
+        }
+    }
+
+    @Test
+    void aClaimReturnsEveryDeliveryItLeasesWhileFanOutsCommitBesideIt() throws Exception {
+        try (TestDatabase database = TestDatabase.create(); TestHub hub = TestHub.on(database).start()) {
+            OutboxStore outbox = hub.bean(OutboxStore.class);
+            TransactionTemplate tx = hub.bean(TransactionTemplate.class);
+            Instant now = hub.clock().instant();
+            int fanouts = 400;
+            Thread writer = new Thread(() -> {
+                for (int i = 0; i < fanouts; i++) {
+                    String event = "evt-race-" + i;
+                    tx.executeWithoutResult(status -> outbox.insert(
+                            List.of(new EventRow(event, "checkout.abandoned", "chk-" + event, "b@example.com", "{}")),
+                            List.of(new DeliveryRow("dlv-race-" + event, event, "race", OutboxStore.PENDING, null)),
+                            now));
+                }
+            });
+            writer.start();
+            Set<String> returned = new HashSet<>();
+            Instant later = now.plusSeconds(3600);
+            for (int claims = 0; ; claims++) {
+                boolean writing = writer.isAlive();
+                List<Claimed> claimed = outbox.claim("race", 7, later, later.plusSeconds(60), "lse-" + claims);
+                claimed.forEach(c -> returned.add(c.id()));
+                if (!writing && claimed.isEmpty()) {
+                    break;
+                }
+            }
+            writer.join();
+
+            // a delivery leased but not returned would wait for its lease to run out, the lane knowing nothing of it
+            assertThat(hub.count("select count(*) from delivery where connector = 'race' and lease_token is not null"))
+                    .isEqualTo(returned.size());
+            assertThat(returned).hasSize(fanouts);
         }
     }
 }
