@@ -111,12 +111,15 @@ public class DeliveryEngine implements SmartLifecycle {
         return PHASE;
     }
 
-    /** New deliveries were committed for these connectors: let their lanes look now rather than at the next poll. */
-    public void wake(Collection<String> connectors) {
+    /**
+     * New deliveries, due from {@code due} on, were committed for these connectors: let their lanes look now rather
+     * than at the next poll.
+     */
+    public void wake(Collection<String> connectors, java.time.Instant due) {
         for (String name : connectors) {
             DeliveryLane lane = lanes.get(name);
             if (lane != null) {
-                lane.wake();
+                lane.wake(due);
             }
         }
     }

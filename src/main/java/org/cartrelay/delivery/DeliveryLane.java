@@ -13,6 +13,7 @@ import java.util.concurrent.TimeUnit;
 
 import org.cartrelay.store.OutboxStore;
 import org.cartrelay.store.OutboxStore.Claimed;
+import org.cartrelay.support.DueScan;
 import org.cartrelay.support.Ids;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -44,6 +45,8 @@ final class DeliveryLane {
     private final Semaphore free;
     /** Leased deliveries not finished yet (id → lease token): in flight or waiting for a worker. */
     private final Map<String, String> inFlight = new ConcurrentHashMap<>();
+    /** Where the next claim looks for due deliveries. */
+    private final DueScan dueScan = new DueScan();
     private final Object signal = new Object();
     private boolean signalled;
     private volatile boolean running;
@@ -74,7 +77,13 @@ final class DeliveryLane {
         pump.start();
     }
 
-    /** Something may be due now (new deliveries committed, a worker finished): look without waiting for the poll. */
+    /** Deliveries due from {@code due} on were committed: look for them now, from there on. */
+    void wake(Instant due) {
+        dueScan.include(due);
+        wake();
+    }
+
+    /** Something may be due now (a worker finished): look without waiting for the poll. */
     void wake() {
         synchronized (signal) {
             signalled = true;
@@ -114,13 +123,15 @@ final class DeliveryLane {
         // the last of a batch waits for the ones before it, so the lease covers the whole batch
         Duration timeout = runtime.connector().definition().timeout();
         Instant leaseUntil = now.plus(timeout.multipliedBy(capacity / concurrency + 1)).plus(leaseMargin);
-        List<Claimed> claimed = outbox.claim(runtime.name(), permits, now, leaseUntil, token);
-        if (claimed.isEmpty()) {
-            runtime.returnUnused(permits, now);
-            return false;
-        }
+        List<Claimed> claimed = outbox.claim(runtime.name(), permits, dueScan.from(now), now, leaseUntil, token);
         if (claimed.size() < permits) {
+            dueScan.caughtUp(now);
             runtime.returnUnused(permits - claimed.size(), now);
+        } else {
+            dueScan.stoppedAt(claimed.get(claimed.size() - 1).nextAttemptAt(), now);
+        }
+        if (claimed.isEmpty()) {
+            return false;
         }
         for (Claimed delivery : claimed) {
             free.acquireUninterruptibly();
@@ -128,8 +139,10 @@ final class DeliveryLane {
             workers.execute(() -> {
                 try {
                     if (!runtime.maySend(clock.instant())) {
-                        // paused, disabled or its breaker opened while this one waited: no attempt is spent
+                        // paused, disabled or its breaker opened while this one waited: no attempt is spent, and
+                        // it is due again from its old due time on
                         outbox.releaseOne(delivery.id(), token);
+                        dueScan.reset();
                         return;
                     }
                     recorder.add(worker.attempt(runtime, delivery, token));

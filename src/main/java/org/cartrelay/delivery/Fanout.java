@@ -78,11 +78,12 @@ public class Fanout {
             }
         }
         outbox.insert(events, deliveries, now);
-        wakeAfterCommit(List.copyOf(targets));
+        wakeAfterCommit(List.copyOf(targets), now);
         return (int) deliveries.stream().filter(d -> OutboxStore.PENDING.equals(d.status())).count();
     }
 
-    private void wakeAfterCommit(List<String> targets) {
+    /** The lanes look for the new deliveries (due from {@code now} on, later steps later) once they are committed. */
+    private void wakeAfterCommit(List<String> targets, Instant now) {
         if (targets.isEmpty()) {
             return;
         }
@@ -90,11 +91,11 @@ public class Fanout {
             TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
                 @Override
                 public void afterCommit() {
-                    engine.wake(targets);
+                    engine.wake(targets, now);
                 }
             });
         } else {
-            engine.wake(targets);
+            engine.wake(targets, now);
         }
     }
 }

@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Stream;
 
 import org.cartrelay.config.CartRelayProperties;
 import org.cartrelay.delivery.Fanout;
@@ -22,12 +23,15 @@ import org.cartrelay.event.OutboundEvent;
 import org.cartrelay.store.CheckoutStore;
 import org.cartrelay.store.CheckoutStore.CheckoutRow;
 import org.cartrelay.store.OutboxStore;
+import org.cartrelay.support.DueScan;
 import org.cartrelay.support.Ids;
 import org.cartrelay.support.Masking;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.dao.DataAccessResourceFailureException;
 import org.springframework.stereotype.Component;
+import org.springframework.transaction.support.TransactionSynchronization;
+import org.springframework.transaction.support.TransactionSynchronizationManager;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
@@ -47,6 +51,8 @@ public class Lifecycle {
     private final TransactionTemplate tx;
     private final Clock clock;
     private final AtomicLong timerRuns = new AtomicLong();
+    /** Where the timer's next look for due checkouts starts. */
+    private final DueScan dueScan = new DueScan();
 
     public Lifecycle(CheckoutStore checkouts, OutboxStore outbox, Fanout fanout, Enrichment enrichment,
             CartRelayProperties properties, TransactionTemplate tx, Clock clock) {
@@ -115,6 +121,7 @@ public class Lifecycle {
             log.info("Checkout {} started by {} ({}), due {}", id, Masking.email(email), source, due);
         }
         supersedeOthers(Map.of(email, id), now);
+        lookForAfterCommit(due);
     }
 
     /** Checkouts started with checkout ids: found, opened or refreshed, and the buyers' older ones superseded. */
@@ -159,6 +166,22 @@ public class Lifecycle {
         checkouts.insertPendingAll(inserts);
         checkouts.refreshPendingAll(refreshes);
         supersedeOthers(newestByEmail, run.get(run.size() - 1).receivedAt());
+        Stream.concat(inserts.stream(), refreshes.stream()).map(CheckoutStore.Started::dueAt).min(Instant::compareTo)
+                .ifPresent(this::lookForAfterCommit);
+    }
+
+    /** Once the intake's transaction commits, the timer's next look covers these checkouts, however late it is. */
+    private void lookForAfterCommit(Instant due) {
+        if (TransactionSynchronizationManager.isSynchronizationActive()) {
+            TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
+                @Override
+                public void afterCommit() {
+                    dueScan.include(due);
+                }
+            });
+        } else {
+            dueScan.include(due);
+        }
     }
 
     /**
@@ -226,20 +249,23 @@ public class Lifecycle {
      *
      * @return how many checkouts were abandoned
      */
-    public int abandonDue() {
+    public synchronized int abandonDue() {
         timerRuns.incrementAndGet();
         int batchSize = properties.abandonment().batchSize();
         int abandoned = 0;
+        Instant from = dueScan.from(clock.instant());
         while (true) {
             Instant now = clock.instant();
-            List<CheckoutRow> due = checkouts.due(now, batchSize);
+            List<CheckoutRow> due = checkouts.due(from, now, batchSize);
             if (due.isEmpty()) {
+                dueScan.caughtUp(now);
                 return abandoned;
             }
             Batch done;
             try {
                 done = tx.execute(status -> abandonAll(due, now));
             } catch (RuntimeException batchFailed) {
+                dueScan.reset(); // what fails stays due, before where the next look would start
                 if (due.size() == 1) {
                     throw batchFailed;
                 }
@@ -257,9 +283,15 @@ public class Lifecycle {
                 return abandoned; // what failed is due again; the next run tries it, not this loop
             }
             abandoned += done.abandoned();
-            if (due.size() < batchSize || done.handled() == 0) {
+            if (due.size() < batchSize) {
+                dueScan.caughtUp(now);
                 return abandoned;
             }
+            dueScan.stoppedAt(due.get(due.size() - 1).dueAt(), now);
+            if (done.handled() == 0) {
+                return abandoned;
+            }
+            from = dueScan.from(now);
         }
     }
 

@@ -156,15 +156,20 @@ public class CheckoutStore {
         return spec.query(this::row).list().stream().findFirst();
     }
 
-    public List<CheckoutRow> due(Instant now, int limit) {
-        return jdbc.sql("select " + COLUMNS + " from checkout where status = 'pending' and due_at <= ?"
-                        + " order by due_at limit ?")
-                .params(Db.ts(now), limit)
+    /**
+     * Pending checkouts due by {@code now}, in due order, from {@code from} on ({@code null}: from the earliest). An
+     * abandoned checkout leaves its entry in the due index until the table is vacuumed, and a scan from the earliest
+     * steps over every such entry; starting where the last scan ended skips them.
+     */
+    public List<CheckoutRow> due(Instant from, Instant now, int limit) {
+        String sql = "select " + COLUMNS + " from checkout where status = 'pending'"
+                + (from == null ? "" : " and due_at >= ?") + " and due_at <= ? order by due_at limit ?";
+        return (from == null ? jdbc.sql(sql).params(Db.ts(now), limit)
+                        : jdbc.sql(sql).params(Db.ts(from), Db.ts(now), limit))
                 .query(this::row)
                 .list();
     }
 
-    /** Moves a due pending checkout to abandoned; false when another transaction or instance got there first. */
     /**
      * Marks the checkouts abandoned, each with its event id, in one batch; only those still pending and due.
      *

@@ -30,27 +30,45 @@ public class OutboxStore {
     public static final String CANCELLED = "cancelled";
     public static final String SUPPRESSED = "suppressed";
 
-    /** Takes the lease of up to a limit of due deliveries of one connector, re-checked on each locked row. */
+    /**
+     * Takes the lease of up to a limit of due deliveries of one connector, re-checked on each locked row. {@code FROM}
+     * stands for where the look for due ones starts, if anywhere.
+     */
     private static final String LEASE = """
             update delivery set lease_token = ?, lease_until = ?
             where status = 'pending' and next_attempt_at <= ? and (lease_until is null or lease_until < ?)
               and id in (select id from delivery
-                         where connector = ? and status = 'pending' and next_attempt_at <= ?
+                         where connector = ? and status = 'pending' and next_attempt_at <= ? FROM
                            and (lease_until is null or lease_until < ?)
                          order by next_attempt_at limit ?)""";
     private static final String CLAIMED = """
-            select l.id, l.event_id, e.type, l.connector, l.attempts, e.created_at, e.payload, l.step, l.progress""";
+            select l.id, l.event_id, e.type, l.connector, l.attempts, e.created_at, e.payload, l.step, l.progress,
+                   l.next_attempt_at""";
+    private static final String CLAIM_POSTGRES = claimOnPostgres(false);
+    private static final String CLAIM_POSTGRES_FROM = claimOnPostgres(true);
+    private static final String LEASE_H2 = leaseOnH2(false);
+    private static final String LEASE_H2_FROM = leaseOnH2(true);
+
+    private static String lease(boolean from) {
+        return LEASE.replace(" FROM", from ? " and next_attempt_at >= ?" : "");
+    }
+
     /** PostgreSQL returns the leased rows with their events from a data-modifying WITH, all in one snapshot. */
-    private static final String CLAIM_POSTGRES = "with l as (" + LEASE
-            + " returning id, event_id, connector, attempts, step, progress, next_attempt_at) " + CLAIMED
-            + " from l join outbound_event e on e.id = l.event_id order by l.next_attempt_at";
+    private static String claimOnPostgres(boolean from) {
+        return "with l as (" + lease(from) + " returning id, event_id, connector, attempts, step, progress,"
+                + " next_attempt_at) " + CLAIMED + " from l join outbound_event e on e.id = l.event_id"
+                + " order by l.next_attempt_at";
+    }
+
     /**
      * H2 returns the leased rows from a FINAL TABLE, and their events come with a second statement. Joined in one, H2
      * read the events before the update, which then leased deliveries committed in between and left them out of the
      * answer, to wait for their lease to run out.
      */
-    private static final String LEASE_H2 = "select id, event_id, connector, attempts, step, progress, next_attempt_at"
-            + " from final table (" + LEASE + ") order by next_attempt_at";
+    private static String leaseOnH2(boolean from) {
+        return "select id, event_id, connector, attempts, step, progress, next_attempt_at from final table ("
+                + lease(from) + ") order by next_attempt_at";
+    }
 
     private final JdbcClient jdbc;
     private final JdbcTemplate jdbcTemplate;
@@ -63,7 +81,7 @@ public class OutboxStore {
 
     /** A leased delivery: its step (0 unless the connector sends in steps) and how many calls already succeeded. */
     public record Claimed(String id, String eventId, String eventType, String connector, int attempts,
-            Instant eventCreatedAt, String payload, int step, int progress) {
+            Instant eventCreatedAt, String payload, int step, int progress, Instant nextAttemptAt) {
     }
 
     public record Attempt(int statusCode, String outcome, String error, String responseBody, long durationMs) {
@@ -136,11 +154,24 @@ public class OutboxStore {
      * between instances: the outer condition is re-checked on the locked row.
      */
     public List<Claimed> claim(String connector, int limit, Instant now, Instant leaseUntil, String token) {
-        Object[] params = {token, Db.ts(leaseUntil), Db.ts(now), Db.ts(now), connector, Db.ts(now), Db.ts(now), limit};
-        if (postgres()) {
-            return jdbc.sql(CLAIM_POSTGRES).params(params).query(this::claimed).list();
+        return claim(connector, limit, null, now, leaseUntil, token);
+    }
+
+    /** The same, looking only at deliveries due from {@code from} on ({@code null}: from the earliest). */
+    public List<Claimed> claim(String connector, int limit, Instant from, Instant now, Instant leaseUntil,
+            String token) {
+        List<Object> params = new ArrayList<>(List.of(token, Db.ts(leaseUntil), Db.ts(now), Db.ts(now), connector,
+                Db.ts(now)));
+        if (from != null) {
+            params.add(Db.ts(from));
         }
-        List<Map<String, Object>> leased = jdbc.sql(LEASE_H2).params(params).query().listOfRows();
+        params.addAll(List.of(Db.ts(now), limit));
+        if (postgres()) {
+            return jdbc.sql(from == null ? CLAIM_POSTGRES : CLAIM_POSTGRES_FROM).params(params).query(this::claimed)
+                    .list();
+        }
+        List<Map<String, Object>> leased = jdbc.sql(from == null ? LEASE_H2 : LEASE_H2_FROM).params(params).query()
+                .listOfRows();
         if (leased.isEmpty()) {
             return List.of();
         }
@@ -156,7 +187,8 @@ public class OutboxStore {
             claimed.add(new Claimed((String) row.get("id"), (String) row.get("event_id"), (String) event.get("type"),
                     (String) row.get("connector"), ((Number) row.get("attempts")).intValue(),
                     instant(event.get("created_at")), (String) event.get("payload"),
-                    ((Number) row.get("step")).intValue(), ((Number) row.get("progress")).intValue()));
+                    ((Number) row.get("step")).intValue(), ((Number) row.get("progress")).intValue(),
+                    instant(row.get("next_attempt_at"))));
         }
         return claimed;
     }
@@ -332,6 +364,6 @@ public class OutboxStore {
     private Claimed claimed(ResultSet rs, int n) throws SQLException {
         return new Claimed(rs.getString("id"), rs.getString("event_id"), rs.getString("type"),
                 rs.getString("connector"), rs.getInt("attempts"), Db.instant(rs, "created_at"), rs.getString("payload"),
-                rs.getInt("step"), rs.getInt("progress"));
+                rs.getInt("step"), rs.getInt("progress"), Db.instant(rs, "next_attempt_at"));
     }
 }

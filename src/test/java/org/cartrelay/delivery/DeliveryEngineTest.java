@@ -26,7 +26,8 @@ import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
 
 /**
  * The delivery engine against real HTTP receivers: isolation of a slow connector, an outage with breaker and
- * recovery, pause and resume, 410 disabling a connector, and Retry-After as an HTTP date.
+ * recovery, pause and resume, a lease left by an instance that died, 410 disabling a connector, and Retry-After as an
+ * HTTP date.
  */
 class DeliveryEngineTest {
 
@@ -134,6 +135,33 @@ class DeliveryEngineTest {
 
             runtimes.resume("crm");
             await().atMost(Duration.ofSeconds(10)).until(() -> delivered(hub, "crm") == 3);
+        }
+    }
+
+    @Test
+    void aDeliveryLeftLeasedByAnInstanceThatDiedIsSentOnceItsLeaseRunsOut() {
+        try (TestHub hub = TestHub.on(database).property("cartrelay.abandonment.delay", "0s")
+                .connector("crm", hook(fast, "")).start()) {
+            Notices.startCheckouts(hub, "lease", 1);
+            await().atMost(Duration.ofSeconds(10)).until(() -> delivered(hub, "crm") == 1);
+            String eventId = hub.jdbc().sql("select event_id from delivery where connector = 'crm'")
+                    .query(String.class).single();
+            // another instance leased a delivery of that event an hour ago and died: its lease has run out, and the
+            // delivery is due from long before where the lane's looks for due deliveries now start
+            Instant hourAgo = hub.clock().instant().minusSeconds(3600);
+            hub.jdbc().sql("""
+                    insert into delivery (id, event_id, connector, status, attempts, created_at, next_attempt_at,
+                                          lease_token, lease_until, step)
+                    values ('dlv_orphan', ?, 'crm', 'pending', 1, ?, ?, 'lse_dead_instance', ?, 0)""")
+                    .params(eventId, hourAgo.atOffset(ZoneOffset.UTC), hourAgo.atOffset(ZoneOffset.UTC),
+                            hourAgo.plusSeconds(60).atOffset(ZoneOffset.UTC))
+                    .update();
+
+            // found by the lane's next look from the earliest due time, at most DueScan.FULL_LOOK_EVERY later
+            await().atMost(Duration.ofSeconds(20)).until(() -> hub.count(
+                    "select count(*) from delivery where id = 'dlv_orphan' and status = 'delivered'") == 1);
+            assertThat(requests(fast)).isEqualTo(2);
+            assertThat(webhookIds(fast)).containsExactly(eventId);
         }
     }
 

@@ -27,8 +27,9 @@ import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 
 /**
  * The whole path: a Digistore24 order-form entry, the abandonment timer, and a webhook receiver (WireMock) that gets
- * a correctly signed {@code checkout.abandoned}; an order in time suppresses it, a later order recovers it, and a
- * restart between entry and due time still emits exactly once.
+ * a correctly signed {@code checkout.abandoned}; an order in time suppresses it, a later order recovers it, a
+ * restart between entry and due time still emits exactly once, and a checkout due before where the timer's looks
+ * start is still found.
  */
 class AbandonmentFlowTest {
 
@@ -165,6 +166,24 @@ class AbandonmentFlowTest {
             assertThat(second.count("select count(*) from outbound_event where type = 'checkout.abandoned'"))
                     .isEqualTo(1);
             assertThat(json(received().get(0)).get("type").asText()).isEqualTo("checkout.abandoned");
+        }
+    }
+
+    @Test
+    void aCheckoutDueBeforeWhereTheTimerLooksIsStillAbandoned() {
+        try (TestHub hub = hub("1h").start()) {
+            hub.postForm("/ipn/digistore24", Fixtures.form("digistore24/order-form-entry.form"));
+            Lifecycle lifecycle = hub.bean(Lifecycle.class);
+            long runs = lifecycle.timerRuns();
+            await().atMost(Duration.ofSeconds(10)).until(() -> lifecycle.timerRuns() >= runs + 3);
+            // due an hour ago, as if written by an instance whose clock runs an hour behind: long before where the
+            // timer's looks now start, which only its next look from the earliest due time covers
+            hub.jdbc().sql("update checkout set due_at = ? where status = 'pending'")
+                    .param(hub.clock().instant().minus(Duration.ofHours(1)).atOffset(java.time.ZoneOffset.UTC))
+                    .update();
+
+            await().atMost(Duration.ofSeconds(20)).until(() -> received().size() == 1);
+            assertThat(hub.count("select count(*) from checkout where status = 'abandoned'")).isEqualTo(1);
         }
     }
 

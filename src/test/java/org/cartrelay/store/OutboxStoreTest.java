@@ -122,6 +122,28 @@ class OutboxStoreTest {
     }
 
     @Test
+    void aClaimFromADueTimeLeavesTheDeliveriesDueBeforeItAlone() {
+        try (TestDatabase database = TestDatabase.create(); TestHub hub = TestHub.on(database).start()) {
+            OutboxStore outbox = hub.bean(OutboxStore.class);
+            Instant now = hub.clock().instant().truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
+            List<EventRow> events = IntStream.range(0, 3).mapToObj(i -> new EventRow("evt-" + i,
+                    "checkout.abandoned", "chk-" + i, "buyer" + i + "@example.com", "{\"n\":" + i + "}")).toList();
+            List<DeliveryRow> deliveries = IntStream.range(0, 3).mapToObj(i -> new DeliveryRow("dlv-" + i, "evt-" + i,
+                    "lane", OutboxStore.PENDING, null, 0, Duration.ofSeconds(10L * i))).toList();
+            hub.bean(TransactionTemplate.class).executeWithoutResult(tx -> outbox.insert(events, deliveries, now));
+            Instant later = now.plusSeconds(30);
+            Instant leaseEnd = later.plusSeconds(60);
+
+            List<Claimed> fromTen = outbox.claim("lane", 10, now.plusSeconds(5), later, leaseEnd, "lse-a");
+            assertThat(fromTen).extracting(Claimed::id).containsExactly("dlv-1", "dlv-2");
+            assertThat(fromTen).extracting(Claimed::nextAttemptAt)
+                    .containsExactly(now.plusSeconds(10), now.plusSeconds(20));
+            assertThat(outbox.claim("lane", 10, null, later, leaseEnd, "lse-b")).extracting(Claimed::id)
+                    .containsExactly("dlv-0");
+        }
+    }
+
+    @Test
     void aClaimReturnsEveryDeliveryItLeasesWhileFanOutsCommitBesideIt() throws Exception {
         try (TestDatabase database = TestDatabase.create(); TestHub hub = TestHub.on(database).start()) {
             OutboxStore outbox = hub.bean(OutboxStore.class);
