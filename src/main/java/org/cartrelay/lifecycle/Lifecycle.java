@@ -310,7 +310,7 @@ public class Lifecycle {
         for (CheckoutRow row : due) {
             eventIds.put(row.id(), Ids.next("evt"));
         }
-        boolean[] marked = due.isEmpty() ? new boolean[0] : checkouts.markAbandoned(eventIds, now);
+        boolean[] marked = due.isEmpty() ? new boolean[0] : checkouts.markAbandoned(due, eventIds, now);
         List<CheckoutRow> abandoned = new ArrayList<>();
         List<CanonicalEvent> startedEvents = new ArrayList<>();
         for (int i = 0; i < due.size(); i++) {

@@ -8,10 +8,8 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 
-import org.springframework.jdbc.core.ConnectionCallback;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
@@ -72,11 +70,12 @@ public class OutboxStore {
 
     private final JdbcClient jdbc;
     private final JdbcTemplate jdbcTemplate;
-    private volatile Boolean postgres;
+    private final Dialect dialect;
 
-    public OutboxStore(JdbcClient jdbc, JdbcTemplate jdbcTemplate) {
+    public OutboxStore(JdbcClient jdbc, JdbcTemplate jdbcTemplate, Dialect dialect) {
         this.jdbc = jdbc;
         this.jdbcTemplate = jdbcTemplate;
+        this.dialect = dialect;
     }
 
     /** A leased delivery: its step (0 unless the connector sends in steps) and how many calls already succeeded. */
@@ -198,13 +197,7 @@ public class OutboxStore {
     }
 
     private boolean postgres() {
-        Boolean known = postgres;
-        if (known == null) {
-            known = jdbcTemplate.execute((ConnectionCallback<Boolean>) connection ->
-                    connection.getMetaData().getDatabaseProductName().toLowerCase(Locale.ROOT).contains("postgres"));
-            postgres = known;
-        }
-        return known;
+        return dialect.postgres();
     }
 
     /**
