@@ -106,7 +106,7 @@ public record CartRelayProperties(
     public record Delivery(
             @DefaultValue("250ms") Duration pollInterval,
             @DefaultValue("4") int concurrency,
-            @DefaultValue("8") int prefetch,
+            @DefaultValue("32") int prefetch,
             @DefaultValue("30s") Duration leaseMargin,
             @DefaultValue("10s") Duration shutdownGrace,
             @DefaultValue Breaker breaker) {

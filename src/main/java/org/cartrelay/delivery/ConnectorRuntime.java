@@ -17,6 +17,8 @@ public final class ConnectorRuntime {
     private final AtomicLong delivered = new AtomicLong();
     private final AtomicLong failed = new AtomicLong();
     private final AtomicLong deadLettered = new AtomicLong();
+    private final AtomicLong claimed = new AtomicLong();
+    private final AtomicLong handedOver = new AtomicLong();
     private volatile boolean paused;
     private volatile String disabledReason;
     private volatile String lastError;
@@ -89,6 +91,11 @@ public final class ConnectorRuntime {
         breaker.onNeutral();
     }
 
+    /** The lane leased deliveries: {@code byClaim} it claimed them, or the fan-out handed them over. */
+    void onLeased(int count, boolean byClaim) {
+        (byClaim ? claimed : handedOver).addAndGet(count);
+    }
+
     void onLeaseLost() {
         breaker.onNeutral();
     }
@@ -127,6 +134,16 @@ public final class ConnectorRuntime {
 
     public long deadLettered() {
         return deadLettered.get();
+    }
+
+    /** Deliveries this lane claimed from the store. */
+    public long claimed() {
+        return claimed.get();
+    }
+
+    /** Deliveries the fan-out handed to this lane as it wrote them, without a claim. */
+    public long handedOver() {
+        return handedOver.get();
     }
 
     public String lastError() {

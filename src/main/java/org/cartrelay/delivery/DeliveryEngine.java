@@ -2,9 +2,11 @@ package org.cartrelay.delivery;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 import org.apache.camel.CamelContext;
@@ -115,13 +117,32 @@ public class DeliveryEngine implements SmartLifecycle {
      * New deliveries, due from {@code due} on, were committed for these connectors: let their lanes look now rather
      * than at the next poll.
      */
-    public void wake(Collection<String> connectors, java.time.Instant due) {
+    public void wake(Collection<String> connectors, Instant due) {
         for (String name : connectors) {
             DeliveryLane lane = lanes.get(name);
             if (lane != null) {
                 lane.wake(due);
             }
         }
+    }
+
+    /**
+     * Room in a connector's lane for new deliveries due now, which the caller writes leased with the reservation's
+     * token and hands over once committed ({@link #handOver}), or gives back ({@link #cancel}).
+     *
+     * @return the room, for up to {@code wanted} deliveries, or {@code null} (the lane is busy, paused, or not running)
+     */
+    public DeliveryLane.Reservation reserve(String connector, int wanted, Instant now) {
+        DeliveryLane lane = lanes.get(connector);
+        return lane == null ? null : lane.reserve(wanted, now);
+    }
+
+    public void handOver(DeliveryLane.Reservation reservation, List<OutboxStore.Claimed> deliveries) {
+        reservation.lane().handOver(reservation, deliveries);
+    }
+
+    public void cancel(DeliveryLane.Reservation reservation) {
+        reservation.lane().cancel(reservation);
     }
 
     public void wakeAll() {

@@ -23,8 +23,9 @@ import org.springframework.util.CustomizableThreadCreator;
 /**
  * One connector's own delivery loop: a pump thread leases due deliveries in batches (up to {@code prefetch} per
  * worker, as far as the connector's breaker and rate limit allow), and a fixed pool of workers sends them. The pump
- * leases again once half the batch is done, so a fast receiver costs one claim per many deliveries. A slow or
- * failing connector fills only its own pool; nothing it does delays another lane.
+ * leases again once half the batch is done, so a fast receiver costs one claim per many deliveries; while the lane
+ * has caught up, the fan-out gives it new deliveries as it writes them ({@link #reserve}), and they cost no claim at
+ * all. A slow or failing connector fills only its own pool; nothing it does delays another lane.
  */
 final class DeliveryLane {
 
@@ -45,6 +46,8 @@ final class DeliveryLane {
     private final Semaphore free;
     /** Leased deliveries not finished yet (id → lease token): in flight or waiting for a worker. */
     private final Map<String, String> inFlight = new ConcurrentHashMap<>();
+    /** Whether the last claim found fewer due deliveries than it could take: none is waiting, as far as it knows. */
+    private volatile boolean caughtUp;
     /** Where the next claim looks for due deliveries. */
     private final DueScan dueScan = new DueScan();
     private final Object signal = new Object();
@@ -119,48 +122,123 @@ final class DeliveryLane {
         if (permits == 0) {
             return false;
         }
+        if (!free.tryAcquire(permits)) { // the fan-out took room meanwhile
+            runtime.returnUnused(permits, now);
+            return false;
+        }
         String token = Ids.next("lse");
-        // the last of a batch waits for the ones before it, so the lease covers the whole batch
-        Duration timeout = runtime.connector().definition().timeout();
-        Instant leaseUntil = now.plus(timeout.multipliedBy(capacity / concurrency + 1)).plus(leaseMargin);
-        List<Claimed> claimed = outbox.claim(runtime.name(), permits, dueScan.from(now), now, leaseUntil, token);
+        List<Claimed> claimed;
+        try {
+            claimed = outbox.claim(runtime.name(), permits, dueScan.from(now), now, leaseUntil(now), token);
+        } catch (RuntimeException e) {
+            free.release(permits);
+            runtime.returnUnused(permits, now);
+            throw e;
+        }
         if (claimed.size() < permits) {
             dueScan.caughtUp(now);
+            free.release(permits - claimed.size());
             runtime.returnUnused(permits - claimed.size(), now);
         } else {
             dueScan.stoppedAt(claimed.get(claimed.size() - 1).nextAttemptAt(), now);
         }
-        if (claimed.isEmpty()) {
-            return false;
-        }
-        for (Claimed delivery : claimed) {
-            free.acquireUninterruptibly();
-            inFlight.put(delivery.id(), token);
-            workers.execute(() -> {
-                try {
-                    if (!runtime.maySend(clock.instant())) {
-                        // paused, disabled or its breaker opened while this one waited: no attempt is spent, and
-                        // it is due again from its old due time on
-                        outbox.releaseOne(delivery.id(), token);
-                        dueScan.reset();
-                        return;
-                    }
-                    recorder.add(worker.attempt(runtime, delivery, token));
-                } catch (RuntimeException e) {
-                    // nothing recorded: the lease runs out and the delivery is sent again with the same id
-                    log.error("Delivery {} to '{}' failed unexpectedly: {}", delivery.id(), runtime.name(), e.toString());
-                    runtime.onLeaseLost();
-                } finally {
-                    inFlight.remove(delivery.id());
-                    free.release();
-                    // the pump leases again once half the lane is free; waking it sooner finds it nothing to do
-                    if (free.availablePermits() >= refill) {
-                        wake();
-                    }
-                }
-            });
-        }
+        caughtUp = claimed.size() < permits;
+        runtime.onLeased(claimed.size(), true);
+        claimed.forEach(delivery -> send(delivery, token));
         return claimed.size() == permits;
+    }
+
+    /**
+     * The lease of deliveries just given their place in the lane: the last of them waits for every one the lane holds
+     * before it, its workers taking each at most the connector's timeout.
+     */
+    private Instant leaseUntil(Instant now) {
+        int held = capacity - free.availablePermits();
+        Duration timeout = runtime.connector().definition().timeout();
+        return now.plus(timeout.multipliedBy((held + concurrency - 1) / concurrency)).plus(leaseMargin);
+    }
+
+    /** Hands a leased delivery, whose place in the lane is taken, to a worker. */
+    private void send(Claimed delivery, String token) {
+        inFlight.put(delivery.id(), token);
+        workers.execute(() -> {
+            try {
+                if (!runtime.maySend(clock.instant())) {
+                    // paused, disabled or its breaker opened while this one waited: no attempt is spent, and
+                    // it is due again from its old due time on
+                    outbox.releaseOne(delivery.id(), token);
+                    dueScan.reset();
+                    return;
+                }
+                recorder.add(worker.attempt(runtime, delivery, token));
+            } catch (RuntimeException e) {
+                // nothing recorded: the lease runs out and the delivery is sent again with the same id
+                log.error("Delivery {} to '{}' failed unexpectedly: {}", delivery.id(), runtime.name(), e.toString());
+                runtime.onLeaseLost();
+            } finally {
+                inFlight.remove(delivery.id());
+                free.release();
+                // the pump leases again once half the lane is free (waking it sooner finds it nothing to do), if
+                // deliveries are waiting for it: a lane that has caught up gets its new ones from the fan-out, and
+                // retries and the rest at its next poll
+                if (!caughtUp && free.availablePermits() >= refill) {
+                    wake();
+                }
+            }
+        });
+    }
+
+    /**
+     * Room in this lane for new deliveries that are due now, which the fan-out then writes leased to it and hands
+     * over once they commit, so that they need no claim: only while the lane has caught up (no older delivery is
+     * waiting, which they would overtake) and its connector may send (not paused, disabled or open; within its rate
+     * limit).
+     *
+     * @return the room, for up to {@code wanted} deliveries, or {@code null}
+     */
+    Reservation reserve(int wanted, Instant now) {
+        if (!running || !caughtUp) {
+            return null;
+        }
+        int room = Math.min(wanted, free.availablePermits());
+        int permits = room <= 0 ? 0 : runtime.permits(room, now);
+        if (permits == 0) {
+            return null;
+        }
+        if (!free.tryAcquire(permits)) {
+            runtime.returnUnused(permits, now);
+            return null;
+        }
+        if (permits < wanted) {
+            caughtUp = false; // the rest are written for a claim, and later ones must not overtake them
+        }
+        return new Reservation(this, Ids.next("lse"), leaseUntil(now), permits);
+    }
+
+    /** Room taken in a lane for deliveries written leased to it: their lease token and expiry, and how many. */
+    record Reservation(DeliveryLane lane, String token, Instant leaseUntil, int size) {
+    }
+
+    /** The reserved deliveries were committed, leased with the reservation's token: they go out now. */
+    void handOver(Reservation reservation, List<Claimed> deliveries) {
+        if (deliveries.size() < reservation.size()) {
+            free.release(reservation.size() - deliveries.size());
+        }
+        if (!running) {
+            // stopped meanwhile: they go back to pending for the next start, as unfinished ones do
+            outbox.release(deliveries.stream().collect(java.util.stream.Collectors.toMap(Claimed::id,
+                    d -> reservation.token())));
+            free.release(deliveries.size());
+            return;
+        }
+        runtime.onLeased(deliveries.size(), false);
+        deliveries.forEach(delivery -> send(delivery, reservation.token()));
+    }
+
+    /** What the reservation was for was not committed: the room is free again. */
+    void cancel(Reservation reservation) {
+        free.release(reservation.size());
+        runtime.returnUnused(reservation.size(), clock.instant());
     }
 
     private void await(Duration timeout) {

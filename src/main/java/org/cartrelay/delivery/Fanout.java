@@ -2,8 +2,11 @@ package org.cartrelay.delivery;
 
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 import org.cartrelay.connectors.Connector;
@@ -13,6 +16,8 @@ import org.cartrelay.event.OutboundEvent;
 import org.cartrelay.privacy.PrivacyPolicy;
 import org.cartrelay.store.OutboxStore;
 import org.cartrelay.support.Ids;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionSynchronization;
 import org.springframework.transaction.support.TransactionSynchronizationManager;
@@ -23,6 +28,8 @@ import org.springframework.transaction.support.TransactionSynchronizationManager
  */
 @Component
 public class Fanout {
+
+    private static final Logger log = LoggerFactory.getLogger(Fanout.class);
 
     private final ConnectorRegistry connectors;
     private final OutboxStore outbox;
@@ -47,18 +54,22 @@ public class Fanout {
 
     /**
      * Writes the events and one delivery per subscribing connector each (or a suppressed one with the reason the
-     * {@link PrivacyPolicy} gives) in the caller's transaction, and wakes the connectors' lanes once it commits.
+     * {@link PrivacyPolicy} gives) in the caller's transaction. A connector's lane that has room takes its deliveries
+     * that are due now at once: they are written leased to it and handed over when the transaction commits, without
+     * a claim; the other lanes are woken then to claim theirs.
      *
      * @return how many deliveries were created
      */
     public int publishAll(List<Publication> publications, Instant now) {
         List<OutboxStore.EventRow> events = new ArrayList<>(publications.size());
         List<OutboxStore.DeliveryRow> deliveries = new ArrayList<>();
-        Set<String> targets = new LinkedHashSet<>();
+        Map<String, String> payloads = new HashMap<>();
         for (Publication publication : publications) {
             OutboundEvent event = publication.event();
+            String payload = EventJson.write(event);
+            payloads.put(event.id(), payload);
             events.add(new OutboxStore.EventRow(event.id(), event.type(), publication.checkoutId(), event.email(),
-                    EventJson.write(event)));
+                    payload));
             for (Connector connector : connectors.enabled()) {
                 if (!connector.definition().wants(event)) {
                     continue;
@@ -73,29 +84,87 @@ public class Fanout {
                         deliveries.add(new OutboxStore.DeliveryRow(Ids.next("dlv"), event.id(), connector.name(),
                                 OutboxStore.PENDING, null, step, steps.get(step)));
                     }
-                    targets.add(connector.name());
                 }
             }
         }
-        outbox.insert(events, deliveries, now);
-        wakeAfterCommit(List.copyOf(targets), now);
-        return (int) deliveries.stream().filter(d -> OutboxStore.PENDING.equals(d.status())).count();
-    }
-
-    /** The lanes look for the new deliveries (due from {@code now} on, later steps later) once they are committed. */
-    private void wakeAfterCommit(List<String> targets, Instant now) {
-        if (targets.isEmpty()) {
-            return;
+        Map<DeliveryLane.Reservation, List<OutboxStore.DeliveryRow>> handed = leaseToLanes(deliveries, now);
+        Set<String> toClaim = new LinkedHashSet<>();
+        for (OutboxStore.DeliveryRow row : deliveries) {
+            if (OutboxStore.PENDING.equals(row.status()) && row.leaseToken() == null) {
+                toClaim.add(row.connector());
+            }
         }
+        Runnable committed = () -> handOver(handed, events, payloads, List.copyOf(toClaim), now);
         if (TransactionSynchronizationManager.isSynchronizationActive()) {
             TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
                 @Override
-                public void afterCommit() {
-                    engine.wake(targets, now);
+                public void afterCompletion(int status) {
+                    if (status == STATUS_COMMITTED) {
+                        committed.run();
+                    } else {
+                        handed.keySet().forEach(engine::cancel);
+                    }
                 }
             });
+            outbox.insert(events, deliveries, now);
         } else {
-            engine.wake(targets, now);
+            try {
+                outbox.insert(events, deliveries, now);
+            } catch (RuntimeException e) {
+                handed.keySet().forEach(engine::cancel);
+                throw e;
+            }
+            committed.run();
         }
+        return (int) deliveries.stream().filter(d -> OutboxStore.PENDING.equals(d.status())).count();
+    }
+
+    /**
+     * Reserves room in each connector's lane for its deliveries that are due now and marks as many of them leased
+     * (in place in {@code deliveries}).
+     */
+    private Map<DeliveryLane.Reservation, List<OutboxStore.DeliveryRow>> leaseToLanes(
+            List<OutboxStore.DeliveryRow> deliveries, Instant now) {
+        Map<String, List<Integer>> dueNow = new LinkedHashMap<>();
+        for (int i = 0; i < deliveries.size(); i++) {
+            OutboxStore.DeliveryRow row = deliveries.get(i);
+            if (OutboxStore.PENDING.equals(row.status()) && row.delay().isZero()) {
+                dueNow.computeIfAbsent(row.connector(), c -> new ArrayList<>()).add(i);
+            }
+        }
+        Map<DeliveryLane.Reservation, List<OutboxStore.DeliveryRow>> handed = new LinkedHashMap<>();
+        dueNow.forEach((connector, indexes) -> {
+            DeliveryLane.Reservation room = engine.reserve(connector, indexes.size(), now);
+            if (room == null) {
+                return;
+            }
+            List<OutboxStore.DeliveryRow> leased = new ArrayList<>(room.size());
+            for (int i : indexes.subList(0, room.size())) {
+                OutboxStore.DeliveryRow row = deliveries.get(i).leased(room.token(), room.leaseUntil());
+                deliveries.set(i, row);
+                leased.add(row);
+            }
+            handed.put(room, leased);
+        });
+        return handed;
+    }
+
+    /** Committed: the leased deliveries go to their lanes' workers, and the other lanes look for theirs. */
+    private void handOver(Map<DeliveryLane.Reservation, List<OutboxStore.DeliveryRow>> handed,
+            List<OutboxStore.EventRow> events, Map<String, String> payloads, List<String> toClaim, Instant now) {
+        Map<String, String> types = new HashMap<>();
+        events.forEach(e -> types.put(e.id(), e.type()));
+        handed.forEach((room, rows) -> {
+            try {
+                engine.handOver(room, rows.stream().map(row -> new OutboxStore.Claimed(row.id(), row.eventId(),
+                        types.get(row.eventId()), row.connector(), 0, now, payloads.get(row.eventId()), row.step(), 0,
+                        now)).toList());
+            } catch (RuntimeException e) {
+                // written leased all the same: when the lease runs out, the lane claims them
+                log.warn("{} deliveries leased to '{}' could not be handed over ({}); they go out when their lease"
+                        + " runs out", rows.size(), rows.get(0).connector(), e.toString());
+            }
+        });
+        engine.wake(toClaim, now);
     }
 }

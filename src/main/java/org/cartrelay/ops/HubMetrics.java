@@ -12,6 +12,7 @@ import org.cartrelay.store.CheckoutStore;
 import org.springframework.stereotype.Component;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -42,6 +43,14 @@ public class HubMetrics {
                     .register(registry);
             Gauge.builder("cartrelay.dead.letters", status, s -> s.backlog(name).dead())
                     .description("Dead letters waiting for a replay").tag("connector", name).register(registry);
+            FunctionCounter.builder("cartrelay.deliveries.leased", runtime, ConnectorRuntime::claimed)
+                    .description("Deliveries a lane leased, by claiming them from the store or taking them from the"
+                            + " fan-out as it wrote them")
+                    .tag("connector", name).tag("how", "claimed").register(registry);
+            FunctionCounter.builder("cartrelay.deliveries.leased", runtime, ConnectorRuntime::handedOver)
+                    .description("Deliveries a lane leased, by claiming them from the store or taking them from the"
+                            + " fan-out as it wrote them")
+                    .tag("connector", name).tag("how", "handed-over").register(registry);
             Gauge.builder("cartrelay.circuit.open", runtime,
                             r -> r.circuitState(clock.instant()) == CircuitBreaker.State.OPEN ? 1 : 0)
                     .description("1 while the connector's circuit breaker is open").tag("connector", name)

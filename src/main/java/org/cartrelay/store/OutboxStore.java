@@ -99,14 +99,24 @@ public class OutboxStore {
      * A connector that sends in steps gets one row per step, each due after its delay.
      */
     public record DeliveryRow(String id, String eventId, String connector, String status, String reason, int step,
-            java.time.Duration delay) {
+            java.time.Duration delay, String leaseToken, Instant leaseUntil) {
+
+        public DeliveryRow(String id, String eventId, String connector, String status, String reason, int step,
+                java.time.Duration delay) {
+            this(id, eventId, connector, status, reason, step, delay, null, null);
+        }
 
         public DeliveryRow(String id, String eventId, String connector, String status, String reason) {
             this(id, eventId, connector, status, reason, 0, java.time.Duration.ZERO);
         }
+
+        /** The same delivery, written leased: a lane took it at once. */
+        public DeliveryRow leased(String token, Instant until) {
+            return new DeliveryRow(id, eventId, connector, status, reason, step, delay, token, until);
+        }
     }
 
-    /** Writes outbound events and their deliveries, with multi-row inserts. */
+    /** Writes outbound events and their deliveries (some perhaps leased already), with multi-row inserts. */
     public void insert(List<EventRow> events, List<DeliveryRow> deliveries, Instant now) {
         Db.insertAll(jdbcTemplate, "insert into outbound_event (id, type, checkout_id, email, created_at, payload)", 6,
                 events, (ps, c, e) -> {
@@ -119,7 +129,7 @@ public class OutboxStore {
                 });
         Db.insertAll(jdbcTemplate, """
                 insert into delivery (id, event_id, connector, status, attempts, created_at, next_attempt_at, last_error,
-                                      step)""", 9, deliveries, (ps, c, d) -> {
+                                      step, lease_token, lease_until)""", 11, deliveries, (ps, c, d) -> {
             ps.setString(c, d.id());
             ps.setString(c + 1, d.eventId());
             ps.setString(c + 2, d.connector());
@@ -129,6 +139,8 @@ public class OutboxStore {
             ps.setObject(c + 6, Db.ts(now.plus(d.delay())));
             ps.setString(c + 7, Db.clip(d.reason(), 2000));
             ps.setInt(c + 8, d.step());
+            ps.setString(c + 9, d.leaseToken());
+            ps.setObject(c + 10, Db.ts(d.leaseUntil()), java.sql.Types.TIMESTAMP_WITH_TIMEZONE);
         });
     }
 
