@@ -50,24 +50,21 @@ public class CheckoutStore {
             Instant dueAt, String startedEvent) {
     }
 
-    /** Opens pending checkouts, one batched statement for any number of them. */
+    /** Opens pending checkouts, with multi-row inserts. */
     public void insertPendingAll(List<Started> rows) {
-        if (rows.isEmpty()) {
-            return;
-        }
-        jdbcTemplate.batchUpdate("""
+        Db.insertAll(jdbcTemplate, """
                 insert into checkout (id, source, checkout_ref, email, product_ref, status, started_at, updated_at,
-                                      due_at, started_event)
-                values (?, ?, ?, ?, ?, 'pending', ?, ?, ?, ?)""", rows, rows.size(), (ps, r) -> {
-            ps.setString(1, r.id());
-            ps.setString(2, r.source());
-            ps.setString(3, r.checkoutRef());
-            ps.setString(4, r.email());
-            ps.setString(5, r.productRef());
-            ps.setObject(6, Db.ts(r.now()));
-            ps.setObject(7, Db.ts(r.now()));
-            ps.setObject(8, Db.ts(r.dueAt()));
-            ps.setString(9, r.startedEvent());
+                                      due_at, started_event)""", 10, rows, (ps, first, r) -> {
+            ps.setString(first, r.id());
+            ps.setString(first + 1, r.source());
+            ps.setString(first + 2, r.checkoutRef());
+            ps.setString(first + 3, r.email());
+            ps.setString(first + 4, r.productRef());
+            ps.setString(first + 5, PENDING);
+            ps.setObject(first + 6, Db.ts(r.now()));
+            ps.setObject(first + 7, Db.ts(r.now()));
+            ps.setObject(first + 8, Db.ts(r.dueAt()));
+            ps.setString(first + 9, r.startedEvent());
         });
     }
 
@@ -127,6 +124,9 @@ public class CheckoutStore {
         if (entries.isEmpty()) {
             return new int[0];
         }
+        if (dialect.postgres()) {
+            return supersedeOthersOnPostgres(entries, now);
+        }
         int[][] counts = jdbcTemplate.batchUpdate("""
                 update checkout set status = 'superseded', closed_at = ?, updated_at = ?
                 where email = ? and status = 'pending' and id <> ?""", entries, entries.size(), (ps, e) -> {
@@ -136,6 +136,30 @@ public class CheckoutStore {
             ps.setString(4, e.getValue());
         });
         return counts[0];
+    }
+
+    /**
+     * The same as one statement, the buyers as arrays: PostgreSQL planned each buyer's update of a JDBC batch (the
+     * hub asks for custom plans), 55 µs a notice. The status comes as data, as in {@link #markAbandonedOnPostgres}:
+     * written as a constant it matches the due index's condition, which the planner may then read whole.
+     */
+    private int[] supersedeOthersOnPostgres(List<Map.Entry<String, String>> entries, Instant now) {
+        Map<String, Integer> superseded = new HashMap<>();
+        jdbcTemplate.query("""
+                update checkout c set status = 'superseded', closed_at = ?, updated_at = ?
+                from unnest(?::varchar[], ?::varchar[], ?::varchar[]) as v(email, keep_id, status)
+                where c.email = v.email and c.status = v.status and c.id <> v.keep_id
+                returning v.email""", ps -> {
+            java.sql.Connection connection = ps.getConnection();
+            ps.setObject(1, Db.ts(now));
+            ps.setObject(2, Db.ts(now));
+            ps.setArray(3, connection.createArrayOf("varchar", entries.stream().map(Map.Entry::getKey).toArray()));
+            ps.setArray(4, connection.createArrayOf("varchar", entries.stream().map(Map.Entry::getValue).toArray()));
+            ps.setArray(5, connection.createArrayOf("varchar", entries.stream().map(e -> PENDING).toArray()));
+        }, (java.sql.ResultSet rs) -> {
+            superseded.merge(rs.getString(1), 1, Integer::sum);
+        });
+        return entries.stream().mapToInt(e -> superseded.getOrDefault(e.getKey(), 0)).toArray();
     }
 
 

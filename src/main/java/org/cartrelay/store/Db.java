@@ -6,8 +6,10 @@ import java.sql.SQLException;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.function.BiConsumer;
 
 import org.springframework.jdbc.core.JdbcTemplate;
 
@@ -35,15 +37,35 @@ final class Db {
      * columns.
      */
     static <T> void insertAll(JdbcTemplate jdbc, String into, int columns, List<T> rows, RowSetter<T> setter) {
+        forEachInsert(into, columns, rows, (sql, chunk) -> jdbc.update(sql, ps -> setAll(ps, columns, chunk, setter)));
+    }
+
+    /**
+     * The same with a {@code suffix} that returns one column (PostgreSQL's {@code on conflict … returning …}).
+     *
+     * @return what the statements returned
+     */
+    static <T> List<String> insertAllReturning(JdbcTemplate jdbc, String into, int columns, List<T> rows,
+            RowSetter<T> setter, String suffix) {
+        List<String> returned = new ArrayList<>(rows.size());
+        forEachInsert(into, columns, rows, (sql, chunk) -> returned.addAll(jdbc.query(sql + " " + suffix,
+                ps -> setAll(ps, columns, chunk, setter), (rs, n) -> rs.getString(1))));
+        return returned;
+    }
+
+    /** The multi-row insert statement of each chunk of up to 100 rows, and the chunk. */
+    private static <T> void forEachInsert(String into, int columns, List<T> rows, BiConsumer<String, List<T>> insert) {
         String row = "(" + String.join(", ", Collections.nCopies(columns, "?")) + ")";
         for (int from = 0; from < rows.size(); from += ROWS_PER_INSERT) {
             List<T> chunk = rows.subList(from, Math.min(rows.size(), from + ROWS_PER_INSERT));
-            String sql = into + " values " + String.join(", ", Collections.nCopies(chunk.size(), row));
-            jdbc.update(sql, ps -> {
-                for (int i = 0; i < chunk.size(); i++) {
-                    setter.set(ps, i * columns + 1, chunk.get(i));
-                }
-            });
+            insert.accept(into + " values " + String.join(", ", Collections.nCopies(chunk.size(), row)), chunk);
+        }
+    }
+
+    private static <T> void setAll(PreparedStatement ps, int columns, List<T> chunk, RowSetter<T> setter)
+            throws SQLException {
+        for (int i = 0; i < chunk.size(); i++) {
+            setter.set(ps, i * columns + 1, chunk.get(i));
         }
     }
 

@@ -3,8 +3,10 @@ package org.cartrelay.store;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.time.Instant;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 import org.springframework.jdbc.core.BatchPreparedStatementSetter;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -15,17 +17,18 @@ import org.springframework.stereotype.Repository;
 @Repository
 public class NoticeStore {
 
-    private static final String INSERT = """
+    private static final String INTO = """
             insert into notice (id, source, source_event_id, received_at, event_type, email, raw_body, canonical,
-                                outcome, reason)
-            values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""";
+                                outcome, reason)""";
 
     private final JdbcClient jdbc;
     private final JdbcTemplate jdbcTemplate;
+    private final Dialect dialect;
 
-    public NoticeStore(JdbcClient jdbc, JdbcTemplate jdbcTemplate) {
+    public NoticeStore(JdbcClient jdbc, JdbcTemplate jdbcTemplate, Dialect dialect) {
         this.jdbc = jdbc;
         this.jdbcTemplate = jdbcTemplate;
+        this.dialect = dialect;
     }
 
     public record Row(String id, String source, String sourceEventId, Instant receivedAt, String eventType,
@@ -39,27 +42,21 @@ public class NoticeStore {
      * @return per row, whether it was inserted
      */
     public boolean[] insertNew(List<Row> rows) {
-        int[] counts = jdbcTemplate.batchUpdate(INSERT + " on conflict do nothing", new BatchPreparedStatementSetter() {
-            @Override
-            public void setValues(PreparedStatement ps, int i) throws SQLException {
-                Row row = rows.get(i);
-                ps.setString(1, row.id());
-                ps.setString(2, row.source());
-                ps.setString(3, Db.clip(row.sourceEventId(), 255));
-                ps.setObject(4, Db.ts(row.receivedAt()));
-                ps.setString(5, row.eventType());
-                ps.setString(6, row.email());
-                ps.setString(7, row.rawBody());
-                ps.setString(8, row.canonical());
-                ps.setString(9, row.outcome());
-                ps.setString(10, Db.clip(row.reason(), 1000));
-            }
+        if (dialect.postgres()) {
+            return insertNewOnPostgres(rows);
+        }
+        int[] counts = jdbcTemplate.batchUpdate(INTO + " values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) on conflict do nothing",
+                new BatchPreparedStatementSetter() {
+                    @Override
+                    public void setValues(PreparedStatement ps, int i) throws SQLException {
+                        set(ps, 1, rows.get(i));
+                    }
 
-            @Override
-            public int getBatchSize() {
-                return rows.size();
-            }
-        });
+                    @Override
+                    public int getBatchSize() {
+                        return rows.size();
+                    }
+                });
         boolean[] inserted = new boolean[rows.size()];
         for (int i = 0; i < rows.size(); i++) {
             Row row = rows.get(i);
@@ -68,6 +65,33 @@ public class NoticeStore {
                     : findId(row.source(), row.sourceEventId()).filter(row.id()::equals).isPresent();
         }
         return inserted;
+    }
+
+    /**
+     * The same with multi-row inserts that return the ids they kept: PostgreSQL planned each row of a JDBC batch as
+     * a statement of its own (the hub asks for custom plans), 16 µs a notice.
+     */
+    private boolean[] insertNewOnPostgres(List<Row> rows) {
+        Set<String> kept = new HashSet<>(Db.insertAllReturning(jdbcTemplate, INTO, 10, rows, NoticeStore::set,
+                "on conflict do nothing returning id"));
+        boolean[] inserted = new boolean[rows.size()];
+        for (int i = 0; i < rows.size(); i++) {
+            inserted[i] = kept.contains(rows.get(i).id());
+        }
+        return inserted;
+    }
+
+    private static void set(PreparedStatement ps, int first, Row row) throws SQLException {
+        ps.setString(first, row.id());
+        ps.setString(first + 1, row.source());
+        ps.setString(first + 2, Db.clip(row.sourceEventId(), 255));
+        ps.setObject(first + 3, Db.ts(row.receivedAt()));
+        ps.setString(first + 4, row.eventType());
+        ps.setString(first + 5, row.email());
+        ps.setString(first + 6, row.rawBody());
+        ps.setString(first + 7, row.canonical());
+        ps.setString(first + 8, row.outcome());
+        ps.setString(first + 9, Db.clip(row.reason(), 1000));
     }
 
     public Optional<String> findId(String source, String sourceEventId) {
