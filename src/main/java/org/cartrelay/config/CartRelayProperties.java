@@ -23,14 +23,14 @@ public record CartRelayProperties(
 
     /**
      * Intake: the body limit, the Retry-After of a 503, and the group commit (notices that arrive together are
-     * kept in one transaction of at most batchSize, by commitThreads committers; a request waits at most
+     * kept in one transaction of at most batchSize, by commitThreads committers, one by default; a request waits at most
      * commitTimeout for its commit, and at most queueCapacity notices wait at once).
      */
     public record Intake(
             @DefaultValue("256KB") DataSize maxBody,
             @DefaultValue("30") int retryAfterSeconds,
             @DefaultValue("100") int batchSize,
-            @DefaultValue("4") int commitThreads,
+            @DefaultValue("1") int commitThreads,
             @DefaultValue("10000") int queueCapacity,
             @DefaultValue("10s") Duration commitTimeout) {
     }

@@ -28,10 +28,16 @@ import org.springframework.transaction.TransactionSystemException;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
- * Group commit for intake. Request threads hand their notice over and wait; a few committer threads each take
- * whatever has queued up (up to {@code batch-size}) and store it in one transaction: the notices in one batched
- * insert that skips repeats, then each new notice's lifecycle change in arrival order. Every waiting request is
- * answered only after that commit, so a 2xx still means "kept", at a fraction of the commits.
+ * Group commit for intake. Request threads hand their notice over and wait; a committer thread takes whatever has
+ * queued up (up to {@code batch-size}) and stores it in one transaction: the notices in one insert that skips
+ * repeats, then each new notice's lifecycle change in arrival order. Every waiting request is answered only after
+ * that commit, so a 2xx still means "kept", at a fraction of the commits.
+ *
+ * <p>One committer by default ({@code commit-threads}): what arrives during a commit goes into the next one, so the
+ * batches grow with the load. At 2,000 notices/s on two cores, four committers that each took what had queued up
+ * made smaller batches and cost 819 µs of CPU per notice (the hub's and PostgreSQL's together, ack p99 26 ms), one
+ * committer 542 µs (p99 14 ms), and one also took more notices at saturation (5,257 against 4,364 a second). More
+ * committers help where each round trip to the database is long.
  *
  * <p>A batch that fails for any reason but an unreachable store is split up: each notice is tried again in a
  * transaction of its own, so one bad notice cannot fail the others.
