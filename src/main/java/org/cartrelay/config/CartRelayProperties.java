@@ -23,8 +23,8 @@ public record CartRelayProperties(
 
     /**
      * Intake: the body limit, the Retry-After of a 503, and the group commit (notices that arrive together are
-     * kept in one transaction of at most batchSize, by commitThreads committers, one by default; a request waits at most
-     * commitTimeout for its commit, and at most queueCapacity notices wait at once).
+     * kept in one transaction of at most batchSize, by commitThreads committers, one by default; a request waits at
+     * most commitTimeout for its commit, and at most queueCapacity notices wait at once).
      */
     public record Intake(
             @DefaultValue("256KB") DataSize maxBody,

@@ -162,7 +162,6 @@ public class CheckoutStore {
         return entries.stream().mapToInt(e -> superseded.getOrDefault(e.getKey(), 0)).toArray();
     }
 
-
     public Optional<CheckoutRow> findByRef(String source, String checkoutRef) {
         return jdbc.sql("select " + COLUMNS + " from checkout where source = ? and checkout_ref = ?"
                         + " order by started_at desc")

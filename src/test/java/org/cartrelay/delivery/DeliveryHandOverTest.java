@@ -127,7 +127,7 @@ class DeliveryHandOverTest {
     void theFanOutOfAnAbandonedCheckoutHandsItsDeliveryToTheLane() {
         // the lane looks only when woken: a poll's claim holds the lane's free room while it runs, and a fan-out
         // that comes meanwhile finds none and rightly leaves its deliveries to that claim (with a poll every 1 ms,
-        // one in three of these deliveries went that way)
+        // one of these three went that way)
         try (TestHub hub = hub("1h")) {
             DeliveryEngine engine = hub.bean(DeliveryEngine.class);
             engine.cancel(room(engine, 1, hub.clock().instant())); // the lane has looked and found nothing waiting
