@@ -50,22 +50,21 @@ public class CheckoutStore {
             Instant dueAt, String startedEvent) {
     }
 
+    private static final List<Db.Column<Started>> STARTED = List.of(
+            Db.column("id", "varchar", Started::id),
+            Db.column("source", "varchar", Started::source),
+            Db.column("checkout_ref", "varchar", Started::checkoutRef),
+            Db.column("email", "varchar", Started::email),
+            Db.column("product_ref", "varchar", Started::productRef),
+            Db.column("status", "varchar", r -> PENDING),
+            Db.column("started_at", "timestamptz", r -> Db.ts(r.now())),
+            Db.column("updated_at", "timestamptz", r -> Db.ts(r.now())),
+            Db.column("due_at", "timestamptz", r -> Db.ts(r.dueAt())),
+            Db.column("started_event", "varchar", Started::startedEvent));
+
     /** Opens pending checkouts, with multi-row inserts. */
     public void insertPendingAll(List<Started> rows) {
-        Db.insertAll(jdbcTemplate, """
-                insert into checkout (id, source, checkout_ref, email, product_ref, status, started_at, updated_at,
-                                      due_at, started_event)""", 10, rows, (ps, first, r) -> {
-            ps.setString(first, r.id());
-            ps.setString(first + 1, r.source());
-            ps.setString(first + 2, r.checkoutRef());
-            ps.setString(first + 3, r.email());
-            ps.setString(first + 4, r.productRef());
-            ps.setString(first + 5, PENDING);
-            ps.setObject(first + 6, Db.ts(r.now()));
-            ps.setObject(first + 7, Db.ts(r.now()));
-            ps.setObject(first + 8, Db.ts(r.dueAt()));
-            ps.setString(first + 9, r.startedEvent());
-        });
+        Db.insertAll(jdbcTemplate, dialect.postgres(), "checkout", STARTED, rows);
     }
 
     /**
@@ -153,9 +152,9 @@ public class CheckoutStore {
             java.sql.Connection connection = ps.getConnection();
             ps.setObject(1, Db.ts(now));
             ps.setObject(2, Db.ts(now));
-            ps.setArray(3, connection.createArrayOf("varchar", entries.stream().map(Map.Entry::getKey).toArray()));
-            ps.setArray(4, connection.createArrayOf("varchar", entries.stream().map(Map.Entry::getValue).toArray()));
-            ps.setArray(5, connection.createArrayOf("varchar", entries.stream().map(e -> PENDING).toArray()));
+            ps.setArray(3, Db.array(connection, "varchar", entries.stream().map(Map.Entry::getKey).toArray()));
+            ps.setArray(4, Db.array(connection, "varchar", entries.stream().map(Map.Entry::getValue).toArray()));
+            ps.setArray(5, Db.array(connection, "varchar", entries.stream().map(e -> PENDING).toArray()));
         }, (java.sql.ResultSet rs) -> {
             superseded.merge(rs.getString(1), 1, Integer::sum);
         });
@@ -247,11 +246,11 @@ public class CheckoutStore {
             java.sql.Connection connection = ps.getConnection();
             ps.setObject(1, Db.ts(now));
             ps.setObject(2, Db.ts(now));
-            ps.setArray(3, connection.createArrayOf("varchar", due.stream().map(CheckoutRow::id).toArray()));
-            ps.setArray(4, connection.createArrayOf("varchar",
+            ps.setArray(3, Db.array(connection, "varchar", due.stream().map(CheckoutRow::id).toArray()));
+            ps.setArray(4, Db.array(connection, "varchar",
                     due.stream().map(row -> eventIds.get(row.id())).toArray()));
-            ps.setArray(5, connection.createArrayOf("varchar", due.stream().map(row -> PENDING).toArray()));
-            ps.setArray(6, connection.createArrayOf("timestamptz",
+            ps.setArray(5, Db.array(connection, "varchar", due.stream().map(row -> PENDING).toArray()));
+            ps.setArray(6, Db.array(connection, "timestamptz",
                     due.stream().map(row -> Db.ts(row.dueAt())).toArray()));
         }, (rs, n) -> rs.getString(1)));
         boolean[] result = new boolean[due.size()];

@@ -1,15 +1,21 @@
 package org.cartrelay.store;
 
+import java.sql.Array;
+import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Types;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.function.BiConsumer;
+import java.util.function.Function;
+import java.util.stream.Collectors;
 
 import org.springframework.jdbc.core.JdbcTemplate;
 
@@ -25,19 +31,28 @@ final class Db {
     private Db() {
     }
 
-    /** Sets one row's values, its first column at parameter {@code first}. */
-    @FunctionalInterface
-    interface RowSetter<T> {
-        void set(PreparedStatement ps, int first, T row) throws SQLException;
+    /**
+     * A column of a multi-row insert: its name, its type as PostgreSQL names an array's elements ({@code varchar},
+     * {@code integer}, {@code bigint}, {@code timestamptz}), and its value in a row.
+     */
+    record Column<T>(String name, String type, Function<T, Object> value) {
+    }
+
+    static <T> Column<T> column(String name, String type, Function<T, Object> value) {
+        return new Column<>(name, type, value);
     }
 
     /**
-     * Inserts the rows with multi-row {@code values} lists, up to 100 rows a statement, where a JDBC batch sends and
-     * executes one statement per row. {@code into} is {@code insert into table (columns…)}, with {@code columns}
-     * columns.
+     * Inserts the rows into {@code table} with as few statements as it can. On PostgreSQL that is one statement that
+     * takes each column as an array ({@code insert … select * from unnest(…)}): its text is the same for any number
+     * of rows, so the driver prepares it once, and PostgreSQL plans a dozen parameters instead of one per value
+     * (a hundred deliveries' {@code values} list took 0.6 ms to plan). Elsewhere the rows go in multi-row
+     * {@code values} lists of up to 100 rows, where a JDBC batch would send and run one statement per row.
      */
-    static <T> void insertAll(JdbcTemplate jdbc, String into, int columns, List<T> rows, RowSetter<T> setter) {
-        forEachInsert(into, columns, rows, (sql, chunk) -> jdbc.update(sql, ps -> setAll(ps, columns, chunk, setter)));
+    static <T> void insertAll(JdbcTemplate jdbc, boolean postgres, String table, List<Column<T>> columns,
+            List<T> rows) {
+        forEachInsert(postgres, table, columns, rows, (sql, chunk) -> jdbc.update(sql,
+                ps -> setAll(ps, postgres, columns, chunk)));
     }
 
     /**
@@ -45,28 +60,89 @@ final class Db {
      *
      * @return what the statements returned
      */
-    static <T> List<String> insertAllReturning(JdbcTemplate jdbc, String into, int columns, List<T> rows,
-            RowSetter<T> setter, String suffix) {
+    static <T> List<String> insertAllReturning(JdbcTemplate jdbc, boolean postgres, String table,
+            List<Column<T>> columns, List<T> rows, String suffix) {
         List<String> returned = new ArrayList<>(rows.size());
-        forEachInsert(into, columns, rows, (sql, chunk) -> returned.addAll(jdbc.query(sql + " " + suffix,
-                ps -> setAll(ps, columns, chunk, setter), (rs, n) -> rs.getString(1))));
+        forEachInsert(postgres, table, columns, rows, (sql, chunk) -> returned.addAll(jdbc.query(sql + " " + suffix,
+                ps -> setAll(ps, postgres, columns, chunk), (rs, n) -> rs.getString(1))));
         return returned;
     }
 
-    /** The multi-row insert statement of each chunk of up to 100 rows, and the chunk. */
-    private static <T> void forEachInsert(String into, int columns, List<T> rows, BiConsumer<String, List<T>> insert) {
-        String row = "(" + String.join(", ", Collections.nCopies(columns, "?")) + ")";
+    /** The insert statement of each chunk of rows (all of them on PostgreSQL, up to 100 elsewhere), and the chunk. */
+    private static <T> void forEachInsert(boolean postgres, String table, List<Column<T>> columns, List<T> rows,
+            BiConsumer<String, List<T>> insert) {
+        if (rows.isEmpty()) {
+            return;
+        }
+        String into = into(table, columns);
+        if (postgres) {
+            insert.accept(into + " select * from unnest("
+                    + columns.stream().map(c -> "?::" + c.type() + "[]").collect(Collectors.joining(", ")) + ")", rows);
+            return;
+        }
+        String row = "(" + String.join(", ", Collections.nCopies(columns.size(), "?")) + ")";
         for (int from = 0; from < rows.size(); from += ROWS_PER_INSERT) {
             List<T> chunk = rows.subList(from, Math.min(rows.size(), from + ROWS_PER_INSERT));
             insert.accept(into + " values " + String.join(", ", Collections.nCopies(chunk.size(), row)), chunk);
         }
     }
 
-    private static <T> void setAll(PreparedStatement ps, int columns, List<T> chunk, RowSetter<T> setter)
+    private static <T> void setAll(PreparedStatement ps, boolean postgres, List<Column<T>> columns, List<T> chunk)
             throws SQLException {
-        for (int i = 0; i < chunk.size(); i++) {
-            setter.set(ps, i * columns + 1, chunk.get(i));
+        if (postgres) {
+            for (int c = 0; c < columns.size(); c++) {
+                Column<T> column = columns.get(c);
+                ps.setArray(c + 1, array(ps.getConnection(), column.type(),
+                        chunk.stream().map(column.value()).toArray()));
+            }
+            return;
         }
+        for (int i = 0; i < chunk.size(); i++) {
+            setRow(ps, i * columns.size() + 1, columns, chunk.get(i));
+        }
+    }
+
+    /**
+     * Values as a PostgreSQL array of {@code type}. Text and numbers go as typed Java arrays, which the driver sends in
+     * binary form: an {@code Object[]} goes as a text literal, every character escaped by the driver and parsed again
+     * by PostgreSQL.
+     */
+    static Array array(Connection connection, String type, Object[] values) throws SQLException {
+        Object[] typed = switch (type) {
+            case "varchar" -> Arrays.copyOf(values, values.length, String[].class);
+            case "integer" -> Arrays.copyOf(values, values.length, Integer[].class);
+            case "bigint" -> Arrays.copyOf(values, values.length, Long[].class);
+            default -> values;
+        };
+        return connection.createArrayOf(type, typed);
+    }
+
+    /** Sets one row's values, its first column at parameter {@code first}. */
+    static <T> void setRow(PreparedStatement ps, int first, List<Column<T>> columns, T row) throws SQLException {
+        for (int c = 0; c < columns.size(); c++) {
+            Column<T> column = columns.get(c);
+            Object value = column.value().apply(row);
+            if (value == null) {
+                ps.setNull(first + c, sqlType(column.type()));
+            } else {
+                ps.setObject(first + c, value);
+            }
+        }
+    }
+
+    /** {@code insert into table (columns…)}. */
+    static <T> String into(String table, List<Column<T>> columns) {
+        return "insert into " + table + " (" + columns.stream().map(Column::name).collect(Collectors.joining(", "))
+                + ")";
+    }
+
+    private static int sqlType(String type) {
+        return switch (type) {
+            case "integer" -> Types.INTEGER;
+            case "bigint" -> Types.BIGINT;
+            case "timestamptz" -> Types.TIMESTAMP_WITH_TIMEZONE;
+            default -> Types.VARCHAR;
+        };
     }
 
     static OffsetDateTime ts(Instant instant) {

@@ -46,6 +46,16 @@ public class OutboxStore {
     private static final String CLAIM_POSTGRES_FROM = claimOnPostgres(true);
     private static final String LEASE_H2 = leaseOnH2(false);
     private static final String LEASE_H2_FROM = leaseOnH2(true);
+    /** An attempt's row, written when its delivery moves on. */
+    private static final List<Db.Column<Finished>> ATTEMPT = List.of(
+            Db.column("delivery_id", "varchar", Finished::deliveryId),
+            Db.column("attempt", "integer", Finished::attempt),
+            Db.column("attempted_at", "timestamptz", f -> Db.ts(f.startedAt())),
+            Db.column("duration_ms", "bigint", f -> f.result().durationMs()),
+            Db.column("status_code", "integer", f -> f.result().statusCode() > 0 ? f.result().statusCode() : null),
+            Db.column("outcome", "varchar", f -> f.result().outcome()),
+            Db.column("error", "varchar", f -> Db.clip(f.result().error(), 2000)),
+            Db.column("response_body", "varchar", f -> Db.clip(f.result().responseBody(), 2000)));
 
     private static String lease(boolean from) {
         return LEASE.replace(" FROM", from ? " and next_attempt_at >= ?" : "");
@@ -118,30 +128,35 @@ public class OutboxStore {
 
     /** Writes outbound events and their deliveries (some perhaps leased already), with multi-row inserts. */
     public void insert(List<EventRow> events, List<DeliveryRow> deliveries, Instant now) {
-        Db.insertAll(jdbcTemplate, "insert into outbound_event (id, type, checkout_id, email, created_at, payload)", 6,
-                events, (ps, c, e) -> {
-                    ps.setString(c, e.id());
-                    ps.setString(c + 1, e.type());
-                    ps.setString(c + 2, e.checkoutId());
-                    ps.setString(c + 3, e.email());
-                    ps.setObject(c + 4, Db.ts(now));
-                    ps.setString(c + 5, e.payload());
-                });
-        Db.insertAll(jdbcTemplate, """
-                insert into delivery (id, event_id, connector, status, attempts, created_at, next_attempt_at, last_error,
-                                      step, lease_token, lease_until)""", 11, deliveries, (ps, c, d) -> {
-            ps.setString(c, d.id());
-            ps.setString(c + 1, d.eventId());
-            ps.setString(c + 2, d.connector());
-            ps.setString(c + 3, d.status());
-            ps.setInt(c + 4, 0);
-            ps.setObject(c + 5, Db.ts(now));
-            ps.setObject(c + 6, Db.ts(now.plus(d.delay())));
-            ps.setString(c + 7, Db.clip(d.reason(), 2000));
-            ps.setInt(c + 8, d.step());
-            ps.setString(c + 9, d.leaseToken());
-            ps.setObject(c + 10, Db.ts(d.leaseUntil()), java.sql.Types.TIMESTAMP_WITH_TIMEZONE);
-        });
+        Db.insertAll(jdbcTemplate, postgres(), "outbound_event", eventColumns(now), events);
+        Db.insertAll(jdbcTemplate, postgres(), "delivery", deliveryColumns(now), deliveries);
+    }
+
+    private static List<Db.Column<EventRow>> eventColumns(Instant now) {
+        OffsetDateTime at = Db.ts(now);
+        return List.of(
+                Db.column("id", "varchar", EventRow::id),
+                Db.column("type", "varchar", EventRow::type),
+                Db.column("checkout_id", "varchar", EventRow::checkoutId),
+                Db.column("email", "varchar", EventRow::email),
+                Db.column("created_at", "timestamptz", e -> at),
+                Db.column("payload", "varchar", EventRow::payload));
+    }
+
+    private static List<Db.Column<DeliveryRow>> deliveryColumns(Instant now) {
+        OffsetDateTime at = Db.ts(now);
+        return List.of(
+                Db.column("id", "varchar", DeliveryRow::id),
+                Db.column("event_id", "varchar", DeliveryRow::eventId),
+                Db.column("connector", "varchar", DeliveryRow::connector),
+                Db.column("status", "varchar", DeliveryRow::status),
+                Db.column("attempts", "integer", d -> 0),
+                Db.column("created_at", "timestamptz", d -> at),
+                Db.column("next_attempt_at", "timestamptz", d -> Db.ts(now.plus(d.delay()))),
+                Db.column("last_error", "varchar", d -> Db.clip(d.reason(), 2000)),
+                Db.column("step", "integer", DeliveryRow::step),
+                Db.column("lease_token", "varchar", DeliveryRow::leaseToken),
+                Db.column("lease_until", "timestamptz", d -> Db.ts(d.leaseUntil())));
     }
 
     /**
@@ -233,18 +248,7 @@ public class OutboxStore {
                 lost.add(f.deliveryId());
             }
         }
-        Db.insertAll(jdbcTemplate, """
-                insert into delivery_attempt (delivery_id, attempt, attempted_at, duration_ms, status_code, outcome,
-                                              error, response_body)""", 8, kept, (ps, c, f) -> {
-            ps.setString(c, f.deliveryId());
-            ps.setInt(c + 1, f.attempt());
-            ps.setObject(c + 2, Db.ts(f.startedAt()));
-            ps.setLong(c + 3, f.result().durationMs());
-            ps.setObject(c + 4, f.result().statusCode() > 0 ? f.result().statusCode() : null, java.sql.Types.INTEGER);
-            ps.setString(c + 5, f.result().outcome());
-            ps.setString(c + 6, Db.clip(f.result().error(), 2000));
-            ps.setString(c + 7, Db.clip(f.result().responseBody(), 2000));
-        });
+        Db.insertAll(jdbcTemplate, postgres(), "delivery_attempt", ATTEMPT, kept);
         return lost;
     }
 
@@ -289,16 +293,16 @@ public class OutboxStore {
                 where d.id = v.id and d.lease_token = v.lease_token
                 returning d.id""", ps -> {
             java.sql.Connection connection = ps.getConnection();
-            ps.setArray(1, connection.createArrayOf("varchar", column(finished, Finished::deliveryId)));
-            ps.setArray(2, connection.createArrayOf("varchar", column(finished, Finished::leaseToken)));
-            ps.setArray(3, connection.createArrayOf("varchar", column(finished, Finished::nextStatus)));
-            ps.setArray(4, connection.createArrayOf("integer", column(finished, Finished::attempt)));
-            ps.setArray(5, connection.createArrayOf("timestamptz", column(finished, f -> Db.ts(nextAttemptAt(f)))));
-            ps.setArray(6, connection.createArrayOf("varchar",
+            ps.setArray(1, Db.array(connection, "varchar", column(finished, Finished::deliveryId)));
+            ps.setArray(2, Db.array(connection, "varchar", column(finished, Finished::leaseToken)));
+            ps.setArray(3, Db.array(connection, "varchar", column(finished, Finished::nextStatus)));
+            ps.setArray(4, Db.array(connection, "integer", column(finished, Finished::attempt)));
+            ps.setArray(5, Db.array(connection, "timestamptz", column(finished, f -> Db.ts(nextAttemptAt(f)))));
+            ps.setArray(6, Db.array(connection, "varchar",
                     column(finished, f -> Db.clip(f.result().error(), 2000))));
-            ps.setArray(7, connection.createArrayOf("timestamptz", column(finished, f -> Db.ts(deliveredAt(f)))));
-            ps.setArray(8, connection.createArrayOf("timestamptz", column(finished, f -> Db.ts(deadAt(f)))));
-            ps.setArray(9, connection.createArrayOf("integer", column(finished, Finished::progress)));
+            ps.setArray(7, Db.array(connection, "timestamptz", column(finished, f -> Db.ts(deliveredAt(f)))));
+            ps.setArray(8, Db.array(connection, "timestamptz", column(finished, f -> Db.ts(deadAt(f)))));
+            ps.setArray(9, Db.array(connection, "integer", column(finished, Finished::progress)));
         }, (rs, n) -> rs.getString(1)));
     }
 

@@ -22,7 +22,8 @@ import org.junit.jupiter.api.Test;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
- * The outbox on H2 and PostgreSQL: events, deliveries and attempts written with multi-row inserts of up to 100 rows
+ * The outbox on H2 and PostgreSQL: events, deliveries and attempts written many rows to an insert (up to 100 on H2,
+ * on PostgreSQL all in one, each column an array)
  * come out whole, every column in its place; a lease keeps a delivery from every other claim until it is released or
  * runs out; a claim returns every delivery it leases, while fan-outs commit beside it.
  */
@@ -71,6 +72,44 @@ class OutboxStoreTest {
             assertThat(attempt).containsEntry("attempt", 1).containsEntry("status_code", 202)
                     .containsEntry("outcome", "delivered").containsEntry("response_body", "ok dlv-a77")
                     .containsEntry("duration_ms", 3L);
+        }
+    }
+
+    @Test
+    void textThatArrayLiteralsQuoteAndMissingValuesComeBackAsWritten() {
+        // on PostgreSQL each column goes in as an array: quotes, backslashes, braces, commas, the word NULL and empty
+        // text must survive its literal, and a missing value must stay missing
+        String awkward = "{\"note\":\"a \\\"quoted\\\" {brace}, comma\\\\ back\\nslash\"} NULL Grüße \uD83D\uDE00";
+        try (TestDatabase database = TestDatabase.create(); TestHub hub = TestHub.on(database).start()) {
+            OutboxStore outbox = hub.bean(OutboxStore.class);
+            Instant now = hub.clock().instant();
+            List<EventRow> events = List.of(new EventRow("evt-1", "checkout.abandoned", "NULL", null, awkward),
+                    new EventRow("evt-2", "checkout.abandoned", "chk-2", "", "{}"));
+            List<DeliveryRow> deliveries = List.of(new DeliveryRow("dlv-1", "evt-1", "odd", OutboxStore.PENDING, null),
+                    new DeliveryRow("dlv-2", "evt-2", "odd", OutboxStore.SUPPRESSED, awkward));
+            hub.bean(TransactionTemplate.class).executeWithoutResult(tx -> outbox.insert(events, deliveries, now));
+
+            Map<String, Object> first = hub.jdbc().sql("select * from outbound_event where id = 'evt-1'").query()
+                    .singleRow();
+            assertThat(first).containsEntry("payload", awkward).containsEntry("checkout_id", "NULL")
+                    .containsEntry("email", null);
+            assertThat(hub.jdbc().sql("select email from outbound_event where id = 'evt-2'").query(String.class)
+                    .single()).isEmpty();
+            assertThat(hub.jdbc().sql("select last_error from delivery where id = 'dlv-1'").query().singleRow())
+                    .containsEntry("last_error", null);
+            assertThat(hub.jdbc().sql("select last_error from delivery where id = 'dlv-2'").query(String.class)
+                    .single()).isEqualTo(awkward);
+
+            Instant later = now.plusSeconds(1);
+            Claimed claimed = outbox.claim("odd", 10, later, later.plusSeconds(60), "lse-odd").get(0);
+            assertThat(claimed.payload()).isEqualTo(awkward);
+            assertThat(outbox.recordAll(List.of(new Finished(claimed.id(), "lse-odd", 1, now,
+                    new Attempt(0, "retry", awkward, null, 7), OutboxStore.PENDING, later.plusSeconds(30), 0))))
+                    .isEmpty();
+            Map<String, Object> attempt = hub.jdbc().sql("select * from delivery_attempt where delivery_id = 'dlv-1'")
+                    .query().singleRow();
+            assertThat(attempt).containsEntry("status_code", null).containsEntry("error", awkward)
+                    .containsEntry("response_body", null).containsEntry("duration_ms", 7L);
         }
     }
 
