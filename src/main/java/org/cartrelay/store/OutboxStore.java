@@ -29,8 +29,9 @@ public class OutboxStore {
     public static final String SUPPRESSED = "suppressed";
 
     /**
-     * Takes the lease of up to a limit of due deliveries of one connector, re-checked on each locked row. {@code FROM}
-     * stands for where the look for due ones starts, if anywhere.
+     * Takes the lease of up to a limit of due deliveries of one connector, re-checked on each locked row (on H2;
+     * PostgreSQL's form is {@link #claimOnPostgres}). {@code FROM} stands for where the look for due ones starts, if
+     * anywhere.
      */
     private static final String LEASE = """
             update delivery set lease_token = ?, lease_until = ?
@@ -61,11 +62,28 @@ public class OutboxStore {
         return LEASE.replace(" FROM", from ? " and next_attempt_at >= ?" : "");
     }
 
-    /** PostgreSQL returns the leased rows with their events from a data-modifying WITH, all in one snapshot. */
-    private static String claimOnPostgres(boolean from) {
-        return "with l as (" + lease(from) + " returning id, event_id, connector, attempts, step, progress,"
-                + " next_attempt_at) " + CLAIMED + " from l join outbound_event e on e.id = l.event_id"
-                + " order by l.next_attempt_at";
+    /**
+     * PostgreSQL returns the leased rows with their events from a data-modifying WITH, all in one snapshot. The due
+     * rows are chosen first and the update finds each by its id; their status comes along as data, so that the
+     * update's own conditions do not match the pending index's. Written with {@code id in (…)} and a constant status,
+     * a plan made while statistics counted few pending deliveries walked the whole pending index for the update and
+     * chose the batch again for every row it met: one claim of 64 took 1.4 s behind a backlog of 40,000 (808,000
+     * buffers read), 1.8 ms this way.
+     */
+    static String claimOnPostgres(boolean from) {
+        return """
+                with c as (select id, status from delivery
+                           where connector = ? and status = 'pending' and next_attempt_at <= ? FROM
+                             and (lease_until is null or lease_until < ?)
+                           order by next_attempt_at limit ?),
+                     l as (update delivery d set lease_token = ?, lease_until = ?
+                           from c
+                           where d.id = c.id and d.status = c.status and d.next_attempt_at <= ?
+                             and (d.lease_until is null or d.lease_until < ?)
+                           returning d.id, d.event_id, d.connector, d.attempts, d.step, d.progress,
+                                     d.next_attempt_at)
+                """.replace(" FROM", from ? " and next_attempt_at >= ?" : "")
+                + CLAIMED + " from l join outbound_event e on e.id = l.event_id order by l.next_attempt_at";
     }
 
     /**
@@ -186,16 +204,21 @@ public class OutboxStore {
     /** The same, looking only at deliveries due from {@code from} on ({@code null}: from the earliest). */
     public List<Claimed> claim(String connector, int limit, Instant from, Instant now, Instant leaseUntil,
             String token) {
+        if (postgres()) {
+            List<Object> params = new ArrayList<>(List.of(connector, Db.ts(now)));
+            if (from != null) {
+                params.add(Db.ts(from));
+            }
+            params.addAll(List.of(Db.ts(now), limit, token, Db.ts(leaseUntil), Db.ts(now), Db.ts(now)));
+            return jdbc.sql(from == null ? CLAIM_POSTGRES : CLAIM_POSTGRES_FROM).params(params).query(this::claimed)
+                    .list();
+        }
         List<Object> params = new ArrayList<>(List.of(token, Db.ts(leaseUntil), Db.ts(now), Db.ts(now), connector,
                 Db.ts(now)));
         if (from != null) {
             params.add(Db.ts(from));
         }
         params.addAll(List.of(Db.ts(now), limit));
-        if (postgres()) {
-            return jdbc.sql(from == null ? CLAIM_POSTGRES : CLAIM_POSTGRES_FROM).params(params).query(this::claimed)
-                    .list();
-        }
         List<Map<String, Object>> leased = jdbc.sql(from == null ? LEASE_H2 : LEASE_H2_FROM).params(params).query()
                 .listOfRows();
         if (leased.isEmpty()) {
