@@ -327,7 +327,9 @@ public class CheckoutStore {
     }
 
     public long countByStatus(String status) {
-        return jdbc.sql("select count(*) from checkout where status = ?").param(status).query(Long.class).single();
+        // due_at is never null: naming it lets PostgreSQL count the pending ones from the due index (V14)
+        return jdbc.sql("select count(*) from checkout where status = ? and due_at is not null").param(status)
+                .query(Long.class).single();
     }
 
     /** Abandoned at some point, whether recovered since or not. */

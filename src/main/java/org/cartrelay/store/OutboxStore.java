@@ -377,11 +377,12 @@ public class OutboxStore {
 
     public Map<String, Backlog> backlog() {
         Map<String, Backlog> result = new HashMap<>();
-        // one branch per status, so each can walk that status's own (partial) index
+        // one branch per status, so each can walk that status's own (partial) index, whose condition the pending
+        // branch names in full (next_attempt_at is never null; V14)
         jdbc.sql("""
                 select connector, sum(waiting) as pending, min(oldest) as oldest, sum(dead) as dead
                 from (select connector, count(*) as waiting, min(created_at) as oldest, 0 as dead
-                      from delivery where status = 'pending' group by connector
+                      from delivery where status = 'pending' and next_attempt_at is not null group by connector
                       union all
                       select connector, 0, null, count(*)
                       from delivery where status = 'dead' group by connector) as by_status

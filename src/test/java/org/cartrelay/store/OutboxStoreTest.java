@@ -140,15 +140,8 @@ class OutboxStoreTest {
             Instant later = now.plusSeconds(10);
 
             if (TestDatabase.isPostgres()) {
-                long buffers = tx.execute(t -> {
-                    String plan = hub.jdbc().sql("explain (analyze, buffers, format json) "
-                                    + OutboxStore.claimOnPostgres(false))
-                            .params("behind", Db.ts(later), Db.ts(later), 64, "lse-explain", Db.ts(later.plusSeconds(60)),
-                                    Db.ts(later), Db.ts(later))
-                            .query(String.class).single();
-                    t.setRollbackOnly();
-                    return sharedBlocks(plan);
-                });
+                long buffers = Explain.blocksRead(hub, OutboxStore.claimOnPostgres(false), "behind", Db.ts(later),
+                        Db.ts(later), 64, "lse-explain", Db.ts(later.plusSeconds(60)), Db.ts(later), Db.ts(later));
                 // 652 for 64 deliveries and their events when written; the old form (id in (…)) read 143,145 here
                 assertThat(buffers).isLessThan(5_000);
             }
@@ -156,20 +149,6 @@ class OutboxStoreTest {
             assertThat(claimed).extracting(Claimed::id).containsExactlyElementsOf(
                     IntStream.range(200, 264).mapToObj(i -> "dlv-behind-" + i).toList());
         }
-    }
-
-    /** The blocks a plan's top node read from shared buffers or from disk, in EXPLAIN's JSON. */
-    private static long sharedBlocks(String plan) {
-        long blocks = 0;
-        for (String key : List.of("\"Shared Hit Blocks\": ", "\"Shared Read Blocks\": ")) {
-            int at = plan.indexOf(key) + key.length();
-            int end = at;
-            while (Character.isDigit(plan.charAt(end))) {
-                end++;
-            }
-            blocks += Long.parseLong(plan.substring(at, end));
-        }
-        return blocks;
     }
 
     @Test
