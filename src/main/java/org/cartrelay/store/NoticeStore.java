@@ -3,6 +3,7 @@ package org.cartrelay.store;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.time.Instant;
+import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
@@ -53,8 +54,8 @@ public class NoticeStore {
         if (dialect.postgres()) {
             return insertNewOnPostgres(rows);
         }
-        int[] counts = jdbcTemplate.batchUpdate(Db.into("notice", COLUMNS)
-                        + " values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) on conflict do nothing",
+        int[] counts = jdbcTemplate.batchUpdate(Db.into("notice", COLUMNS) + " values ("
+                        + String.join(", ", Collections.nCopies(COLUMNS.size(), "?")) + ") on conflict do nothing",
                 new BatchPreparedStatementSetter() {
                     @Override
                     public void setValues(PreparedStatement ps, int i) throws SQLException {
