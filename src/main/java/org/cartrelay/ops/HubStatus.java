@@ -11,8 +11,8 @@ import org.cartrelay.store.OutboxStore.Backlog;
 import org.springframework.stereotype.Component;
 
 /**
- * Figures read from the database for JMX, health and metrics, cached briefly so that frequent scrapes and JMX
- * consoles cost one grouped query per second at most.
+ * Figures read from the database for JMX, health and metrics. The delivery backlog is cached briefly, so that frequent
+ * scrapes and JMX consoles cost its grouped query once a second at most; the checkout counts are read on each call.
  */
 @Component
 public class HubStatus {
