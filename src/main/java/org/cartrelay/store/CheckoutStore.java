@@ -140,7 +140,8 @@ public class CheckoutStore {
     /**
      * The same as one statement, the buyers as arrays: PostgreSQL planned each buyer's update of a JDBC batch (the
      * hub asks for custom plans), 55 µs a notice. The status comes as data, as in {@link #markAbandonedOnPostgres}:
-     * written as a constant it matches the due index's condition, which the planner may then read whole.
+     * written as a constant it matched the due index's condition until V14 named the due time in it, and the planner
+     * could then read that index whole.
      */
     private int[] supersedeOthersOnPostgres(List<Map.Entry<String, String>> entries, Instant now) {
         Map<String, Integer> superseded = new HashMap<>();

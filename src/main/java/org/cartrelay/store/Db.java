@@ -76,8 +76,7 @@ final class Db {
         }
         String into = into(table, columns);
         if (postgres) {
-            insert.accept(into + " select * from unnest("
-                    + columns.stream().map(c -> "?::" + c.type() + "[]").collect(Collectors.joining(", ")) + ")", rows);
+            insert.accept(into + " select * from " + unnest(columns, "r"), rows);
             return;
         }
         String row = "(" + String.join(", ", Collections.nCopies(columns.size(), "?")) + ")";
@@ -90,15 +89,27 @@ final class Db {
     private static <T> void setAll(PreparedStatement ps, boolean postgres, List<Column<T>> columns, List<T> chunk)
             throws SQLException {
         if (postgres) {
-            for (int c = 0; c < columns.size(); c++) {
-                Column<T> column = columns.get(c);
-                ps.setArray(c + 1, array(ps.getConnection(), column.type(),
-                        chunk.stream().map(column.value()).toArray()));
-            }
+            setArrays(ps, 1, columns, chunk);
             return;
         }
         for (int i = 0; i < chunk.size(); i++) {
             setRow(ps, i * columns.size() + 1, columns, chunk.get(i));
+        }
+    }
+
+    /** {@code unnest(?::type[], …) as alias(name, …)}: the rows joined to a statement, each column an array. */
+    static <T> String unnest(List<Column<T>> columns, String alias) {
+        return "unnest(" + columns.stream().map(c -> "?::" + c.type() + "[]").collect(Collectors.joining(", "))
+                + ") as " + alias + "(" + columns.stream().map(Column::name).collect(Collectors.joining(", ")) + ")";
+    }
+
+    /** Sets each column's values as one array, the first column at parameter {@code first}. */
+    static <T> void setArrays(PreparedStatement ps, int first, List<Column<T>> columns, List<T> rows)
+            throws SQLException {
+        for (int c = 0; c < columns.size(); c++) {
+            Column<T> column = columns.get(c);
+            ps.setArray(first + c, array(ps.getConnection(), column.type(),
+                    rows.stream().map(column.value()).toArray()));
         }
     }
 

@@ -47,6 +47,24 @@ public class OutboxStore {
     private static final String CLAIM_POSTGRES_FROM = claimOnPostgres(true);
     private static final String LEASE_H2 = leaseOnH2(false);
     private static final String LEASE_H2_FROM = leaseOnH2(true);
+    /** A finished delivery's next state, joined to its row by id and lease token (PostgreSQL). */
+    private static final List<Db.Column<Finished>> MOVED = List.of(
+            Db.column("id", "varchar", Finished::deliveryId),
+            Db.column("lease_token", "varchar", Finished::leaseToken),
+            Db.column("status", "varchar", Finished::nextStatus),
+            Db.column("attempts", "integer", Finished::attempt),
+            Db.column("next_attempt_at", "timestamptz", f -> Db.ts(nextAttemptAt(f))),
+            Db.column("last_error", "varchar", f -> Db.clip(f.result().error(), 2000)),
+            Db.column("delivered_at", "timestamptz", f -> Db.ts(deliveredAt(f))),
+            Db.column("dead_at", "timestamptz", f -> Db.ts(deadAt(f))),
+            Db.column("progress", "integer", Finished::progress));
+    private static final String MOVE_ON_POSTGRES = """
+            update delivery d set status = v.status, attempts = v.attempts, next_attempt_at = v.next_attempt_at,
+                   lease_token = null, lease_until = null, last_error = v.last_error,
+                   delivered_at = v.delivered_at, dead_at = v.dead_at, progress = v.progress
+            from %s
+            where d.id = v.id and d.lease_token = v.lease_token
+            returning d.id""".formatted(Db.unnest(MOVED, "v"));
     /** An attempt's row, written when its delivery moves on. */
     private static final List<Db.Column<Finished>> ATTEMPT = List.of(
             Db.column("delivery_id", "varchar", Finished::deliveryId),
@@ -305,32 +323,8 @@ public class OutboxStore {
      * update joined to the batch's columns as arrays costs one plan instead of one per delivery.
      */
     private java.util.Set<String> moveOnPostgres(List<Finished> finished) {
-        return new java.util.HashSet<>(jdbcTemplate.query("""
-                update delivery d set status = v.status, attempts = v.attempts, next_attempt_at = v.next_attempt_at,
-                       lease_token = null, lease_until = null, last_error = v.last_error,
-                       delivered_at = v.delivered_at, dead_at = v.dead_at, progress = v.progress
-                from unnest(?::varchar[], ?::varchar[], ?::varchar[], ?::integer[], ?::timestamptz[],
-                            ?::varchar[], ?::timestamptz[], ?::timestamptz[], ?::integer[])
-                     as v(id, lease_token, status, attempts, next_attempt_at, last_error, delivered_at, dead_at,
-                          progress)
-                where d.id = v.id and d.lease_token = v.lease_token
-                returning d.id""", ps -> {
-            java.sql.Connection connection = ps.getConnection();
-            ps.setArray(1, Db.array(connection, "varchar", column(finished, Finished::deliveryId)));
-            ps.setArray(2, Db.array(connection, "varchar", column(finished, Finished::leaseToken)));
-            ps.setArray(3, Db.array(connection, "varchar", column(finished, Finished::nextStatus)));
-            ps.setArray(4, Db.array(connection, "integer", column(finished, Finished::attempt)));
-            ps.setArray(5, Db.array(connection, "timestamptz", column(finished, f -> Db.ts(nextAttemptAt(f)))));
-            ps.setArray(6, Db.array(connection, "varchar",
-                    column(finished, f -> Db.clip(f.result().error(), 2000))));
-            ps.setArray(7, Db.array(connection, "timestamptz", column(finished, f -> Db.ts(deliveredAt(f)))));
-            ps.setArray(8, Db.array(connection, "timestamptz", column(finished, f -> Db.ts(deadAt(f)))));
-            ps.setArray(9, Db.array(connection, "integer", column(finished, Finished::progress)));
-        }, (rs, n) -> rs.getString(1)));
-    }
-
-    private static Object[] column(List<Finished> finished, java.util.function.Function<Finished, ?> value) {
-        return finished.stream().map(value).toArray();
+        return new java.util.HashSet<>(jdbcTemplate.query(MOVE_ON_POSTGRES, ps -> Db.setArrays(ps, 1, MOVED, finished),
+                (rs, n) -> rs.getString(1)));
     }
 
     private static Instant nextAttemptAt(Finished f) {
