@@ -10,6 +10,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 
@@ -89,26 +90,82 @@ public class CheckoutStore {
     }
 
     /**
-     * The newest checkout of each of these refs of one source, in one statement per few hundred refs.
-     *
-     * @return by checkout ref
+     * What opening a run of checkouts needs to know: the newest checkout of each ref, by source and ref, and the ids of
+     * the buyers' pending checkouts (of any source), by email.
      */
-    public Map<String, CheckoutRow> findByRefs(String source, Collection<String> checkoutRefs) {
-        Map<String, CheckoutRow> found = new HashMap<>();
-        List<String> refs = List.copyOf(checkoutRefs);
-        for (int from = 0; from < refs.size(); from += 500) {
-            List<String> chunk = refs.subList(from, Math.min(refs.size(), from + 500));
-            List<Object> params = new ArrayList<>(chunk.size() + 1);
+    public record Known(Map<String, Map<String, CheckoutRow>> byRef, Map<String, Set<String>> pendingByEmail) {
+    }
+
+    /** Refs or buyers per part of {@link #findForStart}'s statements on H2. */
+    private static final int KEYS_PER_PART = 500;
+
+    /**
+     * The newest checkout of each of these refs (per source), and the pending checkouts of these buyers, in one
+     * statement for a batch of the intake. On PostgreSQL the keys go as arrays ({@code = any(?)}), so the statement's
+     * text and plan do not grow with the batch; on H2 as lists of up to 500, two lists a statement.
+     */
+    public Known findForStart(Map<String, ? extends Collection<String>> refsBySource, Collection<String> emails) {
+        List<String> parts = new ArrayList<>();
+        List<List<Object>> partParams = new ArrayList<>();
+        refsBySource.forEach((source, refs) -> chunks(refs).forEach(chunk -> {
+            parts.add("select 'ref' as found_by, " + COLUMNS + " from checkout where source = ? and checkout_ref "
+                    + anyOf(chunk));
+            List<Object> params = new ArrayList<>();
             params.add(source);
-            params.addAll(chunk);
-            jdbc.sql("select " + COLUMNS + " from checkout where source = ? and checkout_ref in ("
-                            + String.join(", ", Collections.nCopies(chunk.size(), "?")) + ") order by started_at")
+            params.addAll(keys(chunk));
+            partParams.add(params);
+        }));
+        chunks(emails).forEach(chunk -> {
+            parts.add("select 'buyer' as found_by, " + COLUMNS + " from checkout where email " + anyOf(chunk)
+                    + " and status = 'pending'");
+            partParams.add(keys(chunk));
+        });
+        Map<String, Map<String, CheckoutRow>> byRef = new HashMap<>();
+        Map<String, Set<String>> pendingByEmail = new HashMap<>();
+        int perStatement = dialect.postgres() ? Integer.MAX_VALUE : 2;
+        for (int from = 0; from < parts.size(); from += perStatement) {
+            int to = (int) Math.min(parts.size(), (long) from + perStatement);
+            List<Object> params = new ArrayList<>();
+            partParams.subList(from, to).forEach(params::addAll);
+            jdbc.sql(String.join(" union all ", parts.subList(from, to)) + " order by started_at")
                     .params(params)
-                    .query(this::row)
-                    .list()
-                    .forEach(row -> found.put(row.checkoutRef(), row));
+                    .query((rs, n) -> {
+                        CheckoutRow row = row(rs, n);
+                        if ("ref".equals(rs.getString("found_by"))) {
+                            byRef.computeIfAbsent(row.source(), k -> new HashMap<>()).put(row.checkoutRef(), row);
+                        } else {
+                            pendingByEmail.computeIfAbsent(row.email(), k -> new HashSet<>()).add(row.id());
+                        }
+                        return row;
+                    })
+                    .list();
         }
-        return found;
+        return new Known(byRef, pendingByEmail);
+    }
+
+    /** The keys in parts: all in one on PostgreSQL, up to 500 a part on H2. */
+    private List<List<String>> chunks(Collection<String> keys) {
+        List<String> all = keys.stream().filter(Objects::nonNull).distinct().toList();
+        int size = dialect.postgres() ? Math.max(1, all.size()) : KEYS_PER_PART;
+        List<List<String>> chunks = new ArrayList<>();
+        for (int from = 0; from < all.size(); from += size) {
+            chunks.add(all.subList(from, Math.min(all.size(), from + size)));
+        }
+        return chunks;
+    }
+
+    /** The condition that a column is one of the keys: an array on PostgreSQL, a list of placeholders on H2. */
+    private String anyOf(List<String> keys) {
+        return dialect.postgres() ? "= any(?::varchar[])" : "in (" + placeholders(keys.size()) + ")";
+    }
+
+    /** The parameters {@link #anyOf} takes for the keys. */
+    private List<Object> keys(List<String> keys) {
+        return dialect.postgres() ? List.of((Object) keys.toArray(String[]::new)) : new ArrayList<>(keys);
+    }
+
+    private static String placeholders(int count) {
+        return String.join(", ", Collections.nCopies(count, "?"));
     }
 
     /**
@@ -278,7 +335,7 @@ public class CheckoutStore {
         if (due.isEmpty()) {
             return List.of();
         }
-        String ids = String.join(", ", Collections.nCopies(due.size(), "?"));
+        String ids = placeholders(due.size());
         List<Object> params = new ArrayList<>(due.stream().map(CheckoutRow::id).toList());
         // Looked up id by id and buyer by buyer: PostgreSQL, which counts few pending checkouts, answered
         // "c.status = 'pending'" and a semi-join on the buyer's pending checkouts from the due index, reading all of it
@@ -318,7 +375,7 @@ public class CheckoutStore {
         if (emails.isEmpty()) {
             return List.of();
         }
-        String marks = String.join(", ", Collections.nCopies(emails.size(), "?"));
+        String marks = placeholders(emails.size());
         List<Object> params = new ArrayList<>(emails);
         params.add(Db.ts(since));
         return jdbc.sql("select id, email from checkout where email in (" + marks + ") and abandoned_at > ?")

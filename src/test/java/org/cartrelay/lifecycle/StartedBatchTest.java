@@ -69,7 +69,8 @@ class StartedBatchTest {
         List<CanonicalEvent> before = List.of(
                 started("known", "ann@example.com", "p1"),
                 started("older", "bob@example.com", "p1"),
-                started("closed", "cid@example.com", "p1"));
+                started("closed", "cid@example.com", "p1"),
+                started("gus-1", "gus@example.com", "p1"));
         List<CanonicalEvent> batch = List.of(
                 started("new-1", "ann@example.com", "p2"),   // Ann's new cart supersedes her known one
                 started("known", "ann@example.com", "p3"),   // she comes back to the known one: it is pending again
@@ -78,7 +79,10 @@ class StartedBatchTest {
                 order("new-2", "bob@example.com"),           // which he pays for at once
                 started("new-3", "bob@example.com", "p5"),   // then a third, after the order
                 started("closed", "cid@example.com", "p9"),  // an abandoned checkout stays as it is
-                started("dee-1", "dee@example.com", "p1"));  // a buyer of her own
+                started("dee-1", "dee@example.com", "p1"),   // a buyer of her own
+                started("eve-1", "eve@example.com", "p1"),   // a new buyer's two carts in one batch: the first is
+                started("eve-2", "eve@example.com", "p2"),   // superseded, though only this batch knows it
+                started("gus-1", "gus@example.com", "p2"));  // a buyer's one pending cart, refreshed: it stays
 
         Map<String, String> oneByOne = outcome(false, before, batch);
         Map<String, String> batched = outcome(true, before, batch);
@@ -87,7 +91,8 @@ class StartedBatchTest {
         assertThat(batched).containsEntry("new-1", "pending p4").containsEntry("known", "superseded p3")
                 .containsEntry("older", "superseded p1").containsEntry("new-2", "converted p1")
                 .containsEntry("new-3", "pending p5").containsEntry("closed", "abandoned p1")
-                .containsEntry("dee-1", "pending p1");
+                .containsEntry("dee-1", "pending p1").containsEntry("eve-1", "superseded p1")
+                .containsEntry("eve-2", "pending p2").containsEntry("gus-1", "pending p2");
     }
 
     @Test
