@@ -44,6 +44,7 @@ public class AttemptRecorder {
         running = true;
         thread = new Thread(this::run, "delivery-recorder");
         thread.setDaemon(true);
+        thread.setPriority(Thread.MIN_PRIORITY);
         thread.start();
     }
 

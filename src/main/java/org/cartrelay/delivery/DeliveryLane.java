@@ -69,6 +69,8 @@ final class DeliveryLane {
         this.refill = (capacity + 1) / 2;
         CustomizableThreadCreator names = new CustomizableThreadCreator("deliver-" + runtime.name() + "-");
         names.setDaemon(true);
+        // deliveries take the CPU the shops' requests leave (on Linux with -XX:ThreadPriorityPolicy=1: nice 4)
+        names.setThreadPriority(Thread.MIN_PRIORITY);
         this.workers = Executors.newFixedThreadPool(concurrency, names::createThread);
         this.free = new Semaphore(capacity);
     }
@@ -77,6 +79,7 @@ final class DeliveryLane {
         running = true;
         pump = new Thread(this::pump, "lane-" + runtime.name());
         pump.setDaemon(true);
+        pump.setPriority(Thread.MIN_PRIORITY);
         pump.start();
     }
 

@@ -90,6 +90,25 @@ class DeliveryEngineTest {
     }
 
     @Test
+    void deliveriesRunOnTheLowestPriorityThreadsAndTheIntakeOnNormalOnes() {
+        try (TestHub hub = TestHub.on(database).property("cartrelay.abandonment.delay", "0s")
+                .connector("prio", hook(fast, "")).start()) {
+            Notices.startCheckouts(hub, "prio", 3);
+            await().atMost(Duration.ofSeconds(20)).until(() -> delivered(hub, "prio") == 3);
+
+            Set<Thread> threads = Thread.getAllStackTraces().keySet();
+            Set<Thread> delivery = threads.stream().filter(t -> t.getName().startsWith("deliver-prio-")
+                    || t.getName().equals("lane-prio") || t.getName().equals("delivery-recorder"))
+                    .collect(Collectors.toSet());
+            assertThat(delivery).extracting(Thread::getName).anyMatch(name -> name.startsWith("deliver-prio-"))
+                    .contains("lane-prio", "delivery-recorder");
+            assertThat(delivery).allMatch(t -> t.getPriority() == Thread.MIN_PRIORITY);
+            assertThat(threads).filteredOn(t -> t.getName().startsWith("intake-commit-")).isNotEmpty()
+                    .allMatch(t -> t.getPriority() == Thread.NORM_PRIORITY);
+        }
+    }
+
+    @Test
     void aConnectorThatIsDownForAWhileGetsEverythingOnceItRecovers() {
         fast.resetAll();
         fast.stubFor(post(urlEqualTo("/in")).willReturn(aResponse().withStatus(503)));
