@@ -75,8 +75,15 @@ public class Lifecycle {
         }
     }
 
-    /** An inbound event as the intake stored it: its source and when it arrived. */
-    public record Inbound(String source, CanonicalEvent event, Instant receivedAt) {
+    /**
+     * An inbound event as the intake stored it: its source, when it arrived, and its canonical JSON (as stored with
+     * the notice; a started checkout keeps it too).
+     */
+    public record Inbound(String source, CanonicalEvent event, Instant receivedAt, String json) {
+
+        public Inbound(String source, CanonicalEvent event, Instant receivedAt) {
+            this(source, event, receivedAt, EventJson.write(event));
+        }
     }
 
     /**
@@ -86,22 +93,58 @@ public class Lifecycle {
      * outcome as one by one.
      */
     public void applyAll(List<Inbound> events) {
+        applyAll(events, null);
+    }
+
+    /**
+     * The same, with the lookup that {@link #lookahead} prepared for these events, or some of them, already run: the
+     * leading run of {@code checkout.started} events takes what it found if it looked up all of that run's keys
+     * (nothing else has changed a checkout before that run).
+     */
+    public void applyAll(List<Inbound> events, CheckoutStore.Lookup ahead) {
         List<Inbound> run = new ArrayList<>();
+        CheckoutStore.Lookup found = ahead;
         for (Inbound inbound : events) {
-            if (CanonicalEvent.CHECKOUT_STARTED.equals(inbound.event().type()) && inbound.event().checkoutId() != null) {
+            if (startsCheckoutById(inbound)) {
                 run.add(inbound);
                 continue;
             }
-            startedAll(run);
+            startedAll(run, found);
+            found = null;
             run.clear();
             apply(inbound.source(), inbound.event(), inbound.receivedAt());
         }
-        startedAll(run);
+        startedAll(run, found);
+    }
+
+    /**
+     * The lookup that the leading run of {@code checkout.started} events of {@link #applyAll} will need, prepared but
+     * not run, so that the intake can send it with its notices ({@code null} when the events do not start with one).
+     * A superset of the events applied serves too: the intake looks ahead before it knows which notices are repeats.
+     */
+    public CheckoutStore.Lookup lookahead(List<Inbound> events) {
+        List<Inbound> run = events.stream().takeWhile(Lifecycle::startsCheckoutById).toList();
+        return run.isEmpty() ? null : checkouts.lookup(refsBySource(run), emails(run));
+    }
+
+    private static boolean startsCheckoutById(Inbound inbound) {
+        return CanonicalEvent.CHECKOUT_STARTED.equals(inbound.event().type()) && inbound.event().checkoutId() != null;
+    }
+
+    private static Map<String, Set<String>> refsBySource(List<Inbound> run) {
+        Map<String, Set<String>> refsBySource = new LinkedHashMap<>();
+        run.forEach(in -> refsBySource.computeIfAbsent(in.source(), s -> new LinkedHashSet<>())
+                .add(in.event().checkoutId()));
+        return refsBySource;
+    }
+
+    private static List<String> emails(List<Inbound> run) {
+        return run.stream().map(in -> normalise(in.event().email())).toList();
     }
 
     private void started(String source, CanonicalEvent event, Instant now) {
         if (event.checkoutId() != null) {
-            startedAll(List.of(new Inbound(source, event, now)));
+            startedAll(List.of(new Inbound(source, event, now)), null);
             return;
         }
         // no checkout id: the buyer's pending checkout of the same product is the same checkout
@@ -130,20 +173,19 @@ public class Lifecycle {
      * lookup also finds the buyers' pending checkouts, so the supersede statement runs only for buyers who have
      * another one: a new buyer's batch costs one statement (and round trip) less.
      */
-    private void startedAll(List<Inbound> run) {
+    private void startedAll(List<Inbound> run, CheckoutStore.Lookup ahead) {
         if (run.isEmpty()) {
             return;
         }
-        Map<String, Set<String>> refsBySource = new LinkedHashMap<>();
-        run.forEach(in -> refsBySource.computeIfAbsent(in.source(), s -> new LinkedHashSet<>()).add(in.event().checkoutId()));
-        CheckoutStore.Known found = checkouts.findForStart(refsBySource,
-                run.stream().map(in -> normalise(in.event().email())).toList());
-        Map<String, Map<String, CheckoutRow>> known = new HashMap<>();
-        refsBySource.keySet().forEach(source -> known.put(source,
-                new HashMap<>(found.byRef().getOrDefault(source, Map.of()))));
+        Map<String, Set<String>> refsBySource = refsBySource(run);
+        List<String> emails = emails(run);
+        CheckoutStore.Known found = ahead != null && ahead.covers(refsBySource, emails) ? ahead.known()
+                : checkouts.findForStart(refsBySource, emails);
+        // the lookup's own maps, which this run updates as it goes
+        Map<String, Map<String, CheckoutRow>> known = found.byRef();
+        refsBySource.keySet().forEach(source -> known.computeIfAbsent(source, s -> new HashMap<>()));
         // each buyer's pending checkouts once this run is written: those found, and those it opens or refreshes
-        Map<String, Set<String>> pendingByEmail = new HashMap<>();
-        found.pendingByEmail().forEach((email, ids) -> pendingByEmail.put(email, new HashSet<>(ids)));
+        Map<String, Set<String>> pendingByEmail = found.pendingByEmail();
         List<CheckoutStore.Started> inserts = new ArrayList<>();
         List<CheckoutStore.Started> refreshes = new ArrayList<>();
         Map<String, String> newestByEmail = new LinkedHashMap<>();
@@ -160,13 +202,17 @@ public class Lifecycle {
             }
             String id = row == null ? Ids.next("chk") : row.id();
             CheckoutStore.Started started = new CheckoutStore.Started(id, in.source(), event.checkoutId(), email,
-                    event.firstProductId(), in.receivedAt(), due, EventJson.write(event));
+                    event.firstProductId(), in.receivedAt(), due, in.json());
             if (row == null) {
                 inserts.add(started);
-                log.info("Checkout {} started by {} ({}), due {}", id, Masking.email(email), in.source(), due);
+                if (log.isInfoEnabled()) {
+                    log.info("Checkout {} started by {} ({}), due {}", id, Masking.email(email), in.source(), due);
+                }
             } else {
                 refreshes.add(started);
-                log.debug("Checkout {} of {} refreshed, due {}", id, Masking.email(email), due);
+                if (log.isDebugEnabled()) {
+                    log.debug("Checkout {} of {} refreshed, due {}", id, Masking.email(email), due);
+                }
             }
             // later notices of this batch see it pending, as they would have one by one
             bySource.put(event.checkoutId(), new CheckoutRow(id, in.source(), event.checkoutId(), email,

@@ -105,42 +105,109 @@ public class CheckoutStore {
      * text and plan do not grow with the batch; on H2 as lists of up to 500, two lists a statement.
      */
     public Known findForStart(Map<String, ? extends Collection<String>> refsBySource, Collection<String> emails) {
-        List<String> parts = new ArrayList<>();
-        List<List<Object>> partParams = new ArrayList<>();
-        refsBySource.forEach((source, refs) -> chunks(refs).forEach(chunk -> {
-            parts.add("select 'ref' as found_by, " + COLUMNS + " from checkout where source = ? and checkout_ref "
-                    + anyOf(chunk));
-            List<Object> params = new ArrayList<>();
-            params.add(source);
-            params.addAll(keys(chunk));
-            partParams.add(params);
-        }));
-        chunks(emails).forEach(chunk -> {
-            parts.add("select 'buyer' as found_by, " + COLUMNS + " from checkout where email " + anyOf(chunk)
-                    + " and status = 'pending'");
-            partParams.add(keys(chunk));
-        });
-        Map<String, Map<String, CheckoutRow>> byRef = new HashMap<>();
-        Map<String, Set<String>> pendingByEmail = new HashMap<>();
-        int perStatement = dialect.postgres() ? Integer.MAX_VALUE : 2;
-        for (int from = 0; from < parts.size(); from += perStatement) {
-            int to = (int) Math.min(parts.size(), (long) from + perStatement);
+        return lookup(refsBySource, emails).run();
+    }
+
+    /** {@link #findForStart}'s lookup, not run yet: alone ({@link Lookup#run}) or beside an insert of notices. */
+    public Lookup lookup(Map<String, ? extends Collection<String>> refsBySource, Collection<String> emails) {
+        return new Lookup(refsBySource, emails);
+    }
+
+    /**
+     * What {@link #findForStart} looks up, prepared: its keys, its statement's parts, and what it found once run. On
+     * PostgreSQL {@link NoticeStore#insertNew(List, Lookup)} sends it in the intake's notice insert, a round trip less
+     * per batch.
+     */
+    public final class Lookup {
+
+        private final Map<String, Set<String>> refsBySource = new HashMap<>();
+        private final Set<String> emails = new HashSet<>();
+        private final List<String> parts = new ArrayList<>();
+        private final List<List<Object>> partParams = new ArrayList<>();
+        private final Map<String, Map<String, CheckoutRow>> byRef = new HashMap<>();
+        private final Map<String, Set<String>> pendingByEmail = new HashMap<>();
+        private boolean done;
+
+        private Lookup(Map<String, ? extends Collection<String>> refsBySource, Collection<String> emails) {
+            refsBySource.forEach((source, refs) -> {
+                this.refsBySource.computeIfAbsent(source, k -> new HashSet<>()).addAll(refs);
+                chunks(refs).forEach(chunk -> {
+                    parts.add("select 'ref' as found_by, " + COLUMNS + " from checkout where source = ?"
+                            + " and checkout_ref " + anyOf(chunk));
+                    List<Object> params = new ArrayList<>();
+                    params.add(source);
+                    params.addAll(keys(chunk));
+                    partParams.add(params);
+                });
+            });
+            emails.stream().filter(Objects::nonNull).forEach(this.emails::add);
+            chunks(emails).forEach(chunk -> {
+                parts.add("select 'buyer' as found_by, " + COLUMNS + " from checkout where email " + anyOf(chunk)
+                        + " and status = 'pending'");
+                partParams.add(keys(chunk));
+            });
+        }
+
+        /** Runs it in statements of its own (one on PostgreSQL). */
+        public Known run() {
+            int perStatement = dialect.postgres() ? Integer.MAX_VALUE : 2;
+            for (int from = 0; from < parts.size(); from += perStatement) {
+                int to = (int) Math.min(parts.size(), (long) from + perStatement);
+                jdbc.sql(String.join(" union all ", parts.subList(from, to)))
+                        .params(params(from, to))
+                        .query(this::read);
+            }
+            done = true;
+            return known();
+        }
+
+        /** Whether it looks up nothing at all. */
+        boolean empty() {
+            return parts.isEmpty();
+        }
+
+        /** The whole lookup as one statement (PostgreSQL): each row's {@code found_by} says what found it. */
+        String sql() {
+            return String.join(" union all ", parts);
+        }
+
+        /** {@link #sql}'s parameters, in order. */
+        List<Object> params() {
+            return params(0, parts.size());
+        }
+
+        private List<Object> params(int from, int to) {
             List<Object> params = new ArrayList<>();
             partParams.subList(from, to).forEach(params::addAll);
-            jdbc.sql(String.join(" union all ", parts.subList(from, to)) + " order by started_at")
-                    .params(params)
-                    .query((rs, n) -> {
-                        CheckoutRow row = row(rs, n);
-                        if ("ref".equals(rs.getString("found_by"))) {
-                            byRef.computeIfAbsent(row.source(), k -> new HashMap<>()).put(row.checkoutRef(), row);
-                        } else {
-                            pendingByEmail.computeIfAbsent(row.email(), k -> new HashSet<>()).add(row.id());
-                        }
-                        return row;
-                    })
-                    .list();
+            return params;
         }
-        return new Known(byRef, pendingByEmail);
+
+        /** Takes one row of the lookup: of each ref the newest checkout, of each buyer every pending one. */
+        void read(ResultSet rs) throws SQLException {
+            CheckoutRow row = row(rs, 0);
+            if ("ref".equals(rs.getString("found_by"))) {
+                byRef.computeIfAbsent(row.source(), k -> new HashMap<>()).merge(row.checkoutRef(), row,
+                        (known, other) -> other.startedAt().isAfter(known.startedAt()) ? other : known);
+            } else {
+                pendingByEmail.computeIfAbsent(row.email(), k -> new HashSet<>()).add(row.id());
+            }
+        }
+
+        /** Marks it run: what it found is complete. */
+        void finished() {
+            done = true;
+        }
+
+        /** What it found (once run). */
+        public Known known() {
+            return new Known(byRef, pendingByEmail);
+        }
+
+        /** Whether it has run and looked up every one of these refs and buyers. */
+        public boolean covers(Map<String, ? extends Collection<String>> refs, Collection<String> buyers) {
+            return done && refs.entrySet().stream().allMatch(e -> refsBySource.getOrDefault(e.getKey(), Set.of())
+                    .containsAll(e.getValue())) && buyers.stream().filter(Objects::nonNull).allMatch(emails::contains);
+        }
     }
 
     /** The keys in parts: all in one on PostgreSQL, up to 500 a part on H2. */

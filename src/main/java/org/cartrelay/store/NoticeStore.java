@@ -1,8 +1,11 @@
 package org.cartrelay.store;
 
+import java.sql.Array;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
@@ -51,9 +54,25 @@ public class NoticeStore {
      * @return per row, whether it was inserted
      */
     public boolean[] insertNew(List<Row> rows) {
-        if (dialect.postgres()) {
-            return insertNewOnPostgres(rows);
+        return insertNew(rows, null);
+    }
+
+    /**
+     * The same, and runs {@code alongside} (when given): on PostgreSQL in the same statement, the insert a
+     * data-modifying {@code with} clause of the lookup, so a batch of the intake takes one round trip for both.
+     */
+    public boolean[] insertNew(List<Row> rows, CheckoutStore.Lookup alongside) {
+        if (dialect.postgres() && alongside != null && !alongside.empty()) {
+            return insertNewOnPostgres(rows, alongside);
         }
+        boolean[] inserted = dialect.postgres() ? insertNewOnPostgres(rows) : insertNewInBatch(rows);
+        if (alongside != null) {
+            alongside.run();
+        }
+        return inserted;
+    }
+
+    private boolean[] insertNewInBatch(List<Row> rows) {
         int[] counts = jdbcTemplate.batchUpdate(Db.into("notice", COLUMNS) + " values ("
                         + String.join(", ", Collections.nCopies(COLUMNS.size(), "?")) + ") on conflict do nothing",
                 new BatchPreparedStatementSetter() {
@@ -84,6 +103,42 @@ public class NoticeStore {
     private boolean[] insertNewOnPostgres(List<Row> rows) {
         Set<String> kept = new HashSet<>(Db.insertAllReturning(jdbcTemplate, true, "notice", COLUMNS, rows,
                 "on conflict do nothing returning id"));
+        boolean[] inserted = new boolean[rows.size()];
+        for (int i = 0; i < rows.size(); i++) {
+            inserted[i] = kept.contains(rows.get(i).id());
+        }
+        return inserted;
+    }
+
+    /**
+     * The insert and the lookup as one statement: the ids kept come as an array on every row of the lookup (on one
+     * row of nulls when it finds nothing), and PostgreSQL runs a {@code with} clause's insert to its end whatever the
+     * query reads of it.
+     */
+    private boolean[] insertNewOnPostgres(List<Row> rows, CheckoutStore.Lookup alongside) {
+        Set<String> kept = new HashSet<>();
+        String sql = "with kept as (" + Db.into("notice", COLUMNS) + " select * from " + Db.unnest(COLUMNS, "r")
+                + " on conflict do nothing returning id)"
+                + " select k.ids as kept_ids, x.* from (select array_agg(id) as ids from kept) k"
+                + " left join (" + alongside.sql() + ") x on true";
+        List<Object> params = alongside.params();
+        jdbcTemplate.query(sql, ps -> {
+            Db.setArrays(ps, 1, COLUMNS, rows);
+            for (int i = 0; i < params.size(); i++) {
+                ps.setObject(COLUMNS.size() + 1 + i, params.get(i));
+            }
+        }, (ResultSet rs) -> {
+            if (kept.isEmpty()) {
+                Array ids = rs.getArray("kept_ids");
+                if (ids != null) {
+                    kept.addAll(Arrays.asList((String[]) ids.getArray()));
+                }
+            }
+            if (rs.getString("found_by") != null) {
+                alongside.read(rs);
+            }
+        });
+        alongside.finished();
         boolean[] inserted = new boolean[rows.size()];
         for (int i = 0; i < rows.size(); i++) {
             inserted[i] = kept.contains(rows.get(i).id());

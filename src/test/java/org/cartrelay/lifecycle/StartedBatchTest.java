@@ -9,6 +9,7 @@ import java.util.stream.Collectors;
 
 import org.cartrelay.event.CanonicalEvent;
 import org.cartrelay.event.EventJson;
+import org.cartrelay.store.CheckoutStore;
 import org.cartrelay.testing.TestDatabase;
 import org.cartrelay.testing.TestHub;
 import org.junit.jupiter.api.Test;
@@ -19,6 +20,7 @@ import org.springframework.transaction.support.TransactionTemplate;
  * notice. The checkouts it leaves must be those that applying the notices one by one leaves, in every case a batch
  * can mix: new and known checkouts, a refresh of one opened earlier in the same batch, a superseded checkout the
  * buyer comes back to, two buyers, a closed checkout that a late notice must not reopen, and an order in between.
+ * The same holds with the lookup the intake makes ahead of a batch and sends with its notices.
  */
 class StartedBatchTest {
 
@@ -37,8 +39,21 @@ class StartedBatchTest {
                  "customer": {"email": "%s"}}""".formatted(ref, ref, ref, email), CanonicalEvent.class);
     }
 
-    /** The same notices, applied in one batch or one by one, on a hub of their own; the checkouts they leave. */
+    /** How a test applies its notices. */
+    private enum Way {
+        ONE_BY_ONE,
+        BATCHED,
+        /** Batched, with the lookup the intake sends with its notices: made ahead for {@code ahead}'s notices. */
+        LOOKED_AHEAD
+    }
+
     private static Map<String, String> outcome(boolean batched, List<CanonicalEvent> before, List<CanonicalEvent> events) {
+        return outcome(batched ? Way.BATCHED : Way.ONE_BY_ONE, before, events, events);
+    }
+
+    /** The same notices, applied one way, on a hub of their own; the checkouts they leave. */
+    private static Map<String, String> outcome(Way way, List<CanonicalEvent> before, List<CanonicalEvent> events,
+            List<CanonicalEvent> ahead) {
         try (TestDatabase database = TestDatabase.create();
                 TestHub hub = TestHub.on(database).property("cartrelay.abandonment.delay", "1h").start()) {
             Lifecycle lifecycle = hub.bean(Lifecycle.class);
@@ -48,9 +63,14 @@ class StartedBatchTest {
                 tx.executeWithoutResult(status -> lifecycle.apply("batch", event, now));
             }
             hub.jdbc().sql("update checkout set status = 'abandoned' where checkout_ref = 'closed'").update();
-            if (batched) {
-                tx.executeWithoutResult(status -> lifecycle.applyAll(events.stream()
-                        .map(event -> new Lifecycle.Inbound("batch", event, now)).toList()));
+            if (way == Way.BATCHED) {
+                tx.executeWithoutResult(status -> lifecycle.applyAll(inbound(events, now)));
+            } else if (way == Way.LOOKED_AHEAD) {
+                tx.executeWithoutResult(status -> {
+                    CheckoutStore.Lookup lookup = lifecycle.lookahead(inbound(ahead, now));
+                    lookup.run();
+                    lifecycle.applyAll(inbound(events, now), lookup);
+                });
             } else {
                 for (CanonicalEvent event : events) {
                     tx.executeWithoutResult(status -> lifecycle.apply("batch", event, now));
@@ -62,6 +82,10 @@ class StartedBatchTest {
                     .query((rs, n) -> Map.entry(rs.getString(1), rs.getString(2) + " " + rs.getString(3)))
                     .list().stream().collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue));
         }
+    }
+
+    private static List<Lifecycle.Inbound> inbound(List<CanonicalEvent> events, Instant now) {
+        return events.stream().map(event -> new Lifecycle.Inbound("batch", event, now)).toList();
     }
 
     @Test
@@ -88,11 +112,41 @@ class StartedBatchTest {
         Map<String, String> batched = outcome(true, before, batch);
 
         assertThat(batched).isEqualTo(oneByOne);
+        // the lookup made ahead serves the first run; the runs after the order look up for themselves
+        assertThat(outcome(Way.LOOKED_AHEAD, before, batch, batch)).isEqualTo(oneByOne);
         assertThat(batched).containsEntry("new-1", "pending p4").containsEntry("known", "superseded p3")
                 .containsEntry("older", "superseded p1").containsEntry("new-2", "converted p1")
                 .containsEntry("new-3", "pending p5").containsEntry("closed", "abandoned p1")
                 .containsEntry("dee-1", "pending p1").containsEntry("eve-1", "superseded p1")
                 .containsEntry("eve-2", "pending p2").containsEntry("gus-1", "pending p2");
+    }
+
+    /**
+     * The intake looks ahead before it knows which notices are repeats. A repeat dropped from the leading run leaves a
+     * lookup that covers the rest; a repeated order dropped from between two runs joins them into one, which the
+     * lookup made for the first does not cover: that run looks up for itself, and finds Bob's known checkout rather
+     * than opening a second one with the same id.
+     */
+    @Test
+    void aLookupMadeAheadServesOnlyARunWhoseCheckoutsAndBuyersItLookedUp() {
+        List<CanonicalEvent> before = List.of(
+                started("ann-1", "ann@example.com", "p1"),
+                started("bob-1", "bob@example.com", "p1"));
+        CanonicalEvent annAgain = started("ann-2", "ann@example.com", "p2");
+        CanonicalEvent repeatedOrder = order("zed-1", "zed@example.com");
+        CanonicalEvent bobAgain = started("bob-1", "bob@example.com", "p3");
+        CanonicalEvent cyNew = started("cy-1", "cy@example.com", "p1");
+
+        List<CanonicalEvent> leadingRepeat = List.of(annAgain, cyNew);
+        assertThat(outcome(Way.LOOKED_AHEAD, before, leadingRepeat, List.of(annAgain, annAgain, cyNew)))
+                .isEqualTo(outcome(false, before, leadingRepeat))
+                .containsEntry("ann-1", "superseded p1").containsEntry("ann-2", "pending p2")
+                .containsEntry("cy-1", "pending p1");
+
+        List<CanonicalEvent> joined = List.of(annAgain, bobAgain);
+        assertThat(outcome(Way.LOOKED_AHEAD, before, joined, List.of(annAgain, repeatedOrder, bobAgain)))
+                .isEqualTo(outcome(false, before, joined))
+                .containsEntry("bob-1", "pending p3").containsEntry("ann-2", "pending p2");
     }
 
     @Test
