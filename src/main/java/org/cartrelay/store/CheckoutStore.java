@@ -157,7 +157,7 @@ public class CheckoutStore {
                         .params(params(from, to))
                         .query(this::read);
             }
-            done = true;
+            finished();
             return known();
         }
 

@@ -74,11 +74,11 @@ final class Db {
         if (rows.isEmpty()) {
             return;
         }
-        String into = into(table, columns);
         if (postgres) {
-            insert.accept(into + " select * from " + unnest(columns, "r"), rows);
+            insert.accept(insertFromArrays(table, columns), rows);
             return;
         }
+        String into = into(table, columns);
         String row = "(" + String.join(", ", Collections.nCopies(columns.size(), "?")) + ")";
         for (int from = 0; from < rows.size(); from += ROWS_PER_INSERT) {
             List<T> chunk = rows.subList(from, Math.min(rows.size(), from + ROWS_PER_INSERT));
@@ -95,6 +95,11 @@ final class Db {
         for (int i = 0; i < chunk.size(); i++) {
             setRow(ps, i * columns.size() + 1, columns, chunk.get(i));
         }
+    }
+
+    /** {@code insert into table (columns…) select * from unnest(…)}: all rows in one statement, each column an array. */
+    static <T> String insertFromArrays(String table, List<Column<T>> columns) {
+        return into(table, columns) + " select * from " + unnest(columns, "r");
     }
 
     /** {@code unnest(?::type[], …) as alias(name, …)}: the rows joined to a statement, each column an array. */

@@ -103,11 +103,7 @@ public class NoticeStore {
     private boolean[] insertNewOnPostgres(List<Row> rows) {
         Set<String> kept = new HashSet<>(Db.insertAllReturning(jdbcTemplate, true, "notice", COLUMNS, rows,
                 "on conflict do nothing returning id"));
-        boolean[] inserted = new boolean[rows.size()];
-        for (int i = 0; i < rows.size(); i++) {
-            inserted[i] = kept.contains(rows.get(i).id());
-        }
-        return inserted;
+        return inserted(rows, kept);
     }
 
     /**
@@ -117,8 +113,7 @@ public class NoticeStore {
      */
     private boolean[] insertNewOnPostgres(List<Row> rows, CheckoutStore.Lookup alongside) {
         Set<String> kept = new HashSet<>();
-        String sql = "with kept as (" + Db.into("notice", COLUMNS) + " select * from " + Db.unnest(COLUMNS, "r")
-                + " on conflict do nothing returning id)"
+        String sql = "with kept as (" + Db.insertFromArrays("notice", COLUMNS) + " on conflict do nothing returning id)"
                 + " select k.ids as kept_ids, x.* from (select array_agg(id) as ids from kept) k"
                 + " left join (" + alongside.sql() + ") x on true";
         List<Object> params = alongside.params();
@@ -139,6 +134,11 @@ public class NoticeStore {
             }
         });
         alongside.finished();
+        return inserted(rows, kept);
+    }
+
+    /** Per row, whether its id is among those the insert kept. */
+    private static boolean[] inserted(List<Row> rows, Set<String> kept) {
         boolean[] inserted = new boolean[rows.size()];
         for (int i = 0; i < rows.size(); i++) {
             inserted[i] = kept.contains(rows.get(i).id());
