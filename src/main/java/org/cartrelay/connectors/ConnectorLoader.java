@@ -2,6 +2,7 @@ package org.cartrelay.connectors;
 
 import java.io.IOException;
 import java.math.BigDecimal;
+import java.net.URL;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -66,9 +67,26 @@ public class ConnectorLoader {
     }
 
     public ConnectorDefinition load(Path file) {
+        return load(file, () -> YAML.readTree(file.toFile()));
+    }
+
+    /** A connector file the hub ships on its classpath, e.g. {@code demo/demo-echo.yaml}. */
+    public ConnectorDefinition loadResource(String location) {
+        URL url = ConnectorLoader.class.getClassLoader().getResource(location);
+        if (url == null) {
+            throw new ConnectorConfigException("The bundled connector file " + location + " is missing from the hub.");
+        }
+        return load(Path.of("classpath:" + location), () -> YAML.readTree(url));
+    }
+
+    private interface TreeSource {
+        JsonNode read() throws IOException;
+    }
+
+    private ConnectorDefinition load(Path file, TreeSource source) {
         JsonNode tree;
         try {
-            tree = YAML.readTree(file.toFile());
+            tree = source.read();
         } catch (IOException e) {
             throw new ConnectorConfigException("Connector file " + file + " is not valid YAML" + yamlProblem(e) + ".");
         }

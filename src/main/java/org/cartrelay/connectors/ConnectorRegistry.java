@@ -1,6 +1,7 @@
 package org.cartrelay.connectors;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -15,16 +16,20 @@ import org.springframework.beans.factory.annotation.Value;
 import org.springframework.core.env.Environment;
 import org.springframework.stereotype.Component;
 
-/** The connectors of this hub, loaded once at start-up from {@code <home>/connectors/*.yaml}. */
+/**
+ * The connectors of this hub, loaded once at start-up from {@code <home>/connectors/*.yaml}, plus the bundled demo
+ * connector when {@code cartrelay.demo.enabled=true}.
+ */
 @Component
 public class ConnectorRegistry {
 
     private static final Logger log = LoggerFactory.getLogger(ConnectorRegistry.class);
+    static final String DEMO = "demo/demo-echo.yaml";
 
     private final Map<String, Connector> connectors = new LinkedHashMap<>();
 
     public ConnectorRegistry(Environment environment, List<ConnectorType> types,
-            @Value("${cartrelay.home-dir}") String home) {
+            @Value("${cartrelay.home-dir}") String home, @Value("${cartrelay.demo.enabled:false}") boolean demo) {
         Map<String, ConnectorType> byName = types.stream()
                 .collect(Collectors.toMap(ConnectorType::name, Function.identity()));
         byName.keySet().stream().filter(name -> !ConnectorSchema.fragments().containsKey(name)).findFirst()
@@ -33,7 +38,17 @@ public class ConnectorRegistry {
                             + "schemas/connectors/" + name + ".schema.json");
                 });
         Path folder = Path.of(home, "connectors");
-        for (ConnectorDefinition definition : new ConnectorLoader(environment).loadAll(folder)) {
+        ConnectorLoader loader = new ConnectorLoader(environment);
+        List<ConnectorDefinition> definitions = new ArrayList<>(loader.loadAll(folder));
+        if (demo) {
+            ConnectorDefinition bundled = loader.loadResource(DEMO);
+            definitions.stream().filter(d -> d.name().equals(bundled.name())).findFirst().ifPresent(d -> {
+                throw new ConnectorConfigException("Connector file " + d.file() + ": key 'name' must be unique, but '"
+                        + d.name() + "' is the demo connector's, which cartrelay.demo.enabled=true adds.");
+            });
+            definitions.add(bundled);
+        }
+        for (ConnectorDefinition definition : definitions) {
             ConnectorType type = byName.get(definition.type());
             if (type == null) {
                 throw new ConnectorConfigException("Connector file " + definition.file() + ": key 'type' is '"

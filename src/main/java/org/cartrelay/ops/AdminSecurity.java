@@ -1,8 +1,7 @@
 package org.cartrelay.ops;
 
 import java.io.IOException;
-import java.security.SecureRandom;
-import java.util.Base64;
+import java.nio.file.Path;
 import java.util.Set;
 
 import org.slf4j.Logger;
@@ -11,6 +10,7 @@ import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.web.servlet.server.CookieSameSiteSupplier;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.http.HttpMethod;
 import org.springframework.http.HttpStatus;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.core.AuthenticationException;
@@ -33,8 +33,9 @@ import jakarta.servlet.http.HttpServletResponse;
 /**
  * Admin surfaces ({@code /api/**}, the admin page {@code /admin/}, actuator beyond health) need the admin's
  * credentials; intake requests never reach this chain ({@code IntakeEndpoints} serves them ahead of it): their
- * senders prove themselves with signatures instead. Without {@code cartrelay.admin.password} a random password is
- * generated and printed once at start-up.
+ * senders prove themselves with signatures instead. Without {@code cartrelay.admin.password} the password is read
+ * from {@code <home>/data/admin-password}, which is generated at the first start, readable by its owner only
+ * ({@link GeneratedPassword}); the log names the file, never the password.
  * <p>
  * Two ways in, one user: API clients send HTTP basic on every request and get no session; a browser signs in once
  * on the page's login form and carries a session cookie (HttpOnly, SameSite=Lax). A request that rides on a session
@@ -63,6 +64,8 @@ public class AdminSecurity {
                         .requestMatchers(LOGIN_PAGE, "/admin/login.js", "/admin/admin.css", "/admin/csrf").permitAll()
                         .requestMatchers("/admin", "/admin/**").authenticated()
                         .requestMatchers("/api/**").authenticated()
+                        // what the demo receiver got holds buyers' data
+                        .requestMatchers(HttpMethod.GET, "/demo/**").authenticated()
                         .requestMatchers("/actuator/health", "/actuator/health/**").permitAll()
                         .requestMatchers("/actuator/**").authenticated()
                         .anyRequest().permitAll())
@@ -134,14 +137,13 @@ public class AdminSecurity {
 
     @Bean
     UserDetailsService adminUser(@Value("${cartrelay.admin.username:admin}") String username,
-            @Value("${cartrelay.admin.password:}") String password) {
+            @Value("${cartrelay.admin.password:}") String password, @Value("${cartrelay.home-dir}") String home) {
         String effective = password;
         if (effective.isBlank()) {
-            byte[] random = new byte[18];
-            new SecureRandom().nextBytes(random);
-            effective = Base64.getUrlEncoder().withoutPadding().encodeToString(random);
-            log.warn("cartrelay.admin.password is not set; generated for this run: user '{}', password '{}'",
-                    username, effective);
+            Path file = Path.of(home, "data", GeneratedPassword.FILE_NAME);
+            effective = GeneratedPassword.readOrCreate(file);
+            log.warn("cartrelay.admin.password is not set; the password of admin user '{}' is in {} (readable by "
+                    + "its owner only)", username, file);
         }
         PasswordEncoder encoder = PasswordEncoderFactories.createDelegatingPasswordEncoder();
         return new InMemoryUserDetailsManager(User.withUsername(username).password(encoder.encode(effective))

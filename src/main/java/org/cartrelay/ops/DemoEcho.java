@@ -13,6 +13,8 @@ import org.cartrelay.support.StandardWebhooks;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -21,11 +23,13 @@ import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
- * A demo receiver so a newcomer sees a delivery happen: the shipped {@code connectors/demo-echo.yaml} posts here.
- * It checks the Standard Webhooks signature with {@code cartrelay.demo.secret}, logs what arrived and lists the
- * last 20 arrivals on GET. Not meant for production; delete the connector file to stop using it.
+ * A demo receiver so a newcomer sees a delivery happen, there only with {@code cartrelay.demo.enabled=true} (which
+ * also adds the bundled demo connector that posts here). It keeps what arrives signed with
+ * {@code cartrelay.demo.secret} (Standard Webhooks) and refuses the rest with 401; GET lists the last 20 arrivals,
+ * which hold buyers' data, so it needs the admin's credentials ({@link AdminSecurity}). Not meant for production.
  */
 @RestController
+@ConditionalOnProperty(name = "cartrelay.demo.enabled", havingValue = "true")
 public class DemoEcho {
 
     private static final Logger log = LoggerFactory.getLogger(DemoEcho.class);
@@ -43,13 +47,15 @@ public class DemoEcho {
             @RequestHeader(name = "webhook-id", required = false) String id,
             @RequestHeader(name = "webhook-timestamp", required = false) String timestamp,
             @RequestHeader(name = "webhook-signature", required = false) String signature) {
-        boolean signed = !secret.isBlank() && id != null && timestamp != null && timestamp.matches("\\d+")
+        boolean signed = !secret.isBlank() && id != null && timestamp != null && timestamp.matches("\\d{1,18}")
                 && StandardWebhooks.withSecret(secret).verify(id, Long.parseLong(timestamp), body, signature);
+        if (!signed) {
+            return ResponseEntity.status(HttpStatus.UNAUTHORIZED).build();
+        }
         String text = new String(body, StandardCharsets.UTF_8);
         Map<String, Object> entry = new LinkedHashMap<>();
         entry.put("receivedAt", Instant.now().toString());
         entry.put("webhookId", id);
-        entry.put("signatureValid", signed);
         entry.put("body", text);
         synchronized (received) {
             received.addFirst(entry);
@@ -57,7 +63,7 @@ public class DemoEcho {
                 received.removeLast();
             }
         }
-        log.info("Demo echo received {} (signature {})", id, signed ? "valid" : "NOT valid");
+        log.info("Demo echo received {}", id);
         return ResponseEntity.noContent().build();
     }
 
