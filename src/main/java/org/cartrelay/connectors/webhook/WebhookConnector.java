@@ -2,6 +2,7 @@ package org.cartrelay.connectors.webhook;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -15,13 +16,13 @@ import org.cartrelay.connectors.ConnectorDefinition;
 import org.cartrelay.connectors.DeliveryHttpClient;
 import org.cartrelay.event.EventJson;
 import org.cartrelay.event.OutboundEvent;
-import org.cartrelay.support.StandardWebhooks;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
 /**
- * POSTs the outbound event to {@code endpoint} as JSON or as a flat form, signed per Standard Webhooks with
- * {@code webhook-id} = the event id, so a receiver can drop the duplicates that at-least-once delivery allows.
+ * POSTs the outbound event to {@code endpoint} as JSON or as a flat form, or the body its {@code template} renders,
+ * signed per Standard Webhooks with every secret of {@code secret} and {@code webhook-id} = the event id, so a
+ * receiver can drop the duplicates that at-least-once delivery allows.
  */
 public class WebhookConnector implements Connector {
 
@@ -32,17 +33,20 @@ public class WebhookConnector implements Connector {
     private final DeliveryHttpClient http;
     private final RequestConfig requestConfig;
     private final boolean form;
-    private final StandardWebhooks signer;
+    private final Signatures signer;
+    private final BodyTemplate template;
     private final Map<String, String> headers = new LinkedHashMap<>();
 
-    WebhookConnector(ConnectorDefinition definition, Clock clock, DeliveryHttpClient http) {
+    WebhookConnector(ConnectorDefinition definition, Clock clock, DeliveryHttpClient http, Path templates) {
         this.definition = definition;
         this.clock = clock;
         this.http = http;
         this.requestConfig = http.config(definition.endpoint(), definition.timeout().toMillis());
         JsonNode config = definition.config();
         this.form = config.has("format") && "form".equals(config.get("format").asText());
-        this.signer = config.has("secret") ? StandardWebhooks.withSecret(config.get("secret").asText()) : null;
+        this.signer = Signatures.of(definition);
+        this.template = config.hasNonNull("template")
+                ? BodyTemplate.compile(definition, templates, config.get("template").asText(), form) : null;
         if (config.has("headers")) {
             config.get("headers").fields().forEachRemaining(h -> headers.put(h.getKey(), h.getValue().asText()));
         }
@@ -64,7 +68,8 @@ public class WebhookConnector implements Connector {
     private void send(Exchange exchange) throws IOException {
         String eventId = exchange.getMessage().getHeader(EVENT_ID, String.class);
         String json = exchange.getMessage().getBody(String.class);
-        byte[] body = form ? FormEncoding.encode(EventJson.read(json, OutboundEvent.class)).getBytes(StandardCharsets.UTF_8)
+        byte[] body = template != null ? template.render(json)
+                : form ? FormEncoding.encode(EventJson.read(json, OutboundEvent.class)).getBytes(StandardCharsets.UTF_8)
                 : json.getBytes(StandardCharsets.UTF_8);
         Map<String, String> request = new LinkedHashMap<>();
         request.put("webhook-id", eventId);
