@@ -17,16 +17,13 @@ import org.cartrelay.intake.IntakeService.Receipt;
 import org.cartrelay.lifecycle.Lifecycle;
 import org.cartrelay.store.CheckoutStore;
 import org.cartrelay.store.NoticeStore;
+import org.cartrelay.store.StoreUnreachable;
 import org.cartrelay.support.Ids;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
-import org.springframework.dao.DataAccessResourceFailureException;
-import org.springframework.dao.TransientDataAccessResourceException;
-import org.springframework.jdbc.CannotGetJdbcConnectionException;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.CannotCreateTransactionException;
-import org.springframework.transaction.TransactionSystemException;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
@@ -139,7 +136,7 @@ public class NoticeCommitter implements SmartLifecycle {
                         (committed - started) / 1000, (committed - written[0]) / 1000);
             }
         } catch (RuntimeException e) {
-            if (batch.size() == 1 || storeUnreachable(e)) {
+            if (batch.size() == 1 || StoreUnreachable.is(e)) {
                 batch.forEach(p -> p.result().completeExceptionally(e));
                 return;
             }
@@ -199,13 +196,6 @@ public class NoticeCommitter implements SmartLifecycle {
         }
         lifecycle.applyAll(changes, ahead);
         return receipts;
-    }
-
-    private static boolean storeUnreachable(RuntimeException e) {
-        // a lock conflict or deadlock between two batches is transient too, but splitting the batch resolves it
-        return e instanceof CannotGetJdbcConnectionException || e instanceof CannotCreateTransactionException
-                || e instanceof DataAccessResourceFailureException || e instanceof TransientDataAccessResourceException
-                || e instanceof TransactionSystemException;
     }
 
     @Override

@@ -24,12 +24,12 @@ import org.cartrelay.event.OutboundEvent;
 import org.cartrelay.store.CheckoutStore;
 import org.cartrelay.store.CheckoutStore.CheckoutRow;
 import org.cartrelay.store.OutboxStore;
+import org.cartrelay.store.StoreUnreachable;
 import org.cartrelay.support.DueScan;
 import org.cartrelay.support.Ids;
 import org.cartrelay.support.Masking;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.dao.DataAccessResourceFailureException;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionSynchronization;
 import org.springframework.transaction.support.TransactionSynchronizationManager;
@@ -328,7 +328,7 @@ public class Lifecycle {
                 done = tx.execute(status -> abandonAll(due, now));
             } catch (RuntimeException batchFailed) {
                 dueScan.reset(); // what fails stays due, before where the next look would start
-                if (due.size() == 1) {
+                if (due.size() == 1 || StoreUnreachable.is(batchFailed)) {
                     throw batchFailed;
                 }
                 log.warn("Abandoning {} checkouts together failed ({}); trying them one by one", due.size(),
@@ -336,9 +336,10 @@ public class Lifecycle {
                 for (CheckoutRow row : due) {
                     try {
                         abandoned += tx.execute(status -> abandonAll(List.of(row), now)).abandoned();
-                    } catch (DataAccessResourceFailureException storeDown) {
-                        throw storeDown;
                     } catch (RuntimeException e) {
+                        if (StoreUnreachable.is(e)) {
+                            throw e;
+                        }
                         log.error("Checkout {} could not be abandoned; it stays pending: {}", row.id(), e.toString());
                     }
                 }
