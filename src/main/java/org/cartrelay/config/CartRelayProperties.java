@@ -109,12 +109,35 @@ public record CartRelayProperties(
             @DefaultValue("32") int prefetch,
             @DefaultValue("30s") Duration leaseMargin,
             @DefaultValue("10s") Duration shutdownGrace,
-            @DefaultValue Breaker breaker) {
+            @DefaultValue Breaker breaker,
+            @DefaultValue Throttle throttle) {
     }
 
-    /** Per-connector circuit breaker: opens after this many failed attempts in a row, probes again after openFor. */
+    /**
+     * Per-connector circuit breaker (resilience4j): it opens when at least failureRateThreshold percent of the last
+     * slidingWindow calls failed (connection errors, timeouts, 5xx), or slowCallRateThreshold percent took longer
+     * than slowCall (unset: half the connector's timeout), once the window holds minimumCalls; it waits openFor, then
+     * lets halfOpenCalls trial calls through, and each time the trials fail it waits openForMultiplier times longer,
+     * up to maxOpenFor.
+     */
     public record Breaker(
-            @DefaultValue("5") int failureThreshold,
-            @DefaultValue("30s") Duration openFor) {
+            @DefaultValue("50") float failureRateThreshold,
+            @DefaultValue("20") int slidingWindow,
+            @DefaultValue("10") int minimumCalls,
+            @DefaultValue("5") int halfOpenCalls,
+            @DefaultValue("5s") Duration openFor,
+            @DefaultValue("2") double openForMultiplier,
+            @DefaultValue("5m") Duration maxOpenFor,
+            Duration slowCall,
+            @DefaultValue("100") float slowCallRateThreshold) {
+    }
+
+    /**
+     * A target's "slow down" (429, or 503 with Retry-After): the connector waits what the target's Retry-After says,
+     * at most maxWait; without one, defaultWait, doubled for each such answer in a row.
+     */
+    public record Throttle(
+            @DefaultValue("1s") Duration defaultWait,
+            @DefaultValue("10m") Duration maxWait) {
     }
 }

@@ -11,11 +11,13 @@ import org.cartrelay.event.OutboundEvent;
  * outbound event (JSON body, headers {@link #EVENT_ID}, {@link #EVENT_TYPE}, {@link #ATTEMPT}) and sends it to the
  * target. An HTTP target leaves the status in {@code CamelHttpResponseCode}; any exception is a failed attempt.
  * <p>
- * Two optional protocols: a connector that sends one event in timed steps returns their delays from
- * {@link #steps}, and gets one delivery per step (header {@link #STEP}); unsent steps of an abandoned event are
- * cancelled when the cart is recovered. A connector that makes several calls per attempt reads {@link #PROGRESS}
- * (how many calls already succeeded), skips those, and sets it after each call that succeeds, so a retry repeats
- * only the call that failed.
+ * Optional protocols: a connector that sends one event in timed steps returns their delays from {@link #steps}, and
+ * gets one delivery per step (header {@link #STEP}); unsent steps of an abandoned event are cancelled when the cart
+ * is recovered. A connector that makes several calls per attempt reads {@link #PROGRESS} (how many calls already
+ * succeeded), skips those, and sets it after each call that succeeds, so a retry repeats only the call that failed;
+ * it asks the {@link CallGate} before each call ({@link #gatesEachCall}). A connector that knows what its target's
+ * exceptions mean says so in {@link #failureKind}; {@link PermanentDeliveryException} and
+ * {@link RateLimitedException} mean the same for every connector.
  */
 public interface Connector {
 
@@ -24,12 +26,38 @@ public interface Connector {
     String ATTEMPT = "CartRelayAttempt";
     String STEP = "CartRelayStep";
     String PROGRESS = "CartRelayProgress";
+    /** Set by a connector whose {@link CallGate} refused a call: the calls before it were made, the rest were not. */
+    String HELD = "CartRelayHeld";
 
     ConnectorDefinition definition();
 
     /** The delay of each step after the event; one immediate step unless the connector sends in steps. */
     default List<Duration> steps(OutboundEvent event) {
         return List.of(Duration.ZERO);
+    }
+
+    /**
+     * Whether this connector asks the {@link CallGate} before each of its calls itself; otherwise the hub asks once
+     * before handing it the delivery, which is then one call.
+     */
+    default boolean gatesEachCall() {
+        return false;
+    }
+
+    /**
+     * What an exception of this connector's target means ({@code null}: the hub decides, from I/O errors and timeouts
+     * in its causes); e.g. an SMTP server's permanent 5xx reply.
+     */
+    default FailureKind failureKind(Throwable failure) {
+        return null;
+    }
+
+    /**
+     * The key within which this connector's deliveries go out one at a time, in the order they reach it: the
+     * checkout by default, so an event never overtakes an earlier one of the same checkout.
+     */
+    default String orderKey(String checkoutId, String email) {
+        return checkoutId;
     }
 
     /** Adds this connector's delivery route to the builder. */

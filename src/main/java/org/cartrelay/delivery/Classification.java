@@ -5,21 +5,37 @@ import java.time.Instant;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
+import java.util.Locale;
 
-/** What one attempt's answer means (SPEC section 6). */
+/** What one attempt's answer means for the delivery. */
 public enum Classification {
     DELIVERED,
+    /** Failed, tried again after the backoff; it counts toward {@code retry.maxAttempts}. */
     RETRY,
+    /**
+     * The target asked to slow down (429, or 503 with {@code Retry-After}): the connector waits as a whole, and the
+     * attempt is no failure.
+     */
+    THROTTLED,
     /** 410: the receiver asks never to be called again. */
     GONE,
-    /** Any other 4xx: sending the same request again cannot succeed. */
+    /** Sending the same request again cannot succeed (any other 4xx, a permanent error): dead at once. */
     DEAD;
 
-    public static Classification ofStatus(int status) {
+    /** The name stored with an attempt and used as the metrics' outcome tag. */
+    public String outcome() {
+        return name().toLowerCase(Locale.ROOT);
+    }
+
+    /** @param retryAfter whether the answer carried a readable {@code Retry-After} */
+    public static Classification ofStatus(int status, boolean retryAfter) {
         if (status >= 200 && status < 300) {
             return DELIVERED;
         }
-        if (status == 408 || status == 425 || status == 429 || status >= 500) {
+        if (status == 429 || status == 503 && retryAfter) {
+            return THROTTLED;
+        }
+        if (status == 408 || status == 425 || status >= 500) {
             return RETRY;
         }
         if (status == 410) {

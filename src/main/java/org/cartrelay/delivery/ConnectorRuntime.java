@@ -5,18 +5,21 @@ import java.util.concurrent.atomic.AtomicLong;
 
 import org.cartrelay.connectors.Connector;
 
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+
 /**
- * What the hub knows about one connector while it runs: its breaker and rate limit, whether an operator paused
+ * What the hub knows about one connector while it runs: its circuit breaker and throttle, whether an operator paused
  * it or a receiver's 410 disabled it, and the counters and last outcomes that JMX, health and metrics show.
  */
 public final class ConnectorRuntime {
 
     private final Connector connector;
-    private final CircuitBreaker breaker;
-    private final RateLimiter rateLimiter;
+    private final Breaker breaker;
+    private final Throttle throttle;
     private final AtomicLong delivered = new AtomicLong();
     private final AtomicLong failed = new AtomicLong();
     private final AtomicLong deadLettered = new AtomicLong();
+    private final AtomicLong throttled = new AtomicLong();
     private final AtomicLong claimed = new AtomicLong();
     private final AtomicLong handedOver = new AtomicLong();
     private volatile boolean paused;
@@ -24,10 +27,10 @@ public final class ConnectorRuntime {
     private volatile String lastError;
     private volatile Instant lastSuccess;
 
-    ConnectorRuntime(Connector connector, CircuitBreaker breaker, RateLimiter rateLimiter) {
+    ConnectorRuntime(Connector connector, Breaker breaker, Throttle throttle) {
         this.connector = connector;
         this.breaker = breaker;
-        this.rateLimiter = rateLimiter;
+        this.throttle = throttle;
     }
 
     public Connector connector() {
@@ -38,66 +41,75 @@ public final class ConnectorRuntime {
         return connector.name();
     }
 
-    /** How many deliveries the lane may start now: none while paused, disabled or open, else within limits. */
-    int permits(int free, Instant now) {
-        if (paused || disabledReason != null || !connector.definition().enabled() || free <= 0) {
-            return 0;
-        }
-        int allowed = breaker.permits(free, now);
-        if (allowed == 0) {
-            return 0;
-        }
-        int granted = rateLimiter.acquire(allowed, now);
-        if (granted == 0 && breaker.state(now) == CircuitBreaker.State.HALF_OPEN) {
-            breaker.onNeutral();
-        }
-        return granted;
+    Breaker breaker() {
+        return breaker;
     }
 
-    /** Whether a delivery leased earlier may still go out now: not while paused, disabled or open. */
-    boolean maySend(Instant now) {
-        return !paused && disabledReason == null && breaker.state(now) != CircuitBreaker.State.OPEN;
+    Throttle throttle() {
+        return throttle;
     }
 
-    /** Leased fewer deliveries than permitted: give the rate tokens back, and the breaker's probe if it was one. */
-    void returnUnused(int permits, Instant now) {
-        rateLimiter.refund(permits);
-        if (breaker.state(now) == CircuitBreaker.State.HALF_OPEN) {
-            breaker.onNeutral();
+    /** Whether it may send at all: not paused, not disabled by a 410, enabled in its file. */
+    boolean active() {
+        return !paused && disabledReason == null && connector.definition().enabled();
+    }
+
+    /** What a lane may lease now: how many, and whether only retries (its breaker is open). */
+    record Lease(int count, boolean retriesOnly) {
+        static final Lease NONE = new Lease(0, false);
+    }
+
+    /** How many of {@code free} deliveries the lane may lease now, as its state, breaker and throttle allow. */
+    Lease lease(int free, Instant now) {
+        if (!active() || free <= 0) {
+            return Lease.NONE;
         }
+        int count = throttle.leasable(free, now);
+        if (count == 0) {
+            return Lease.NONE;
+        }
+        return switch (breaker.mode()) {
+            case ALL -> new Lease(count, false);
+            case TRIALS -> new Lease(Math.min(count, breaker.trialCalls()), false);
+            case RETRIES -> new Lease(count, true);
+        };
+    }
+
+    /** The gate of one attempt of a delivery ({@code retry}: tried before) whose lease needs a call by the deadline. */
+    AttemptGate gate(boolean retry, Instant deadline) {
+        return new AttemptGate(this, retry, deadline);
     }
 
     void onDelivered(Instant at) {
         delivered.incrementAndGet();
         lastSuccess = at;
-        breaker.onSuccess();
     }
 
-    /** A failed attempt that will be retried, or has used up its attempts. */
+    /** A failed attempt that will be retried, or has used up its attempts ({@code dead}). */
     void onFailure(String error, Instant at, boolean dead) {
         failed.incrementAndGet();
         if (dead) {
             deadLettered.incrementAndGet();
         }
         lastError = at + " " + error;
-        breaker.onFailure(at);
     }
 
-    /** Dead-lettered because the request itself was refused (4xx): the target is up, the breaker stays as it is. */
+    /** Dead-lettered at once: the request was refused, or can never succeed. */
     void onRejected(String error, Instant at) {
         failed.incrementAndGet();
         deadLettered.incrementAndGet();
         lastError = at + " " + error;
-        breaker.onNeutral();
+    }
+
+    /** The target asked to slow down. */
+    void onThrottled(String error, Instant at) {
+        throttled.incrementAndGet();
+        lastError = at + " " + error;
     }
 
     /** The lane leased deliveries: {@code byClaim} it claimed them, or the fan-out handed them over. */
     void onLeased(int count, boolean byClaim) {
         (byClaim ? claimed : handedOver).addAndGet(count);
-    }
-
-    void onLeaseLost() {
-        breaker.onNeutral();
     }
 
     void setPaused(boolean paused) {
@@ -120,8 +132,30 @@ public final class ConnectorRuntime {
         return disabledReason;
     }
 
-    public CircuitBreaker.State circuitState(Instant now) {
-        return breaker.state(now);
+    /** CLOSED, OPEN or HALF_OPEN. */
+    public CircuitBreaker.State circuitState() {
+        return breaker.state();
+    }
+
+    /** Calls at once it may make now (lowered after a target's "slow down", growing back). */
+    public int concurrency() {
+        return throttle.concurrency();
+    }
+
+    /** Calls per second it may make now; infinite when unlimited. */
+    public double rate() {
+        return throttle.rate();
+    }
+
+    /** {@link #rate} as "12.5/s", or "unlimited". */
+    public String rateLimit() {
+        return Throttle.describe(throttle.rate());
+    }
+
+    /** Until when it waits because its target asked to, or null when it does not wait. */
+    public Instant waitingUntil(Instant now) {
+        Instant until = throttle.waitUntil();
+        return until.isAfter(now) ? until : null;
     }
 
     public long delivered() {
@@ -134,6 +168,11 @@ public final class ConnectorRuntime {
 
     public long deadLettered() {
         return deadLettered.get();
+    }
+
+    /** Attempts its target answered with "slow down". */
+    public long throttled() {
+        return throttled.get();
     }
 
     /** Deliveries this lane claimed from the store. */

@@ -1,6 +1,7 @@
 package org.cartrelay.delivery;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -15,6 +16,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
 
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig.SlidingWindowType;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
+import io.github.resilience4j.core.IntervalFunction;
+
 /** The runtime state of every connector, and the operator's controls over it (pause, resume, 410-disable). */
 @Component
 public class ConnectorRuntimes {
@@ -22,6 +29,7 @@ public class ConnectorRuntimes {
     private static final Logger log = LoggerFactory.getLogger(ConnectorRuntimes.class);
 
     private final Map<String, ConnectorRuntime> runtimes = new LinkedHashMap<>();
+    private final CircuitBreakerRegistry breakers = CircuitBreakerRegistry.ofDefaults();
     private final ConnectorStateStore states;
     private final Clock clock;
 
@@ -29,11 +37,16 @@ public class ConnectorRuntimes {
             Clock clock) {
         this.states = states;
         this.clock = clock;
+        CartRelayProperties.Delivery delivery = properties.delivery();
         for (Connector connector : registry.all()) {
-            CartRelayProperties.Breaker breaker = properties.delivery().breaker();
             ConnectorRuntime runtime = new ConnectorRuntime(connector,
-                    new CircuitBreaker(breaker.failureThreshold(), breaker.openFor()),
-                    RateLimiter.parse(connector.definition().rateLimit()));
+                    new Breaker(breakers.circuitBreaker(connector.name(), breakerConfig(delivery.breaker(), connector,
+                            clock))),
+                    new Throttle(connector.name(), clock, delivery.concurrency(),
+                            Throttle.perSecond(connector.definition().rateLimit()), delivery.throttle().defaultWait(),
+                            delivery.throttle().maxWait()));
+            runtime.breaker().circuitBreaker().getEventPublisher().onStateTransition(event -> logTransition(
+                    connector.name(), event.getStateTransition(), runtime.breaker().circuitBreaker()));
             State state = states.load(connector.name());
             runtime.setPaused(state.paused());
             runtime.setDisabled(state.disabledReason());
@@ -43,6 +56,43 @@ public class ConnectorRuntimes {
             }
             runtimes.put(connector.name(), runtime);
         }
+    }
+
+    private static CircuitBreakerConfig breakerConfig(CartRelayProperties.Breaker breaker, Connector connector,
+            Clock clock) {
+        Duration slowCall = breaker.slowCall() != null ? breaker.slowCall()
+                : connector.definition().timeout().dividedBy(2);
+        return CircuitBreakerConfig.custom()
+                .slidingWindowType(SlidingWindowType.COUNT_BASED)
+                .slidingWindowSize(breaker.slidingWindow())
+                .minimumNumberOfCalls(breaker.minimumCalls())
+                .failureRateThreshold(breaker.failureRateThreshold())
+                .slowCallDurationThreshold(slowCall)
+                .slowCallRateThreshold(breaker.slowCallRateThreshold())
+                .permittedNumberOfCallsInHalfOpenState(breaker.halfOpenCalls())
+                .waitIntervalFunctionInOpenState(IntervalFunction.ofExponentialBackoff(breaker.openFor(),
+                        breaker.openForMultiplier(), breaker.maxOpenFor()))
+                .writableStackTraceEnabled(false)
+                .clock(clock)
+                .build();
+    }
+
+    /** Each transition once: opening as a warning with the rates that opened it. */
+    private static void logTransition(String name, CircuitBreaker.StateTransition transition, CircuitBreaker breaker) {
+        CircuitBreaker.Metrics metrics = breaker.getMetrics();
+        if (transition.getToState() == CircuitBreaker.State.OPEN) {
+            log.warn("Connector '{}': circuit breaker {} → OPEN (failure rate {}%, slow calls {}%); new deliveries "
+                    + "wait, retries keep their own schedule", name, transition.getFromState(),
+                    Math.round(metrics.getFailureRate()), Math.round(metrics.getSlowCallRate()));
+        } else {
+            log.info("Connector '{}': circuit breaker {} → {}", name, transition.getFromState(),
+                    transition.getToState());
+        }
+    }
+
+    /** The breakers of every connector, for their metrics. */
+    public CircuitBreakerRegistry breakers() {
+        return breakers;
     }
 
     public Collection<ConnectorRuntime> all() {

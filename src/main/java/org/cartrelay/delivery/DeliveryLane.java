@@ -3,33 +3,46 @@ package org.cartrelay.delivery;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Queue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 
 import org.cartrelay.store.OutboxStore;
 import org.cartrelay.store.OutboxStore.Claimed;
 import org.cartrelay.support.DueScan;
+import org.cartrelay.support.FailureStreak;
 import org.cartrelay.support.Ids;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.dao.DataAccessException;
 import org.springframework.util.CustomizableThreadCreator;
 
 /**
  * One connector's own delivery loop: a pump thread leases due deliveries in batches (up to {@code prefetch} per
- * worker, as far as the connector's breaker and rate limit allow), and a fixed pool of workers sends them. The pump
- * leases again once half the batch is done, so a fast receiver costs one claim per many deliveries; while the lane
- * has caught up, the fan-out gives it new deliveries as it writes them ({@link #reserve}), and they cost no claim at
- * all. A slow or failing connector fills only its own pool; nothing it does delays another lane.
+ * worker, as far as the connector's state, breaker and throttle allow), and a fixed pool of workers sends them. The
+ * pump leases again once half the batch is done, so a fast receiver costs one claim per many deliveries; while the
+ * lane has caught up, the fan-out gives it new deliveries as it writes them ({@link #reserve}), and they cost no claim
+ * at all. A slow or failing connector fills only its own pool; nothing it does delays another lane.
+ * <p>
+ * Order: deliveries with the same {@link org.cartrelay.connectors.Connector#orderKey} (one checkout's, by default) go
+ * out one at a time, in the order they reached the lane; a later one waits in the lane until the earlier one's
+ * attempt has ended. While its breaker is open the lane leases only retries, and while the attempt recorder cannot
+ * write, nothing: a delivery whose attempt is waiting to be recorded must not be claimed again.
  */
 final class DeliveryLane {
 
     private static final Logger log = LoggerFactory.getLogger(DeliveryLane.class);
+    /** What a worker leaves of a lease for the call itself: it does not start a call later than this before the end. */
+    static final Duration CALL_MARGIN = Duration.ofSeconds(5);
+
     private final ConnectorRuntime runtime;
     private final OutboxStore outbox;
     private final DeliveryWorker worker;
@@ -44,12 +57,15 @@ final class DeliveryLane {
     private final int refill;
     private final ExecutorService workers;
     private final Semaphore free;
-    /** Leased deliveries not finished yet (id → lease token): in flight or waiting for a worker. */
+    /** Leased deliveries not finished yet (id → lease token): in flight, waiting for a worker or for their key. */
     private final Map<String, String> inFlight = new ConcurrentHashMap<>();
+    /** Order keys with a delivery in flight, each with the deliveries that wait for it, in order. */
+    private final Map<String, Queue<Runnable>> busyKeys = new HashMap<>();
     /** Whether the last claim found fewer due deliveries than it could take: none is waiting, as far as it knows. */
     private volatile boolean caughtUp;
     /** Where the next claim looks for due deliveries. */
     private final DueScan dueScan = new DueScan();
+    private final FailureStreak storeDown;
     private final Object signal = new Object();
     private boolean signalled;
     private volatile boolean running;
@@ -67,6 +83,8 @@ final class DeliveryLane {
         this.concurrency = concurrency;
         this.capacity = concurrency * Math.max(1, prefetch);
         this.refill = (capacity + 1) / 2;
+        this.storeDown = new FailureStreak(log, "Lane '" + runtime.name() + "' cannot lease deliveries",
+                "Lane '" + runtime.name() + "' leases deliveries again");
         CustomizableThreadCreator names = new CustomizableThreadCreator("deliver-" + runtime.name() + "-");
         names.setDaemon(true);
         // deliveries take the CPU the shops' requests leave (on Linux with -XX:ThreadPriorityPolicy=1: nice 4)
@@ -103,11 +121,8 @@ final class DeliveryLane {
                 if (!claimAndSend()) {
                     await(pollInterval);
                 }
-            } catch (DataAccessException e) {
-                log.warn("Lane '{}' cannot reach the store: {}", runtime.name(), e.getMessage());
-                await(Duration.ofSeconds(1));
-            } catch (RuntimeException e) {
-                log.error("Lane '{}' failed unexpectedly; it goes on", runtime.name(), e);
+            } catch (Throwable e) { // the pump outlives any failure: it backs off and looks again
+                storeDown.failed(e);
                 await(Duration.ofSeconds(1));
             }
         }
@@ -118,36 +133,38 @@ final class DeliveryLane {
         Instant now = clock.instant();
         int available = free.availablePermits();
         // lease in batches: wait until half the lane is free again
-        if (available < refill) {
+        if (available < refill || recorder.failing()) {
             return false;
         }
-        int permits = runtime.permits(available, now);
-        if (permits == 0) {
-            return false;
-        }
-        if (!free.tryAcquire(permits)) { // the fan-out took room meanwhile
-            runtime.returnUnused(permits, now);
+        ConnectorRuntime.Lease lease = runtime.lease(available, now);
+        int permits = lease.count();
+        if (permits == 0 || !free.tryAcquire(permits)) { // or the fan-out took room meanwhile
             return false;
         }
         String token = Ids.next("lse");
+        Instant leaseUntil = leaseUntil(now);
         List<Claimed> claimed;
         try {
-            claimed = outbox.claim(runtime.name(), permits, dueScan.from(now), now, leaseUntil(now), token);
+            claimed = lease.retriesOnly() ? outbox.claimRetries(runtime.name(), permits, now, leaseUntil, token)
+                    : outbox.claim(runtime.name(), permits, dueScan.from(now), now, leaseUntil, token);
         } catch (RuntimeException e) {
             free.release(permits);
-            runtime.returnUnused(permits, now);
             throw e;
         }
+        storeDown.succeeded();
         if (claimed.size() < permits) {
-            dueScan.caughtUp(now);
             free.release(permits - claimed.size());
-            runtime.returnUnused(permits - claimed.size(), now);
-        } else {
-            dueScan.stoppedAt(claimed.get(claimed.size() - 1).nextAttemptAt(), now);
+        }
+        if (!lease.retriesOnly()) {
+            if (claimed.size() < permits) {
+                dueScan.caughtUp(now);
+            } else {
+                dueScan.stoppedAt(claimed.get(claimed.size() - 1).nextAttemptAt(), now);
+            }
         }
         caughtUp = claimed.size() < permits;
         runtime.onLeased(claimed.size(), true);
-        claimed.forEach(delivery -> send(delivery, token));
+        claimed.forEach(delivery -> send(delivery, token, leaseUntil));
         return claimed.size() == permits;
     }
 
@@ -161,55 +178,90 @@ final class DeliveryLane {
         return now.plus(timeout.multipliedBy((held + concurrency - 1) / concurrency)).plus(leaseMargin);
     }
 
-    /** Hands a leased delivery, whose place in the lane is taken, to a worker. */
-    private void send(Claimed delivery, String token) {
+    /** Hands a leased delivery, whose place in the lane is taken, to a worker once no earlier one of its key is out. */
+    private void send(Claimed delivery, String token, Instant leaseUntil) {
         inFlight.put(delivery.id(), token);
-        workers.execute(() -> {
-            try {
-                if (!runtime.maySend(clock.instant())) {
-                    // paused, disabled or its breaker opened while this one waited: no attempt is spent, and
-                    // it is due again from its old due time on
-                    outbox.releaseOne(delivery.id(), token);
-                    dueScan.reset();
-                    return;
+        String key = runtime.connector().orderKey(delivery.checkoutId(), delivery.email());
+        Runnable task = () -> run(delivery, token, leaseUntil, key);
+        if (key == null) {
+            execute(task);
+            return;
+        }
+        synchronized (busyKeys) {
+            Queue<Runnable> waiting = busyKeys.get(key);
+            if (waiting != null) {
+                waiting.add(task);
+                return;
+            }
+            busyKeys.put(key, new ArrayDeque<>());
+        }
+        execute(task);
+    }
+
+    private void execute(Runnable task) {
+        try {
+            workers.execute(task);
+        } catch (RejectedExecutionException stopping) {
+            // the lane stopped: the delivery stays among the unfinished leases, which go back to pending
+        }
+    }
+
+    private void run(Claimed delivery, String token, Instant leaseUntil, String key) {
+        try {
+            DeliveryWorker.Result result = worker.attempt(runtime, delivery, token, leaseUntil.minus(CALL_MARGIN));
+            if (result instanceof DeliveryWorker.Attempted attempted) {
+                recorder.add(attempted.finished());
+            } else if (((DeliveryWorker.NotSent) result).cancelled()) {
+                outbox.cancelLeased(delivery.id(), token, clock.instant());
+            } else {
+                // paused, disabled, its breaker open or its target's wait too long for this lease: no attempt is
+                // spent, and it is due again from its old due time on
+                outbox.releaseOne(delivery.id(), token);
+                dueScan.reset();
+            }
+        } catch (Throwable e) {
+            // nothing recorded: the lease runs out and the delivery is sent again with the same id
+            log.error("Delivery {} to '{}' failed unexpectedly: {}", delivery.id(), runtime.name(), e.toString());
+        } finally {
+            inFlight.remove(delivery.id());
+            free.release();
+            if (key != null) {
+                Runnable next;
+                synchronized (busyKeys) {
+                    next = busyKeys.get(key).poll();
+                    if (next == null) {
+                        busyKeys.remove(key);
+                    }
                 }
-                recorder.add(worker.attempt(runtime, delivery, token));
-            } catch (RuntimeException e) {
-                // nothing recorded: the lease runs out and the delivery is sent again with the same id
-                log.error("Delivery {} to '{}' failed unexpectedly: {}", delivery.id(), runtime.name(), e.toString());
-                runtime.onLeaseLost();
-            } finally {
-                inFlight.remove(delivery.id());
-                free.release();
-                // the pump leases again once half the lane is free (waking it sooner finds it nothing to do), if
-                // deliveries are waiting for it: a lane that has caught up gets its new ones from the fan-out, and
-                // retries and the rest at its next poll
-                if (!caughtUp && free.availablePermits() >= refill) {
-                    wake();
+                if (next != null) {
+                    execute(next);
                 }
             }
-        });
+            // the pump leases again once half the lane is free (waking it sooner finds it nothing to do), if
+            // deliveries are waiting for it: a lane that has caught up gets its new ones from the fan-out, and
+            // retries and the rest at its next poll
+            if (!caughtUp && free.availablePermits() >= refill) {
+                wake();
+            }
+        }
     }
 
     /**
      * Room in this lane for new deliveries that are due now, which the fan-out then writes leased to it and hands
      * over once they commit, so that they need no claim: only while the lane has caught up (no older delivery is
-     * waiting, which they would overtake) and its connector may send (not paused, disabled or open; within its rate
-     * limit).
+     * waiting, which they would overtake) and its connector may send (active, breaker closed, not waiting for its
+     * target, within its rate).
      *
      * @return the room, for up to {@code wanted} deliveries, or {@code null}
      */
     Reservation reserve(int wanted, Instant now) {
-        if (!running || !caughtUp) {
+        if (!running || !caughtUp || recorder.failing()) {
             return null;
         }
         int room = Math.min(wanted, free.availablePermits());
-        int permits = room <= 0 ? 0 : runtime.permits(room, now);
-        if (permits == 0) {
-            return null;
-        }
-        if (!free.tryAcquire(permits)) {
-            runtime.returnUnused(permits, now);
+        ConnectorRuntime.Lease lease = runtime.lease(room, now);
+        int permits = lease.retriesOnly() ? 0 : lease.count();
+        if (permits == 0 || !free.tryAcquire(permits)) {
             return null;
         }
         if (permits < wanted) {
@@ -229,19 +281,17 @@ final class DeliveryLane {
         }
         if (!running) {
             // stopped meanwhile: they go back to pending for the next start, as unfinished ones do
-            outbox.release(deliveries.stream().collect(java.util.stream.Collectors.toMap(Claimed::id,
-                    d -> reservation.token())));
+            outbox.release(deliveries.stream().collect(Collectors.toMap(Claimed::id, d -> reservation.token())));
             free.release(deliveries.size());
             return;
         }
         runtime.onLeased(deliveries.size(), false);
-        deliveries.forEach(delivery -> send(delivery, reservation.token()));
+        deliveries.forEach(delivery -> send(delivery, reservation.token(), reservation.leaseUntil()));
     }
 
     /** What the reservation was for was not committed: the room is free again. */
     void cancel(Reservation reservation) {
         free.release(reservation.size());
-        runtime.returnUnused(reservation.size(), clock.instant());
     }
 
     private void await(Duration timeout) {

@@ -3,13 +3,14 @@ package org.cartrelay.delivery;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 import org.apache.camel.Endpoint;
 import org.apache.camel.Exchange;
 import org.apache.camel.ProducerTemplate;
+import org.cartrelay.config.CartRelayProperties;
+import org.cartrelay.connectors.CallGate;
 import org.cartrelay.connectors.Connector;
 import org.cartrelay.connectors.RetryPolicy;
 import org.cartrelay.ops.HubMetrics;
@@ -22,9 +23,9 @@ import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
 
 /**
- * Makes one attempt of a leased delivery through its connector's route, classifies the answer (SPEC section 6)
- * and decides the delivery's next state. The breaker, counters and metrics learn the outcome at once; the
- * database learns it through the {@link AttemptRecorder}.
+ * Makes one attempt of a leased delivery through its connector's route and decides the delivery's next state from
+ * the {@link Verdict}. The breaker, throttle, counters and metrics learn the outcome at once; the database learns it
+ * through the {@link AttemptRecorder}.
  */
 @Component
 public class DeliveryWorker {
@@ -34,107 +35,174 @@ public class DeliveryWorker {
 
     private final ProducerTemplate producer;
     private final ConnectorRuntimes runtimes;
+    private final Cancellations cancellations;
     private final HubMetrics metrics;
     private final Clock clock;
+    private final Duration maxWait;
     /** Connector routes' endpoints, resolved once: resolving the URI on every send normalised it every time. */
     private final Map<String, Endpoint> endpoints = new ConcurrentHashMap<>();
 
-    public DeliveryWorker(ProducerTemplate producer, ConnectorRuntimes runtimes, HubMetrics metrics, Clock clock) {
+    public DeliveryWorker(ProducerTemplate producer, ConnectorRuntimes runtimes, Cancellations cancellations,
+            HubMetrics metrics, CartRelayProperties properties, Clock clock) {
         this.producer = producer;
         this.runtimes = runtimes;
+        this.cancellations = cancellations;
         this.metrics = metrics;
+        this.maxWait = properties.delivery().throttle().maxWait();
         this.clock = clock;
     }
 
-    public Finished attempt(ConnectorRuntime runtime, Claimed delivery, String leaseToken) {
+    /** What became of a leased delivery that was handed to a worker. */
+    sealed interface Result {
+    }
+
+    /** An attempt was made (or its calls began): record it. */
+    record Attempted(Finished finished) implements Result {
+    }
+
+    /** Nothing was sent: the connector may not call now, or the delivery must not go out any more. */
+    record NotSent(boolean cancelled) implements Result {
+    }
+
+    /**
+     * One attempt, unless the delivery's event was cancelled meanwhile or the connector may not call before
+     * {@code deadline} (paused, its breaker open, its target's wait or its rate beyond then).
+     */
+    public Result attempt(ConnectorRuntime runtime, Claimed delivery, String leaseToken, Instant deadline) {
+        if (cancellations.cancelled(delivery.eventId())) {
+            return new NotSent(true);
+        }
         Connector connector = runtime.connector();
+        AttemptGate gate = runtime.gate(delivery.retry(), deadline);
+        if (!connector.gatesEachCall() && !gate.enter()) {
+            return new NotSent(false);
+        }
         int attempt = delivery.attempts() + 1;
         Instant started = clock.instant();
         long t0 = System.nanoTime();
         Endpoint endpoint = endpoints.computeIfAbsent(connector.deliveryUri(),
                 uri -> producer.getCamelContext().getEndpoint(uri));
-        Exchange result = producer.send(endpoint, exchange -> {
-            exchange.getMessage().setHeader(Connector.EVENT_ID, delivery.eventId());
-            exchange.getMessage().setHeader(Connector.EVENT_TYPE, delivery.eventType());
-            exchange.getMessage().setHeader(Connector.ATTEMPT, attempt);
-            exchange.getMessage().setHeader(Connector.STEP, delivery.step());
-            exchange.getMessage().setHeader(Connector.PROGRESS, delivery.progress());
-            exchange.getMessage().setBody(delivery.payload());
-        });
+        Exchange result;
+        Throwable thrown = null;
+        try {
+            result = producer.send(endpoint, exchange -> {
+                exchange.setProperty(CallGate.PROPERTY, gate);
+                exchange.getMessage().setHeader(Connector.EVENT_ID, delivery.eventId());
+                exchange.getMessage().setHeader(Connector.EVENT_TYPE, delivery.eventType());
+                exchange.getMessage().setHeader(Connector.ATTEMPT, attempt);
+                exchange.getMessage().setHeader(Connector.STEP, delivery.step());
+                exchange.getMessage().setHeader(Connector.PROGRESS, delivery.progress());
+                exchange.getMessage().setBody(delivery.payload());
+            });
+            thrown = result.getException();
+        } catch (Throwable e) { // an Error from a connector fails this attempt, not the worker
+            result = null;
+            thrown = e;
+        }
         Duration took = Duration.ofNanos(System.nanoTime() - t0);
         Instant now = clock.instant();
 
-        Integer status = result.getMessage().getHeader(Exchange.HTTP_RESPONSE_CODE, Integer.class);
-        Integer progress = result.getMessage().getHeader(Connector.PROGRESS, Integer.class);
-        Classification classification;
-        String error = null;
-        Duration retryAfter = null;
-        if (result.getException() != null) {
-            classification = Classification.RETRY;
-            Throwable cause = result.getException();
-            error = cause.getClass().getSimpleName() + ": " + cause.getMessage();
-        } else if (status != null) {
-            classification = Classification.ofStatus(status);
-            if (classification != Classification.DELIVERED) {
-                error = "HTTP " + status;
-            }
-            retryAfter = Classification.retryAfter(result.getMessage().getHeader("Retry-After", String.class), now);
-        } else {
-            classification = Classification.DELIVERED;
+        Integer status = result == null ? null : result.getMessage().getHeader(Exchange.HTTP_RESPONSE_CODE,
+                Integer.class);
+        Integer progress = result == null ? null : result.getMessage().getHeader(Connector.PROGRESS, Integer.class);
+        boolean held = result != null && Boolean.TRUE.equals(result.getMessage().getHeader(Connector.HELD,
+                Boolean.class));
+        if (held && gate.calls() == 0) {
+            return new NotSent(false);
         }
-        String response = status == null ? null : result.getMessage().getBody(String.class);
+        Verdict verdict;
+        if (held) {
+            verdict = new Verdict(Classification.THROTTLED, false, "Stopped after " + gate.calls() + " calls: the "
+                    + "connector may not call again now (paused, waiting for its target, or its breaker is open).",
+                    null);
+        } else if (thrown != null) {
+            verdict = Verdict.ofFailure(thrown, connector);
+            if (thrown instanceof Error) {
+                log.error("Delivery {} to '{}' failed in its connector: {}", delivery.id(), runtime.name(),
+                        thrown.toString());
+            }
+        } else if (status != null) {
+            verdict = Verdict.ofStatus(status,
+                    Classification.retryAfter(result.getMessage().getHeader("Retry-After", String.class), now));
+        } else {
+            verdict = Verdict.DELIVERED;
+        }
+        if (!held) {
+            gate.finish(verdict);
+        }
+        String response = status == null || result == null ? null : result.getMessage().getBody(String.class);
         if (response != null && response.length() > RESPONSE_SLICE) {
             response = response.substring(0, RESPONSE_SLICE);
         }
+        Next next = next(runtime, delivery, attempt, verdict, now);
+        String outcome = verdict.classification().outcome();
+        metrics.attempt(runtime.name(), outcome, took);
+        if (verdict.classification() == Classification.DELIVERED && delivery.eventCreatedAt() != null) {
+            metrics.endToEnd(runtime.name(), Duration.between(delivery.eventCreatedAt(), now));
+        }
+        if (!OutboxStore.DELIVERED.equals(next.status())) {
+            log.info("Delivery {} of {} to '{}', attempt {}: {} → {}{}", delivery.id(), delivery.eventId(),
+                    runtime.name(), attempt, verdict.error(), next.status(),
+                    next.at() == null ? "" : " at " + next.at());
+        }
+        Attempt record = new Attempt(status == null ? 0 : status, outcome, verdict.error(), response, took.toMillis());
+        int throttled = delivery.throttled() + (verdict.classification() == Classification.THROTTLED ? 1 : 0);
+        return new Attempted(new Finished(delivery.id(), leaseToken, attempt, started, record, next.status(),
+                next.at(), progress == null ? delivery.progress() : progress, throttled, next.reason()));
+    }
 
-        RetryPolicy retry = connector.definition().retry();
-        String next;
-        Instant nextAt = null;
-        switch (classification) {
+    /** A delivery's next state, when it is due again, and why it is dead. */
+    private record Next(String status, Instant at, String reason) {
+    }
+
+    private Next next(ConnectorRuntime runtime, Claimed delivery, int attempt, Verdict verdict, Instant now) {
+        RetryPolicy retry = runtime.connector().definition().retry();
+        String error = verdict.error();
+        switch (verdict.classification()) {
             case DELIVERED -> {
-                next = OutboxStore.DELIVERED;
                 runtime.onDelivered(now);
-                if (delivery.eventCreatedAt() != null) {
-                    metrics.endToEnd(runtime.name(), Duration.between(delivery.eventCreatedAt(), now));
+                return new Next(OutboxStore.DELIVERED, null, null);
+            }
+            case THROTTLED -> {
+                // no failure: it waits with its connector, as long as the target asked (within max-wait)
+                runtime.onThrottled(error, now);
+                Instant at = runtime.throttle().waitUntil();
+                if (verdict.retryAfter() != null) {
+                    Instant asked = now.plus(verdict.retryAfter().compareTo(maxWait) > 0 ? maxWait
+                            : verdict.retryAfter());
+                    at = asked.isAfter(at) ? asked : at;
                 }
+                return new Next(OutboxStore.PENDING, at.isAfter(now) ? at : now, null);
             }
             case RETRY -> {
-                if (attempt >= retry.maxAttempts()) {
-                    next = OutboxStore.DEAD;
-                    error = "Gave up after " + attempt + " attempts; the last one failed with " + error;
-                } else {
-                    Duration wait = retry.delayAfter(attempt);
-                    if (retryAfter != null) {
-                        wait = clamp(retryAfter, retry.initialDelay(), retry.maxDelay());
-                    }
-                    next = OutboxStore.PENDING;
-                    nextAt = now.plus(wait);
+                int failures = attempt - delivery.throttled();
+                if (failures >= retry.maxAttempts()) {
+                    String reason = "Gave up after " + failures + " attempts; the last one failed with " + error;
+                    runtime.onFailure(error, now, true);
+                    return new Next(OutboxStore.DEAD, null, reason);
                 }
-                runtime.onFailure(error, now, OutboxStore.DEAD.equals(next));
+                Duration wait = retry.delayAfter(failures);
+                if (verdict.retryAfter() != null) {
+                    wait = clamp(verdict.retryAfter(), retry.initialDelay(), retry.maxDelay());
+                }
+                runtime.onFailure(error, now, false);
+                return new Next(OutboxStore.PENDING, now.plus(wait), null);
             }
             case GONE -> {
-                next = OutboxStore.DEAD;
-                error = "The receiver answered 410 Gone: it asks not to be called again, so the connector is "
-                        + "disabled until an operator resumes it.";
-                runtime.onRejected(error, now);
+                String reason = "The receiver answered 410 Gone: it asks not to be called again, so the connector "
+                        + "is disabled until an operator resumes it.";
+                runtime.onRejected(reason, now);
                 runtimes.disable(runtime.name(), "410 Gone at " + now + " for delivery " + delivery.id());
+                return new Next(OutboxStore.DEAD, null, reason);
             }
             default -> {
-                next = OutboxStore.DEAD;
-                error = "The receiver refused the request with HTTP " + status
-                        + "; sending it again cannot succeed.";
-                runtime.onRejected(error, now);
+                String reason = error.startsWith("HTTP ")
+                        ? "The receiver refused the request with " + error + "; sending it again cannot succeed."
+                        : "Sending it again cannot succeed: " + error;
+                runtime.onRejected(reason, now);
+                return new Next(OutboxStore.DEAD, null, reason);
             }
         }
-        metrics.attempt(runtime.name(), classification.name().toLowerCase(Locale.ROOT), took);
-        if (!OutboxStore.DELIVERED.equals(next)) {
-            log.info("Delivery {} of {} to '{}', attempt {}: {} → {}{}", delivery.id(), delivery.eventId(),
-                    runtime.name(), attempt, error, next, nextAt == null ? "" : " at " + nextAt);
-        }
-        Attempt record = new Attempt(status == null ? 0 : status, classification.name().toLowerCase(Locale.ROOT),
-                error, response, took.toMillis());
-        return new Finished(delivery.id(), leaseToken, attempt, started, record, next, nextAt,
-                progress == null ? delivery.progress() : progress);
     }
 
     private static Duration clamp(Duration value, Duration min, Duration max) {

@@ -35,16 +35,41 @@ public class Fanout {
     private final OutboxStore outbox;
     private final DeliveryEngine engine;
     private final PrivacyPolicy policy;
+    private final Cancellations cancellations;
 
-    public Fanout(ConnectorRegistry connectors, OutboxStore outbox, DeliveryEngine engine, PrivacyPolicy policy) {
+    public Fanout(ConnectorRegistry connectors, OutboxStore outbox, DeliveryEngine engine, PrivacyPolicy policy,
+            Cancellations cancellations) {
         this.connectors = connectors;
         this.outbox = outbox;
         this.engine = engine;
         this.policy = policy;
+        this.cancellations = cancellations;
     }
 
     /** An outbound event and the checkout it is about. */
     public record Publication(OutboundEvent event, String checkoutId) {
+    }
+
+    /**
+     * Cancels the deliveries of an event that have not gone out (an abandoned cart was recovered), in the caller's
+     * transaction: pending ones, retries, and ones leased to a lane, whose worker skips them right before it would
+     * send. Workers here learn it at once, and forget it again if the transaction does not commit.
+     *
+     * @return how many deliveries were cancelled
+     */
+    public int cancelUnsent(String eventId, Instant now) {
+        cancellations.cancel(eventId);
+        if (TransactionSynchronizationManager.isSynchronizationActive()) {
+            TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
+                @Override
+                public void afterCompletion(int status) {
+                    if (status != STATUS_COMMITTED) {
+                        cancellations.undo(eventId);
+                    }
+                }
+            });
+        }
+        return outbox.cancelUnsent(eventId, now);
     }
 
     /** @return how many deliveries were created */
@@ -152,13 +177,15 @@ public class Fanout {
     /** Committed: the leased deliveries go to their lanes' workers, and the other lanes look for theirs. */
     private void handOver(Map<DeliveryLane.Reservation, List<OutboxStore.DeliveryRow>> handed,
             List<OutboxStore.EventRow> events, Map<String, String> payloads, List<String> toClaim, Instant now) {
-        Map<String, String> types = new HashMap<>();
-        events.forEach(e -> types.put(e.id(), e.type()));
+        Map<String, OutboxStore.EventRow> byId = new HashMap<>();
+        events.forEach(e -> byId.put(e.id(), e));
         handed.forEach((room, rows) -> {
             try {
-                engine.handOver(room, rows.stream().map(row -> new OutboxStore.Claimed(row.id(), row.eventId(),
-                        types.get(row.eventId()), row.connector(), 0, now, payloads.get(row.eventId()), row.step(), 0,
-                        now)).toList());
+                engine.handOver(room, rows.stream().map(row -> {
+                    OutboxStore.EventRow event = byId.get(row.eventId());
+                    return new OutboxStore.Claimed(row.id(), row.eventId(), event.type(), row.connector(), 0, 0, now,
+                            payloads.get(row.eventId()), row.step(), 0, now, event.checkoutId(), event.email());
+                }).toList());
             } catch (RuntimeException e) {
                 // written leased all the same: when the lease runs out, the lane claims them
                 log.warn("{} deliveries leased to '{}' could not be handed over ({}); they go out when their lease"

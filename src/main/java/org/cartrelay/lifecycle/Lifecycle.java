@@ -23,7 +23,6 @@ import org.cartrelay.event.EventJson;
 import org.cartrelay.event.OutboundEvent;
 import org.cartrelay.store.CheckoutStore;
 import org.cartrelay.store.CheckoutStore.CheckoutRow;
-import org.cartrelay.store.OutboxStore;
 import org.cartrelay.store.StoreUnreachable;
 import org.cartrelay.support.DueScan;
 import org.cartrelay.support.Ids;
@@ -45,7 +44,6 @@ public class Lifecycle {
     private static final Logger log = LoggerFactory.getLogger(Lifecycle.class);
 
     private final CheckoutStore checkouts;
-    private final OutboxStore outbox;
     private final Fanout fanout;
     private final Enrichment enrichment;
     private final CartRelayProperties properties;
@@ -55,10 +53,9 @@ public class Lifecycle {
     /** Where the timer's next look for due checkouts starts. */
     private final DueScan dueScan = new DueScan();
 
-    public Lifecycle(CheckoutStore checkouts, OutboxStore outbox, Fanout fanout, Enrichment enrichment,
+    public Lifecycle(CheckoutStore checkouts, Fanout fanout, Enrichment enrichment,
             CartRelayProperties properties, TransactionTemplate tx, Clock clock) {
         this.checkouts = checkouts;
-        this.outbox = outbox;
         this.fanout = fanout;
         this.enrichment = enrichment;
         this.properties = properties;
@@ -296,7 +293,7 @@ public class Lifecycle {
             OutboundEvent.Recovery recovery = new OutboundEvent.Recovery(orderId,
                     event.checkout() == null ? null : event.checkout().total(),
                     event.checkout() == null ? null : event.checkout().currency(), now);
-            int cancelled = row.abandonedEventId() == null ? 0 : outbox.cancelUnsent(row.abandonedEventId(), now);
+            int cancelled = row.abandonedEventId() == null ? 0 : fanout.cancelUnsent(row.abandonedEventId(), now);
             int deliveries = fanout.publish(OutboundEvent.recovered(Ids.next("evt"), started, recovery), row.id(), now);
             log.info("Checkout {} recovered: {} deliveries, {} unsent abandonment deliveries cancelled", row.id(),
                     deliveries, cancelled);

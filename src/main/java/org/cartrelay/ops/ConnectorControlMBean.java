@@ -15,7 +15,20 @@ public interface ConnectorControlMBean {
 
     String getLastSuccess();
 
+    /** CLOSED, OPEN or HALF_OPEN. */
     String getCircuitState();
+
+    /** Calls it may make at once now: lowered when its target asks to slow down, growing back. */
+    int getConcurrency();
+
+    /** Calls per second it may make now, e.g. "12.5/s", or "unlimited". */
+    String getRateLimit();
+
+    /** Until when it waits because its target asked to (Retry-After), or null. */
+    String getWaitingUntil();
+
+    /** Attempts its target answered with "slow down" (429, or 503 with Retry-After) since start. */
+    long getThrottled();
 
     boolean isPaused();
 

@@ -1,10 +1,11 @@
 package org.cartrelay.ops;
 
 import java.time.Clock;
+import java.time.Instant;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-import org.cartrelay.delivery.CircuitBreaker;
 import org.cartrelay.delivery.ConnectorRuntime;
 import org.cartrelay.delivery.ConnectorRuntimes;
 import org.springframework.boot.actuate.health.CompositeHealthContributor;
@@ -12,37 +13,61 @@ import org.springframework.boot.actuate.health.Health;
 import org.springframework.boot.actuate.health.HealthContributor;
 import org.springframework.boot.actuate.health.HealthIndicator;
 import org.springframework.boot.actuate.health.NamedContributor;
+import org.springframework.boot.actuate.health.Status;
 import org.springframework.stereotype.Component;
 
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+
 /**
- * {@code /actuator/health/connectors/<name>}: down while a receiver's 410 has disabled the connector or its
- * breaker is open; out of service while paused; up otherwise. The store has Spring Boot's own {@code db}.
+ * {@code /actuator/health/connector/<name>}: each connector's state, in statuses of their own: {@code UP},
+ * {@code WAITING} (its target asked it to wait), {@code PAUSED}, {@code CIRCUIT_OPEN}, {@code DISABLED} (by a
+ * receiver's 410, or in its file). The root health and the readiness probe do not know these statuses and so ignore
+ * them: a connector's state never takes the intake out of service. The {@code connectors} group
+ * ({@code /actuator/health/connectors}) orders them, and it and a connector's own path answer 503 while a connector
+ * is disabled, paused or its breaker open (application.yml).
  */
-@Component("connectors")
+@Component("connector")
 public class ConnectorHealth implements CompositeHealthContributor {
+
+    public static final Status WAITING = new Status("WAITING", "Its target asked it to wait (Retry-After)");
+    public static final Status PAUSED = new Status("PAUSED", "Paused by an operator");
+    public static final Status CIRCUIT_OPEN = new Status("CIRCUIT_OPEN", "Its circuit breaker is open");
+    public static final Status DISABLED = new Status("DISABLED",
+            "Disabled by a receiver's 410 or in its file");
 
     private final Map<String, HealthContributor> indicators = new LinkedHashMap<>();
 
     public ConnectorHealth(ConnectorRuntimes runtimes, HubStatus status, Clock clock) {
         for (ConnectorRuntime runtime : runtimes.all()) {
-            indicators.put(runtime.name(), (HealthIndicator) () -> health(runtime, status, clock));
+            indicators.put(runtime.name(), (HealthIndicator) () -> health(runtime, status, clock.instant()));
         }
     }
 
-    private static Health health(ConnectorRuntime runtime, HubStatus status, Clock clock) {
-        CircuitBreaker.State circuit = runtime.circuitState(clock.instant());
-        Health.Builder builder;
-        if (runtime.disabledReason() != null || circuit == CircuitBreaker.State.OPEN) {
-            builder = Health.down();
-        } else if (runtime.paused() || !runtime.connector().definition().enabled()) {
-            builder = Health.outOfService();
+    private static Health health(ConnectorRuntime runtime, HubStatus status, Instant now) {
+        CircuitBreaker.State circuit = runtime.circuitState();
+        Instant waitingUntil = runtime.waitingUntil(now);
+        Status state;
+        if (runtime.disabledReason() != null || !runtime.connector().definition().enabled()) {
+            state = DISABLED;
+        } else if (runtime.paused()) {
+            state = PAUSED;
+        } else if (circuit == CircuitBreaker.State.OPEN) {
+            state = CIRCUIT_OPEN;
+        } else if (waitingUntil != null) {
+            state = WAITING;
         } else {
-            builder = Health.up();
+            state = Status.UP;
         }
-        builder.withDetail("circuit", circuit.name())
+        Health.Builder builder = Health.status(state)
+                .withDetail("circuit", circuit.name())
                 .withDetail("paused", runtime.paused())
+                .withDetail("concurrency", runtime.concurrency())
+                .withDetail("rateLimit", runtime.rateLimit())
                 .withDetail("pending", status.backlog(runtime.name()).pending())
                 .withDetail("deadLetters", status.backlog(runtime.name()).dead());
+        if (waitingUntil != null) {
+            builder.withDetail("waitingUntil", waitingUntil.toString());
+        }
         if (runtime.disabledReason() != null) {
             builder.withDetail("disabled", runtime.disabledReason());
         }
@@ -58,7 +83,7 @@ public class ConnectorHealth implements CompositeHealthContributor {
     }
 
     @Override
-    public java.util.Iterator<NamedContributor<HealthContributor>> iterator() {
+    public Iterator<NamedContributor<HealthContributor>> iterator() {
         return indicators.entrySet().stream()
                 .map(e -> NamedContributor.of(e.getKey(), e.getValue()))
                 .iterator();

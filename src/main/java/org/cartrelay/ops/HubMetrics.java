@@ -2,15 +2,17 @@ package org.cartrelay.ops;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
-import org.cartrelay.delivery.CircuitBreaker;
 import org.cartrelay.delivery.ConnectorRuntime;
 import org.cartrelay.delivery.ConnectorRuntimes;
 import org.cartrelay.store.CheckoutStore;
 import org.springframework.stereotype.Component;
 
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.github.resilience4j.micrometer.tagged.TaggedCircuitBreakerMetrics;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
@@ -52,12 +54,29 @@ public class HubMetrics {
                             + " fan-out as it wrote them")
                     .tag("connector", name).tag("how", "handed-over").register(registry);
             Gauge.builder("cartrelay.circuit.open", runtime,
-                            r -> r.circuitState(clock.instant()) == CircuitBreaker.State.OPEN ? 1 : 0)
+                            r -> r.circuitState() == CircuitBreaker.State.OPEN ? 1 : 0)
                     .description("1 while the connector's circuit breaker is open").tag("connector", name)
                     .register(registry);
+            Gauge.builder("cartrelay.connector.concurrency", runtime, ConnectorRuntime::concurrency)
+                    .description("Calls the connector may make at once now (lowered when its target asks to slow "
+                            + "down, growing back)").tag("connector", name).register(registry);
+            Gauge.builder("cartrelay.connector.rate.limit", runtime, ConnectorRuntime::rate)
+                    .description("Calls per second the connector may make now; +Inf when unlimited")
+                    .tag("connector", name).register(registry);
+            Gauge.builder("cartrelay.connector.waiting", runtime, r -> waitingSeconds(r, clock))
+                    .description("Seconds until the wait its target asked for (Retry-After) ends; 0 when none")
+                    .baseUnit("seconds").tag("connector", name).register(registry);
         }
+        // resilience4j's own: resilience4j_circuitbreaker_state{name=<connector>,state=…}, calls, failure rate
+        TaggedCircuitBreakerMetrics.ofCircuitBreakerRegistry(runtimes.breakers()).bindTo(registry);
         Gauge.builder("cartrelay.checkouts.pending", status, s -> s.checkouts(CheckoutStore.PENDING))
                 .description("Checkouts waiting for their abandonment delay").register(registry);
+    }
+
+    private static double waitingSeconds(ConnectorRuntime runtime, Clock clock) {
+        Instant now = clock.instant();
+        Instant until = runtime.waitingUntil(now);
+        return until == null ? 0 : Duration.between(now, until).toMillis() / 1000.0;
     }
 
     /** outcome: accepted, duplicate, rejected (stored but unusable) or refused (bad signature, bad input). */
@@ -70,7 +89,7 @@ public class HubMetrics {
         return registry.find(NOTICES).tag("outcome", outcome).counters().stream().mapToDouble(Counter::count).sum();
     }
 
-    /** One attempt's outcome (delivered, retry, dead, gone) and duration. */
+    /** One attempt's outcome (delivered, retry, throttled, dead, gone) and duration. */
     public void attempt(String connector, String outcome, Duration duration) {
         counters.computeIfAbsent("deliveries\u0000" + connector + "\u0000" + outcome, key -> Counter.builder("cartrelay.deliveries")
                 .tag("connector", connector).tag("outcome", outcome).register(registry)).increment();

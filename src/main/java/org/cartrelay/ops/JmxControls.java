@@ -2,6 +2,7 @@ package org.cartrelay.ops;
 
 import java.lang.management.ManagementFactory;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -139,7 +140,28 @@ public class JmxControls implements InitializingBean, DisposableBean {
 
         @Override
         public String getCircuitState() {
-            return runtime.circuitState(clock.instant()).name();
+            return runtime.circuitState().name();
+        }
+
+        @Override
+        public int getConcurrency() {
+            return runtime.concurrency();
+        }
+
+        @Override
+        public String getRateLimit() {
+            return runtime.rateLimit();
+        }
+
+        @Override
+        public String getWaitingUntil() {
+            Instant until = runtime.waitingUntil(clock.instant());
+            return until == null ? null : until.toString();
+        }
+
+        @Override
+        public long getThrottled() {
+            return runtime.throttled();
         }
 
         @Override

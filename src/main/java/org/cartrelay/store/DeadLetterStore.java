@@ -67,10 +67,18 @@ public class DeadLetterStore {
                 .param(connector).query(Long.class).single();
     }
 
-    /** Replays the selected dead letters; returns the ids of the new deliveries. */
+    /**
+     * Replays the selected dead letters; returns the ids of the new deliveries. The abandonment of a cart that was
+     * recovered since is not sent again (a target would end in "abandoned" after "recovered"): its replay is written
+     * cancelled, with that reason.
+     */
     @Transactional
     public List<String> replay(String id, String connector, Instant from, Instant to, Instant now) {
-        StringBuilder sql = new StringBuilder("select d.id, d.event_id, d.connector, d.step from delivery d where d.status = 'dead'");
+        StringBuilder sql = new StringBuilder("""
+                select d.id, d.event_id, d.connector, d.step,
+                       case when e.type = 'checkout.abandoned' and c.status = 'recovered' then 1 else 0 end
+                from delivery d join outbound_event e on e.id = d.event_id left join checkout c on c.id = e.checkout_id
+                where d.status = 'dead'""");
         List<Object> params = new ArrayList<>();
         if (id != null) {
             sql.append(" and d.id = ?");
@@ -79,19 +87,23 @@ public class DeadLetterStore {
         filter(sql, params, connector, from, to);
         sql.append(" order by d.dead_at");
         List<String[]> dead = jdbc.sql(sql.toString()).params(params)
-                .query((rs, n) -> new String[] {rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4)})
+                .query((rs, n) -> new String[] {rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
+                        rs.getString(5)})
                 .list();
         List<String> created = new ArrayList<>();
         for (String[] letter : dead) {
             int claimed = jdbc.sql("update delivery set status = 'replayed' where id = ? and status = 'dead'")
                     .param(letter[0]).update();
             if (claimed == 1) {
+                boolean recovered = letter[4].equals("1");
                 String newId = Ids.next("dlv");
                 jdbc.sql("""
                         insert into delivery (id, event_id, connector, status, attempts, created_at, next_attempt_at,
-                                              replay_of, step)
-                        values (?, ?, ?, 'pending', 0, ?, ?, ?, ?)""")
-                        .params(newId, letter[1], letter[2], Db.ts(now), Db.ts(now), letter[0], Integer.parseInt(letter[3]))
+                                              replay_of, step, last_error)
+                        values (?, ?, ?, ?, 0, ?, ?, ?, ?, ?)""")
+                        .params(newId, letter[1], letter[2], recovered ? "cancelled" : "pending", Db.ts(now),
+                                Db.ts(now), letter[0], Integer.parseInt(letter[3]),
+                                recovered ? "The cart was recovered since; its abandonment is not sent again." : null)
                         .update();
                 created.add(newId);
             }

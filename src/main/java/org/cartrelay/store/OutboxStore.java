@@ -41,12 +41,14 @@ public class OutboxStore {
                            and (lease_until is null or lease_until < ?)
                          order by next_attempt_at limit ?)""";
     private static final String CLAIMED = """
-            select l.id, l.event_id, e.type, l.connector, l.attempts, e.created_at, e.payload, l.step, l.progress,
-                   l.next_attempt_at""";
-    private static final String CLAIM_POSTGRES = claimOnPostgres(false);
-    private static final String CLAIM_POSTGRES_FROM = claimOnPostgres(true);
-    private static final String LEASE_H2 = leaseOnH2(false);
-    private static final String LEASE_H2_FROM = leaseOnH2(true);
+            select l.id, l.event_id, e.type, l.connector, l.attempts, l.throttled, e.created_at, e.payload, l.step,
+                   l.progress, l.next_attempt_at, e.checkout_id, e.email""";
+    private static final String CLAIM_POSTGRES = claimOnPostgres(false, false);
+    private static final String CLAIM_POSTGRES_FROM = claimOnPostgres(true, false);
+    private static final String CLAIM_RETRIES_POSTGRES = claimOnPostgres(false, true);
+    private static final String LEASE_H2 = leaseOnH2(false, false);
+    private static final String LEASE_H2_FROM = leaseOnH2(true, false);
+    private static final String LEASE_RETRIES_H2 = leaseOnH2(false, true);
     /** A finished delivery's next state, joined to its row by id and lease token (PostgreSQL). */
     private static final List<Db.Column<Finished>> MOVED = List.of(
             Db.column("id", "varchar", Finished::deliveryId),
@@ -54,14 +56,25 @@ public class OutboxStore {
             Db.column("status", "varchar", Finished::nextStatus),
             Db.column("attempts", "integer", Finished::attempt),
             Db.column("next_attempt_at", "timestamptz", f -> Db.ts(nextAttemptAt(f))),
-            Db.column("last_error", "varchar", f -> Db.clip(f.result().error(), 2000)),
+            Db.column("last_error", "varchar", f -> Db.clip(f.lastError(), 2000)),
             Db.column("delivered_at", "timestamptz", f -> Db.ts(deliveredAt(f))),
             Db.column("dead_at", "timestamptz", f -> Db.ts(deadAt(f))),
-            Db.column("progress", "integer", Finished::progress));
+            Db.column("progress", "integer", Finished::progress),
+            Db.column("throttled", "integer", Finished::throttled));
+    /**
+     * A delivery cancelled while its attempt ran (the cart was recovered) stays cancelled, unless that attempt
+     * delivered it: then it went out, and the record says so.
+     */
     private static final String MOVE_ON_POSTGRES = """
-            update delivery d set status = v.status, attempts = v.attempts, next_attempt_at = v.next_attempt_at,
-                   lease_token = null, lease_until = null, last_error = v.last_error,
-                   delivered_at = v.delivered_at, dead_at = v.dead_at, progress = v.progress
+            update delivery d set status = case when d.status = 'cancelled' and v.status <> 'delivered'
+                                                then d.status else v.status end,
+                   attempts = v.attempts, next_attempt_at = v.next_attempt_at,
+                   lease_token = null, lease_until = null,
+                   last_error = case when d.status = 'cancelled' and v.status <> 'delivered'
+                                     then d.last_error else v.last_error end,
+                   delivered_at = v.delivered_at,
+                   dead_at = case when d.status = 'cancelled' then null else v.dead_at end,
+                   progress = v.progress, throttled = v.throttled
             from %s
             where d.id = v.id and d.lease_token = v.lease_token
             returning d.id""".formatted(Db.unnest(MOVED, "v"));
@@ -76,8 +89,8 @@ public class OutboxStore {
             Db.column("error", "varchar", f -> Db.clip(f.result().error(), 2000)),
             Db.column("response_body", "varchar", f -> Db.clip(f.result().responseBody(), 2000)));
 
-    private static String lease(boolean from) {
-        return LEASE.replace(" FROM", from ? " and next_attempt_at >= ?" : "");
+    private static String lease(boolean from, boolean retries) {
+        return LEASE.replace(" FROM", (from ? " and next_attempt_at >= ?" : "") + (retries ? " and attempts > 0" : ""));
     }
 
     /**
@@ -88,7 +101,7 @@ public class OutboxStore {
      * chose the batch again for every row it met: one claim of 64 took 1.4 s behind a backlog of 40,000 (808,000
      * buffers read), 1.8 ms this way.
      */
-    static String claimOnPostgres(boolean from) {
+    static String claimOnPostgres(boolean from, boolean retries) {
         return """
                 with c as (select id, status from delivery
                            where connector = ? and status = 'pending' and next_attempt_at <= ? FROM
@@ -98,9 +111,9 @@ public class OutboxStore {
                            from c
                            where d.id = c.id and d.status = c.status and d.next_attempt_at <= ?
                              and (d.lease_until is null or d.lease_until < ?)
-                           returning d.id, d.event_id, d.connector, d.attempts, d.step, d.progress,
+                           returning d.id, d.event_id, d.connector, d.attempts, d.throttled, d.step, d.progress,
                                      d.next_attempt_at)
-                """.replace(" FROM", from ? " and next_attempt_at >= ?" : "")
+                """.replace(" FROM", (from ? " and next_attempt_at >= ?" : "") + (retries ? " and attempts > 0" : ""))
                 + CLAIMED + " from l join outbound_event e on e.id = l.event_id order by l.next_attempt_at";
     }
 
@@ -109,9 +122,9 @@ public class OutboxStore {
      * read the events before the update, which then leased deliveries committed in between and left them out of the
      * answer, to wait for their lease to run out.
      */
-    private static String leaseOnH2(boolean from) {
-        return "select id, event_id, connector, attempts, step, progress, next_attempt_at from final table ("
-                + lease(from) + ") order by next_attempt_at";
+    private static String leaseOnH2(boolean from, boolean retries) {
+        return "select id, event_id, connector, attempts, throttled, step, progress, next_attempt_at from final table ("
+                + lease(from, retries) + ") order by next_attempt_at";
     }
 
     private final JdbcClient jdbc;
@@ -124,17 +137,33 @@ public class OutboxStore {
         this.dialect = dialect;
     }
 
-    /** A leased delivery: its step (0 unless the connector sends in steps) and how many calls already succeeded. */
-    public record Claimed(String id, String eventId, String eventType, String connector, int attempts,
-            Instant eventCreatedAt, String payload, int step, int progress, Instant nextAttemptAt) {
+    /**
+     * A leased delivery: its attempts so far (and how many of them the target throttled), its step (0 unless the
+     * connector sends in steps), how many calls already succeeded, and the checkout and buyer its event is about.
+     */
+    public record Claimed(String id, String eventId, String eventType, String connector, int attempts, int throttled,
+            Instant eventCreatedAt, String payload, int step, int progress, Instant nextAttemptAt, String checkoutId,
+            String email) {
+
+        /** Whether an earlier attempt was made (it failed or was throttled). */
+        public boolean retry() {
+            return attempts > 0;
+        }
     }
 
     public record Attempt(int statusCode, String outcome, String error, String responseBody, long durationMs) {
     }
 
-    /** One finished attempt waiting to be written: the attempt row and the delivery's next state. */
+    /**
+     * One finished attempt waiting to be written: the attempt row and the delivery's next state, with its throttled
+     * attempts so far and, for a delivery that died, why (else its last error is the attempt's).
+     */
     public record Finished(String deliveryId, String leaseToken, int attempt, Instant startedAt, Attempt result,
-            String nextStatus, Instant nextAttemptAt, int progress) {
+            String nextStatus, Instant nextAttemptAt, int progress, int throttled, String reason) {
+
+        String lastError() {
+            return reason != null ? reason : result.error();
+        }
     }
 
     public record EventRow(String id, String type, String checkoutId, String email, String payload) {
@@ -196,14 +225,15 @@ public class OutboxStore {
     }
 
     /**
-     * Deliveries of an event that have not gone out yet are cancelled (an abandoned cart that was recovered); one
-     * already leased to a worker is on its way and finishes.
+     * Deliveries of an event that have not gone out yet are cancelled (an abandoned cart that was recovered), retries
+     * and leased ones too. A leased one keeps its lease: its worker checks before it sends, and an attempt already
+     * under way is recorded as what it was, the delivery staying cancelled unless that attempt delivered it.
      */
     public int cancelUnsent(String eventId, Instant now) {
         return jdbc.sql("""
                 update delivery set status = 'cancelled', last_error = 'The cart was recovered before this was sent.',
-                       lease_token = null, lease_until = null, next_attempt_at = ?
-                where event_id = ? and status = 'pending' and lease_token is null""")
+                       next_attempt_at = ?
+                where event_id = ? and status = 'pending'""")
                 .params(Db.ts(now), eventId)
                 .update();
     }
@@ -222,14 +252,24 @@ public class OutboxStore {
     /** The same, looking only at deliveries due from {@code from} on ({@code null}: from the earliest). */
     public List<Claimed> claim(String connector, int limit, Instant from, Instant now, Instant leaseUntil,
             String token) {
+        return claim(connector, limit, from, false, now, leaseUntil, token);
+    }
+
+    /** The same, taking only retries (deliveries with an attempt before), due from the earliest on. */
+    public List<Claimed> claimRetries(String connector, int limit, Instant now, Instant leaseUntil, String token) {
+        return claim(connector, limit, null, true, now, leaseUntil, token);
+    }
+
+    private List<Claimed> claim(String connector, int limit, Instant from, boolean retries, Instant now,
+            Instant leaseUntil, String token) {
         if (postgres()) {
             List<Object> params = new ArrayList<>(List.of(connector, Db.ts(now)));
             if (from != null) {
                 params.add(Db.ts(from));
             }
             params.addAll(List.of(Db.ts(now), limit, token, Db.ts(leaseUntil), Db.ts(now), Db.ts(now)));
-            return jdbc.sql(from == null ? CLAIM_POSTGRES : CLAIM_POSTGRES_FROM).params(params).query(this::claimed)
-                    .list();
+            String sql = retries ? CLAIM_RETRIES_POSTGRES : from == null ? CLAIM_POSTGRES : CLAIM_POSTGRES_FROM;
+            return jdbc.sql(sql).params(params).query(this::claimed).list();
         }
         List<Object> params = new ArrayList<>(List.of(token, Db.ts(leaseUntil), Db.ts(now), Db.ts(now), connector,
                 Db.ts(now)));
@@ -237,14 +277,14 @@ public class OutboxStore {
             params.add(Db.ts(from));
         }
         params.addAll(List.of(Db.ts(now), limit));
-        List<Map<String, Object>> leased = jdbc.sql(from == null ? LEASE_H2 : LEASE_H2_FROM).params(params).query()
-                .listOfRows();
+        String sql = retries ? LEASE_RETRIES_H2 : from == null ? LEASE_H2 : LEASE_H2_FROM;
+        List<Map<String, Object>> leased = jdbc.sql(sql).params(params).query().listOfRows();
         if (leased.isEmpty()) {
             return List.of();
         }
         List<Object> eventIds = leased.stream().map(row -> row.get("event_id")).distinct().toList();
         Map<Object, Map<String, Object>> events = new HashMap<>();
-        jdbc.sql("select id, type, created_at, payload from outbound_event where id in ("
+        jdbc.sql("select id, type, created_at, payload, checkout_id, email from outbound_event where id in ("
                         + String.join(", ", Collections.nCopies(eventIds.size(), "?")) + ")")
                 .params(eventIds).query().listOfRows()
                 .forEach(event -> events.put(event.get("id"), event));
@@ -253,9 +293,10 @@ public class OutboxStore {
             Map<String, Object> event = events.get(row.get("event_id"));
             claimed.add(new Claimed((String) row.get("id"), (String) row.get("event_id"), (String) event.get("type"),
                     (String) row.get("connector"), ((Number) row.get("attempts")).intValue(),
-                    instant(event.get("created_at")), (String) event.get("payload"),
-                    ((Number) row.get("step")).intValue(), ((Number) row.get("progress")).intValue(),
-                    instant(row.get("next_attempt_at"))));
+                    ((Number) row.get("throttled")).intValue(), instant(event.get("created_at")),
+                    (String) event.get("payload"), ((Number) row.get("step")).intValue(),
+                    ((Number) row.get("progress")).intValue(), instant(row.get("next_attempt_at")),
+                    (String) event.get("checkout_id"), (String) event.get("email")));
         }
         return claimed;
     }
@@ -296,18 +337,24 @@ public class OutboxStore {
     /** Moves each delivery to its next state where this lease still holds it; returns the ids it moved. */
     private java.util.Set<String> moveOn(List<Finished> finished) {
         int[] updated = jdbcTemplate.batchUpdate("""
-                update delivery set status = ?, attempts = ?, next_attempt_at = ?, lease_token = null,
-                       lease_until = null, last_error = ?, delivered_at = ?, dead_at = ?, progress = ?
+                update delivery set status = case when status = 'cancelled' and ? <> 'delivered' then status else ? end,
+                       attempts = ?, next_attempt_at = ?, lease_token = null, lease_until = null,
+                       last_error = case when status = 'cancelled' and ? <> 'delivered' then last_error else ? end,
+                       delivered_at = ?, dead_at = case when status = 'cancelled' then null else ? end,
+                       progress = ?, throttled = ?
                 where id = ? and lease_token = ?""", finished, finished.size(), (ps, f) -> {
             ps.setString(1, f.nextStatus());
-            ps.setInt(2, f.attempt());
-            ps.setObject(3, Db.ts(nextAttemptAt(f)));
-            ps.setString(4, Db.clip(f.result().error(), 2000));
-            ps.setObject(5, Db.ts(deliveredAt(f)));
-            ps.setObject(6, Db.ts(deadAt(f)));
-            ps.setInt(7, f.progress());
-            ps.setString(8, f.deliveryId());
-            ps.setString(9, f.leaseToken());
+            ps.setString(2, f.nextStatus());
+            ps.setInt(3, f.attempt());
+            ps.setObject(4, Db.ts(nextAttemptAt(f)));
+            ps.setString(5, f.nextStatus());
+            ps.setString(6, Db.clip(f.lastError(), 2000));
+            ps.setObject(7, Db.ts(deliveredAt(f)));
+            ps.setObject(8, Db.ts(deadAt(f)));
+            ps.setInt(9, f.progress());
+            ps.setInt(10, f.throttled());
+            ps.setString(11, f.deliveryId());
+            ps.setString(12, f.leaseToken());
         })[0];
         java.util.Set<String> moved = new java.util.HashSet<>();
         for (int i = 0; i < updated.length; i++) {
@@ -337,6 +384,19 @@ public class OutboxStore {
 
     private static Instant deadAt(Finished f) {
         return DEAD.equals(f.nextStatus()) ? f.startedAt() : null;
+    }
+
+    /**
+     * Cancels one leased delivery of an event cancelled meanwhile, without an attempt, if this lease still holds it
+     * (a replay of a recovered cart's abandonment, say).
+     */
+    public void cancelLeased(String deliveryId, String token, Instant now) {
+        jdbc.sql("""
+                update delivery set status = 'cancelled', lease_token = null, lease_until = null, next_attempt_at = ?,
+                       last_error = 'The cart was recovered before this was sent.'
+                where id = ? and lease_token = ? and status in ('pending', 'cancelled')""")
+                .params(Db.ts(now), deliveryId, token)
+                .update();
     }
 
     /** Returns one leased delivery to pending without an attempt, if this lease still holds it. */
@@ -390,7 +450,8 @@ public class OutboxStore {
 
     private Claimed claimed(ResultSet rs, int n) throws SQLException {
         return new Claimed(rs.getString("id"), rs.getString("event_id"), rs.getString("type"),
-                rs.getString("connector"), rs.getInt("attempts"), Db.instant(rs, "created_at"), rs.getString("payload"),
-                rs.getInt("step"), rs.getInt("progress"), Db.instant(rs, "next_attempt_at"));
+                rs.getString("connector"), rs.getInt("attempts"), rs.getInt("throttled"), Db.instant(rs, "created_at"),
+                rs.getString("payload"), rs.getInt("step"), rs.getInt("progress"), Db.instant(rs, "next_attempt_at"),
+                rs.getString("checkout_id"), rs.getString("email"));
     }
 }

@@ -1,7 +1,13 @@
 package org.cartrelay.support;
 
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
 /** Logs never carry a buyer's contact data in the clear. */
 public final class Masking {
+
+    private static final Pattern ADDRESS =
+            Pattern.compile("[^\\s\"'<>()\\[\\]{},;:@]+@([A-Za-z0-9.-]+)");
 
     private Masking() {
     }
@@ -16,6 +22,15 @@ public final class Masking {
             return "***";
         }
         return email.charAt(0) + "***" + email.substring(at);
+    }
+
+    /** Every email address in a text (a target's error message, say) masked as {@link #email} masks one. */
+    public static String emailsIn(String text) {
+        if (text == null || text.indexOf('@') < 0) {
+            return text;
+        }
+        return ADDRESS.matcher(text).replaceAll(m -> Matcher.quoteReplacement(
+                m.group().charAt(0) + "***@" + m.group(1)));
     }
 
     /** {@code +1 512 555 0134} → {@code ***34} */

@@ -21,6 +21,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
 
@@ -113,15 +115,16 @@ class DeliveryEngineTest {
         fast.resetAll();
         fast.stubFor(post(urlEqualTo("/in")).willReturn(aResponse().withStatus(503)));
         try (TestHub hub = TestHub.on(database).property("cartrelay.abandonment.delay", "0s")
-                .property("cartrelay.delivery.breaker.failure-threshold", "3")
+                .property("cartrelay.delivery.breaker.sliding-window", "3")
+                .property("cartrelay.delivery.breaker.minimum-calls", "3")
                 .property("cartrelay.delivery.breaker.open-for", "1s")
                 .connector("crm", hook(fast, "")).start()) {
             Notices.startCheckouts(hub, "down", 10);
             ConnectorRuntime runtime = hub.bean(ConnectorRuntimes.class).get("crm").orElseThrow();
 
             await().atMost(Duration.ofSeconds(20)).until(() ->
-                    runtime.circuitState(Instant.now()) == CircuitBreaker.State.OPEN);
-            assertThat(hub.get("/actuator/health/connectors/crm").statusCode()).isEqualTo(503);
+                    runtime.circuitState() == CircuitBreaker.State.OPEN);
+            assertThat(hub.get("/actuator/health/connector/crm").statusCode()).isEqualTo(503);
             // while the breaker is open the target is not hammered: fewer calls than deliveries waiting
             long callsWhileDown = requests(fast);
             assertThat(hub.count("select count(*) from delivery where status = 'dead'")).isZero();
@@ -131,8 +134,8 @@ class DeliveryEngineTest {
             await().atMost(Duration.ofSeconds(30)).until(() -> delivered(hub, "crm") == 10);
             assertThat(webhookIds(fast)).hasSize(10);
             assertThat(callsWhileDown).isPositive();
-            assertThat(runtime.circuitState(Instant.now())).isEqualTo(CircuitBreaker.State.CLOSED);
-            assertThat(hub.get("/actuator/health/connectors/crm").statusCode()).isEqualTo(200);
+            assertThat(runtime.circuitState()).isEqualTo(CircuitBreaker.State.CLOSED);
+            assertThat(hub.get("/actuator/health/connector/crm").statusCode()).isEqualTo(200);
         }
     }
 
@@ -150,7 +153,7 @@ class DeliveryEngineTest {
             await().atMost(Duration.ofSeconds(10)).until(() ->
                     hub.bean(org.cartrelay.lifecycle.Lifecycle.class).timerRuns() >= checks + 5);
             assertThat(requests(fast)).isZero();
-            assertThat(hub.get("/actuator/health/connectors/crm").statusCode()).isEqualTo(503);
+            assertThat(hub.get("/actuator/health/connector/crm").statusCode()).isEqualTo(503);
 
             runtimes.resume("crm");
             await().atMost(Duration.ofSeconds(10)).until(() -> delivered(hub, "crm") == 3);
@@ -198,7 +201,7 @@ class DeliveryEngineTest {
                     .until(() -> hub.count("select count(*) from delivery where status = 'dead'") == 1);
             assertThat(hub.count("select count(*) from connector_state where name = 'gone' "
                     + "and disabled_reason is not null")).isEqualTo(1);
-            assertThat(hub.get("/actuator/health/connectors/gone").statusCode()).isEqualTo(503);
+            assertThat(hub.get("/actuator/health/connector/gone").statusCode()).isEqualTo(503);
 
             fast.resetAll();
             fast.stubFor(post(urlEqualTo("/in")).willReturn(aResponse().withStatus(200)));

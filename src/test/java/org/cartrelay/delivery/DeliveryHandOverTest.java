@@ -90,7 +90,7 @@ class DeliveryHandOverTest {
             assertThat(outbox.claim("crm", 10, now.plusSeconds(1), now.plusSeconds(60), "lse-other")).isEmpty();
 
             engine.handOver(room, rows.stream().map(row -> new Claimed(row.id(), "evt-h", "checkout.abandoned", "crm", 0,
-                    now, "{\"id\":\"evt-h\"}", 0, 0, now)).toList());
+                    0, now, "{\"id\":\"evt-h\"}", 0, 0, now, "chk-h", "h@example.com")).toList());
             await().atMost(Duration.ofSeconds(10)).until(() -> hub.count(
                     "select count(*) from delivery where status = 'delivered' and lease_token is null") == 2);
             assertThat(receiver.findAll(postRequestedFor(urlEqualTo("/in")))).hasSize(2)

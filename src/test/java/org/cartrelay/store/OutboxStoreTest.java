@@ -2,6 +2,7 @@ package org.cartrelay.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.sql.ResultSet;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -62,7 +63,7 @@ class OutboxStoreTest {
             List<Claimed> claimed = outbox.claim("bulk", 500, later, later.plusSeconds(60), "lse-bulk");
             assertThat(claimed).hasSize(130);
             List<Finished> finished = claimed.stream().map(c -> new Finished(c.id(), "lse-bulk", 1, now,
-                    new Attempt(202, "delivered", null, "ok " + c.id(), 3), OutboxStore.DELIVERED, null, 0)).toList();
+                    new Attempt(202, "delivered", null, "ok " + c.id(), 3), OutboxStore.DELIVERED, null, 0, 0, null)).toList();
             assertThat(outbox.recordAll(finished)).isEmpty();
 
             assertThat(hub.count("select count(*) from delivery where status = 'delivered'")).isEqualTo(130);
@@ -104,7 +105,7 @@ class OutboxStoreTest {
             Claimed claimed = outbox.claim("odd", 10, later, later.plusSeconds(60), "lse-odd").get(0);
             assertThat(claimed.payload()).isEqualTo(awkward);
             assertThat(outbox.recordAll(List.of(new Finished(claimed.id(), "lse-odd", 1, now,
-                    new Attempt(0, "retry", awkward, null, 7), OutboxStore.PENDING, later.plusSeconds(30), 0))))
+                    new Attempt(0, "retry", awkward, null, 7), OutboxStore.PENDING, later.plusSeconds(30), 0, 0, null))))
                     .isEmpty();
             Map<String, Object> attempt = hub.jdbc().sql("select * from delivery_attempt where delivery_id = 'dlv-1'")
                     .query().singleRow();
@@ -140,7 +141,7 @@ class OutboxStoreTest {
             Instant later = now.plusSeconds(10);
 
             if (TestDatabase.isPostgres()) {
-                long buffers = Explain.blocksRead(hub, OutboxStore.claimOnPostgres(false), "behind", Db.ts(later),
+                long buffers = Explain.blocksRead(hub, OutboxStore.claimOnPostgres(false, false), "behind", Db.ts(later),
                         Db.ts(later), 64, "lse-explain", Db.ts(later.plusSeconds(60)), Db.ts(later), Db.ts(later));
                 // 652 for 64 deliveries and their events when written; the old form (id in (…)) read 143,145 here
                 assertThat(buffers).isLessThan(5_000);
@@ -173,8 +174,6 @@ class OutboxStoreTest {
             assertThat(outbox.claim("lane", 10, later, leaseEnd, "lse-c")).isEmpty();
             assertThat(outbox.backlog().get("lane").pending()).isEqualTo(3);
 
-            // a leased delivery is on its way: a recovered cart does not cancel it
-            assertThat(outbox.cancelUnsent("evt-0", later)).isZero();
             // only the lease that holds a delivery returns it
             assertThat(outbox.release(Map.of("dlv-0", "lse-b"))).isZero();
             assertThat(outbox.release(Map.of("dlv-0", "lse-a"))).isEqualTo(1);
@@ -189,12 +188,57 @@ class OutboxStoreTest {
             // the worker that lost its lease records nothing; the new holder does
             Attempt ok = new Attempt(202, "delivered", null, null, 1);
             assertThat(outbox.recordAll(List.of(new Finished("dlv-1", "lse-a", 1, later, ok, OutboxStore.DELIVERED,
-                    null, 0)))).containsExactly("dlv-1");
+                    null, 0, 0, null)))).containsExactly("dlv-1");
             assertThat(outbox.recordAll(List.of(new Finished("dlv-1", "lse-e", 1, expired, ok, OutboxStore.DELIVERED,
-                    null, 0)))).isEmpty();
+                    null, 0, 0, null)))).isEmpty();
             assertThat(hub.count("select count(*) from delivery_attempt")).isEqualTo(1);
             assertThat(hub.count("select count(*) from delivery where status = 'delivered' and lease_token is null"))
                     .isEqualTo(1);
+        }
+    }
+
+    @Test
+    void aRecoveryCancelsRetryingAndLeasedDeliveriesAndTheirAttemptsDoNotRevive() {
+        try (TestDatabase database = TestDatabase.create(); TestHub hub = TestHub.on(database).start()) {
+            OutboxStore outbox = hub.bean(OutboxStore.class);
+            Instant now = hub.clock().instant();
+            List<DeliveryRow> deliveries = List.of(
+                    new DeliveryRow("dlv-retrying", "evt-x", "a", OutboxStore.PENDING, null, 0, Duration.ofMinutes(5)),
+                    new DeliveryRow("dlv-failing", "evt-x", "b", OutboxStore.PENDING, null),
+                    new DeliveryRow("dlv-sending", "evt-x", "c", OutboxStore.PENDING, null),
+                    new DeliveryRow("dlv-other", "evt-y", "b", OutboxStore.PENDING, null));
+            hub.bean(TransactionTemplate.class).executeWithoutResult(tx -> outbox.insert(List.of(
+                    new EventRow("evt-x", "checkout.abandoned", "chk-x", "x@example.com", "{}"),
+                    new EventRow("evt-y", "checkout.abandoned", "chk-y", "y@example.com", "{}")), deliveries, now));
+            Instant later = now.plusSeconds(1);
+            assertThat(outbox.claim("b", 10, later, later.plusSeconds(60), "lse-b")).hasSize(2);
+            assertThat(outbox.claim("c", 10, later, later.plusSeconds(60), "lse-c")).hasSize(1);
+
+            // pending for a retry, leased and waiting, leased and under way: all three are cancelled
+            assertThat(outbox.cancelUnsent("evt-x", later)).isEqualTo(3);
+            assertThat(outbox.claim("a", 10, later.plusSeconds(600), later.plusSeconds(660), "lse-a2")).isEmpty();
+            // nor a lease that runs out
+            assertThat(outbox.claim("b", 10, later.plusSeconds(600), later.plusSeconds(660), "lse-b2"))
+                    .extracting(Claimed::id).containsExactly("dlv-other");
+
+            // the attempts under way end: a failure does not bring its delivery back for a retry, a success says it
+            // went out
+            Attempt failed = new Attempt(503, "retry", "HTTP 503", null, 2);
+            Attempt ok = new Attempt(200, "delivered", null, null, 2);
+            assertThat(outbox.recordAll(List.of(
+                    new Finished("dlv-failing", "lse-b", 1, later, failed, OutboxStore.PENDING, later.plusSeconds(10), 0,
+                            0, null),
+                    new Finished("dlv-sending", "lse-c", 1, later, ok, OutboxStore.DELIVERED, null, 0, 0, null),
+                    new Finished("dlv-other", "lse-b2", 1, later, ok, OutboxStore.DELIVERED, null, 0, 0, null))))
+                    .isEmpty();
+            Map<String, String> statuses = new java.util.HashMap<>();
+            hub.jdbc().sql("select id, status from delivery").query((ResultSet rs) -> {
+                statuses.put(rs.getString(1), rs.getString(2));
+            });
+            assertThat(statuses).containsEntry("dlv-retrying", "cancelled").containsEntry("dlv-failing", "cancelled")
+                    .containsEntry("dlv-sending", "delivered").containsEntry("dlv-other", "delivered");
+            assertThat(hub.count("select count(*) from delivery_attempt")).isEqualTo(3);
+            assertThat(hub.count("select count(*) from delivery where lease_token is not null")).isZero();
         }
     }
 

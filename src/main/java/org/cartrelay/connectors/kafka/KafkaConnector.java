@@ -17,6 +17,7 @@ import org.cartrelay.event.OutboundEvent;
  * events land in one partition, in order. The producer waits for every in-sync replica ({@code acks=all}) and is
  * idempotent, so its own internal retries write no duplicates; the send is synchronous, and a failure is a failed
  * attempt that the hub retries. Records carry the headers {@code cartrelay-event-id} and {@code cartrelay-event-type}.
+ * One buyer's deliveries go out one at a time ({@link #orderKey}), so a later event never overtakes an earlier one.
  */
 public class KafkaConnector implements Connector {
 
@@ -41,6 +42,11 @@ public class KafkaConnector implements Connector {
     @Override
     public ConnectorDefinition definition() {
         return definition;
+    }
+
+    @Override
+    public String orderKey(String checkoutId, String email) {
+        return email != null ? email : checkoutId;
     }
 
     @Override

@@ -205,7 +205,7 @@ class FreshdeskConnectorTest {
         AttemptRow first = VendorEvents.attempts(hub, "limited", event.id()).get(0);
         DeliveryRow waiting = VendorEvents.delivery(hub, "limited", event.id());
         assertThat(first.status()).isEqualTo(429);
-        assertThat(first.outcome()).isEqualTo("retry");
+        assertThat(first.outcome()).isEqualTo("throttled");
         assertThat(Duration.between(first.at(), waiting.nextAttemptAt()))
                 .isBetween(Duration.ofSeconds(47), Duration.ofSeconds(52));
 

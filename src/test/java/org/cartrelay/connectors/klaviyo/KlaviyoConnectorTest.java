@@ -175,7 +175,7 @@ class KlaviyoConnectorTest {
         AttemptRow first = VendorEvents.attempts(hub, "limited", event.id()).get(0);
         DeliveryRow waiting = VendorEvents.delivery(hub, "limited", event.id());
         assertThat(first.status()).isEqualTo(429);
-        assertThat(first.outcome()).isEqualTo("retry");
+        assertThat(first.outcome()).isEqualTo("throttled");
         // the backoff alone would wait 1 s; Klaviyo asked for 30 s
         assertThat(Duration.between(first.at(), waiting.nextAttemptAt()))
                 .isBetween(Duration.ofSeconds(30), Duration.ofSeconds(35));

@@ -1,12 +1,14 @@
 package org.cartrelay.connectors.mailchimp;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.anyRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.anyUrl;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.put;
 import static com.github.tomakehurst.wiremock.client.WireMock.putRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlMatching;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
@@ -17,6 +19,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
@@ -48,7 +51,7 @@ import com.github.tomakehurst.wiremock.verification.LoggedRequest;
  * The mailchimp connector against a WireMock Mailchimp: the member upsert at the MD5 of the trimmed, lower-cased
  * email and the tags call, both with basic auth and the documented bodies; recovery marking the tag inactive;
  * {@code status_if_new} and consent; a failed tags call retried alone (PROGRESS); the 429 branch; the data centre
- * from the key; and the whole path from a shop's notice.
+ * from the key; the whole path from a shop's notice; and {@code rateLimit} counting calls, not deliveries.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class MailchimpConnectorTest {
@@ -76,6 +79,7 @@ class MailchimpConnectorTest {
                 .connector("limited", connector("limited", "p-limited",
                         "retry: {maxAttempts: 5, initialDelay: 20s, multiplier: 2, maxDelay: 10m, jitter: 0}"))
                 .connector("flow", connector("flow", "p-flow", ""))
+                .connector("rated", connector("rated", "p-rated", "rateLimit: 2/s"))
                 .start();
     }
 
@@ -202,7 +206,7 @@ class MailchimpConnectorTest {
     }
 
     @Test
-    void mailchimpsRateLimitAnswerIsRetriedAfterTheBackoff() throws Exception {
+    void mailchimpsRateLimitAnswerMakesTheConnectorWaitItsDefaultWait() throws Exception {
         String member = member("limited", "mc-6@example.com");
         mailchimp.stubFor(put(urlEqualTo(member)).inScenario("limited").whenScenarioStateIs(Scenario.STARTED)
                 .willReturn(aResponse().withStatus(429).withHeader("Content-Type", "application/problem+json")
@@ -218,14 +222,14 @@ class MailchimpConnectorTest {
         AttemptRow first = VendorEvents.attempts(hub, "limited", event.id()).get(0);
         DeliveryRow waiting = VendorEvents.delivery(hub, "limited", event.id());
         assertThat(first.status()).isEqualTo(429);
-        assertThat(first.outcome()).isEqualTo("retry");
+        assertThat(first.outcome()).isEqualTo("throttled");
         assertThat(waiting.progress()).isZero();
         assertThat(posts(member + "/tags")).isEmpty();
-        // Mailchimp sends no Retry-After: the connector's backoff (20 s, no jitter) decides
+        // Mailchimp sends no Retry-After: a 429 is no failure, so not the backoff (20 s) but the hub's default wait
+        // (cartrelay.delivery.throttle.default-wait, 1 s) decides
         assertThat(Duration.between(first.at(), waiting.nextAttemptAt()))
-                .isBetween(Duration.ofSeconds(20), Duration.ofSeconds(25));
+                .isBetween(Duration.ofSeconds(1), Duration.ofSeconds(3));
 
-        hub.clock().advance(Duration.ofSeconds(26));
         VendorEvents.awaitDelivered(hub, "limited", event.id());
         assertThat(puts(member)).hasSize(2);
         assertThat(posts(member + "/tags")).hasSize(1);
@@ -240,6 +244,27 @@ class MailchimpConnectorTest {
         assertThat(json(puts(member).get(0).getBodyAsString()).get("status_if_new").asText()).isEqualTo("transactional");
         assertThat(json(posts(member + "/tags").get(0).getBodyAsString()).at("/tags/0/name").asText())
                 .isEqualTo("abandoned-cart");
+    }
+
+    @Test
+    void rateLimitCountsCallsSoNoSecondHoldsMoreThanTheRateAndItsBurst() {
+        List<OutboundEvent> events = new ArrayList<>();
+        for (int i = 1; i <= 3; i++) {
+            events.add(VendorEvents.publish(hub,
+                    VendorEvents.abandoned("mc-rated-" + i, "p-rated", "49.00", null, List.of(), null)));
+        }
+
+        events.forEach(event -> VendorEvents.awaitDelivered(hub, "rated", event.id()));
+        List<LoggedRequest> calls = mailchimp.findAll(anyRequestedFor(urlMatching("/rated/.*")));
+        // each delivery is two calls, the member upsert and its tags
+        assertThat(calls).hasSize(6);
+        assertThat(calls).filteredOn(call -> call.getMethod().getName().equals("PUT")).hasSize(3);
+        List<Long> at = calls.stream().map(call -> call.getLoggedDate().getTime()).sorted().toList();
+        // 2 calls per second and a burst of one: any 1 s window holds at most 3 calls (50 ms for the clocks)
+        for (int i = 0; i + 3 < at.size(); i++) {
+            assertThat(at.get(i + 3) - at.get(i)).as("ms from call %d to call %d", i + 1, i + 4)
+                    .isGreaterThanOrEqualTo(950L);
+        }
     }
 
     @Test

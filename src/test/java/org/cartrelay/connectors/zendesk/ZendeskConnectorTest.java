@@ -231,7 +231,7 @@ class ZendeskConnectorTest {
         AttemptRow first = VendorEvents.attempts(hub, "limited", event.id()).get(0);
         DeliveryRow waiting = VendorEvents.delivery(hub, "limited", event.id());
         assertThat(first.status()).isEqualTo(429);
-        assertThat(first.outcome()).isEqualTo("retry");
+        assertThat(first.outcome()).isEqualTo("throttled");
         assertThat(Duration.between(first.at(), waiting.nextAttemptAt()))
                 .isBetween(Duration.ofSeconds(93), Duration.ofSeconds(98));
 

@@ -1,0 +1,276 @@
+package org.cartrelay.ops;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.post;
+import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+
+import org.cartrelay.delivery.ConnectorRuntimes;
+import org.cartrelay.testing.Checkouts;
+import org.cartrelay.testing.ProxiedDatabase;
+import org.cartrelay.testing.TcpProxy;
+import org.cartrelay.testing.TestDatabase;
+import org.cartrelay.testing.TestHub;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
+
+/**
+ * The health groups (application.yml, {@link ConnectorHealth}) on one hub with three webhook connectors: {@code paused}
+ * (paused by the operator), {@code broken} (its receiver answers 503 until its breaker opens) and {@code fine}. The
+ * probes and the root stay 200 whatever the connectors do; the {@code connectors} group and a connector's own path
+ * answer 503 for a paused connector or an open breaker; details need the admin's credentials. And readiness follows
+ * the store: DOWN (503) while the database cannot be reached, liveness UP all the while. Each connector listens to its
+ * own product id, so a checkout reaches only the connector it is meant for.
+ */
+class HealthGroupsTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String AUTH = "Basic " + Base64.getEncoder()
+            .encodeToString("ops:s3cret-ops".getBytes(StandardCharsets.UTF_8));
+
+    private static WireMockServer receiver;
+    private static TestDatabase database;
+    private static TestHub hub;
+
+    @BeforeAll
+    static void start() {
+        receiver = new WireMockServer(WireMockConfiguration.options().dynamicPort());
+        receiver.start();
+        receiver.stubFor(post(urlEqualTo("/paused")).willReturn(aResponse().withStatus(200)));
+        receiver.stubFor(post(urlEqualTo("/broken")).willReturn(aResponse().withStatus(503)));
+        receiver.stubFor(post(urlEqualTo("/fine")).willReturn(aResponse().withStatus(200)));
+        database = TestDatabase.create();
+        hub = TestHub.on(database)
+                .property("cartrelay.abandonment.delay", "0s")
+                .property("cartrelay.admin.username", "ops")
+                .property("cartrelay.admin.password", "s3cret-ops")
+                .property("cartrelay.delivery.breaker.sliding-window", "3")
+                .property("cartrelay.delivery.breaker.minimum-calls", "3")
+                // once open, the breaker stays open for the whole class: no trial call closes it in between
+                .property("cartrelay.delivery.breaker.open-for", "10m")
+                .property("cartrelay.delivery.breaker.max-open-for", "10m")
+                .connector("paused", hook("paused", ""))
+                .connector("broken", hook("broken", ""))
+                .connector("fine", hook("fine", "rateLimit: 10/s"))
+                .start();
+        ConnectorRuntimes runtimes = hub.bean(ConnectorRuntimes.class);
+        runtimes.pause("paused");
+
+        Checkouts.start(hub, "paused-1", "p-paused", "49.00", "DE");
+        Checkouts.start(hub, "fine-1", "p-fine", "49.00", "DE");
+        for (int i = 1; i <= 4; i++) {
+            Checkouts.start(hub, "broken-" + i, "p-broken", "49.00", "DE");
+        }
+        await().atMost(Duration.ofSeconds(30)).until(() ->
+                runtimes.get("broken").orElseThrow().circuitState() == CircuitBreaker.State.OPEN);
+        await().atMost(Duration.ofSeconds(20)).until(() -> hub.count(
+                "select count(*) from delivery where connector = 'fine' and status = 'delivered'") == 1);
+        await().atMost(Duration.ofSeconds(20)).until(() -> hub.count(
+                "select count(*) from delivery where connector = 'paused' and status = 'pending'") == 1);
+        assertThat(receiver.findAll(postRequestedFor(urlEqualTo("/paused")))).isEmpty();
+    }
+
+    @AfterAll
+    static void stop() {
+        if (hub != null) {
+            hub.close();
+        }
+        receiver.stop();
+        database.close();
+    }
+
+    private static String hook(String name, String extra) {
+        return """
+                type: webhook
+                endpoint: http://127.0.0.1:%d/%s
+                filter: {products: ["p-%s"]}
+                timeout: 5s
+                retry: {maxAttempts: 30, initialDelay: 100ms, multiplier: 1, maxDelay: 1s, jitter: 0}
+                %s
+                """.formatted(receiver.port(), name, name, extra);
+    }
+
+    private static HttpResponse<String> get(URI uri, boolean authenticated) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(uri).GET();
+        if (authenticated) {
+            request.header("Authorization", AUTH);
+        }
+        return TestHub.send(request);
+    }
+
+    private static HttpResponse<String> get(String path) {
+        return get(hub.uri(path), false);
+    }
+
+    /** The answer's status code, with its body in the failure message. */
+    private static void assertCode(HttpResponse<String> response, int code) {
+        assertThat(response.statusCode()).as("%s answered %s", response.uri().getPath(), response.body())
+                .isEqualTo(code);
+    }
+
+    private static JsonNode json(HttpResponse<String> response) throws Exception {
+        return JSON.readTree(response.body());
+    }
+
+    private static List<String> names(JsonNode object) {
+        List<String> names = new ArrayList<>();
+        object.fieldNames().forEachRemaining(names::add);
+        return names;
+    }
+
+    @Test
+    void readinessAndLivenessAnswer200AndUpWhileAConnectorIsPausedAndAnotherHasItsBreakerOpen() throws Exception {
+        HttpResponse<String> readiness = get("/actuator/health/readiness");
+        assertCode(readiness, 200);
+        assertThat(json(readiness).path("status").asText()).isEqualTo("UP");
+        // ready means the store answers: no connector is part of it
+        assertThat(names(json(readiness).path("components"))).containsExactlyInAnyOrder("readinessState", "db");
+
+        HttpResponse<String> liveness = get("/actuator/health/liveness");
+        assertCode(liveness, 200);
+        assertThat(json(liveness).path("status").asText()).isEqualTo("UP");
+        assertThat(names(json(liveness).path("components"))).containsExactly("livenessState");
+    }
+
+    @Test
+    void readyzAndLivezOnTheMainPortAnswer200AndUp() throws Exception {
+        HttpResponse<String> readyz = get("/readyz");
+        assertCode(readyz, 200);
+        assertThat(json(readyz).path("status").asText()).isEqualTo("UP");
+
+        HttpResponse<String> livez = get("/livez");
+        assertCode(livez, 200);
+        assertThat(json(livez).path("status").asText()).isEqualTo("UP");
+    }
+
+    @Test
+    void theRootHealthAnswers200AndUpWhileItListsAPausedAndABrokenConnector() throws Exception {
+        HttpResponse<String> root = get("/actuator/health");
+        assertCode(root, 200);
+        JsonNode body = json(root);
+        assertThat(body.path("status").asText()).isEqualTo("UP");
+        JsonNode connectors = body.path("components").path("connector").path("components");
+        assertThat(connectors.path("paused").path("status").asText()).isEqualTo("PAUSED");
+        assertThat(connectors.path("broken").path("status").asText()).isEqualTo("CIRCUIT_OPEN");
+        assertThat(connectors.path("fine").path("status").asText()).isEqualTo("UP");
+    }
+
+    @Test
+    void theConnectorsGroupAnswers503AndShowsEachConnectorsStatus() throws Exception {
+        HttpResponse<String> group = get("/actuator/health/connectors");
+        assertCode(group, 503);
+        JsonNode body = json(group);
+        // its own order: an open breaker outranks a pause
+        assertThat(body.path("status").asText()).isEqualTo("CIRCUIT_OPEN");
+        JsonNode connectors = body.path("components").path("connector").path("components");
+        assertThat(names(connectors)).containsExactlyInAnyOrder("paused", "broken", "fine");
+        assertThat(connectors.path("paused").path("status").asText()).isEqualTo("PAUSED");
+        assertThat(connectors.path("broken").path("status").asText()).isEqualTo("CIRCUIT_OPEN");
+        assertThat(connectors.path("fine").path("status").asText()).isEqualTo("UP");
+    }
+
+    @Test
+    void aConnectorsOwnPathAnswers503WhilePausedOrItsBreakerIsOpenAnd200WhileUp() throws Exception {
+        HttpResponse<String> paused = get("/actuator/health/connector/paused");
+        assertCode(paused, 503);
+        assertThat(json(paused).path("status").asText()).isEqualTo("PAUSED");
+
+        HttpResponse<String> broken = get("/actuator/health/connector/broken");
+        assertCode(broken, 503);
+        assertThat(json(broken).path("status").asText()).isEqualTo("CIRCUIT_OPEN");
+
+        HttpResponse<String> fine = get("/actuator/health/connector/fine");
+        assertCode(fine, 200);
+        assertThat(json(fine).path("status").asText()).isEqualTo("UP");
+    }
+
+    @Test
+    void theAdminsCredentialsShowEachConnectorsCircuitConcurrencyRateLimitAndPending() throws Exception {
+        // the backlog behind "pending" is read at most once a second
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+            HttpResponse<String> group = get(hub.uri("/actuator/health/connectors"), true);
+            assertCode(group, 503);
+            JsonNode connectors = json(group).path("components").path("connector").path("components");
+            for (String name : List.of("paused", "broken", "fine")) {
+                assertThat(names(connectors.path(name).path("details")))
+                        .as(name).contains("circuit", "concurrency", "rateLimit", "pending", "deadLetters");
+            }
+            JsonNode paused = connectors.path("paused").path("details");
+            assertThat(paused.path("circuit").asText()).isEqualTo("CLOSED");
+            assertThat(paused.path("paused").asBoolean()).isTrue();
+            assertThat(paused.path("concurrency").asInt()).isEqualTo(4);
+            assertThat(paused.path("rateLimit").asText()).isEqualTo("unlimited");
+            assertThat(paused.path("pending").asLong()).isEqualTo(1);
+
+            JsonNode broken = connectors.path("broken").path("details");
+            assertThat(broken.path("circuit").asText()).isEqualTo("OPEN");
+            // while its breaker is open, tried deliveries keep their own retries and may die: none is delivered
+            assertThat(broken.path("pending").asLong() + broken.path("deadLetters").asLong()).isEqualTo(4);
+            assertThat(broken.path("lastError").asText()).contains("503");
+
+            JsonNode fine = connectors.path("fine").path("details");
+            assertThat(fine.path("circuit").asText()).isEqualTo("CLOSED");
+            assertThat(fine.path("rateLimit").asText()).isEqualTo("10.0/s");
+            assertThat(fine.path("pending").asLong()).isZero();
+        });
+
+        // a connector's own path shows the same
+        HttpResponse<String> own = get(hub.uri("/actuator/health/connector/broken"), true);
+        assertCode(own, 503);
+        assertThat(json(own).path("details").path("circuit").asText()).isEqualTo("OPEN");
+    }
+
+    @Test
+    void withoutCredentialsNoDetailsAreShownAnywhere() throws Exception {
+        for (String path : List.of("/actuator/health", "/actuator/health/connectors", "/actuator/health/readiness",
+                "/actuator/health/connector/paused", "/actuator/health/connector/broken",
+                "/actuator/health/connector/fine")) {
+            HttpResponse<String> response = get(path);
+            assertThat(json(response).findValues("details")).as(path).isEmpty();
+            assertThat(json(response).path("status").asText()).as(path).isNotEmpty();
+        }
+    }
+
+    @Test
+    void readinessGoesDownWhileTheDatabaseIsUnreachableAndUpAgainAfterwardsAndLivenessStaysUp() throws Exception {
+        try (ProxiedDatabase backend = ProxiedDatabase.start(); TestHub down = backend.hub().start()) {
+            TcpProxy proxy = backend.proxy();
+            assertCode(get(down.uri("/actuator/health/readiness"), false), 200);
+
+            proxy.down();
+            await().atMost(Duration.ofSeconds(20))
+                    .untilAsserted(() -> assertCode(get(down.uri("/actuator/health/readiness"), false), 503));
+            HttpResponse<String> readiness = get(down.uri("/actuator/health/readiness"), false);
+            assertThat(json(readiness).path("status").asText()).isEqualTo("DOWN");
+            assertThat(json(readiness).path("components").path("db").path("status").asText()).isEqualTo("DOWN");
+            assertCode(get(down.uri("/readyz"), false), 503);
+            HttpResponse<String> liveness = get(down.uri("/actuator/health/liveness"), false);
+            assertCode(liveness, 200);
+            assertThat(json(liveness).path("status").asText()).isEqualTo("UP");
+            assertCode(get(down.uri("/livez"), false), 200);
+
+            proxy.up();
+            await().atMost(Duration.ofSeconds(30))
+                    .untilAsserted(() -> assertCode(get(down.uri("/actuator/health/readiness"), false), 200));
+        }
+    }
+}
