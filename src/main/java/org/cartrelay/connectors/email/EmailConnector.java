@@ -10,6 +10,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import org.apache.camel.Exchange;
 import org.apache.camel.builder.RouteBuilder;
@@ -18,16 +20,23 @@ import org.apache.camel.component.mail.MailConstants;
 import org.cartrelay.connectors.Connector;
 import org.cartrelay.connectors.ConnectorConfigException;
 import org.cartrelay.connectors.ConnectorDefinition;
+import org.cartrelay.connectors.FailureKind;
+import org.cartrelay.connectors.PermanentDeliveryException;
 import org.cartrelay.connectors.email.MailTemplates.Template;
 import org.cartrelay.event.EventJson;
 import org.cartrelay.event.OutboundEvent;
 import org.cartrelay.support.Masking;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.eclipse.angus.mail.smtp.SMTPAddressFailedException;
+import org.eclipse.angus.mail.smtp.SMTPSendFailedException;
+import org.eclipse.angus.mail.smtp.SMTPSenderFailedException;
 import org.springframework.boot.convert.DurationStyle;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import jakarta.mail.AuthenticationFailedException;
+import jakarta.mail.MessagingException;
 import jakarta.mail.internet.AddressException;
 import jakarta.mail.internet.InternetAddress;
 
@@ -42,6 +51,7 @@ public class EmailConnector implements Connector {
 
     private static final Logger log = LoggerFactory.getLogger(EmailConnector.class);
     static final String EVENT_HEADER = "X-CartRelay-Event";
+    private static final Pattern GREETING = Pattern.compile("bad greeting.*response: ([2-5][0-9][0-9])");
 
     /** One follow-up: when it is due after the abandonment and what it says. */
     record Step(Duration after, String template, Template subject, Template html, Template text) {
@@ -140,6 +150,51 @@ public class EmailConnector implements Connector {
         return definition;
     }
 
+    /**
+     * An SMTP server's reply: 5xx is permanent (the recipient does not exist, the message was refused: 550, 553,
+     * 554), as is a failed login (the connector's credentials are wrong); 421 means the server is unavailable; any
+     * other 4xx is retried without blaming the server. A connection that fails is the hub's to judge (down).
+     */
+    @Override
+    public FailureKind failureKind(Throwable failure) {
+        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+            if (cause instanceof AuthenticationFailedException) {
+                return FailureKind.PERMANENT;
+            }
+            int code = smtpReply(cause);
+            if (code >= 500) {
+                return FailureKind.PERMANENT;
+            }
+            if (code == 421) {
+                return FailureKind.TARGET_DOWN;
+            }
+            if (code >= 400) {
+                return FailureKind.TRANSIENT;
+            }
+        }
+        return null;
+    }
+
+    private static int smtpReply(Throwable failure) {
+        if (failure instanceof SMTPSendFailedException sent) {
+            return sent.getReturnCode();
+        }
+        if (failure instanceof SMTPAddressFailedException address) {
+            return address.getReturnCode();
+        }
+        if (failure instanceof SMTPSenderFailedException sender) {
+            return sender.getReturnCode();
+        }
+        if (failure instanceof MessagingException && failure.getMessage() != null) {
+            // a refused greeting comes as a plain MessagingException: "Got bad greeting …, response: 421 …"
+            Matcher reply = GREETING.matcher(failure.getMessage());
+            if (reply.find()) {
+                return Integer.parseInt(reply.group(1));
+            }
+        }
+        return 0;
+    }
+
     @Override
     public List<Duration> steps(OutboundEvent event) {
         return steps.stream().map(Step::after).toList();
@@ -179,12 +234,12 @@ public class EmailConnector implements Connector {
         OutboundEvent event = EventJson.read(exchange.getMessage().getBody(String.class), OutboundEvent.class);
         int index = exchange.getMessage().getHeader(STEP, 0, Integer.class);
         if (index >= steps.size()) {
-            throw new IllegalStateException("This delivery is step " + (index + 1) + " of the follow-ups, but "
+            throw new PermanentDeliveryException("This delivery is step " + (index + 1) + " of the follow-ups, but "
                     + definition.file() + " now has " + steps.size() + " steps.");
         }
         String to = event.email();
         if (to == null) {
-            throw new IllegalArgumentException("The event has no customer email, so no follow-up mail can be sent.");
+            throw new PermanentDeliveryException("The event has no customer email, so no follow-up mail can be sent.");
         }
         Step step = steps.get(index);
         String unsubscribe = unsubscribeUrl != null ? expand(unsubscribeUrl, event)

@@ -4,13 +4,18 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
+import java.util.regex.Pattern;
 
 import org.cartrelay.connectors.ConnectorDefinition;
+import org.cartrelay.connectors.PermanentDeliveryException;
+import org.cartrelay.connectors.RateLimitedException;
+import org.cartrelay.connectors.http.Answers;
 import org.cartrelay.connectors.http.CartFacts;
 import org.cartrelay.connectors.http.HttpCall;
 import org.cartrelay.connectors.http.VendorHttpConnector;
 import org.cartrelay.event.EventJson;
 import org.cartrelay.event.OutboundEvent;
+import org.cartrelay.support.Masking;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -21,11 +26,18 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * status property that reads {@code abandoned cart} and, once the buyer paid, {@code recovered}. Which HubSpot
  * property each cart field goes to is configurable; a field without a value is not sent, so it never clears what
  * HubSpot already has.
+ * <p>
+ * The batch API answers 207 when an input failed, with HubSpot's {@code errors}: {@code RATE_LIMITS} slows the
+ * connector down as a 429 would; a category that says HubSpot had trouble ({@code INTERNAL_ERROR}, a timeout, a
+ * lock or conflict) is retried; any other ({@code VALIDATION_ERROR}, {@code INVALID_EMAIL}, a missing property or
+ * scope) is dead-lettered with HubSpot's message, since the same contact would be refused again.
  */
 class HubSpotConnector extends VendorHttpConnector {
 
     static final String ABANDONED = "abandoned cart";
     static final String RECOVERED = "recovered";
+    /** Error categories in which HubSpot says it had trouble, not the contact. */
+    private static final Pattern TRANSIENT = Pattern.compile("INTERNAL|UNAVAILABLE|TIMEOUT|LOCK|CONFLICT");
 
     /** The cart fields a file may map, with their default HubSpot property (null: not sent unless mapped). */
     private static final Map<String, String> DEFAULTS = defaults();
@@ -80,6 +92,25 @@ class HubSpotConnector extends VendorHttpConnector {
     @Override
     protected Map<String, String> headers() {
         return headers;
+    }
+
+    @Override
+    protected void check(HttpCall call, int status, String answer) {
+        JsonNode errors = Answers.field(answer, "/errors");
+        if (errors == null || !errors.isArray() || errors.isEmpty()) {
+            return;
+        }
+        JsonNode first = errors.get(0);
+        String category = first.path("category").asText("");
+        String problem = "HubSpot answered " + status + " and did not take the contact: " + category + ": "
+                + Masking.emailsIn(first.path("message").asText("no message"));
+        if (category.equals("RATE_LIMITS")) {
+            throw new RateLimitedException(problem, null);
+        }
+        if (TRANSIENT.matcher(category).find()) {
+            throw new IllegalStateException(problem);
+        }
+        throw new PermanentDeliveryException(problem);
     }
 
     @Override

@@ -7,8 +7,15 @@ import org.apache.camel.Exchange;
 import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.component.kafka.KafkaConstants;
 import org.apache.camel.component.kafka.KafkaEndpoint;
+import org.apache.kafka.common.errors.AuthenticationException;
+import org.apache.kafka.common.errors.AuthorizationException;
+import org.apache.kafka.common.errors.InvalidTopicException;
+import org.apache.kafka.common.errors.RecordTooLargeException;
+import org.apache.kafka.common.errors.RetriableException;
+import org.apache.kafka.common.errors.SerializationException;
 import org.cartrelay.connectors.Connector;
 import org.cartrelay.connectors.ConnectorDefinition;
+import org.cartrelay.connectors.FailureKind;
 import org.cartrelay.event.EventJson;
 import org.cartrelay.event.OutboundEvent;
 
@@ -47,6 +54,25 @@ public class KafkaConnector implements Connector {
     @Override
     public String orderKey(String checkoutId, String email) {
         return email != null ? email : checkoutId;
+    }
+
+    /**
+     * Kafka's own classes: a retriable error (a timeout, no leader, not enough replicas) means the cluster is down;
+     * a record too large, a topic that is not valid or not allowed, refused credentials are permanent.
+     */
+    @Override
+    public FailureKind failureKind(Throwable failure) {
+        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+            if (cause instanceof RetriableException) {
+                return FailureKind.TARGET_DOWN;
+            }
+            if (cause instanceof RecordTooLargeException || cause instanceof InvalidTopicException
+                    || cause instanceof AuthorizationException || cause instanceof AuthenticationException
+                    || cause instanceof SerializationException) {
+                return FailureKind.PERMANENT;
+            }
+        }
+        return null;
     }
 
     @Override

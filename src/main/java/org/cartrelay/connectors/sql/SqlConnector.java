@@ -1,5 +1,6 @@
 package org.cartrelay.connectors.sql;
 
+import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -15,8 +16,14 @@ import org.apache.camel.component.sql.SqlConstants;
 import org.cartrelay.connectors.Connector;
 import org.cartrelay.connectors.ConnectorConfigException;
 import org.cartrelay.connectors.ConnectorDefinition;
+import org.cartrelay.connectors.FailureKind;
+import org.cartrelay.connectors.PermanentDeliveryException;
 import org.cartrelay.event.EventJson;
 import org.cartrelay.event.OutboundEvent;
+import org.springframework.dao.DataAccessResourceFailureException;
+import org.springframework.dao.DataIntegrityViolationException;
+import org.springframework.dao.DuplicateKeyException;
+import org.springframework.jdbc.BadSqlGrammarException;
 
 /**
  * Upserts one row per checkout into {@code table}: an update of the row whose {@code key} column holds this
@@ -68,6 +75,37 @@ public class SqlConnector implements Connector {
         return definition;
     }
 
+    /**
+     * A database's error by its SQLSTATE class: a data exception (22), a constraint the row breaks (23) and a
+     * statement the table does not fit (42, its configuration) are permanent, except a unique violation, which is a
+     * racing insert of the same row whose retry updates it; a connection (08), a resource (53) or an operator's
+     * (57) error means the database is down; the rest (a deadlock, say) is retried.
+     */
+    @Override
+    public FailureKind failureKind(Throwable failure) {
+        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+            if (cause instanceof DuplicateKeyException) {
+                return FailureKind.TRANSIENT;
+            }
+            if (cause instanceof SQLException sql && sql.getSQLState() != null && sql.getSQLState().length() >= 2) {
+                String state = sql.getSQLState();
+                return switch (state.substring(0, 2)) {
+                    case "23" -> state.equals("23505") ? FailureKind.TRANSIENT : FailureKind.PERMANENT;
+                    case "22", "42" -> FailureKind.PERMANENT;
+                    case "08", "53", "57" -> FailureKind.TARGET_DOWN;
+                    default -> FailureKind.TRANSIENT;
+                };
+            }
+            if (cause instanceof DataIntegrityViolationException || cause instanceof BadSqlGrammarException) {
+                return FailureKind.PERMANENT;
+            }
+            if (cause instanceof DataAccessResourceFailureException) {
+                return FailureKind.TARGET_DOWN;
+            }
+        }
+        return null;
+    }
+
     String updateStatement() {
         List<String> sets = new ArrayList<>();
         for (String column : columns.keySet()) {
@@ -108,7 +146,7 @@ public class SqlConnector implements Connector {
         Map<String, Object> values = new HashMap<>();
         columns.forEach((column, field) -> values.put(column, field.apply(event)));
         if (values.get(key) == null) {
-            throw new IllegalArgumentException("The event has no " + fieldOf.get(key) + ", the value of key column '"
+            throw new PermanentDeliveryException("The event has no " + fieldOf.get(key) + ", the value of key column '"
                     + key + "' of table " + table + ", so its row cannot be written.");
         }
         exchange.getMessage().setBody(values);

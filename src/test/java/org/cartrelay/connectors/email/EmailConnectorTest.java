@@ -17,12 +17,18 @@ import java.util.stream.Stream;
 import org.cartrelay.connectors.ConnectorConfigException;
 import org.cartrelay.connectors.ConnectorDefinition;
 import org.cartrelay.connectors.ConnectorLoader;
+import org.cartrelay.connectors.http.VendorEvents;
+import org.cartrelay.connectors.http.VendorEvents.AttemptRow;
+import org.cartrelay.delivery.ConnectorRuntimes;
 import org.cartrelay.event.Checkout;
 import org.cartrelay.event.Customer;
 import org.cartrelay.event.Item;
 import org.cartrelay.event.OutboundEvent;
+import org.cartrelay.store.DeadLetterStore;
+import org.cartrelay.store.DeadLetterStore.DeadLetter;
 import org.cartrelay.testing.Checkouts;
 import org.cartrelay.testing.Notices;
+import org.cartrelay.testing.ScriptedSmtpServer;
 import org.cartrelay.testing.TestDatabase;
 import org.cartrelay.testing.TestHub;
 import org.junit.jupiter.api.AfterAll;
@@ -36,6 +42,8 @@ import com.icegreen.greenmail.configuration.GreenMailConfiguration;
 import com.icegreen.greenmail.util.GreenMail;
 import com.icegreen.greenmail.util.ServerSetupTest;
 
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+
 import jakarta.mail.BodyPart;
 import jakarta.mail.Message;
 import jakarta.mail.internet.MimeMessage;
@@ -44,7 +52,9 @@ import jakarta.mail.internet.MimeMultipart;
 /**
  * The email connector (SPEC section 5) against a GreenMail SMTP server, through one whole hub with the shipped
  * templates: the follow-up mail (subject, HTML and text bodies, links, headers), its steps in time (moved with the
- * hub's clock) and a recovery that cancels the steps not yet sent; consent and event defaults of the type.
+ * hub's clock) and a recovery that cancels the steps not yet sent; consent and event defaults of the type. Against
+ * scripted SMTP servers: a permanent 5xx reply dead-letters the mail at once, a 451 is retried without blaming the
+ * server, and a 421 greeting is retried and counts toward the breaker.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class EmailConnectorTest {
@@ -52,6 +62,10 @@ class EmailConnectorTest {
     private static final Path SHIPPED_TEMPLATES = Path.of("connectors/templates");
 
     private GreenMail smtp;
+    /** Refuses recipients named unknown-*, and greylists those named greylisted-* once. */
+    private ScriptedSmtpServer scripted;
+    /** Greets its first connection with 421. */
+    private ScriptedSmtpServer busy;
     private TestDatabase database;
     private TestHub hub;
 
@@ -60,6 +74,13 @@ class EmailConnectorTest {
         smtp = new GreenMail(ServerSetupTest.SMTP.dynamicPort())
                 .withConfiguration(GreenMailConfiguration.aConfig().withUser("shop", "smtp-pa55"));
         smtp.start();
+        scripted = new ScriptedSmtpServer().rcpt((recipient, nth) -> recipient.startsWith("unknown-")
+                ? "550 5.1.1 <" + recipient + ">: Recipient address rejected: User unknown in virtual mailbox table"
+                : recipient.startsWith("greylisted-") && nth == 1
+                        ? "451 4.7.1 <" + recipient + ">: Recipient address rejected: Greylisted, try again later"
+                        : "250 2.1.5 OK");
+        busy = new ScriptedSmtpServer().greeting(connection -> connection == 1
+                ? "421 4.3.2 Service not available, closing transmission channel" : "220 busy.test ESMTP");
         Path home = Files.createTempDirectory("cartrelay-email-home");
         copyShippedTemplates(home.resolve("connectors/templates"));
         database = TestDatabase.create();
@@ -82,6 +103,9 @@ class EmailConnectorTest {
                           - {after: 72h, template: coupon, subject: "Last call for your cart, {{firstName}}"}
                         retry: {maxAttempts: 3, initialDelay: 100ms, maxDelay: 1s}
                         """.formatted(smtp.getSmtp().getPort()))
+                .connector("relay", relay("p-relay", scripted.port()))
+                .connector("greylist", relay("p-greylist", scripted.port()))
+                .connector("busy", relay("p-busy", busy.port()))
                 .start();
     }
 
@@ -92,6 +116,19 @@ class EmailConnectorTest {
         }
         database.close();
         smtp.stop();
+        scripted.close();
+        busy.close();
+    }
+
+    /** A connector to a scripted server: plain SMTP, no login, the shipped reminder as its one step. */
+    private static String relay(String product, int port) {
+        return """
+                type: email
+                smtp: {host: 127.0.0.1, port: %d, starttls: false}
+                from: "Demo Shop <shop@example.com>"
+                filter: {products: ["%s"]}
+                retry: {maxAttempts: 3, initialDelay: 100ms, maxDelay: 1s}
+                """.formatted(port, product);
     }
 
     private static void copyShippedTemplates(Path target) throws Exception {
@@ -105,16 +142,20 @@ class EmailConnectorTest {
 
     /** A started checkout with a resume link and an item name that needs HTML escaping. */
     private void start(String key, boolean consent) {
+        start(key, consent, "p-mail");
+    }
+
+    private void start(String key, boolean consent, String product) {
         var response = Notices.post(hub, "start-" + key, """
                 {"type": "checkout.started", "source": "test-shop", "sourceEventId": "start-%s",
                  "checkout": {"id": "cart-%s", "currency": "EUR", "total": "49.00",
                               "resumeUrl": "https://shop.example.com/cart?c=%s&step=pay",
-                              "items": [{"productId": "p-mail", "name": "Tea <Earl Grey> & Co", "quantity": 2,
+                              "items": [{"productId": "%s", "name": "Tea <Earl Grey> & Co", "quantity": 2,
                                          "unitPrice": "24.50"}]},
                  "customer": {"email": "%s@example.com", "firstName": "Ada", "lastName": "Buyer",
                               "address": {"city": "Berlin", "country": "DE"}},
                  "consent": {"newsletter": %s}}
-                """.formatted(key, key, key, key, consent));
+                """.formatted(key, key, key, product, key, consent));
         assertThat(response.statusCode()).isEqualTo(202);
     }
 
@@ -242,6 +283,73 @@ class EmailConnectorTest {
 
         await().atMost(Duration.ofSeconds(20)).until(() -> stepStatuses("no-consent").equals(List.of("suppressed")));
         assertThat(mails("no-consent")).isZero();
+    }
+
+    private String abandonedEventOf(String key) {
+        await().atMost(Duration.ofSeconds(20)).until(() -> hub.count(
+                "select count(*) from outbound_event where type = 'checkout.abandoned' and email = ?",
+                key + "@example.com") == 1);
+        return hub.jdbc().sql("select id from outbound_event where type = 'checkout.abandoned' and email = ?")
+                .param(key + "@example.com").query(String.class).single();
+    }
+
+    private CircuitBreaker breaker(String connector) {
+        return hub.bean(ConnectorRuntimes.class).breakers().circuitBreaker(connector);
+    }
+
+    private CircuitBreaker.State circuitState(String connector) {
+        return hub.bean(ConnectorRuntimes.class).get(connector).orElseThrow().circuitState();
+    }
+
+    @Test
+    void aPermanent550ToRcptToIsDeadLetteredAtOnceAndLeavesTheBreakerClosed() {
+        start("unknown-1", true, "p-relay");
+        String eventId = abandonedEventOf("unknown-1");
+
+        DeadLetterStore deadLetters = hub.bean(DeadLetterStore.class);
+        await().atMost(Duration.ofSeconds(20)).until(() -> deadLetters.count("relay") == 1);
+        DeadLetter letter = deadLetters.list("relay", null, null, 10, 0).get(0);
+        assertThat(letter.eventId()).isEqualTo(eventId);
+        assertThat(letter.attempts()).isEqualTo(1);
+        assertThat(letter.reason())
+                .startsWith("Sending it again cannot succeed: SendFailedException: Invalid Addresses");
+        assertThat(letter.attemptLog()).extracting(DeadLetterStore.AttemptRow::outcome).containsExactly("dead");
+        assertThat(VendorEvents.delivery(hub, "relay", eventId).status()).isEqualTo("dead");
+        assertThat(scripted.rcptsTo("unknown-1@example.com")).hasSize(1);
+        assertThat(scripted.messagesTo("unknown-1@example.com")).isZero();
+        // the server refused the recipient, it is not down
+        assertThat(circuitState("relay")).isEqualTo(CircuitBreaker.State.CLOSED);
+        assertThat(breaker("relay").getMetrics().getNumberOfFailedCalls()).isZero();
+    }
+
+    @Test
+    void aTemporary451ToRcptToIsRetriedWithoutCountingTowardTheBreaker() {
+        start("greylisted-1", true, "p-greylist");
+        String eventId = abandonedEventOf("greylisted-1");
+
+        VendorEvents.awaitDelivered(hub, "greylist", eventId);
+        assertThat(VendorEvents.attempts(hub, "greylist", eventId)).extracting(AttemptRow::outcome)
+                .containsExactly("retry", "delivered");
+        assertThat(scripted.rcptsTo("greylisted-1@example.com")).hasSize(2);
+        assertThat(scripted.messagesTo("greylisted-1@example.com")).isEqualTo(1);
+        assertThat(circuitState("greylist")).isEqualTo(CircuitBreaker.State.CLOSED);
+        assertThat(breaker("greylist").getMetrics().getNumberOfFailedCalls()).isZero();
+        assertThat(breaker("greylist").getMetrics().getNumberOfSuccessfulCalls()).isEqualTo(1);
+    }
+
+    @Test
+    void aServerThatGreetsWith421IsRetriedAndCountsTowardTheBreaker() {
+        start("busy-1", true, "p-busy");
+        String eventId = abandonedEventOf("busy-1");
+
+        VendorEvents.awaitDelivered(hub, "busy", eventId);
+        assertThat(VendorEvents.attempts(hub, "busy", eventId)).extracting(AttemptRow::outcome)
+                .containsExactly("retry", "delivered");
+        assertThat(busy.connections()).isEqualTo(2);
+        assertThat(busy.messagesTo("busy-1@example.com")).isEqualTo(1);
+        // 421: the server is unavailable, which is what the breaker counts
+        assertThat(breaker("busy").getMetrics().getNumberOfFailedCalls()).isEqualTo(1);
+        assertThat(breaker("busy").getMetrics().getNumberOfSuccessfulCalls()).isEqualTo(1);
     }
 
     @Test

@@ -20,7 +20,12 @@ import org.cartrelay.connectors.ConnectorLoader;
 import org.cartrelay.connectors.http.VendorEvents;
 import org.cartrelay.connectors.http.VendorEvents.AttemptRow;
 import org.cartrelay.connectors.http.VendorEvents.DeliveryRow;
+import org.cartrelay.delivery.ConnectorRuntime;
+import org.cartrelay.delivery.ConnectorRuntimes;
+import org.cartrelay.event.EventJson;
 import org.cartrelay.event.OutboundEvent;
+import org.cartrelay.store.DeadLetterStore;
+import org.cartrelay.store.DeadLetterStore.DeadLetter;
 import org.cartrelay.testing.Checkouts;
 import org.cartrelay.testing.TestDatabase;
 import org.cartrelay.testing.TestHub;
@@ -32,15 +37,20 @@ import org.junit.jupiter.api.io.TempDir;
 import org.springframework.core.env.StandardEnvironment;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
 import com.github.tomakehurst.wiremock.stubbing.Scenario;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+
 /**
  * The hubspot connector against a WireMock HubSpot: the documented contacts batch upsert (bearer token, exact body)
  * for an abandoned and a recovered cart, property names from the file, HubSpot's 429 {@code RATE_LIMIT} answer
- * slowing the connector down, a file without the token refused, and the whole path from a shop's notice.
+ * slowing the connector down, a file without the token refused, and the whole path from a shop's notice. A 207
+ * Multi-Status whose {@code errors} refuse the contact: dead at once with HubSpot's message, throttled for
+ * {@code RATE_LIMITS}, retried for HubSpot's own trouble.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class HubSpotConnectorTest {
@@ -68,6 +78,9 @@ class HubSpotConnectorTest {
                 .connector("limited", connector("limited", "p-limited",
                         "retry: {maxAttempts: 5, initialDelay: 20s, multiplier: 2, maxDelay: 10m, jitter: 0}"))
                 .connector("flow", connector("flow", "p-flow", ""))
+                .connector("refused", connector("refused", "p-refused", ""))
+                .connector("slowed", connector("slowed", "p-slowed", ""))
+                .connector("troubled", connector("troubled", "p-troubled", ""))
                 .start();
     }
 
@@ -180,6 +193,103 @@ class HubSpotConnectorTest {
 
         VendorEvents.awaitDelivered(hub, "limited", event.id());
         assertThat(requests("limited")).hasSize(2);
+    }
+
+    /** HubSpot's 207 Multi-Status of a batch upsert whose one input failed. */
+    private static String multiStatus(String category, String message) {
+        ObjectNode body = EventJson.MAPPER.createObjectNode();
+        body.put("status", "COMPLETE");
+        body.putArray("results");
+        body.put("numErrors", 1);
+        ObjectNode error = body.putArray("errors").addObject();
+        error.put("status", "error");
+        error.put("category", category);
+        error.put("message", message);
+        error.putObject("context").putArray("ids").add("0");
+        body.put("startedAt", "2026-08-18T09:41:48.114Z");
+        body.put("completedAt", "2026-08-18T09:41:48.302Z");
+        return EventJson.write(body);
+    }
+
+    /** The first upsert to this connector answers 207 with {@code body}, every later one 200. */
+    private void firstAnswers207(String name, String body) {
+        hubspot.stubFor(post(urlEqualTo("/" + name + UPSERT)).inScenario(name).whenScenarioStateIs(Scenario.STARTED)
+                .willReturn(aResponse().withStatus(207).withHeader("Content-Type", "application/json").withBody(body))
+                .willSetStateTo("answered"));
+        hubspot.stubFor(post(urlEqualTo("/" + name + UPSERT)).inScenario(name).whenScenarioStateIs("answered")
+                .willReturn(aResponse().withStatus(200).withHeader("Content-Type", "application/json")
+                        .withBody("{\"status\":\"COMPLETE\",\"results\":[{\"id\":\"513\",\"properties\":{}}]}")));
+    }
+
+    private ConnectorRuntime runtime(String name) {
+        return hub.bean(ConnectorRuntimes.class).get(name).orElseThrow();
+    }
+
+    private CircuitBreaker.Metrics breakerMetrics(String name) {
+        return hub.bean(ConnectorRuntimes.class).breakers().circuitBreaker(name).getMetrics();
+    }
+
+    @Test
+    void a207WithAValidationErrorIsDeadLetteredAtOnceWithHubSpotsMessage() {
+        String refusal = "Property values were not valid: [{\"isValid\":false,\"message\":\"Email address "
+                + "hub-r1@example.com is invalid\",\"error\":\"INVALID_EMAIL\",\"name\":\"email\"}]";
+        firstAnswers207("refused", multiStatus("VALIDATION_ERROR", refusal));
+        OutboundEvent event = VendorEvents.publish(hub,
+                VendorEvents.abandoned("hub-r1", "p-refused", "49.00", null, List.of(), null));
+
+        DeadLetterStore deadLetters = hub.bean(DeadLetterStore.class);
+        await().atMost(Duration.ofSeconds(20)).until(() -> deadLetters.count("refused") == 1);
+        DeadLetter letter = deadLetters.list("refused", null, null, 10, 0).get(0);
+        assertThat(letter.eventId()).isEqualTo(event.id());
+        assertThat(letter.attempts()).isEqualTo(1);
+        // HubSpot's message, with the buyer's address masked
+        assertThat(letter.reason()).isEqualTo("Sending it again cannot succeed: PermanentDeliveryException: HubSpot "
+                + "answered 207 and did not take the contact: VALIDATION_ERROR: Property values were not valid: "
+                + "[{\"isValid\":false,\"message\":\"Email address h***@example.com is invalid\",\"error\":"
+                + "\"INVALID_EMAIL\",\"name\":\"email\"}]");
+        assertThat(VendorEvents.delivery(hub, "refused", event.id()).status()).isEqualTo("dead");
+        assertThat(letter.attemptLog()).singleElement().satisfies(attempt -> {
+            assertThat(attempt.statusCode()).isEqualTo(207);
+            assertThat(attempt.outcome()).isEqualTo("dead");
+            assertThat(attempt.responseBody()).contains("\"numErrors\":1")
+                    .contains("\"category\":\"VALIDATION_ERROR\"");
+        });
+        assertThat(requests("refused")).hasSize(1);
+        // HubSpot refused the contact; it is not down
+        assertThat(runtime("refused").circuitState()).isEqualTo(CircuitBreaker.State.CLOSED);
+        assertThat(breakerMetrics("refused").getNumberOfFailedCalls()).isZero();
+        assertThat(runtime("refused").deadLettered()).isEqualTo(1);
+    }
+
+    @Test
+    void a207WithARateLimitsErrorIsThrottledAndTheNextCallDelivers() {
+        firstAnswers207("slowed", multiStatus("RATE_LIMITS", "You have reached your secondly limit."));
+        OutboundEvent event = VendorEvents.publish(hub,
+                VendorEvents.abandoned("hub-s1", "p-slowed", "49.00", null, List.of(), null));
+
+        VendorEvents.awaitDelivered(hub, "slowed", event.id());
+        List<AttemptRow> attempts = VendorEvents.attempts(hub, "slowed", event.id());
+        assertThat(attempts).extracting(a -> a.status() + " " + a.outcome())
+                .containsExactly("207 throttled", "200 delivered");
+        // no failure: the connector waited its default wait (1 s), not the backoff (100 ms)
+        assertThat(Duration.between(attempts.get(0).at(), attempts.get(1).at()))
+                .isGreaterThanOrEqualTo(Duration.ofMillis(900));
+        assertThat(requests("slowed")).hasSize(2);
+        assertThat(runtime("slowed").throttled()).isEqualTo(1);
+        assertThat(breakerMetrics("slowed").getNumberOfFailedCalls()).isZero();
+    }
+
+    @Test
+    void a207WithAnInternalErrorIsRetried() {
+        firstAnswers207("troubled", multiStatus("INTERNAL_ERROR", "An internal error occurred."));
+        OutboundEvent event = VendorEvents.publish(hub,
+                VendorEvents.abandoned("hub-t1", "p-troubled", "49.00", null, List.of(), null));
+
+        VendorEvents.awaitDelivered(hub, "troubled", event.id());
+        assertThat(VendorEvents.attempts(hub, "troubled", event.id())).extracting(a -> a.status() + " " + a.outcome())
+                .containsExactly("207 retry", "200 delivered");
+        assertThat(requests("troubled")).hasSize(2);
+        assertThat(runtime("troubled").deadLettered()).isZero();
     }
 
     @Test

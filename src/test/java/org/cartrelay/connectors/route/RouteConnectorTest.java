@@ -28,7 +28,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 /**
  * The route connector (SPEC section 5): a connector defined only in YAML, a connector file plus a Camel YAML DSL
  * route in {@code <home>/routes/}, receives the outbound event and the hub's headers; an exception in that route is
- * a failed attempt, retried and finally dead-lettered with its error.
+ * a failed attempt, retried and finally dead-lettered with its error, unless it is a
+ * {@link org.cartrelay.connectors.PermanentDeliveryException}, which is dead at once.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class RouteConnectorTest {
@@ -37,6 +38,7 @@ class RouteConnectorTest {
 
     private Path home;
     private Path received;
+    private Path flakyReceived;
     private TestDatabase database;
     private TestHub hub;
 
@@ -44,8 +46,10 @@ class RouteConnectorTest {
     void startHub() throws Exception {
         home = Files.createTempDirectory("cartrelay-route-home");
         received = Files.createTempDirectory("cartrelay-route-received");
+        flakyReceived = Files.createTempDirectory("cartrelay-route-flaky");
         Files.createDirectories(home.resolve("routes"));
-        // the integrator's routes: one keeps what it gets as a file named after the event id, one always throws
+        // the integrator's routes: one keeps what it gets as a file named after the event id, one always throws, one
+        // refuses every event for good, one fails the first attempt only
         Files.writeString(home.resolve("routes/crm.yaml"), """
                 - route:
                     id: integrator-crm
@@ -65,7 +69,30 @@ class RouteConnectorTest {
                         - throwException:
                             exceptionType: java.lang.IllegalStateException
                             message: "The CRM is down for maintenance"
-                """.formatted(received.toString().replace('\\', '/')));
+                - route:
+                    id: integrator-refusing
+                    from:
+                      uri: direct:refusing-crm
+                      steps:
+                        - throwException:
+                            exceptionType: org.cartrelay.connectors.PermanentDeliveryException
+                            message: "The CRM has no list for shop test-shop"
+                - route:
+                    id: integrator-flaky
+                    from:
+                      uri: direct:flaky-crm
+                      steps:
+                        - choice:
+                            when:
+                              - simple: "${header.CartRelayAttempt} == 1"
+                                steps:
+                                  - throwException:
+                                      exceptionType: java.lang.IllegalStateException
+                                      message: "The CRM is busy"
+                        - to:
+                            uri: "file:%s"
+                """.formatted(received.toString().replace('\\', '/'),
+                        flakyReceived.toString().replace('\\', '/')));
         database = TestDatabase.create();
         hub = TestHub.on(database)
                 .home(home)
@@ -79,6 +106,18 @@ class RouteConnectorTest {
                         type: route
                         uri: direct:broken-crm
                         filter: {products: ["p-broken"]}
+                        retry: {maxAttempts: 3, initialDelay: 100ms, maxDelay: 200ms, jitter: 0}
+                        """)
+                .connector("refusing", """
+                        type: route
+                        uri: direct:refusing-crm
+                        filter: {products: ["p-refusing"]}
+                        retry: {maxAttempts: 3, initialDelay: 100ms, maxDelay: 200ms, jitter: 0}
+                        """)
+                .connector("flaky", """
+                        type: route
+                        uri: direct:flaky-crm
+                        filter: {products: ["p-flaky"]}
                         retry: {maxAttempts: 3, initialDelay: 100ms, maxDelay: 200ms, jitter: 0}
                         """)
                 .start();
@@ -132,6 +171,44 @@ class RouteConnectorTest {
         // the other route connector's filter kept this checkout away from it
         assertThat(hub.count("select count(*) from delivery d join outbound_event e on e.id = d.event_id "
                 + "where d.connector = 'crm' and e.payload like '%cart-broken-1%'")).isZero();
+    }
+
+    @Test
+    void aPermanentDeliveryExceptionInTheRouteIsDeadLetteredAtOnceWithItsMessage() {
+        Checkouts.start(hub, "refused-1", "p-refusing", "49.00", "DE");
+
+        DeadLetterStore deadLetters = hub.bean(DeadLetterStore.class);
+        await().atMost(Duration.ofSeconds(20)).until(() -> deadLetters.count("refusing") == 1);
+        DeadLetter letter = deadLetters.list("refusing", null, null, 10, 0).get(0);
+        assertThat(letter.attempts()).isEqualTo(1);
+        assertThat(letter.payload()).contains("cart-refused-1");
+        assertThat(letter.reason()).isEqualTo(
+                "Sending it again cannot succeed: PermanentDeliveryException: The CRM has no list for shop test-shop");
+        assertThat(letter.attemptLog()).singleElement().satisfies(attempt -> {
+            assertThat(attempt.outcome()).isEqualTo("dead");
+            assertThat(attempt.error()).isEqualTo("PermanentDeliveryException: The CRM has no list for shop test-shop");
+        });
+        assertThat(hub.count("select count(*) from delivery where connector = 'refusing' and status = 'dead'"))
+                .isEqualTo(1);
+    }
+
+    @Test
+    void anIllegalStateExceptionInTheRouteIsRetriedAndTheRetryDelivers() throws Exception {
+        Checkouts.start(hub, "flaky-1", "p-flaky", "49.00", "DE");
+
+        await().atMost(Duration.ofSeconds(20)).until(() -> hub.count(
+                "select count(*) from delivery where connector = 'flaky' and status = 'delivered'") == 1);
+        assertThat(hub.jdbc().sql("""
+                select a.outcome from delivery_attempt a join delivery d on d.id = a.delivery_id
+                where d.connector = 'flaky' order by a.attempt""").query(String.class).list())
+                .containsExactly("retry", "delivered");
+        assertThat(hub.jdbc().sql("""
+                select a.error from delivery_attempt a join delivery d on d.id = a.delivery_id
+                where d.connector = 'flaky' and a.attempt = 1""").query(String.class).single())
+                .isEqualTo("IllegalStateException: The CRM is busy");
+        try (var stream = Files.list(flakyReceived)) {
+            assertThat(stream.toList()).hasSize(1);
+        }
     }
 
     @Test

@@ -14,6 +14,7 @@ import java.sql.ResultSet;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
 import java.util.UUID;
@@ -21,7 +22,13 @@ import java.util.UUID;
 import org.cartrelay.connectors.ConnectorConfigException;
 import org.cartrelay.connectors.ConnectorLoader;
 import org.cartrelay.connectors.ConnectorSchema;
+import org.cartrelay.connectors.http.VendorEvents;
+import org.cartrelay.connectors.http.VendorEvents.AttemptRow;
+import org.cartrelay.delivery.ConnectorRuntimes;
 import org.cartrelay.event.EventJson;
+import org.cartrelay.event.OutboundEvent;
+import org.cartrelay.store.DeadLetterStore;
+import org.cartrelay.store.DeadLetterStore.DeadLetter;
 import org.cartrelay.testing.Checkouts;
 import org.cartrelay.testing.TestDatabase;
 import org.cartrelay.testing.TestHub;
@@ -34,10 +41,14 @@ import org.springframework.mock.env.MockEnvironment;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+
 /**
  * The sql connector (SPEC section 5): one row per checkout, inserted on abandonment and updated on recovery, in the
  * hub's own database (H2 in the default run, the real PostgreSQL in the postgres run) and in a separate datasource;
- * names are checked by the schema and values are only ever parameters.
+ * names are checked by the schema and values are only ever parameters. A row the table refuses (a NOT NULL column
+ * the file does not map) is dead at once, as is an event without a value for the key column; a unique violation is
+ * retried, and the retry writes the row.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class SqlConnectorTest {
@@ -89,8 +100,36 @@ class SqlConnectorTest {
                         filter: {products: ["p-sql-other"]}
                         retry: {maxAttempts: 3, initialDelay: 100ms, maxDelay: 1s}
                         """ + COLUMNS)
+                .connector("strict", """
+                        type: sql
+                        table: strict_carts
+                        filter: {products: ["p-sql-strict"]}
+                        retry: {maxAttempts: 3, initialDelay: 100ms, maxDelay: 1s}
+                        columns: {checkout_id: checkout.id, email: customer.email}
+                        """)
+                .connector("unique", """
+                        type: sql
+                        table: unique_carts
+                        filter: {products: ["p-sql-unique"]}
+                        retry: {maxAttempts: 3, initialDelay: 10m, maxDelay: 1h, jitter: 0}
+                        columns: {checkout_id: checkout.id, email: customer.email, last_event: type}
+                        """)
+                .connector("coupons", """
+                        type: sql
+                        table: coupon_carts
+                        key: coupon
+                        filter: {products: ["p-sql-coupon"]}
+                        retry: {maxAttempts: 3, initialDelay: 100ms, maxDelay: 1s}
+                        columns: {coupon: abandonment.coupon, email: customer.email}
+                        """)
                 .start();
         hub.jdbc().sql(TABLE.formatted("abandoned_carts")).update();
+        // the shop's own column, which the file does not map
+        hub.jdbc().sql("create table strict_carts (checkout_id varchar(100) primary key, email varchar(320), "
+                + "shop_id varchar(40) not null)").update();
+        hub.jdbc().sql("create table unique_carts (checkout_id varchar(100) primary key, email varchar(320), "
+                + "last_event varchar(40), constraint unique_carts_email_uk unique (email))").update();
+        hub.jdbc().sql("create table coupon_carts (coupon varchar(40) primary key, email varchar(320))").update();
     }
 
     @AfterAll
@@ -152,6 +191,80 @@ class SqlConnectorTest {
         }
         await().atMost(Duration.ofSeconds(10)).until(() -> delivered("elsewhere") == 1);
         assertThat(rows("cart-sql-2")).isZero();
+    }
+
+    private String abandonedEventOf(String key) {
+        await().atMost(Duration.ofSeconds(20)).until(() -> hub.count(
+                "select count(*) from outbound_event where type = 'checkout.abandoned' and email = ?",
+                key + "@example.com") == 1);
+        return hub.jdbc().sql("select id from outbound_event where type = 'checkout.abandoned' and email = ?")
+                .param(key + "@example.com").query(String.class).single();
+    }
+
+    private String attemptError(String connector, String eventId, int attempt) {
+        return hub.jdbc().sql("""
+                select a.error from delivery_attempt a join delivery d on d.id = a.delivery_id
+                where d.connector = ? and d.event_id = ? and a.attempt = ?""")
+                .params(connector, eventId, attempt).query(String.class).single();
+    }
+
+    @Test
+    void aRowTheTableRefusesIsDeadLetteredAtOnceWithoutBlamingTheDatabase() {
+        Checkouts.start(hub, "sql-strict", "p-sql-strict", "49.00", "DE");
+        String eventId = abandonedEventOf("sql-strict");
+
+        DeadLetterStore deadLetters = hub.bean(DeadLetterStore.class);
+        await().atMost(Duration.ofSeconds(20)).until(() -> deadLetters.count("strict") == 1);
+        DeadLetter letter = deadLetters.list("strict", null, null, 10, 0).get(0);
+        assertThat(letter.eventId()).isEqualTo(eventId);
+        assertThat(letter.attempts()).isEqualTo(1);
+        // the NOT NULL column the file leaves empty (SQLSTATE 23502): the same row would be refused again
+        assertThat(letter.reason()).startsWith("Sending it again cannot succeed: ").containsIgnoringCase("shop_id");
+        assertThat(letter.attemptLog()).extracting(DeadLetterStore.AttemptRow::outcome).containsExactly("dead");
+        assertThat(hub.count("select count(*) from strict_carts")).isZero();
+        ConnectorRuntimes runtimes = hub.bean(ConnectorRuntimes.class);
+        assertThat(runtimes.get("strict").orElseThrow().circuitState()).isEqualTo(CircuitBreaker.State.CLOSED);
+        assertThat(runtimes.breakers().circuitBreaker("strict").getMetrics().getNumberOfFailedCalls()).isZero();
+    }
+
+    @Test
+    void anEventWithoutAValueForTheKeyColumnIsDeadLetteredAtOnce() {
+        OutboundEvent event = VendorEvents.publish(hub,
+                VendorEvents.abandoned("sql-no-coupon", "p-sql-coupon", "49.00", null, List.of(), null));
+
+        DeadLetterStore deadLetters = hub.bean(DeadLetterStore.class);
+        await().atMost(Duration.ofSeconds(20)).until(() -> deadLetters.count("coupons") == 1);
+        DeadLetter letter = deadLetters.list("coupons", null, null, 10, 0).get(0);
+        assertThat(letter.eventId()).isEqualTo(event.id());
+        assertThat(letter.attempts()).isEqualTo(1);
+        assertThat(letter.reason()).isEqualTo("Sending it again cannot succeed: PermanentDeliveryException: The event "
+                + "has no abandonment.coupon, the value of key column 'coupon' of table coupon_carts, so its row "
+                + "cannot be written.");
+        assertThat(hub.count("select count(*) from coupon_carts")).isZero();
+    }
+
+    @Test
+    void aUniqueViolationIsRetriedAndTheRetryWritesTheRow() {
+        // another checkout's row holds the buyer's address, which the table keeps unique
+        hub.jdbc().sql("insert into unique_carts (checkout_id, email, last_event) values (?, ?, ?)")
+                .params("cart-sql-u-old", "sql-u@example.com", "checkout.abandoned").update();
+        Checkouts.start(hub, "sql-u", "p-sql-unique", "49.00", "DE");
+        String eventId = abandonedEventOf("sql-u");
+
+        await().atMost(Duration.ofSeconds(20)).until(() -> VendorEvents.attempts(hub, "unique", eventId).size() == 1
+                && "pending".equals(VendorEvents.delivery(hub, "unique", eventId).status()));
+        assertThat(VendorEvents.attempts(hub, "unique", eventId).get(0).outcome()).isEqualTo("retry");
+        assertThat(attemptError("unique", eventId, 1)).containsIgnoringCase("unique_carts_email_uk");
+
+        hub.jdbc().sql("delete from unique_carts where checkout_id = ?").param("cart-sql-u-old").update();
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> hub.count("select count(*) from delivery where lease_token is not null") == 0);
+        hub.clock().advance(Duration.ofMinutes(11));
+        VendorEvents.awaitDelivered(hub, "unique", eventId);
+        assertThat(VendorEvents.attempts(hub, "unique", eventId)).extracting(AttemptRow::outcome)
+                .containsExactly("retry", "delivered");
+        assertThat(hub.jdbc().sql("select email from unique_carts where checkout_id = ?").param("cart-sql-u")
+                .query(String.class).single()).isEqualTo("sql-u@example.com");
     }
 
     @Test
