@@ -1,11 +1,13 @@
 package org.cartrelay.connectors.freshdesk;
 
+import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 
 import org.cartrelay.connectors.ConnectorDefinition;
+import org.cartrelay.connectors.http.Answers;
 import org.cartrelay.connectors.http.CartFacts;
 import org.cartrelay.connectors.http.ExternalRefs;
 import org.cartrelay.connectors.http.HttpCall;
@@ -24,8 +26,11 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * The ticket id from the answer is kept ({@link ExternalRefs}); on recovery the ticket gets a private note
  * ({@code POST /api/v2/tickets/{id}/notes}), and with {@code onRecovery: solve} then status resolved
  * ({@code PUT /api/v2/tickets/{id}}), the second call retried alone when it fails. Without a known ticket the
- * recovery opens a short ticket of its own, unless {@code recoveryTicket: false}. Freshdesk documents no
- * idempotency key, so a retry after a lost answer can open a second ticket.
+ * recovery opens a short ticket of its own, unless {@code recoveryTicket: false}.
+ * <p>
+ * Freshdesk takes no idempotency key, so every ticket carries the event id as a tag, and a retry first lists the
+ * requester's tickets ({@code GET /api/v2/tickets?email=…}, newest first, which needs no search index) and takes the
+ * one with that tag, if an earlier attempt opened it and its answer was lost, instead of opening a second.
  */
 class FreshdeskConnector extends TicketConnector {
 
@@ -62,7 +67,30 @@ class FreshdeskConnector extends TicketConnector {
         ticket.put("source", PORTAL);
         ArrayNode list = ticket.putArray("tags");
         TicketText.tags(cart, tags).forEach(list::add);
-        return HttpCall.json("POST", "/api/v2/tickets", EventJson.write(ticket));
+        list.add(eventId);
+        HttpCall lookup = HttpCall.json("GET", "/api/v2/tickets?email="
+                + URLEncoder.encode(cart.email(), StandardCharsets.UTF_8)
+                + "&order_by=created_at&order_type=desc&per_page=100", null);
+        return HttpCall.json("POST", "/api/v2/tickets", EventJson.write(ticket))
+                .unlessFound(lookup, answer -> taggedTicket(answer, eventId));
+    }
+
+    /** The ticket among the listed ones that carries the event's tag, as an answer holding its id; else null. */
+    static String taggedTicket(String listed, String eventId) {
+        JsonNode tickets = Answers.field(listed, "");
+        if (tickets == null || !tickets.isArray()) {
+            return null;
+        }
+        for (JsonNode ticket : tickets) {
+            for (JsonNode tag : ticket.path("tags")) {
+                if (eventId.equals(tag.asText()) && ticket.has("id")) {
+                    ObjectNode found = EventJson.MAPPER.createObjectNode();
+                    found.set("id", ticket.get("id"));
+                    return EventJson.write(found);
+                }
+            }
+        }
+        return null;
     }
 
     @Override

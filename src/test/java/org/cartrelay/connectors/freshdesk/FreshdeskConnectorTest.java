@@ -1,11 +1,15 @@
 package org.cartrelay.connectors.freshdesk;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.get;
+import static com.github.tomakehurst.wiremock.client.WireMock.getRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.put;
 import static com.github.tomakehurst.wiremock.client.WireMock.putRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlMatching;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -38,7 +42,8 @@ import com.github.tomakehurst.wiremock.verification.LoggedRequest;
  * The freshdesk connector against a WireMock Freshdesk: the documented ticket create (basic auth {@code apiKey:X},
  * exact body) with priority by value tier and the repeat-abandoner mark; the ticket id kept and used for the
  * recovery note, and for note-then-resolve with a failed second call retried alone; the short ticket when the id is
- * unknown; the 429 branch with {@code Retry-After}; and the whole path from a shop's notice.
+ * unknown; the 429 branch with {@code Retry-After}; and the whole path from a shop's notice. A ticket whose answer
+ * was lost is found again on the retry by its event tag and not opened twice.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class FreshdeskConnectorTest {
@@ -72,6 +77,8 @@ class FreshdeskConnectorTest {
                 .connector("limited", connector("limited", "p-limited",
                         "retry: {maxAttempts: 5, initialDelay: 1s, multiplier: 2, maxDelay: 10m, jitter: 0}"))
                 .connector("flow", connector("flow", "p-flow", ""))
+                .connector("lost", connector("lost", "p-lost", "timeout: 1s"))
+                .connector("missed", connector("missed", "p-missed", "timeout: 1s"))
                 .start();
     }
 
@@ -128,7 +135,8 @@ class FreshdeskConnectorTest {
                 <p>Abandoned at: 2026-08-18T09:11:48Z</p><p>Repeat abandoner (2 abandoned checkouts recently): check whether \
                 something keeps this buyer from completing the purchase.</p><p>Checkout cart-fd-1 from test-shop.</p>",
                  "status": 2, "priority": 4, "source": 2,
-                 "tags": ["abandoned-cart", "repeat-abandoner", "abandoned-product-p-desk", "web-shop"]}"""));
+                 "tags": ["abandoned-cart", "repeat-abandoner", "abandoned-product-p-desk", "web-shop", "%s"]}"""
+                .formatted(event.id())));
         assertThat(request.getAllHeaderKeys()).noneMatch(name -> name.toLowerCase().startsWith("cartrelay")
                 || name.toLowerCase().startsWith("camel"));
         VendorEvents.awaitDelivered(hub, "desk", event.id());
@@ -184,7 +192,8 @@ class FreshdeskConnectorTest {
         assertThat(ticket.get("subject").asText()).isEqualTo("Recovered: Basic Plan, 45.00 USD");
         assertThat(ticket.get("priority").asInt()).isEqualTo(1);
         assertThat(ticket.get("status").asInt()).isEqualTo(2);
-        assertThat(ticket.get("tags")).extracting(JsonNode::asText).containsExactly("cart-recovered", "web-shop");
+        assertThat(ticket.get("tags")).extracting(JsonNode::asText)
+                .containsExactly("cart-recovered", "web-shop", recovered.id());
         VendorEvents.awaitDelivered(hub, "desk", recovered.id());
     }
 
@@ -197,6 +206,8 @@ class FreshdeskConnectorTest {
                 .willSetStateTo("open"));
         freshdesk.stubFor(post(urlEqualTo("/limited/api/v2/tickets")).inScenario("limited").whenScenarioStateIs("open")
                 .willReturn(aResponse().withStatus(201).withBody("{\"id\":12}")));
+        // the retry first looks for a ticket the first attempt may have opened: there is none
+        freshdesk.stubFor(get(urlPathEqualTo("/limited/api/v2/tickets")).willReturn(okJson("[]")));
         OutboundEvent event = VendorEvents.publish(hub,
                 VendorEvents.abandoned("fd-5", "p-limited", "49.00", null, List.of(), null));
 
@@ -214,6 +225,85 @@ class FreshdeskConnectorTest {
         assertThat(creates("limited")).hasSize(2);
         assertThat(hub.count("select count(*) from connector_ref where connector = 'limited' and external_id = '12'"))
                 .isEqualTo(1);
+    }
+
+    /**
+     * The first ticket create answers 201 with {@code lostId} only after the connector's timeout (1 s), so that
+     * attempt fails though Freshdesk opened the ticket; a later create answers {@code laterId} at once.
+     */
+    private void firstOpenAnswersTooLate(String name, int lostId, int laterId) {
+        freshdesk.stubFor(post(urlEqualTo("/" + name + "/api/v2/tickets")).inScenario(name)
+                .whenScenarioStateIs(Scenario.STARTED)
+                .willReturn(aResponse().withStatus(201).withHeader("Content-Type", "application/json")
+                        .withBody("{\"id\":" + lostId + ",\"status\":2,\"priority\":2}").withFixedDelay(3000))
+                .willSetStateTo("opened"));
+        freshdesk.stubFor(post(urlEqualTo("/" + name + "/api/v2/tickets")).inScenario(name)
+                .whenScenarioStateIs("opened")
+                .willReturn(aResponse().withStatus(201).withHeader("Content-Type", "application/json")
+                        .withBody("{\"id\":" + laterId + ",\"status\":2,\"priority\":2}")));
+    }
+
+    /** Freshdesk's list of the requester's tickets, newest first: {@code id} and {@code tags} of each. */
+    private static String listing(int firstId, String firstTags, int secondId, String secondTags) {
+        return """
+                [{"id": %d, "subject": "Call back: Basic Plan, 49.00 USD", "status": 2, "priority": 2, "source": 2,
+                  "requester_id": 5100, "tags": [%s], "created_at": "2026-08-18T09:41:49Z"},
+                 {"id": %d, "subject": "Call back: Basic Plan, 19.00 USD", "status": 4, "priority": 2, "source": 2,
+                  "requester_id": 5100, "tags": [%s], "created_at": "2026-07-02T14:03:11Z"}]"""
+                .formatted(firstId, firstTags, secondId, secondTags);
+    }
+
+    private List<LoggedRequest> lookups(String name) {
+        return freshdesk.findAll(getRequestedFor(urlPathEqualTo("/" + name + "/api/v2/tickets")));
+    }
+
+    private String ticketOf(String name, String key) {
+        return hub.jdbc().sql("select external_id from connector_ref where connector = ? and event_key = ?")
+                .params(name, "test-shop:start-" + key).query(String.class).single();
+    }
+
+    @Test
+    void aTicketWhoseAnswerWasLostIsFoundByItsEventTagOnTheRetryAndNotOpenedAgain() {
+        firstOpenAnswersTooLate("lost", 7001, 7002);
+        OutboundEvent event = VendorEvents.abandoned("fd-lost", "p-lost", "49.00", null, List.of(), null);
+        freshdesk.stubFor(get(urlPathEqualTo("/lost/api/v2/tickets")).willReturn(okJson(listing(
+                7001, "\"abandoned-cart\", \"" + event.id() + "\"", 6500, "\"abandoned-cart\", \"evt_older\""))));
+        VendorEvents.publish(hub, event);
+
+        VendorEvents.awaitDelivered(hub, "lost", event.id());
+        assertThat(VendorEvents.attempts(hub, "lost", event.id())).extracting(AttemptRow::outcome)
+                .containsExactly("retry", "delivered");
+        assertThat(creates("lost")).hasSize(1);
+        assertThat(ticketOf("lost", "fd-lost")).isEqualTo("7001");
+        assertThat(lookups("lost")).singleElement().satisfies(lookup -> {
+            assertThat(lookup.queryParameter("email").firstValue()).isEqualTo("fd-lost@example.com");
+            assertThat(lookup.queryParameter("order_by").firstValue()).isEqualTo("created_at");
+            assertThat(lookup.queryParameter("order_type").firstValue()).isEqualTo("desc");
+            assertThat(lookup.queryParameter("per_page").firstValue()).isEqualTo("100");
+            assertThat(lookup.getHeader("Authorization")).isEqualTo(BASIC);
+        });
+        // the lookup came after the create it looked for
+        assertThat(lookups("lost").get(0).getLoggedDate()).isAfterOrEqualTo(creates("lost").get(0).getLoggedDate());
+    }
+
+    @Test
+    void aRetryWhoseListingLacksTheEventTagOpensTheTicket() throws Exception {
+        firstOpenAnswersTooLate("missed", 8001, 8002);
+        OutboundEvent event = VendorEvents.abandoned("fd-missed", "p-missed", "49.00", null, List.of(), null);
+        // the requester's tickets, none of them of this event
+        freshdesk.stubFor(get(urlPathEqualTo("/missed/api/v2/tickets")).willReturn(okJson(listing(
+                6600, "\"abandoned-cart\", \"evt_other\"", 6500, "\"abandoned-cart\""))));
+        VendorEvents.publish(hub, event);
+
+        VendorEvents.awaitDelivered(hub, "missed", event.id());
+        assertThat(VendorEvents.attempts(hub, "missed", event.id())).extracting(a -> a.status() + " " + a.outcome())
+                .endsWith("201 delivered").hasSize(2);
+        assertThat(creates("missed")).hasSize(2);
+        assertThat(json(creates("missed").get(1).getBodyAsString()).get("tags")).extracting(JsonNode::asText)
+                .containsExactly("abandoned-cart", event.id());
+        assertThat(ticketOf("missed", "fd-missed")).isEqualTo("8002");
+        assertThat(lookups("missed")).singleElement().satisfies(lookup ->
+                assertThat(lookup.queryParameter("email").firstValue()).isEqualTo("fd-missed@example.com"));
     }
 
     @Test
