@@ -16,7 +16,10 @@ import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.github.bucket4j.Bandwidth;
 import io.github.bucket4j.Bucket;
+import io.github.bucket4j.BucketConfiguration;
+import io.github.bucket4j.TokensInheritanceStrategy;
 
 /**
  * How fast one connector may call its target: its {@code rateLimit} (calls, not deliveries), and what the target
@@ -24,20 +27,28 @@ import io.github.bucket4j.Bucket;
  * the time the target named (clamped to {@code max-wait}; without one, {@code default-wait}, doubled for each such
  * answer in a row), then goes on at a lower rate and concurrency that grow back while calls succeed.
  * <p>
- * The rule (additive increase, multiplicative decrease): the first "slow down" measures the calls that succeeded in
- * the last second and resumes at {@value #DECREASE} of that (fewer than one tells no rate: then only the wait and
- * the concurrency slow it down); a later one, at {@value #DECREASE} of the current limit. Each halves the concurrency.
- * Answers to calls that were in flight together count once. Each second without one, the limit grows by
- * {@value #INCREASE} of the rate it had when it was cut (at least {@value #MIN_STEP} calls/s), and the concurrency by
- * one. A limit that has doubled since it was cut, or that reaches {@code rateLimit}, is lifted: the target no longer
- * holds the connector back there. The rate is a token bucket of Bucket4j's, whose burst is a tenth of a second's
- * calls.
+ * The rule (a multiplicative decrease, then an increase shaped like TCP CUBIC's): the first "slow down" measures the
+ * calls that succeeded in the last second (fewer than one tells no rate: then only the wait and the concurrency slow
+ * it down), a later one takes the current limit; that is the rate it was cut from, and it goes on at
+ * {@value #DECREASE} of it. Answers to calls that were in flight together count once. Each also takes one from the
+ * calls it makes at once (a target that limits connections answers 429 too), which then grows by one a second.
+ * <p>
+ * Each second without one, the limit closes {@value #RECOVER} of its gap to {@value #RECOVER_TO} of the rate it was
+ * cut from (the target refused there, so its limit lies below), and from there probes higher, slowly at first and
+ * faster the longer calls succeed: by {@value #PROBE} of that rate times the seconds it has probed (at least
+ * {@value #MIN_STEP} calls/s). So it stays long just under the target's limit, and the rates it is cut from close in
+ * on that limit. A limit that has doubled since its cut, or that reaches {@code rateLimit}, is lifted: the target no
+ * longer holds the connector back there. The rate is a token bucket of Bucket4j's, whose burst is a twentieth of a
+ * second's calls: it fills while the connector waits, and a larger burst at the end of a wait would exceed what a
+ * target's own burst allows.
  */
 final class Throttle {
 
     private static final Logger log = LoggerFactory.getLogger(Throttle.class);
-    static final double DECREASE = 0.9;
-    static final double INCREASE = 0.005;
+    static final double DECREASE = 0.95;
+    static final double RECOVER = 0.2;
+    static final double RECOVER_TO = 0.97;
+    static final double PROBE = 0.002;
     static final double MIN_STEP = 0.1;
     /** The lowest rate a "slow down" takes the connector to, in calls per second. */
     static final double MIN_RATE = 0.1;
@@ -67,6 +78,8 @@ final class Throttle {
     private volatile int signalsInARow;
     // guarded by this
     private double cutFrom;
+    /** Seconds the limit has spent at or above the rate it was cut from. */
+    private long probing;
     private Instant episodeEnd = Instant.EPOCH;
     private long lastGrowth;
 
@@ -247,9 +260,10 @@ final class Throttle {
             if (base >= 1 || !Double.isInfinite(limit)) { // fewer than one success a second tells no rate
                 cutFrom = Math.max(base, MIN_RATE);
                 limit = Math.max(MIN_RATE, DECREASE * base);
+                probing = 0;
             }
-            concurrency = Math.max(1, concurrency / 2);
-            bucket = Double.isInfinite(rate()) ? null : bucket(rate());
+            concurrency = Math.max(1, concurrency - 1);
+            retune();
             log.warn("Connector '{}': the target asked to slow down ({}); it waits until {}, then goes on at {}, {} "
                     + "at a time", connector, answer, waitUntil, describe(rate()), concurrency);
         }
@@ -271,22 +285,51 @@ final class Throttle {
         if (Double.isInfinite(limit)) {
             return;
         }
-        double grown = limit + steps * Math.max(INCREASE * cutFrom, MIN_STEP);
+        double grown = limit;
+        for (long i = 0; i < Math.min(steps, 600); i++) { // more and it is lifted anyway
+            double below = RECOVER_TO * cutFrom;
+            if (grown < below - MIN_STEP) {
+                grown += Math.max(MIN_STEP, RECOVER * (below - grown));
+            } else {
+                grown += Math.max(MIN_STEP, PROBE * cutFrom * ++probing);
+            }
+        }
         if (grown >= ceiling || grown >= 2 * cutFrom) {
             limit = Double.POSITIVE_INFINITY;
             log.info("Connector '{}': back at its full rate", connector);
         } else {
             limit = grown;
         }
-        bucket = Double.isInfinite(rate()) ? null : bucket(rate());
+        retune();
     }
 
-    /** A token bucket for this many calls per second, with a tenth of a second's calls as its burst. */
+    /** The bucket follows the rate; a bucket already there keeps its tokens (a new one would add a burst). */
+    private void retune() {
+        double rate = rate();
+        Bucket rated = bucket;
+        if (Double.isInfinite(rate)) {
+            bucket = null;
+        } else if (rated == null) {
+            bucket = bucket(rate);
+        } else {
+            rated.replaceConfiguration(configuration(rate), TokensInheritanceStrategy.AS_IS);
+        }
+    }
+
+    /** A token bucket for this many calls per second, with a twentieth of a second's calls as its burst. */
     private static Bucket bucket(double perSecond) {
+        return Bucket.builder().addLimit(bandwidth(perSecond)).build();
+    }
+
+    private static BucketConfiguration configuration(double perSecond) {
+        return BucketConfiguration.builder().addLimit(bandwidth(perSecond)).build();
+    }
+
+    private static Bandwidth bandwidth(double perSecond) {
         long tokens = Math.max(1, Math.round(perSecond * 10));
         Duration period = Duration.ofNanos(Math.round(tokens / perSecond * SECOND));
-        long burst = Math.max(1, Math.round(perSecond / 10));
-        return Bucket.builder().addLimit(limit -> limit.capacity(burst).refillGreedy(tokens, period)).build();
+        long burst = Math.max(1, Math.round(perSecond / 20));
+        return Bandwidth.builder().capacity(burst).refillGreedy(tokens, period).build();
     }
 
     /** Calls that succeeded in the last second, in ten slots of a tenth of a second. */

@@ -154,13 +154,13 @@ class TargetRateSignalTest {
             await().atMost(Duration.ofSeconds(20)).until(() -> runtime.waitingUntil(Instant.now()) != null);
             Instant waiting = runtime.waitingUntil(Instant.now());
             assertThat(waiting).isBetween(Instant.now().plusSeconds(100), Instant.now().plusSeconds(121));
-            assertThat(runtime.concurrency()).isEqualTo(2);
+            assertThat(runtime.concurrency()).isEqualTo(3);
             assertThat(hub.get("/actuator/health").statusCode()).isEqualTo(200);
             String prometheus = TestHub.send(HttpRequest.newBuilder(hub.uri("/actuator/prometheus"))
                     .header("Authorization", "Basic " + Base64.getEncoder().encodeToString(
                             "ops:s3cret".getBytes(StandardCharsets.UTF_8))).GET()).body();
             assertThat(gauge(prometheus, "cartrelay_connector_waiting_seconds")).isBetween(90.0, 120.0);
-            assertThat(gauge(prometheus, "cartrelay_connector_concurrency")).isEqualTo(2.0);
+            assertThat(gauge(prometheus, "cartrelay_connector_concurrency")).isEqualTo(3.0);
             assertThat(gauge(prometheus, "cartrelay_connector_rate_limit")).isInfinite();
             assertThat(target.calls()).hasSize(1);
         }
