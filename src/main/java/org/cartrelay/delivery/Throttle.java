@@ -95,7 +95,7 @@ final class Throttle {
         this.bucket = Double.isInfinite(ceiling) ? null : bucket(ceiling);
     }
 
-    /** A {@code rateLimit} such as {@code 10/s}, {@code 600/m} or {@code 5000/h} in calls per second; null: none. */
+    /** A {@code rateLimit} such as {@code 10/s}, {@code 600/m} or {@code 5000/h} in calls per second; none: infinite. */
     static double perSecond(String rateLimit) {
         if (rateLimit == null) {
             return Double.POSITIVE_INFINITY;
