@@ -10,11 +10,10 @@ import org.cartrelay.testing.Checkouts;
 import org.cartrelay.testing.ScriptedTarget;
 import org.cartrelay.testing.ScriptedTarget.Answer;
 import org.cartrelay.testing.ScriptedTarget.Call;
-import org.cartrelay.testing.TestDatabase;
+import org.cartrelay.testing.TargetedHub;
 import org.cartrelay.testing.TestHub;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Order per checkout and connector: a {@code checkout.recovered} cancels the connector's unsent
@@ -23,38 +22,16 @@ import org.junit.jupiter.api.Test;
  */
 class DeliveryOrderTest {
 
-    private TestDatabase database;
-    private ScriptedTarget target;
-
-    @BeforeEach
-    void setUp() {
-        database = TestDatabase.create();
-    }
-
-    @AfterEach
-    void tearDown() {
-        if (target != null) {
-            target.close();
-        }
-        database.close();
-    }
+    @RegisterExtension
+    final TargetedHub crm = new TargetedHub();
 
     private TestHub hub(String... properties) {
-        TestHub.Builder builder = TestHub.on(database).property("cartrelay.abandonment.delay", "0s")
-                .connector("crm", """
-                        type: webhook
-                        endpoint: %s
-                        timeout: 10s
-                        retry: {maxAttempts: 100, initialDelay: 300ms, multiplier: 1, maxDelay: 1s, jitter: 0}
-                        """.formatted(target.url()));
-        for (int i = 0; i < properties.length; i += 2) {
-            builder.property(properties[i], properties[i + 1]);
-        }
-        return builder.start();
+        return crm.hub("timeout: 10s\n"
+                + "retry: {maxAttempts: 100, initialDelay: 300ms, multiplier: 1, maxDelay: 1s, jitter: 0}", properties);
     }
 
     private List<Call> callsFor(String key) {
-        return target.calls(c -> c.body().contains("\"cart-" + key + "\""));
+        return crm.target().calls(c -> c.body().contains("\"cart-" + key + "\""));
     }
 
     /** The checkout's abandoned delivery is cancelled and no lease holds it: nothing can send it any more. */
@@ -83,7 +60,7 @@ class DeliveryOrderTest {
 
     @Test
     void anAbandonmentRetryingWhenTheOrderArrivesIsCancelledAndNeverSentAfterTheRecovery() {
-        target = new ScriptedTarget(call -> call.abandoned() ? Answer.of(503) : Answer.of(200));
+        crm.target(call -> call.abandoned() ? Answer.of(503) : Answer.of(200));
         try (TestHub hub = hub()) {
             Checkouts.start(hub, "retrying", "p-1", "49.00", "US");
             await().atMost(Duration.ofSeconds(20)).until(() -> callsFor("retrying").size() >= 2);
@@ -99,7 +76,7 @@ class DeliveryOrderTest {
     @Test
     void aRecoveryWaitsForTheAbandonmentUnderWayAndThatOneIsNotRetried() {
         // the abandonment's first call is under way for 1.5 s, then fails
-        target = new ScriptedTarget(call -> call.abandoned() ? Answer.of(503).after(1500) : Answer.of(200));
+        crm.target(call -> call.abandoned() ? Answer.of(503).after(1500) : Answer.of(200));
         try (TestHub hub = hub()) {
             Checkouts.start(hub, "flight", "p-1", "49.00", "US");
             await().atMost(Duration.ofSeconds(20)).until(() -> callsFor("flight").size() == 1);
@@ -119,7 +96,7 @@ class DeliveryOrderTest {
     @Test
     void anAbandonmentQueuedInTheLaneWhenTheOrderArrivesIsNeverSent() {
         // one call at a time, each taking 300 ms: the checkout's abandonment waits behind ten others
-        target = new ScriptedTarget(call -> Answer.of(200).after(300));
+        ScriptedTarget target = crm.target(call -> Answer.of(200).after(300));
         try (TestHub hub = hub("cartrelay.delivery.concurrency", "1")) {
             for (int i = 0; i < 10; i++) {
                 Checkouts.start(hub, "ahead-" + i, "p-1", "10.00", "US");

@@ -13,11 +13,10 @@ import org.cartrelay.testing.Notices;
 import org.cartrelay.testing.ScriptedTarget;
 import org.cartrelay.testing.ScriptedTarget.Answer;
 import org.cartrelay.testing.ScriptedTarget.Call;
-import org.cartrelay.testing.TestDatabase;
+import org.cartrelay.testing.TargetedHub;
 import org.cartrelay.testing.TestHub;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 
@@ -27,35 +26,18 @@ import io.github.resilience4j.circuitbreaker.CircuitBreaker;
  */
 class TargetFailureTest {
 
-    private TestDatabase database;
-    private ScriptedTarget target;
+    private static final String QUICK_RETRIES =
+            "retry: {maxAttempts: 50, initialDelay: 500ms, multiplier: 2, maxDelay: 2s, jitter: 0}";
 
-    @BeforeEach
-    void setUp() {
-        database = TestDatabase.create();
-    }
-
-    @AfterEach
-    void tearDown() {
-        if (target != null) {
-            target.close();
-        }
-        database.close();
-    }
+    @RegisterExtension
+    final TargetedHub crm = new TargetedHub();
 
     private TestHub hub(String retry) {
-        return TestHub.on(database).property("cartrelay.abandonment.delay", "0s")
-                .connector("crm", """
-                        type: webhook
-                        endpoint: %s
-                        timeout: 5s
-                        %s
-                        """.formatted(target.url(), retry))
-                .start();
+        return crm.hub("timeout: 5s\n" + retry);
     }
 
     private static long delivered(TestHub hub) {
-        return hub.count("select count(*) from delivery where connector = 'crm' and status = 'delivered'");
+        return TargetedHub.delivered(hub);
     }
 
     /** Every state the breaker enters, in order. */
@@ -68,7 +50,7 @@ class TargetFailureTest {
 
     @Test
     void aTargetThatFailsEachDeliverysFirstTwoCallsReceivesAllThirtyCheckoutsWithinTwoMinutes() {
-        target = new ScriptedTarget(call -> call.nth() <= 2 ? Answer.of(503) : Answer.of(200));
+        ScriptedTarget target = crm.target(call -> call.nth() <= 2 ? Answer.of(503) : Answer.of(200));
         // the default retry schedule (10 s, then 30 s, jittered) and the default breaker
         try (TestHub hub = hub("")) {
             List<CircuitBreaker.State> states = transitions(hub);
@@ -90,8 +72,8 @@ class TargetFailureTest {
     @Test
     void aTargetThatIsDownOpensTheBreakerTrialCallsCloseItWhenItIsBackAndEverythingArrives() {
         AtomicBoolean down = new AtomicBoolean(true);
-        target = new ScriptedTarget(call -> down.get() ? Answer.of(502) : Answer.of(200));
-        try (TestHub hub = hub("retry: {maxAttempts: 50, initialDelay: 500ms, multiplier: 2, maxDelay: 2s, jitter: 0}")) {
+        ScriptedTarget target = crm.target(call -> down.get() ? Answer.of(502) : Answer.of(200));
+        try (TestHub hub = hub(QUICK_RETRIES)) {
             List<CircuitBreaker.State> states = transitions(hub);
             Notices.startCheckouts(hub, "down", 40);
             ConnectorRuntime runtime = hub.bean(ConnectorRuntimes.class).get("crm").orElseThrow();

@@ -16,11 +16,10 @@ import org.cartrelay.testing.Notices;
 import org.cartrelay.testing.ScriptedTarget;
 import org.cartrelay.testing.ScriptedTarget.Answer;
 import org.cartrelay.testing.ScriptedTarget.Call;
-import org.cartrelay.testing.TestDatabase;
+import org.cartrelay.testing.TargetedHub;
 import org.cartrelay.testing.TestHub;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 
@@ -31,38 +30,16 @@ import io.github.resilience4j.circuitbreaker.CircuitBreaker;
  */
 class TargetRateSignalTest {
 
-    private TestDatabase database;
-    private ScriptedTarget target;
-
-    @BeforeEach
-    void setUp() {
-        database = TestDatabase.create();
-    }
-
-    @AfterEach
-    void tearDown() {
-        if (target != null) {
-            target.close();
-        }
-        database.close();
-    }
+    @RegisterExtension
+    final TargetedHub crm = new TargetedHub();
 
     private TestHub hub(String... properties) {
-        TestHub.Builder builder = TestHub.on(database).property("cartrelay.abandonment.delay", "0s")
-                .connector("crm", """
-                        type: webhook
-                        endpoint: %s
-                        timeout: 5s
-                        retry: {maxAttempts: 3, initialDelay: 30s, multiplier: 2, maxDelay: 1m, jitter: 0}
-                        """.formatted(target.url()));
-        for (int i = 0; i < properties.length; i += 2) {
-            builder.property(properties[i], properties[i + 1]);
-        }
-        return builder.start();
+        return crm.hub("timeout: 5s\n"
+                + "retry: {maxAttempts: 3, initialDelay: 30s, multiplier: 2, maxDelay: 1m, jitter: 0}", properties);
     }
 
     private static long delivered(TestHub hub) {
-        return hub.count("select count(*) from delivery where connector = 'crm' and status = 'delivered'");
+        return TargetedHub.delivered(hub);
     }
 
     /** The value of one of the crm connector's gauges in a Prometheus scrape. */
@@ -78,7 +55,7 @@ class TargetRateSignalTest {
 
     @Test
     void a429WithRetryAfterInSecondsOnEachDeliveryHoldsTheConnectorAndEverythingArrives() {
-        target = new ScriptedTarget(call -> call.nth() == 1 ? Answer.of(429).retryAfter("1") : Answer.of(200));
+        ScriptedTarget target = crm.target(call -> call.nth() == 1 ? Answer.of(429).retryAfter("1") : Answer.of(200));
         // one call at a time, so that every call after a 429 is one the hub chose to make after it
         try (TestHub hub = hub("cartrelay.delivery.concurrency", "1")) {
             Notices.startCheckouts(hub, "ra", 6);
@@ -106,7 +83,7 @@ class TargetRateSignalTest {
 
     @Test
     void a503WithRetryAfterIsTheSameSignal() {
-        target = new ScriptedTarget(call -> call.nth() == 1 ? Answer.of(503).retryAfter("1") : Answer.of(204));
+        ScriptedTarget target = crm.target(call -> call.nth() == 1 ? Answer.of(503).retryAfter("1") : Answer.of(204));
         try (TestHub hub = hub("cartrelay.delivery.concurrency", "1")) {
             Notices.startCheckouts(hub, "ra503", 3);
 
@@ -122,7 +99,7 @@ class TargetRateSignalTest {
     void a429WithAnHttpDateOnEveryCallForAWhileMakesNoStorm() {
         // from the first call on, every call is refused until a whole second a few seconds later, told as an HTTP date
         AtomicReference<Instant> refusing = new AtomicReference<>();
-        target = new ScriptedTarget(call -> {
+        ScriptedTarget target = crm.target(call -> {
             Instant end = refusing.updateAndGet(set -> set != null ? set
                     : call.at().plusSeconds(3).truncatedTo(ChronoUnit.SECONDS));
             return call.at().isBefore(end) ? Answer.of(429).retryAfter(ScriptedTarget.httpDate(end)) : Answer.of(200);
@@ -146,7 +123,7 @@ class TargetRateSignalTest {
 
     @Test
     void whileItWaitsTheConnectorShowsUntilWhenAndItsLoweredConcurrency() {
-        target = new ScriptedTarget(call -> Answer.of(429).retryAfter("120"));
+        ScriptedTarget target = crm.target(call -> Answer.of(429).retryAfter("120"));
         try (TestHub hub = hub("cartrelay.admin.username", "ops", "cartrelay.admin.password", "s3cret")) {
             Notices.startCheckouts(hub, "wait", 1);
             ConnectorRuntime runtime = runtime(hub);

@@ -127,6 +127,15 @@ class HealthGroupsTest {
                 .isEqualTo(code);
     }
 
+    /** The path answers this HTTP status with this health status; its body. */
+    private static JsonNode assertAnswer(String path, int code, String status) throws Exception {
+        HttpResponse<String> response = get(path);
+        assertCode(response, code);
+        JsonNode body = json(response);
+        assertThat(body.path("status").asText()).as(path).isEqualTo(status);
+        return body;
+    }
+
     private static JsonNode json(HttpResponse<String> response) throws Exception {
         return JSON.readTree(response.body());
     }
@@ -139,48 +148,23 @@ class HealthGroupsTest {
 
     @Test
     void readinessAndLivenessAnswer200AndUpWhileAConnectorIsPausedAndAnotherHasItsBreakerOpen() throws Exception {
-        HttpResponse<String> readiness = get("/actuator/health/readiness");
-        assertCode(readiness, 200);
-        assertThat(json(readiness).path("status").asText()).isEqualTo("UP");
+        JsonNode readiness = assertAnswer("/actuator/health/readiness", 200, "UP");
         // ready means the store answers: no connector is part of it
-        assertThat(names(json(readiness).path("components"))).containsExactlyInAnyOrder("readinessState", "db");
+        assertThat(names(readiness.path("components"))).containsExactlyInAnyOrder("readinessState", "db");
 
-        HttpResponse<String> liveness = get("/actuator/health/liveness");
-        assertCode(liveness, 200);
-        assertThat(json(liveness).path("status").asText()).isEqualTo("UP");
-        assertThat(names(json(liveness).path("components"))).containsExactly("livenessState");
+        JsonNode liveness = assertAnswer("/actuator/health/liveness", 200, "UP");
+        assertThat(names(liveness.path("components"))).containsExactly("livenessState");
     }
 
     @Test
     void readyzAndLivezOnTheMainPortAnswer200AndUp() throws Exception {
-        HttpResponse<String> readyz = get("/readyz");
-        assertCode(readyz, 200);
-        assertThat(json(readyz).path("status").asText()).isEqualTo("UP");
+        assertAnswer("/readyz", 200, "UP");
 
-        HttpResponse<String> livez = get("/livez");
-        assertCode(livez, 200);
-        assertThat(json(livez).path("status").asText()).isEqualTo("UP");
+        assertAnswer("/livez", 200, "UP");
     }
 
-    @Test
-    void theRootHealthAnswers200AndUpWhileItListsAPausedAndABrokenConnector() throws Exception {
-        HttpResponse<String> root = get("/actuator/health");
-        assertCode(root, 200);
-        JsonNode body = json(root);
-        assertThat(body.path("status").asText()).isEqualTo("UP");
-        JsonNode connectors = body.path("components").path("connector").path("components");
-        assertThat(connectors.path("paused").path("status").asText()).isEqualTo("PAUSED");
-        assertThat(connectors.path("broken").path("status").asText()).isEqualTo("CIRCUIT_OPEN");
-        assertThat(connectors.path("fine").path("status").asText()).isEqualTo("UP");
-    }
-
-    @Test
-    void theConnectorsGroupAnswers503AndShowsEachConnectorsStatus() throws Exception {
-        HttpResponse<String> group = get("/actuator/health/connectors");
-        assertCode(group, 503);
-        JsonNode body = json(group);
-        // its own order: an open breaker outranks a pause
-        assertThat(body.path("status").asText()).isEqualTo("CIRCUIT_OPEN");
+    /** Each connector's status as a health answer lists it under {@code connector}. */
+    private static void assertConnectorStatuses(JsonNode body) {
         JsonNode connectors = body.path("components").path("connector").path("components");
         assertThat(names(connectors)).containsExactlyInAnyOrder("paused", "broken", "fine");
         assertThat(connectors.path("paused").path("status").asText()).isEqualTo("PAUSED");
@@ -189,18 +173,23 @@ class HealthGroupsTest {
     }
 
     @Test
+    void theRootHealthAnswers200AndUpWhileItListsAPausedAndABrokenConnector() throws Exception {
+        assertConnectorStatuses(assertAnswer("/actuator/health", 200, "UP"));
+    }
+
+    @Test
+    void theConnectorsGroupAnswers503AndShowsEachConnectorsStatus() throws Exception {
+        // its own order: an open breaker outranks a pause
+        assertConnectorStatuses(assertAnswer("/actuator/health/connectors", 503, "CIRCUIT_OPEN"));
+    }
+
+    @Test
     void aConnectorsOwnPathAnswers503WhilePausedOrItsBreakerIsOpenAnd200WhileUp() throws Exception {
-        HttpResponse<String> paused = get("/actuator/health/connector/paused");
-        assertCode(paused, 503);
-        assertThat(json(paused).path("status").asText()).isEqualTo("PAUSED");
+        assertAnswer("/actuator/health/connector/paused", 503, "PAUSED");
 
-        HttpResponse<String> broken = get("/actuator/health/connector/broken");
-        assertCode(broken, 503);
-        assertThat(json(broken).path("status").asText()).isEqualTo("CIRCUIT_OPEN");
+        assertAnswer("/actuator/health/connector/broken", 503, "CIRCUIT_OPEN");
 
-        HttpResponse<String> fine = get("/actuator/health/connector/fine");
-        assertCode(fine, 200);
-        assertThat(json(fine).path("status").asText()).isEqualTo("UP");
+        assertAnswer("/actuator/health/connector/fine", 200, "UP");
     }
 
     @Test

@@ -20,6 +20,8 @@ import org.cartrelay.event.Customer;
 import org.cartrelay.event.EventJson;
 import org.cartrelay.event.Item;
 import org.cartrelay.event.OutboundEvent;
+import org.cartrelay.store.DeadLetterStore;
+import org.cartrelay.store.DeadLetterStore.DeadLetter;
 import org.cartrelay.support.Ids;
 import org.cartrelay.testing.TestHub;
 
@@ -98,6 +100,22 @@ public final class VendorEvents {
     }
 
     /** Waits for the first request among {@code requests} whose body contains {@code text}, and returns it. */
+    /** The id of the abandoned event of {@code cart-<key>} (buyer {@code <key>@example.com}), once it exists. */
+    public static String abandonedEventOf(TestHub hub, String key) {
+        await().atMost(Duration.ofSeconds(20)).until(() -> hub.count(
+                "select count(*) from outbound_event where type = 'checkout.abandoned' and email = ?",
+                key + "@example.com") == 1);
+        return hub.jdbc().sql("select id from outbound_event where type = 'checkout.abandoned' and email = ?")
+                .param(key + "@example.com").query(String.class).single();
+    }
+
+    /** Waits for the connector's one dead letter and returns it. */
+    public static DeadLetter awaitDeadLetter(TestHub hub, String connector) {
+        DeadLetterStore deadLetters = hub.bean(DeadLetterStore.class);
+        await().atMost(Duration.ofSeconds(20)).until(() -> deadLetters.count(connector) == 1);
+        return deadLetters.list(connector, null, null, 10, 0).get(0);
+    }
+
     public static LoggedRequest awaitRequest(Supplier<List<LoggedRequest>> requests, String text) {
         await().atMost(Duration.ofSeconds(20))
                 .until(() -> requests.get().stream().anyMatch(r -> r.getBodyAsString().contains(text)));

@@ -24,7 +24,6 @@ import org.cartrelay.delivery.ConnectorRuntime;
 import org.cartrelay.delivery.ConnectorRuntimes;
 import org.cartrelay.event.EventJson;
 import org.cartrelay.event.OutboundEvent;
-import org.cartrelay.store.DeadLetterStore;
 import org.cartrelay.store.DeadLetterStore.DeadLetter;
 import org.cartrelay.testing.Checkouts;
 import org.cartrelay.testing.TestDatabase;
@@ -237,9 +236,7 @@ class HubSpotConnectorTest {
         OutboundEvent event = VendorEvents.publish(hub,
                 VendorEvents.abandoned("hub-r1", "p-refused", "49.00", null, List.of(), null));
 
-        DeadLetterStore deadLetters = hub.bean(DeadLetterStore.class);
-        await().atMost(Duration.ofSeconds(20)).until(() -> deadLetters.count("refused") == 1);
-        DeadLetter letter = deadLetters.list("refused", null, null, 10, 0).get(0);
+        DeadLetter letter = VendorEvents.awaitDeadLetter(hub, "refused");
         assertThat(letter.eventId()).isEqualTo(event.id());
         assertThat(letter.attempts()).isEqualTo(1);
         // HubSpot's message, with the buyer's address masked

@@ -11,7 +11,7 @@ import java.util.List;
 
 import org.cartrelay.connectors.ConnectorConfigException;
 import org.cartrelay.connectors.ConnectorLoader;
-import org.cartrelay.store.DeadLetterStore;
+import org.cartrelay.connectors.http.VendorEvents;
 import org.cartrelay.store.DeadLetterStore.DeadLetter;
 import org.cartrelay.testing.Checkouts;
 import org.cartrelay.testing.TestDatabase;
@@ -157,9 +157,7 @@ class RouteConnectorTest {
     void anExceptionInTheRouteIsRetriedAndThenDeadLetteredWithItsError() {
         Checkouts.start(hub, "broken-1", "p-broken", "49.00", "DE");
 
-        DeadLetterStore deadLetters = hub.bean(DeadLetterStore.class);
-        await().atMost(Duration.ofSeconds(20)).until(() -> deadLetters.count("broken") == 1);
-        DeadLetter letter = deadLetters.list("broken", null, null, 10, 0).get(0);
+        DeadLetter letter = VendorEvents.awaitDeadLetter(hub, "broken");
         assertThat(letter.attempts()).isEqualTo(3);
         assertThat(letter.payload()).contains("cart-broken-1");
         assertThat(letter.reason()).startsWith("Gave up after 3 attempts")
@@ -177,9 +175,7 @@ class RouteConnectorTest {
     void aPermanentDeliveryExceptionInTheRouteIsDeadLetteredAtOnceWithItsMessage() {
         Checkouts.start(hub, "refused-1", "p-refusing", "49.00", "DE");
 
-        DeadLetterStore deadLetters = hub.bean(DeadLetterStore.class);
-        await().atMost(Duration.ofSeconds(20)).until(() -> deadLetters.count("refusing") == 1);
-        DeadLetter letter = deadLetters.list("refusing", null, null, 10, 0).get(0);
+        DeadLetter letter = VendorEvents.awaitDeadLetter(hub, "refusing");
         assertThat(letter.attempts()).isEqualTo(1);
         assertThat(letter.payload()).contains("cart-refused-1");
         assertThat(letter.reason()).isEqualTo(

@@ -193,14 +193,6 @@ class SqlConnectorTest {
         assertThat(rows("cart-sql-2")).isZero();
     }
 
-    private String abandonedEventOf(String key) {
-        await().atMost(Duration.ofSeconds(20)).until(() -> hub.count(
-                "select count(*) from outbound_event where type = 'checkout.abandoned' and email = ?",
-                key + "@example.com") == 1);
-        return hub.jdbc().sql("select id from outbound_event where type = 'checkout.abandoned' and email = ?")
-                .param(key + "@example.com").query(String.class).single();
-    }
-
     private String attemptError(String connector, String eventId, int attempt) {
         return hub.jdbc().sql("""
                 select a.error from delivery_attempt a join delivery d on d.id = a.delivery_id
@@ -211,11 +203,9 @@ class SqlConnectorTest {
     @Test
     void aRowTheTableRefusesIsDeadLetteredAtOnceWithoutBlamingTheDatabase() {
         Checkouts.start(hub, "sql-strict", "p-sql-strict", "49.00", "DE");
-        String eventId = abandonedEventOf("sql-strict");
+        String eventId = VendorEvents.abandonedEventOf(hub, "sql-strict");
 
-        DeadLetterStore deadLetters = hub.bean(DeadLetterStore.class);
-        await().atMost(Duration.ofSeconds(20)).until(() -> deadLetters.count("strict") == 1);
-        DeadLetter letter = deadLetters.list("strict", null, null, 10, 0).get(0);
+        DeadLetter letter = VendorEvents.awaitDeadLetter(hub, "strict");
         assertThat(letter.eventId()).isEqualTo(eventId);
         assertThat(letter.attempts()).isEqualTo(1);
         // the NOT NULL column the file leaves empty (SQLSTATE 23502): the same row would be refused again
@@ -232,9 +222,7 @@ class SqlConnectorTest {
         OutboundEvent event = VendorEvents.publish(hub,
                 VendorEvents.abandoned("sql-no-coupon", "p-sql-coupon", "49.00", null, List.of(), null));
 
-        DeadLetterStore deadLetters = hub.bean(DeadLetterStore.class);
-        await().atMost(Duration.ofSeconds(20)).until(() -> deadLetters.count("coupons") == 1);
-        DeadLetter letter = deadLetters.list("coupons", null, null, 10, 0).get(0);
+        DeadLetter letter = VendorEvents.awaitDeadLetter(hub, "coupons");
         assertThat(letter.eventId()).isEqualTo(event.id());
         assertThat(letter.attempts()).isEqualTo(1);
         assertThat(letter.reason()).isEqualTo("Sending it again cannot succeed: PermanentDeliveryException: The event "
@@ -249,7 +237,7 @@ class SqlConnectorTest {
         hub.jdbc().sql("insert into unique_carts (checkout_id, email, last_event) values (?, ?, ?)")
                 .params("cart-sql-u-old", "sql-u@example.com", "checkout.abandoned").update();
         Checkouts.start(hub, "sql-u", "p-sql-unique", "49.00", "DE");
-        String eventId = abandonedEventOf("sql-u");
+        String eventId = VendorEvents.abandonedEventOf(hub, "sql-u");
 
         await().atMost(Duration.ofSeconds(20)).until(() -> VendorEvents.attempts(hub, "unique", eventId).size() == 1
                 && "pending".equals(VendorEvents.delivery(hub, "unique", eventId).status()));
