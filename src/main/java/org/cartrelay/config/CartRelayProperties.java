@@ -51,9 +51,11 @@ public record CartRelayProperties(
     /**
      * What an abandoned event offers the buyer: a resume link built from linkTemplate when the source gave none,
      * and a coupon, either one fixed code or codes taken one by one from couponPool (a file, one code a line,
-     * relative to the home folder), each handed out once.
+     * relative to the home folder), each handed out once. An order recovers an abandoned checkout only within window
+     * of its abandonment.
      */
-    public record Recovery(String linkTemplate, String coupon, String couponPool) {
+    public record Recovery(String linkTemplate, String coupon, String couponPool,
+            @DefaultValue("30d") Duration window) {
     }
 
     /** Privacy policy: what happens to buyers in EU countries (SPEC section 4). */

@@ -213,7 +213,7 @@ public class Lifecycle {
             }
             // later notices of this batch see it pending, as they would have one by one
             bySource.put(event.checkoutId(), new CheckoutRow(id, in.source(), event.checkoutId(), email,
-                    event.firstProductId(), CheckoutStore.PENDING, in.receivedAt(), due, null, null));
+                    event.firstProductId(), CheckoutStore.PENDING, in.receivedAt(), due, null, null, null));
             pendingByEmail.computeIfAbsent(email, e -> new HashSet<>()).add(id);
             newestByEmail.remove(email);
             newestByEmail.put(email, id);
@@ -259,6 +259,11 @@ public class Lifecycle {
         }
     }
 
+    /**
+     * An order closes the checkout it was paid for: the one with the order's checkout id (token), or else the buyer's
+     * newest open checkout that holds one of the order's products. Any other order of the buyer is an order, not a
+     * recovery. An abandoned checkout is recovered only within {@code cartrelay.recovery.window} of its abandonment.
+     */
     private void completed(String source, CanonicalEvent event, Instant now) {
         Optional<CheckoutRow> match = Optional.empty();
         if (event.checkoutId() != null) {
@@ -266,11 +271,13 @@ public class Lifecycle {
         }
         String email = normalise(event.email());
         if (match.isEmpty() && email != null) {
-            match = checkouts.findOpenByEmail(source, email, event.firstProductId())
-                    .or(() -> checkouts.findOpenByEmail(source, email, null));
+            Set<String> ordered = productIds(event);
+            match = ordered.isEmpty() ? Optional.empty() : checkouts.openOfBuyer(source, email).stream()
+                    .filter(c -> holdsAnyOf(c, ordered))
+                    .findFirst();
         }
         if (match.isEmpty()) {
-            log.debug("Order from {} matches no open checkout", source);
+            log.debug("Order from {} matches no open checkout by id or by buyer and product", source);
             return;
         }
         CheckoutRow row = match.get();
@@ -282,6 +289,12 @@ public class Lifecycle {
                 return;
             }
             row = newer.get();
+        }
+        if (CheckoutStore.ABANDONED.equals(row.status()) && row.abandonedAt() != null
+                && now.isAfter(row.abandonedAt().plus(properties.recovery().window()))) {
+            log.debug("Order for checkout {} comes after cartrelay.recovery.window of its abandonment: no recovery",
+                    row.id());
+            return;
         }
         if (CheckoutStore.PENDING.equals(row.status())) {
             checkouts.close(row.id(), CheckoutStore.PENDING, CheckoutStore.CONVERTED, now);
@@ -403,6 +416,29 @@ public class Lifecycle {
     /** How often the timer has looked for due checkouts since start-up. */
     public long timerRuns() {
         return timerRuns.get();
+    }
+
+    private static Set<String> productIds(CanonicalEvent event) {
+        if (event.checkout() == null) {
+            return Set.of();
+        }
+        Set<String> ids = new HashSet<>();
+        event.checkout().items().forEach(item -> {
+            if (item.productId() != null) {
+                ids.add(item.productId());
+            }
+        });
+        return ids;
+    }
+
+    /** The product column holds the first item only; the stored notice has them all. */
+    private static boolean holdsAnyOf(CheckoutRow checkout, Set<String> products) {
+        if (checkout.productRef() != null && products.contains(checkout.productRef())) {
+            return true;
+        }
+        return checkout.startedEvent() != null
+                && productIds(EventJson.read(checkout.startedEvent(), CanonicalEvent.class)).stream()
+                        .anyMatch(products::contains);
     }
 
     private static String normalise(String email) {

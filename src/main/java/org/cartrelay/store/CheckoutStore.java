@@ -40,11 +40,13 @@ public class CheckoutStore {
     }
 
     public record CheckoutRow(String id, String source, String checkoutRef, String email, String productRef,
-            String status, Instant startedAt, Instant dueAt, String abandonedEventId, String startedEvent) {
+            String status, Instant startedAt, Instant dueAt, Instant abandonedAt, String abandonedEventId,
+            String startedEvent) {
     }
 
     private static final String COLUMNS =
-            "id, source, checkout_ref, email, product_ref, status, started_at, due_at, abandoned_event_id, started_event";
+            "id, source, checkout_ref, email, product_ref, status, started_at, due_at, abandoned_at, abandoned_event_id,"
+            + " started_event";
 
     /** A checkout to open, or a pending (or superseded) one to refresh with a newer notice. */
     public record Started(String id, String source, String checkoutRef, String email, String productRef, Instant now,
@@ -307,6 +309,15 @@ public class CheckoutStore {
         return spec.query(this::row).list().stream().findFirst();
     }
 
+    /** This buyer's pending and abandoned checkouts of one source, newest first. */
+    public List<CheckoutRow> openOfBuyer(String source, String email) {
+        return jdbc.sql("select " + COLUMNS + " from checkout where source = ? and email = ?"
+                        + " and status in ('pending', 'abandoned') order by started_at desc")
+                .params(source, email)
+                .query(this::row)
+                .list();
+    }
+
     /**
      * Pending checkouts due by {@code now}, in due order, from {@code from} on ({@code null}: from the earliest). An
      * abandoned checkout leaves its entry in the due index until the table is vacuumed, and a scan from the earliest
@@ -465,7 +476,8 @@ public class CheckoutStore {
     private CheckoutRow row(ResultSet rs, int n) throws SQLException {
         return new CheckoutRow(rs.getString("id"), rs.getString("source"), rs.getString("checkout_ref"),
                 rs.getString("email"), rs.getString("product_ref"), rs.getString("status"),
-                Db.instant(rs, "started_at"), Db.instant(rs, "due_at"), rs.getString("abandoned_event_id"),
+                Db.instant(rs, "started_at"), Db.instant(rs, "due_at"), Db.instant(rs, "abandoned_at"),
+                rs.getString("abandoned_event_id"),
                 rs.getString("started_event"));
     }
 }
