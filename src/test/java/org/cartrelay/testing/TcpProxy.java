@@ -58,9 +58,23 @@ public final class TcpProxy implements AutoCloseable {
         while (!socket.isClosed()) {
             try {
                 Socket client = socket.accept();
-                Socket target = new Socket(targetHost, targetPort);
-                sockets.add(client);
-                sockets.add(target);
+                Socket target;
+                try {
+                    target = new Socket(targetHost, targetPort);
+                } catch (IOException unreachable) {
+                    client.close(); // as the database itself would refuse it; the proxy stays up
+                    continue;
+                }
+                // a connection accepted while down() ran must not outlive it
+                synchronized (this) {
+                    if (socket.isClosed()) {
+                        client.close();
+                        target.close();
+                        return;
+                    }
+                    sockets.add(client);
+                    sockets.add(target);
+                }
                 pump(client, target);
                 pump(target, client);
             } catch (IOException e) {
