@@ -1,5 +1,5 @@
 // The admin page: carts with filters and CSV download, per-product and per-order-form figures with a bar chart, and
-// the dead letters with replay. Every value is put into the page as text (never as HTML): buyers choose their names.
+// the dead letters with replay, and the suppression list (unsubscribed buyers, masked) with a form to add or remove. Every value is put into the page as text (never as HTML): buyers choose their names.
 'use strict';
 
 const API = '../api/';
@@ -232,10 +232,45 @@ async function replay(id, button, action) {
   }
 }
 
+async function loadSuppressions() {
+  const page = await api('suppressions?limit=100');
+  const body = document.getElementById('suppressions-body');
+  body.replaceChildren();
+  for (const entry of page.items) {
+    const row = document.createElement('tr');
+    row.className = 'suppression';
+    cell(row, entry.unsubscribedAt);
+    cell(row, entry.erased ? '(erased)' : entry.email, 'email');
+    cell(row, entry.source);
+    cell(row, entry.reason);
+    body.appendChild(row);
+  }
+  document.getElementById('suppressions-empty').hidden = page.items.length > 0;
+}
+
+/** Adds the form's address to the suppression list (add) or takes it off. */
+async function changeSuppression(add) {
+  clearError();
+  const email = document.getElementById('suppression-email').value.trim();
+  try {
+    if (add) {
+      const reason = document.getElementById('suppression-reason').value.trim();
+      await api('suppressions', {method: 'POST', headers: {'Content-Type': 'application/json'},
+        body: JSON.stringify(reason ? {email, reason} : {email})});
+    } else {
+      await api('suppressions?email=' + encodeURIComponent(email), {method: 'DELETE'});
+    }
+    document.getElementById('suppression-form').reset();
+    await loadSuppressions();
+  } catch (error) {
+    showError(error);
+  }
+}
+
 async function refresh() {
   clearError();
   try {
-    await Promise.all([loadCarts(), loadStats(), loadDeadLetters()]);
+    await Promise.all([loadCarts(), loadStats(), loadDeadLetters(), loadSuppressions()]);
   } catch (error) {
     showError(error);
   }
@@ -256,6 +291,11 @@ document.addEventListener('DOMContentLoaded', async () => {
     clearError();
     Promise.all([loadCarts(), loadStats()]).catch(showError);
   });
+  document.getElementById('suppression-form').addEventListener('submit', event => {
+    event.preventDefault();
+    changeSuppression(true);
+  });
+  document.getElementById('suppression-remove').addEventListener('click', () => changeSuppression(false));
   document.getElementById('carts-previous').addEventListener('click', () => {
     cartPage = Math.max(cartPage - 1, 0);
     loadCarts().catch(showError);

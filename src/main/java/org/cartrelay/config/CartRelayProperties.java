@@ -19,7 +19,16 @@ public record CartRelayProperties(
         @DefaultValue Recovery recovery,
         @DefaultValue Policy policy,
         @DefaultValue("90d") Duration retention,
-        @DefaultValue("1h") Duration purgeInterval) {
+        @DefaultValue("1h") Duration purgeInterval,
+        String publicUrl,
+        @DefaultValue Unsubscribe unsubscribe) {
+
+    /**
+     * One-click unsubscribe: the key that signs the links and salts the suppression list's hashes (unset: one is
+     * generated into {@code <home>/data/unsubscribe-key}). Changing it invalidates every link sent and every hash.
+     */
+    public record Unsubscribe(String key) {
+    }
 
     /**
      * Intake: the body limit, the Retry-After of a 503, and the group commit (notices that arrive together are

@@ -60,6 +60,14 @@ public interface Connector {
         return checkoutId;
     }
 
+    /**
+     * Whether this connector tells its target of a buyer's unsubscription ({@code buyer.unsubscribed}): a mailing tool
+     * with a list of its own (Mailchimp, Klaviyo), which would mail the buyer on its own otherwise.
+     */
+    default boolean pushesUnsubscribe() {
+        return false;
+    }
+
     /** Adds this connector's delivery route to the builder. */
     void addRoutes(RouteBuilder builder);
 

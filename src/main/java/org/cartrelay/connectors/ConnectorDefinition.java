@@ -12,7 +12,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 /**
  * The keys every connector file has (SPEC section 5), already validated against {@code connector.schema.json};
- * {@code config} is the whole file, from which a type reads its own keys.
+ * {@code config} is the whole file, from which a type reads its own keys. {@code respectUnsubscribe}: the connector
+ * mails buyers (or feeds a tool that does), so buyers on the suppression list get nothing through it.
  */
 public record ConnectorDefinition(
         String name,
@@ -22,6 +23,7 @@ public record ConnectorDefinition(
         Set<String> events,
         Filter filter,
         boolean requireConsent,
+        boolean respectUnsubscribe,
         String endpoint,
         Auth auth,
         Duration timeout,

@@ -164,7 +164,7 @@ public class ConnectorLoader {
         String type = tree.get("type").asText();
         // a type may give common keys its own default, e.g. the vendor's base URL as endpoint
         ObjectNode typeDefaults = new ObjectMapper().createObjectNode();
-        for (String key : List.of("endpoint", "requireConsent", "events")) {
+        for (String key : List.of("endpoint", "requireConsent", "respectUnsubscribe", "events")) {
             JsonNode value = ConnectorSchema.typeDefault(type, key);
             if (value != null) {
                 typeDefaults.set(key, value);
@@ -185,6 +185,7 @@ public class ConnectorLoader {
                 Set.copyOf(events),
                 filter(tree.get("filter")),
                 (tree.has("requireConsent") ? tree : typeDefaults).path("requireConsent").asBoolean(false),
+                (tree.has("respectUnsubscribe") ? tree : typeDefaults).path("respectUnsubscribe").asBoolean(false),
                 text(tree, "endpoint", text(typeDefaults, "endpoint", null)),
                 auth(tree.get("auth")),
                 duration(text(tree, "timeout", "10s")),

@@ -211,6 +211,8 @@ final class DeliveryLane {
             DeliveryWorker.Result result = worker.attempt(runtime, delivery, token, leaseUntil.minus(CALL_MARGIN));
             if (result instanceof DeliveryWorker.Attempted attempted) {
                 recorder.add(attempted.finished());
+            } else if (result instanceof DeliveryWorker.Withheld withheld) {
+                outbox.suppressLeased(delivery.id(), token, withheld.reason(), clock.instant());
             } else if (((DeliveryWorker.NotSent) result).cancelled()) {
                 outbox.cancelLeased(delivery.id(), token, clock.instant());
             } else {

@@ -13,7 +13,9 @@ import org.cartrelay.config.CartRelayProperties;
 import org.cartrelay.connectors.CallGate;
 import org.cartrelay.connectors.Connector;
 import org.cartrelay.connectors.RetryPolicy;
+import org.cartrelay.event.OutboundEvent;
 import org.cartrelay.ops.HubMetrics;
+import org.cartrelay.privacy.PrivacyPolicy;
 import org.cartrelay.store.OutboxStore;
 import org.cartrelay.store.OutboxStore.Attempt;
 import org.cartrelay.store.OutboxStore.Claimed;
@@ -36,6 +38,7 @@ public class DeliveryWorker {
     private final ProducerTemplate producer;
     private final ConnectorRuntimes runtimes;
     private final Cancellations cancellations;
+    private final PrivacyPolicy policy;
     private final HubMetrics metrics;
     private final Clock clock;
     private final Duration maxWait;
@@ -43,10 +46,11 @@ public class DeliveryWorker {
     private final Map<String, Endpoint> endpoints = new ConcurrentHashMap<>();
 
     public DeliveryWorker(ProducerTemplate producer, ConnectorRuntimes runtimes, Cancellations cancellations,
-            HubMetrics metrics, CartRelayProperties properties, Clock clock) {
+            PrivacyPolicy policy, HubMetrics metrics, CartRelayProperties properties, Clock clock) {
         this.producer = producer;
         this.runtimes = runtimes;
         this.cancellations = cancellations;
+        this.policy = policy;
         this.metrics = metrics;
         this.maxWait = properties.delivery().throttle().maxWait();
         this.clock = clock;
@@ -64,6 +68,10 @@ public class DeliveryWorker {
     record NotSent(boolean cancelled) implements Result {
     }
 
+    /** Nothing was sent, nor will be: the buyer unsubscribed after the delivery was written. */
+    record Withheld(String reason) implements Result {
+    }
+
     /**
      * One attempt, unless the delivery's event was cancelled meanwhile or the connector may not call before
      * {@code deadline} (paused, its breaker open, its target's wait or its rate beyond then).
@@ -73,6 +81,19 @@ public class DeliveryWorker {
             return new NotSent(true);
         }
         Connector connector = runtime.connector();
+        if (connector.definition().respectUnsubscribe()
+                && !OutboundEvent.BUYER_UNSUBSCRIBED.equals(delivery.eventType())) {
+            // checked again right before sending: the buyer may have unsubscribed since the fan-out
+            String reason;
+            try {
+                reason = policy.unsubscribedReason(delivery.email());
+            } catch (RuntimeException e) {
+                return new NotSent(false); // not known now, so not sent now
+            }
+            if (reason != null) {
+                return new Withheld(reason);
+            }
+        }
         AttemptGate gate = runtime.gate(delivery.retry(), deadline);
         if (!connector.gatesEachCall() && !gate.enter()) {
             return new NotSent(false);

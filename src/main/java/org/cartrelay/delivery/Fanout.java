@@ -15,6 +15,7 @@ import org.cartrelay.event.EventJson;
 import org.cartrelay.event.OutboundEvent;
 import org.cartrelay.privacy.PrivacyPolicy;
 import org.cartrelay.store.OutboxStore;
+import org.cartrelay.store.SuppressionStore;
 import org.cartrelay.support.Ids;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -89,17 +90,31 @@ public class Fanout {
         List<OutboxStore.EventRow> events = new ArrayList<>(publications.size());
         List<OutboxStore.DeliveryRow> deliveries = new ArrayList<>();
         Map<String, String> payloads = new HashMap<>();
+        Map<String, SuppressionStore.Entry> unsubscribed = connectors.enabled().stream()
+                .anyMatch(c -> c.definition().respectUnsubscribe())
+                ? policy.unsubscribed(publications.stream().map(Publication::event)
+                        .filter(e -> !OutboundEvent.BUYER_UNSUBSCRIBED.equals(e.type())).toList())
+                : Map.of();
         for (Publication publication : publications) {
             OutboundEvent event = publication.event();
             String payload = EventJson.write(event);
             payloads.put(event.id(), payload);
             events.add(new OutboxStore.EventRow(event.id(), event.type(), publication.checkoutId(), event.email(),
                     payload));
+            boolean unsubscription = OutboundEvent.BUYER_UNSUBSCRIBED.equals(event.type());
             for (Connector connector : connectors.enabled()) {
+                if (unsubscription) {
+                    // to every mailing tool with a list of its own, whatever its events, filter or consent rule
+                    if (connector.pushesUnsubscribe() && connector.definition().respectUnsubscribe()) {
+                        deliveries.add(new OutboxStore.DeliveryRow(Ids.next("dlv"), event.id(), connector.name(),
+                                OutboxStore.PENDING, null));
+                    }
+                    continue;
+                }
                 if (!connector.definition().wants(event)) {
                     continue;
                 }
-                String withheld = policy.withheld(event, connector.definition());
+                String withheld = policy.withheld(event, connector.definition(), unsubscribed);
                 if (withheld != null) {
                     deliveries.add(new OutboxStore.DeliveryRow(Ids.next("dlv"), event.id(), connector.name(),
                             OutboxStore.SUPPRESSED, withheld));

@@ -26,6 +26,15 @@ public record OutboundEvent(
         Abandonment abandonment,
         Recovery recovery) {
 
+    /** The hub's own event for mailing tools that keep their own list: this buyer unsubscribed, stop mailing them. */
+    public static final String BUYER_UNSUBSCRIBED = "buyer.unsubscribed";
+
+    /** A buyer's unsubscription ({@code source}: link, api, …) at {@code at}; it carries the address and nothing else. */
+    public static OutboundEvent unsubscribed(String id, String email, String source, Instant at) {
+        return new OutboundEvent(id, BUYER_UNSUBSCRIBED, source, null, at, null,
+                new Customer(email, null, null, null, null, null), null, null, null, null);
+    }
+
     public static OutboundEvent abandoned(String id, CanonicalEvent started, Abandonment abandonment) {
         return new OutboundEvent(id, CanonicalEvent.CHECKOUT_ABANDONED, started.source(), started.sourceEventId(),
                 started.occurredAt(), started.checkout(), started.customer(), started.consent(), started.attributes(),

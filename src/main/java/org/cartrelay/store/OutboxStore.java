@@ -399,6 +399,19 @@ public class OutboxStore {
                 .update();
     }
 
+    /**
+     * Suppresses one leased delivery without an attempt, if this lease still holds it: the privacy policy withholds
+     * it now (the buyer unsubscribed after it was written).
+     */
+    public void suppressLeased(String deliveryId, String token, String reason, Instant now) {
+        jdbc.sql("""
+                update delivery set status = 'suppressed', lease_token = null, lease_until = null, next_attempt_at = ?,
+                       last_error = ?
+                where id = ? and lease_token = ? and status = 'pending'""")
+                .params(Db.ts(now), Db.clip(reason, 2000), deliveryId, token)
+                .update();
+    }
+
     /** Returns one leased delivery to pending without an attempt, if this lease still holds it. */
     public void releaseOne(String deliveryId, String token) {
         jdbc.sql("update delivery set lease_token = null, lease_until = null where id = ? and lease_token = ?")

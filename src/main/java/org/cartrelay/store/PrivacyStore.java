@@ -62,7 +62,8 @@ public class PrivacyStore {
      * Deletes every notice, checkout and outbound event that holds the address in any text column, with the
      * deliveries (dead letters included) and attempts of those events and any other table's rows that refer to
      * them; the address is then blanked wherever else it still stands (an attempt's response of another buyer's
-     * delivery, say).
+     * delivery, say). An entry of the suppression list keeps its hash and loses the address: the buyer stays
+     * unsubscribed.
      *
      * @return rows removed (or values blanked) per kind
      */
@@ -112,7 +113,8 @@ public class PrivacyStore {
             other += deleteReferring(schema, table, ids.get(table));
             counts.put(table.equals("notice") ? "notices" : "checkouts", delete(table, "id", ids.get(table)));
         }
-        int blanked = 0;
+        // an unsubscribed buyer stays unsubscribed: their entry keeps its hash (the key), loses the address
+        int blanked = jdbc.update("update suppression set email = null where lower(email) = ?", lower);
         for (String table : schema.textColumns().keySet()) {
             if (BUYER_TABLES.contains(table)) {
                 continue;

@@ -40,8 +40,8 @@ import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
 
 /**
  * The admin page in a real headless Chromium (Debian's {@code chromium} and its {@code chromedriver}): sign in on
- * the form, filter the carts by email, download the CSV and read its rows, and replay a dead letter once its
- * receiver is fixed, until the page shows it delivered. Outside CI the test is skipped, with a notice, when the
+ * the form, filter the carts by email, download the CSV and read its rows, replay a dead letter once its
+ * receiver is fixed, until the page shows it delivered, and add and remove an unsubscribed address. Outside CI the test is skipped, with a notice, when the
  * browser is not installed; in CI ({@code CI=true}) it must run, and {@code .ci/run} installs the browser.
  */
 class AdminPageBrowserTest {
@@ -193,6 +193,19 @@ class AdminPageBrowserTest {
         assertThat(hub.count("select count(*) from delivery where replay_of is not null and status = 'delivered'"))
                 .isEqualTo(1);
         assertThat(hub.count("select count(*) from delivery where status = 'dead'")).isEqualTo(2);
+
+        // the suppression list: an address added with the form is listed masked, and taken off again
+        browser.findElement(By.id("suppression-email")).sendKeys("ann@example.com");
+        browser.findElement(By.id("suppression-reason")).sendKeys("asked by phone");
+        browser.findElement(By.id("suppression-add")).click();
+        waiting().until(driver -> driver.findElements(By.cssSelector("#suppressions-body tr.suppression")).size() == 1);
+        assertThat(browser.findElement(By.cssSelector("#suppressions-body tr.suppression")).getText())
+                .contains("a***@example.com", "api", "asked by phone").doesNotContain("ann@example.com");
+        assertThat(hub.count("select count(*) from suppression where email = 'ann@example.com'")).isEqualTo(1);
+        browser.findElement(By.id("suppression-email")).sendKeys("ann@example.com");
+        browser.findElement(By.id("suppression-remove")).click();
+        waiting().until(ExpectedConditions.visibilityOfElementLocated(By.id("suppressions-empty")));
+        assertThat(hub.count("select count(*) from suppression")).isZero();
         assertThat(browser.findElement(By.id("error")).isDisplayed()).isFalse();
     }
 }

@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -68,8 +69,15 @@ public class EmailConnector implements Connector {
     private final String replyTo;
     private final String unsubscribeUrl;
     private final String unsubscribeMailto;
+    private final Function<String, String> tokens;
 
-    EmailConnector(ConnectorDefinition definition, Path templates) {
+    /**
+     * @param defaultUnsubscribeUrl the unsubscribe URL when the file names none (the hub's own one-click link), or null
+     * @param tokens the buyer's unsubscribe token for {@code {token}}, by address
+     */
+    EmailConnector(ConnectorDefinition definition, Path templates, String defaultUnsubscribeUrl,
+            Function<String, String> tokens) {
+        this.tokens = tokens;
         this.definition = definition;
         JsonNode config = definition.config();
         JsonNode smtp = config.get("smtp");
@@ -81,7 +89,7 @@ public class EmailConnector implements Connector {
         this.from = address(config.get("from").asText(), "from");
         this.replyTo = config.hasNonNull("replyTo") ? address(config.get("replyTo").asText(), "replyTo") : null;
         JsonNode unsubscribe = config.path("unsubscribe");
-        this.unsubscribeUrl = unsubscribe.hasNonNull("url") ? unsubscribe.get("url").asText() : null;
+        this.unsubscribeUrl = unsubscribe.hasNonNull("url") ? unsubscribe.get("url").asText() : defaultUnsubscribeUrl;
         this.unsubscribeMailto = unsubscribe.hasNonNull("mailto") ? unsubscribe.get("mailto").asText()
                 : unsubscribeUrl == null ? bareAddress(from) : null;
         MailTemplates compiled = new MailTemplates(templates);
@@ -242,8 +250,8 @@ public class EmailConnector implements Connector {
             throw new PermanentDeliveryException("The event has no customer email, so no follow-up mail can be sent.");
         }
         Step step = steps.get(index);
-        String unsubscribe = unsubscribeUrl != null ? expand(unsubscribeUrl, event)
-                : "mailto:" + unsubscribeMailto + "?subject=unsubscribe";
+        String url = unsubscribeUrl == null ? null : expand(unsubscribeUrl, event);
+        String unsubscribe = url != null ? url : "mailto:" + unsubscribeMailto + "?subject=unsubscribe";
         Map<String, Object> model = MailModel.of(event, index, unsubscribe);
         String subject = step.subject().render(model).replaceAll("\\s+", " ").strip();
 
@@ -255,8 +263,8 @@ public class EmailConnector implements Connector {
             message.setHeader(MailConstants.MAIL_REPLY_TO, replyTo);
         }
         message.setHeader(MailConstants.MAIL_SUBJECT, subject);
-        message.setHeader("List-Unsubscribe", listUnsubscribe(event));
-        if (unsubscribeUrl != null && unsubscribeUrl.startsWith("https://")) {
+        message.setHeader("List-Unsubscribe", listUnsubscribe(url));
+        if (url != null && url.startsWith("https://")) {
             // RFC 8058: the receiver's "unsubscribe" button POSTs to the URL, no page to visit
             message.setHeader("List-Unsubscribe-Post", "List-Unsubscribe=One-Click");
         }
@@ -269,10 +277,10 @@ public class EmailConnector implements Connector {
     }
 
     /** RFC 2369: the unsubscribe URL and/or mailto, each in angle brackets. */
-    private String listUnsubscribe(OutboundEvent event) {
+    private String listUnsubscribe(String url) {
         List<String> targets = new ArrayList<>();
-        if (unsubscribeUrl != null) {
-            targets.add("<" + expand(unsubscribeUrl, event) + ">");
+        if (url != null) {
+            targets.add("<" + url + ">");
         }
         if (unsubscribeMailto != null) {
             targets.add("<mailto:" + unsubscribeMailto + "?subject=unsubscribe>");
@@ -280,9 +288,14 @@ public class EmailConnector implements Connector {
         return String.join(", ", targets);
     }
 
-    /** Fills {email}, {checkoutId} and {eventId} into the unsubscribe URL, URL-encoded. */
-    private static String expand(String template, OutboundEvent event) {
-        return template.replace("{email}", encode(event.email()))
+    /**
+     * Fills {email}, {checkoutId}, {eventId} and {token} (the buyer's signed unsubscribe token) into the unsubscribe
+     * URL, URL-encoded.
+     */
+    private String expand(String template, OutboundEvent event) {
+        String url = template.contains("{token}") ? template.replace("{token}", encode(tokens.apply(event.email())))
+                : template;
+        return url.replace("{email}", encode(event.email()))
                 .replace("{checkoutId}", encode(event.checkout() == null ? null : event.checkout().id()))
                 .replace("{eventId}", encode(event.id()));
     }

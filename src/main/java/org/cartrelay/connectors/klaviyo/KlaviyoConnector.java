@@ -19,7 +19,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 /**
  * Posts one Klaviyo event per outbound event ({@code POST /api/events}, JSON:API): metric {@code Checkout Abandoned}
  * or {@code Checkout Recovered}, the cart value and currency, the items, resume link and coupon as properties, and
- * {@code unique_id} = the hub's event id, so Klaviyo drops the duplicate a retry after a lost answer would make.
+ * {@code unique_id} = the hub's event id, so Klaviyo drops the duplicate a retry after a lost answer would make. A
+ * {@code buyer.unsubscribed} event suppresses the buyer's profile ({@code POST /api/profile-suppression-bulk-create-jobs}).
  */
 class KlaviyoConnector extends VendorHttpConnector {
 
@@ -51,9 +52,34 @@ class KlaviyoConnector extends VendorHttpConnector {
         return "application/vnd.api+json";
     }
 
+    /** A buyer's unsubscription becomes a suppression of the profile (below). */
+    @Override
+    public boolean pushesUnsubscribe() {
+        return true;
+    }
+
     @Override
     protected List<HttpCall> calls(OutboundEvent event, String eventId) {
+        if (OutboundEvent.BUYER_UNSUBSCRIBED.equals(event.type())) {
+            return List.of(HttpCall.json("POST", "/api/profile-suppression-bulk-create-jobs",
+                    EventJson.write(suppression(event.email()))));
+        }
         return List.of(HttpCall.json("POST", "/api/events", EventJson.write(body(CartFacts.of(event), eventId))));
+    }
+
+    /**
+     * Klaviyo's "Bulk Suppress Profiles" job (202 Accepted): a suppressed profile gets no email marketing at all,
+     * whatever its consent; Klaviyo creates the profile if it has none, so the address stays suppressed there.
+     */
+    static ObjectNode suppression(String email) {
+        ObjectNode root = EventJson.MAPPER.createObjectNode();
+        ObjectNode data = root.putObject("data");
+        data.put("type", "profile-suppression-bulk-create-job");
+        ArrayNode profiles = data.putObject("attributes").putObject("profiles").putArray("data");
+        ObjectNode profile = profiles.addObject();
+        profile.put("type", "profile");
+        profile.putObject("attributes").put("email", email);
+        return root;
     }
 
     ObjectNode body(CartFacts cart, String eventId) {

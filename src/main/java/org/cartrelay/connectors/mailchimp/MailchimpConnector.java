@@ -31,7 +31,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * ({@code PUT /3.0/lists/{listId}/members/{hash}}, with {@code status_if_new} and the name as merge fields), then the
  * tags call ({@code POST …/members/{hash}/tags}): {@code abandoned-cart}, the segment tags and the file's tags active
  * on abandonment, {@code abandoned-cart} inactive on recovery. The tags call needs the member, hence the order; a
- * retry after a failed tags call makes only the tags call (PROGRESS).
+ * retry after a failed tags call makes only the tags call (PROGRESS). A {@code buyer.unsubscribed} event is one member
+ * upsert with the status {@code unsubscribed}.
  */
 class MailchimpConnector extends VendorHttpConnector {
 
@@ -84,8 +85,24 @@ class MailchimpConnector extends VendorHttpConnector {
         return headers;
     }
 
+    /** A buyer's unsubscription becomes the member's status {@code unsubscribed} (one PUT, below). */
+    @Override
+    public boolean pushesUnsubscribe() {
+        return true;
+    }
+
     @Override
     protected List<HttpCall> calls(OutboundEvent event, String eventId) {
+        if (OutboundEvent.BUYER_UNSUBSCRIBED.equals(event.type())) {
+            // the upsert sets an existing member's status and adds a missing one as unsubscribed, so a later import
+            // or signup form of the shop's cannot subscribe the buyer again without their own new opt-in
+            ObjectNode body = EventJson.MAPPER.createObjectNode();
+            body.put("email_address", event.email().trim());
+            body.put("status", "unsubscribed");
+            body.put("status_if_new", "unsubscribed");
+            return List.of(HttpCall.json("PUT", "/3.0/lists/" + listId + "/members/" + subscriberHash(event.email()),
+                    EventJson.write(body)));
+        }
         CartFacts cart = CartFacts.of(event);
         String member = "/3.0/lists/" + listId + "/members/" + subscriberHash(cart.email());
         return List.of(
