@@ -25,6 +25,7 @@ import org.springframework.security.web.authentication.HttpStatusEntryPoint;
 import org.springframework.security.web.authentication.LoginUrlAuthenticationEntryPoint;
 import org.springframework.security.web.authentication.www.BasicAuthenticationEntryPoint;
 import org.springframework.security.web.authentication.SimpleUrlAuthenticationFailureHandler;
+import org.springframework.security.web.authentication.UsernamePasswordAuthenticationFilter;
 import org.springframework.security.web.context.RequestAttributeSecurityContextRepository;
 import org.springframework.security.web.csrf.CookieCsrfTokenRepository;
 import org.springframework.security.web.savedrequest.NullRequestCache;
@@ -47,7 +48,8 @@ import jakarta.servlet.http.HttpServletResponse;
  * {@code GET /admin/csrf}) unless it brings its own basic credentials from a non-browser client; a browser that
  * cached basic credentials marks a foreign site's request {@code Sec-Fetch-Site: cross-site}, and that needs the
  * token too. The token is kept in a cookie ({@code XSRF-TOKEN}, HttpOnly, SameSite=Strict), not in a session: the
- * login form needs one before anyone has signed in.
+ * login form needs one before anyone has signed in. Sign-in attempts are limited per client address
+ * ({@link LoginAttempts}).
  */
 @Configuration(proxyBeanMethods = false)
 public class AdminSecurity {
@@ -62,7 +64,9 @@ public class AdminSecurity {
             + "img-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
     @Bean
-    SecurityFilterChain adminChain(HttpSecurity http) throws Exception {
+    SecurityFilterChain adminChain(HttpSecurity http,
+            @Value("${cartrelay.admin.login-attempts-per-minute:10}") int attemptsPerMinute) throws Exception {
+        LoginAttempts attempts = new LoginAttempts(attemptsPerMinute, LOGIN_URL);
         BasicAuthenticationEntryPoint basic = new BasicAuthenticationEntryPoint();
         basic.setRealmName("CartRelay");
         basic.afterPropertiesSet();
@@ -82,7 +86,7 @@ public class AdminSecurity {
                         .requestMatchers("/actuator/health", "/actuator/health/**").permitAll()
                         .requestMatchers("/actuator/**").authenticated()
                         .anyRequest().permitAll())
-                .httpBasic(httpBasic -> httpBasic.authenticationEntryPoint(basic)
+                .httpBasic(httpBasic -> httpBasic.authenticationEntryPoint(attempts.countingFailures(basic))
                         // an API client's credentials hold for its one request: no session, no cookie
                         .securityContextRepository(new RequestAttributeSecurityContextRepository()))
                 .formLogin(form -> form.loginPage(LOGIN_PAGE).loginProcessingUrl(LOGIN_URL)
@@ -96,6 +100,7 @@ public class AdminSecurity {
                         .csrfTokenRepository(csrfTokens))
                 // sessions start only at the login form; a request with basic credentials is not one
                 .sessionManagement(session -> session.requireExplicitAuthenticationStrategy(true))
+                .addFilterBefore(attempts, UsernamePasswordAuthenticationFilter.class)
                 .headers(headers -> headers.contentSecurityPolicy(csp -> csp.policyDirectives(CONTENT_SECURITY_POLICY)));
         return http.build();
     }

@@ -38,6 +38,8 @@ class AdminSessionsTest {
         hub = TestHub.on(database)
                 .property("cartrelay.admin.username", "ops")
                 .property("cartrelay.admin.password", "s3cret-ops")
+                // this test sends many wrong passwords on purpose; LoginRateLimitTest covers the limit
+                .property("cartrelay.admin.login-attempts-per-minute", "1000")
                 .start();
     }
 
