@@ -106,6 +106,8 @@ class LogSecrecyTest {
                 TestDatabase database = TestDatabase.create()) {
             carts.createStatement().execute(
                     "create table carts (checkout_id varchar(100) primary key, email varchar(320), last_event varchar(40))");
+            // too narrow for a phone number: the database refuses it quoting the value
+            carts.createStatement().execute("create table narrow (checkout_id varchar(100), phone varchar(4))");
             stubVendors(vendors);
             Path home = Files.createTempDirectory("cartrelay-log-secrecy");
             Path routed = Files.createDirectories(home.resolve("routed"));
@@ -131,6 +133,10 @@ class LogSecrecyTest {
                     }
                     assertThat(hub.count("select count(*) from delivery where connector = 'doomed' and status = 'dead'"))
                             .isEqualTo(4);
+                    // the two buyers with a phone are refused, the two without are written
+                    assertThat(delivered(hub, "narrow")).isEqualTo(2);
+                    assertThat(hub.count("select count(*) from delivery where connector = 'narrow' and status = 'dead'"))
+                            .isEqualTo(2);
                 });
                 assertThat(smtp.getReceivedMessages()).hasSize(4);
                 assertThat(Files.list(routed).count()).isEqualTo(4);
@@ -335,6 +341,13 @@ class LogSecrecyTest {
                         table: carts
                         datasource: {url: "${SQL_URL}", username: sa, password: "${SQL_PASSWORD}"}
                         columns: {checkout_id: checkout.id, email: customer.email, last_event: type}
+                        """)
+                .connector("narrow", """
+                        type: sql
+                        table: narrow
+                        datasource: {url: "${SQL_URL}", username: sa, password: "${SQL_PASSWORD}"}
+                        columns: {checkout_id: checkout.id, phone: customer.phone}
+                        retry: {maxAttempts: 2, initialDelay: 100ms, maxDelay: 200ms, jitter: 0}
                         """)
                 .connector("route", """
                         type: route
