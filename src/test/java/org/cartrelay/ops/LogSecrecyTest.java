@@ -56,13 +56,13 @@ import com.icegreen.greenmail.util.GreenMail;
 import com.icegreen.greenmail.util.ServerSetupTest;
 
 /**
- * Logs never hold a secret or a buyer's contact data in the clear (SPEC section 7), with {@code org.cartrelay} at
- * DEBUG and Spring Security and Camel at INFO: a whole flow, every source's signed fixture through every connector
- * type against real peers (WireMock, GreenMail, an embedded KRaft broker, a second database, a Camel route), a
- * target that refuses for good and the replay of its dead letters, refused sign-ins and an erasure; and hubs that
- * fail to start on bad connector files that hold secrets. The whole captured output (console log, stack traces
- * included) is searched for every configured secret, the credentials as they went over the wire, and each
- * fixture buyer's email and phone in the forms they were sent in.
+ * Logs never hold a secret or a buyer's contact data in the clear, with {@code org.cartrelay} at DEBUG and Spring
+ * Security and Camel at INFO: a whole flow, every source's signed fixture through every connector type against real
+ * peers (WireMock, GreenMail, an embedded KRaft broker, a second database, a Camel route), a target that refuses for
+ * good and the replay of its dead letters, forged notices, refused sign-ins and an erasure; and hubs that fail to
+ * start on bad connector files that hold secrets. The whole captured output (console log, stack traces included) is
+ * searched for every configured secret, the credentials as they went over the wire, and each fixture buyer's email
+ * and phone in the forms they were sent in.
  */
 @ExtendWith(OutputCaptureExtension.class)
 class LogSecrecyTest {
@@ -81,6 +81,8 @@ class LogSecrecyTest {
     private static final String SMTP_PASSWORD = "smtp-logtest-pa55";
     private static final String SQL_PASSWORD = "sql-logtest-pa55";
     private static final String WOO_TOKEN = "woo-logtest-token-3d7f";
+    /** A sender's wrong token may be a near miss of the right one. */
+    private static final String WRONG_WOO_TOKEN = "woo-logtest-token-3d7e";
     private static final String TOPIC = "log-test-events";
 
     /** The fixtures' buyers. */
@@ -375,8 +377,12 @@ class LogSecrecyTest {
                 .withHeader("Content-Type", "application/json").withBody("{\"ticket\":{\"id\":9035,\"status\":\"new\"}}")));
     }
 
-    /** The four sources' signed fixtures; the generic one signed anew at the hub's time. */
+    /** The four sources' signed fixtures; the generic one signed anew at the hub's time. Forgeries first. */
     private static void postFixtures(TestHub hub) {
+        assertThat(hub.postForm("/ipn/digistore24", Fixtures.form("digistore24/bad-signature.form")).statusCode())
+                .isEqualTo(403);
+        assertThat(hub.postForm("/webhooks/woocommerce?token=" + WRONG_WOO_TOKEN,
+                Fixtures.form("woocommerce/abandoned.form")).statusCode()).isBetween(400, 499);
         assertThat(hub.postForm("/ipn/digistore24", Fixtures.form("digistore24/order-form-entry.form")).body())
                 .isEqualTo("OK");
         HttpResponse<String> shopify = hub.post("/webhooks/shopify", Fixtures.text("shopify/checkouts-create.json"),
@@ -423,7 +429,7 @@ class LogSecrecyTest {
                 base64("admin:" + ADMIN_PASSWORD), base64("admin:" + WRONG_ADMIN_PASSWORD), WEBHOOK_SECRET,
                 WEBHOOK_SECRET.substring("whsec_".length()), HUBSPOT_TOKEN, MAILCHIMP_KEY, MAILCHIMP_KEY.split("-")[0],
                 KLAVIYO_KEY, FRESHDESK_KEY, ZENDESK_TOKEN, SMTP_PASSWORD, base64("\0shop\0" + SMTP_PASSWORD),
-                base64(SMTP_PASSWORD), SQL_PASSWORD, WOO_TOKEN, Fixtures.DIGISTORE24_PASSPHRASE, Fixtures.SHOPIFY_SECRET,
+                base64(SMTP_PASSWORD), SQL_PASSWORD, WOO_TOKEN, WRONG_WOO_TOKEN, Fixtures.DIGISTORE24_PASSPHRASE, Fixtures.SHOPIFY_SECRET,
                 Fixtures.GENERIC_SECRET, Fixtures.GENERIC_SECRET.substring("whsec_".length())));
         secrets.addAll(wire);
         for (String secret : secrets) {
