@@ -1,4 +1,5 @@
-// The login form posts to /admin/login with the session's CSRF token, fetched first (the page is static HTML).
+// The login form posts to /admin/login with the CSRF token, fetched first (the page is static HTML); the token is
+// kept in a cookie, so no session exists before signing in.
 'use strict';
 
 document.addEventListener('DOMContentLoaded', async () => {

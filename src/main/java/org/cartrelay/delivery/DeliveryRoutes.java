@@ -1,6 +1,7 @@
 package org.cartrelay.delivery;
 
 import org.apache.camel.builder.RouteBuilder;
+import org.apache.camel.model.RouteDefinition;
 import org.cartrelay.connectors.Connector;
 import org.cartrelay.connectors.ConnectorRegistry;
 import org.springframework.stereotype.Component;
@@ -19,6 +20,12 @@ public class DeliveryRoutes extends RouteBuilder {
     public void configure() {
         for (Connector connector : connectors.all()) {
             connector.addRoutes(this);
+        }
+        // the worker records and logs each failed attempt, the buyer masked; Camel's own error handler would log
+        // the exception in the clear (a database quotes the value it refused, an SMTP server the address). Without
+        // it the exception stays on the exchange for the worker, as before (no redelivery either way).
+        for (RouteDefinition route : getRouteCollection().getRoutes()) {
+            route.errorHandler(noErrorHandler());
         }
     }
 }

@@ -138,9 +138,10 @@ public class DeliveryWorker {
                     null);
         } else if (thrown != null) {
             verdict = Verdict.ofFailure(thrown, connector);
+            verdict = verdict.withError(BuyerData.maskedIn(verdict.error(), delivery.payload()));
             if (thrown instanceof Error) {
                 log.error("Delivery {} to '{}' failed in its connector: {}", delivery.id(), runtime.name(),
-                        thrown.toString());
+                        verdict.error());
             }
         } else if (status != null) {
             verdict = Verdict.ofStatus(status,

@@ -21,6 +21,10 @@ record Verdict(Classification classification, boolean targetDown, String error, 
     static final Verdict DELIVERED = new Verdict(Classification.DELIVERED, false, null, null);
 
     /** An HTTP answer. */
+    Verdict withError(String text) {
+        return new Verdict(classification, targetDown, text, retryAfter);
+    }
+
     static Verdict ofStatus(int status, Duration retryAfter) {
         Classification classification = Classification.ofStatus(status, retryAfter != null);
         if (classification == Classification.DELIVERED) {

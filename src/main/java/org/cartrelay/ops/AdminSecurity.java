@@ -24,7 +24,11 @@ import org.springframework.security.web.SecurityFilterChain;
 import org.springframework.security.web.authentication.HttpStatusEntryPoint;
 import org.springframework.security.web.authentication.LoginUrlAuthenticationEntryPoint;
 import org.springframework.security.web.authentication.www.BasicAuthenticationEntryPoint;
+import org.springframework.security.web.authentication.SimpleUrlAuthenticationFailureHandler;
+import org.springframework.security.web.authentication.UsernamePasswordAuthenticationFilter;
 import org.springframework.security.web.context.RequestAttributeSecurityContextRepository;
+import org.springframework.security.web.csrf.CookieCsrfTokenRepository;
+import org.springframework.security.web.savedrequest.NullRequestCache;
 
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
@@ -38,11 +42,14 @@ import jakarta.servlet.http.HttpServletResponse;
  * ({@link GeneratedPassword}); the log names the file, never the password.
  * <p>
  * Two ways in, one user: API clients send HTTP basic on every request and get no session; a browser signs in once
- * on the page's login form and carries a session cookie (HttpOnly, SameSite=Lax). A request that rides on a session
- * could be forged by another site, so every state-changing request needs the session's CSRF token
- * ({@code X-CSRF-TOKEN} header, from {@code GET /admin/csrf}) unless it brings its own basic credentials from a
- * non-browser client; a browser that cached basic credentials marks a foreign site's request
- * {@code Sec-Fetch-Site: cross-site}, and that needs the token too.
+ * on the page's login form and carries a session cookie (HttpOnly, SameSite=Lax). Nothing else makes a session, so
+ * anonymous visitors cost the hub no memory. A request that rides on a session could be forged by another site, so
+ * every state-changing request needs the CSRF token ({@code X-CSRF-TOKEN} header or {@code _csrf} field, from
+ * {@code GET /admin/csrf}) unless it brings its own basic credentials from a non-browser client; a browser that
+ * cached basic credentials marks a foreign site's request {@code Sec-Fetch-Site: cross-site}, and that needs the
+ * token too. The token is kept in a cookie ({@code XSRF-TOKEN}, HttpOnly, SameSite=Strict), not in a session: the
+ * login form needs one before anyone has signed in. Sign-in attempts are limited per client address
+ * ({@link LoginAttempts}).
  */
 @Configuration(proxyBeanMethods = false)
 public class AdminSecurity {
@@ -50,16 +57,26 @@ public class AdminSecurity {
     private static final Logger log = LoggerFactory.getLogger(AdminSecurity.class);
 
     static final String LOGIN_PAGE = "/admin/login.html";
+    static final String LOGIN_URL = "/admin/login";
     private static final Set<String> SAFE_METHODS = Set.of("GET", "HEAD", "OPTIONS", "TRACE");
     /** Scripts and styles only from the hub's own files, so an injected string can never run. */
     private static final String CONTENT_SECURITY_POLICY = "default-src 'self'; script-src 'self'; style-src 'self'; "
             + "img-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
     @Bean
-    SecurityFilterChain adminChain(HttpSecurity http) throws Exception {
+    SecurityFilterChain adminChain(HttpSecurity http,
+            @Value("${cartrelay.admin.login-attempts-per-minute:10}") int attemptsPerMinute) throws Exception {
+        LoginAttempts attempts = new LoginAttempts(attemptsPerMinute, LOGIN_URL);
         BasicAuthenticationEntryPoint basic = new BasicAuthenticationEntryPoint();
         basic.setRealmName("CartRelay");
         basic.afterPropertiesSet();
+        CookieCsrfTokenRepository csrfTokens = new CookieCsrfTokenRepository();
+        csrfTokens.setHeaderName("X-CSRF-TOKEN");
+        csrfTokens.setCookieCustomizer(cookie -> cookie.httpOnly(true).sameSite("Strict"));
+        SimpleUrlAuthenticationFailureHandler loginFailed = new SimpleUrlAuthenticationFailureHandler(
+                LOGIN_PAGE + "?error");
+        // the page says why from ?error; keeping the exception would need a session
+        loginFailed.setAllowSessionCreation(false);
         http.authorizeHttpRequests(auth -> auth
                         .requestMatchers(LOGIN_PAGE, "/admin/login.js", "/admin/admin.css", "/admin/csrf").permitAll()
                         .requestMatchers("/admin", "/admin/**").authenticated()
@@ -69,24 +86,32 @@ public class AdminSecurity {
                         .requestMatchers("/actuator/health", "/actuator/health/**").permitAll()
                         .requestMatchers("/actuator/**").authenticated()
                         .anyRequest().permitAll())
-                .httpBasic(httpBasic -> httpBasic.authenticationEntryPoint(basic)
+                .httpBasic(httpBasic -> httpBasic.authenticationEntryPoint(attempts.countingFailures(basic))
                         // an API client's credentials hold for its one request: no session, no cookie
                         .securityContextRepository(new RequestAttributeSecurityContextRepository()))
-                .formLogin(form -> form.loginPage(LOGIN_PAGE).loginProcessingUrl("/admin/login")
-                        .defaultSuccessUrl("/admin/", true).failureUrl(LOGIN_PAGE + "?error"))
+                .formLogin(form -> form.loginPage(LOGIN_PAGE).loginProcessingUrl(LOGIN_URL)
+                        .defaultSuccessUrl("/admin/", true).failureHandler(loginFailed))
                 .logout(logout -> logout.logoutUrl("/admin/logout").logoutSuccessUrl(LOGIN_PAGE + "?logout"))
                 .exceptionHandling(exceptions -> exceptions.authenticationEntryPoint(new AdminEntryPoint(basic)))
-                .csrf(csrf -> csrf.requireCsrfProtectionMatcher(AdminSecurity::needsCsrfToken))
+                // a refused request is not kept for after signing in (that would need a session per visitor):
+                // signing in always opens the page
+                .requestCache(cache -> cache.requestCache(new NullRequestCache()))
+                .csrf(csrf -> csrf.requireCsrfProtectionMatcher(AdminSecurity::needsCsrfToken)
+                        .csrfTokenRepository(csrfTokens))
                 // sessions start only at the login form; a request with basic credentials is not one
                 .sessionManagement(session -> session.requireExplicitAuthenticationStrategy(true))
+                .addFilterBefore(attempts, UsernamePasswordAuthenticationFilter.class)
                 .headers(headers -> headers.contentSecurityPolicy(csp -> csp.policyDirectives(CONTENT_SECURITY_POLICY)));
         return http.build();
     }
 
     /**
-     * State-changing requests to the admin surfaces that could ride on a browser's credentials. Everything outside
-     * them (the demo receiver, intake) is left alone: its senders have no session, and the CSRF filter would read
-     * form bodies that must stay untouched.
+     * State-changing requests to the admin surfaces that could ride on a browser's credentials: those with a session
+     * cookie and no basic credentials of their own, those a browser marks as a foreign site's (it may replay cached
+     * basic credentials), and the login form itself (so no other site can sign a browser in). A request with neither
+     * a session nor credentials can change nothing, so it is asked to sign in (401) rather than refused for a token.
+     * Everything outside the admin surfaces (the demo receiver, intake) is left alone: its senders have no session,
+     * and the CSRF filter would read form bodies that must stay untouched.
      */
     static boolean needsCsrfToken(HttpServletRequest request) {
         if (SAFE_METHODS.contains(request.getMethod())) {
@@ -96,9 +121,13 @@ public class AdminSecurity {
         if (!(path.startsWith("/api/") || path.startsWith("/admin/") || path.startsWith("/actuator/"))) {
             return false;
         }
-        boolean ownCredentials = request.getHeader("Authorization") != null;
-        boolean fromForeignSite = "cross-site".equalsIgnoreCase(request.getHeader("Sec-Fetch-Site"));
-        return !ownCredentials || fromForeignSite;
+        if ("cross-site".equalsIgnoreCase(request.getHeader("Sec-Fetch-Site"))) {
+            return true;
+        }
+        if (request.getHeader("Authorization") != null) {
+            return false;
+        }
+        return request.getRequestedSessionId() != null || path.equals(LOGIN_URL);
     }
 
     /**

@@ -6,6 +6,7 @@ import org.cartrelay.store.PrivacyStore;
 import org.cartrelay.support.Masking;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.stereotype.Component;
 
 /** Erases every trace of one buyer's email address from the hub's database (SPEC section 4, data protection). */
@@ -15,14 +16,17 @@ public class Erasure {
     private static final Logger log = LoggerFactory.getLogger(Erasure.class);
 
     private final PrivacyStore store;
+    private final ApplicationEventPublisher events;
 
-    public Erasure(PrivacyStore store) {
+    public Erasure(PrivacyStore store, ApplicationEventPublisher events) {
         this.store = store;
+        this.events = events;
     }
 
     /** @return what was removed, per kind */
     public Map<String, Integer> erase(String email) {
         Map<String, Integer> counts = store.erase(email);
+        events.publishEvent(new CustomerErased(email)); // what the hub keeps outside the database
         log.info("Erased customer {}: {}", Masking.email(email), counts);
         return counts;
     }

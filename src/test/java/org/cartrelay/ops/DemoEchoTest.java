@@ -22,8 +22,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 /**
- * The demo receiver and its connector exist only with {@code cartrelay.demo.enabled=true}; what it received holds
- * buyers' data, so listing it needs the admin's credentials, and it keeps only what the demo connector signed.
+ * The demo receiver and its connector exist only with {@code cartrelay.demo.enabled=true}; listing what it received
+ * needs the admin's credentials, and it keeps only what the demo connector signed, with the buyer's contact data
+ * masked (also inside a resume link), and forgets a buyer on erasure.
  */
 class DemoEchoTest {
 
@@ -36,7 +37,8 @@ class DemoEchoTest {
                 .property("cartrelay.admin.username", "ops")
                 .property("cartrelay.admin.password", "s3cret-ops")
                 .property("cartrelay.demo.secret", "whsec_ZGVtby1zZWNyZXQtbm90LWZvci1wcm9kdWN0aW9u")
-                .property("cartrelay.abandonment.delay", "0s");
+                .property("cartrelay.abandonment.delay", "0s")
+                .property("cartrelay.recovery.link-template", "https://shop.example.com/resume?email={email}");
     }
 
     private static HttpResponse<String> get(TestHub hub, String path, String auth) {
@@ -79,7 +81,16 @@ class DemoEchoTest {
                             "webhook-timestamp", "1", "webhook-signature", "v1,AAAA"));
             assertThat(unsigned.statusCode()).isEqualTo(401);
 
-            Notices.post(hub, "demo-1", Notices.checkoutStarted("demo-1", "demo-buyer@example.com", "19.00"));
+            Notices.post(hub, "demo-1", """
+                    {"type": "checkout.started", "source": "test-shop", "sourceEventId": "demo-1",
+                     "checkout": {"id": "cart-demo-1", "currency": "EUR", "total": "19.00",
+                                  "items": [{"productId": "p-1", "name": "Tea", "quantity": 1, "unitPrice": "19.00"}]},
+                     "customer": {"email": "Demo.Buyer+x@Example.com", "firstName": "Dorothea", "lastName": "Brandauer",
+                                  "phone": "+49 30 1234 5678",
+                                  "address": {"street": "Lindenallee 17", "city": "Berlin", "zip": "10115",
+                                              "country": "DE"}},
+                     "consent": {"newsletter": true}}
+                    """);
             JsonNode listed = await().atMost(Duration.ofSeconds(20)).until(
                     () -> JSON.readTree(get(hub, "/demo/echo", AUTH).body()), list -> list.size() == 1);
             JsonNode arrival = listed.get(0);
@@ -88,6 +99,29 @@ class DemoEchoTest {
             assertThat(event.get("type").asText()).isEqualTo("checkout.abandoned");
             assertThat(event.get("id").asText()).isEqualTo(arrival.get("webhookId").asText());
             assertThat(listed.toString()).doesNotContain("forged");
+
+            JsonNode customer = event.get("customer");
+            assertThat(customer.get("email").asText()).isEqualTo("D***@Example.com");
+            assertThat(customer.get("phone").asText()).isEqualTo("***78");
+            assertThat(customer.get("firstName").asText()).isEqualTo("D***");
+            assertThat(customer.get("lastName").asText()).isEqualTo("B***");
+            assertThat(customer.get("address").get("street").asText()).isEqualTo("***");
+            assertThat(customer.get("address").get("zip").asText()).isEqualTo("***");
+            assertThat(event.get("abandonment").get("resumeUrl").asText())
+                    .isEqualTo("https://shop.example.com/resume?email=D***%40Example.com");
+            assertThat(listed.toString().toLowerCase(java.util.Locale.ROOT)).doesNotContain("demo.buyer",
+                    "demo.buyer%2bx", "+49 30 1234 5678", "dorothea", "brandauer", "lindenallee");
+
+            Notices.post(hub, "demo-2", Notices.checkoutStarted("demo-2", "other-buyer@example.com", "9.00"));
+            await().atMost(Duration.ofSeconds(20)).until(
+                    () -> JSON.readTree(get(hub, "/demo/echo", AUTH).body()), list -> list.size() == 2);
+            HttpResponse<String> erased = TestHub.send(HttpRequest.newBuilder(
+                    hub.uri("/api/customers?email=demo.buyer%2Bx%40example.com")).DELETE().header("Authorization", AUTH));
+            assertThat(erased.statusCode()).isEqualTo(200);
+            JsonNode left = JSON.readTree(get(hub, "/demo/echo", AUTH).body());
+            assertThat(left).hasSize(1);
+            assertThat(JSON.readTree(left.get(0).get("body").asText()).get("customer").get("email").asText())
+                    .isEqualTo("o***@example.com");
         }
     }
 }

@@ -109,8 +109,10 @@ class ErasureTest {
                     .isEqualTo(1);
             long keptNotices = hub.count("select count(*) from notice where email = ?", KEPT);
 
-            // refused before anything else: a state-changing request without credentials fails the CSRF check (403)
-            assertThat(erase(hub, ERASED, false).statusCode()).isEqualTo(403);
+            // refused before anything else: without credentials it is asked to sign in
+            HttpResponse<String> anonymous = erase(hub, ERASED, false);
+            assertThat(anonymous.statusCode()).isEqualTo(401);
+            assertThat(anonymous.headers().firstValue("WWW-Authenticate")).hasValue("Basic realm=\"CartRelay\"");
             HttpResponse<String> response = erase(hub, ERASED, true);
             assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
             JsonNode counts = JSON.readTree(response.body());

@@ -13,9 +13,12 @@ import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
+import org.apache.catalina.Container;
+import org.apache.catalina.Context;
 import org.cartrelay.CartRelayApplication;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.web.context.WebServerApplicationContext;
+import org.springframework.boot.web.embedded.tomcat.TomcatWebServer;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.jdbc.core.simple.JdbcClient;
 
@@ -114,6 +117,17 @@ public final class TestHub implements AutoCloseable {
 
     public URI uri(String path) {
         return URI.create("http://127.0.0.1:" + port() + path);
+    }
+
+    /** Sessions the hub's servlet container holds now. */
+    public int activeSessions() {
+        TomcatWebServer server = (TomcatWebServer) ((WebServerApplicationContext) context).getWebServer();
+        for (Container child : server.getTomcat().getHost().findChildren()) {
+            if (child instanceof Context web) {
+                return web.getManager().getActiveSessions();
+            }
+        }
+        throw new IllegalStateException("The hub's Tomcat has no web application");
     }
 
     public MutableClock clock() {
