@@ -331,8 +331,8 @@ class UnsubscribeFlowTest {
         assertThat(TestHub.send(HttpRequest.newBuilder(hub.uri("/api/suppressions"))
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString("{\"email\": \"eve@example.com\"}"))).statusCode())
-                .as("without credentials a POST is a browser's, which needs the session's CSRF token first")
-                .isEqualTo(403);
+                .as("an anonymous POST is asked to sign in, as every API call is")
+                .isEqualTo(401);
         assertThat(listed("eve")).isZero();
 
         HttpResponse<String> added = api("POST", "/api/suppressions",
