@@ -11,11 +11,10 @@ import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.List;
 
-import org.cartrelay.testing.TestDatabase;
+import org.cartrelay.testing.SharedHub;
 import org.cartrelay.testing.TestHub;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -29,32 +28,19 @@ class AdminSessionsTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private static TestDatabase database;
-    private static TestHub hub;
-
-    @BeforeAll
-    static void start() {
-        database = TestDatabase.create();
-        hub = TestHub.on(database)
-                .property("cartrelay.admin.username", "ops")
-                .property("cartrelay.admin.password", "s3cret-ops")
-                // this test sends many wrong passwords on purpose; LoginRateLimitTest covers the limit
-                .property("cartrelay.admin.login-attempts-per-minute", "1000")
-                .start();
-    }
-
-    @AfterAll
-    static void stop() {
-        hub.close();
-        database.close();
-    }
+    @RegisterExtension
+    static final SharedHub HUB = new SharedHub(hub -> hub
+            .property("cartrelay.admin.username", "ops")
+            .property("cartrelay.admin.password", "s3cret-ops")
+            // this test sends many wrong passwords on purpose; LoginRateLimitTest covers the limit
+            .property("cartrelay.admin.login-attempts-per-minute", "1000"));
 
     private static String basic(String password) {
         return "Basic " + Base64.getEncoder().encodeToString(("ops:" + password).getBytes(StandardCharsets.UTF_8));
     }
 
     private static HttpRequest.Builder request(String method, String path) {
-        return HttpRequest.newBuilder(hub.uri(path)).method(method, HttpRequest.BodyPublishers.noBody());
+        return HttpRequest.newBuilder(HUB.hub().uri(path)).method(method, HttpRequest.BodyPublishers.noBody());
     }
 
     @Test
@@ -74,7 +60,7 @@ class AdminSessionsTest {
                 assertThat(response.headers().allValues("Set-Cookie")).as(response.request().toString()).isEmpty();
             }
         }
-        assertThat(hub.activeSessions()).isZero();
+        assertThat(HUB.hub().activeSessions()).isZero();
     }
 
     @Test
@@ -90,7 +76,7 @@ class AdminSessionsTest {
             assertThat(token.get("headerName").asText()).isEqualTo("X-CSRF-TOKEN");
             assertThat(token.get("parameterName").asText()).isEqualTo("_csrf");
         }
-        assertThat(hub.activeSessions()).isZero();
+        assertThat(HUB.hub().activeSessions()).isZero();
     }
 
     @Test
@@ -129,14 +115,14 @@ class AdminSessionsTest {
         assertThat(failed.statusCode()).isEqualTo(302);
         assertThat(failed.headers().firstValue("Location").orElseThrow()).endsWith("/admin/login.html?error");
         assertThat(failed.headers().allValues("Set-Cookie")).noneMatch(cookie -> cookie.startsWith("JSESSIONID"));
-        assertThat(hub.activeSessions()).isZero();
+        assertThat(HUB.hub().activeSessions()).isZero();
 
         HttpResponse<String> login = browser.send(form("username=ops&password=s3cret-ops" + token),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(login.statusCode()).isEqualTo(302);
         assertThat(login.headers().firstValue("Location").orElseThrow()).endsWith("/admin/");
         assertThat(login.headers().allValues("Set-Cookie")).anyMatch(cookie -> cookie.startsWith("JSESSIONID="));
-        assertThat(hub.activeSessions()).isEqualTo(1);
+        assertThat(HUB.hub().activeSessions()).isEqualTo(1);
 
         // the page reads the token anew after signing in; the session's POSTs need it
         assertThat(browser.send(request("POST", "/api/dead-letters/dlv_none/replay").build(),
@@ -146,17 +132,17 @@ class AdminSessionsTest {
         assertThat(browser.send(request("POST", "/api/dead-letters/dlv_none/replay")
                 .header(fresh.get("headerName").asText(), fresh.get("token").asText()).build(),
                 HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(404);
-        HttpResponse<String> logout = browser.send(HttpRequest.newBuilder(hub.uri("/admin/logout"))
+        HttpResponse<String> logout = browser.send(HttpRequest.newBuilder(HUB.hub().uri("/admin/logout"))
                 .header("Content-Type", "application/x-www-form-urlencoded").header("Accept", "text/html")
                 .POST(HttpRequest.BodyPublishers.ofString(fresh.get("parameterName").asText() + "="
                         + URLEncoder.encode(fresh.get("token").asText(), StandardCharsets.UTF_8))).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(logout.statusCode()).isEqualTo(302);
-        assertThat(hub.activeSessions()).isZero();
+        assertThat(HUB.hub().activeSessions()).isZero();
     }
 
     private static HttpRequest form(String body) {
-        return HttpRequest.newBuilder(hub.uri("/admin/login")).header("Content-Type", "application/x-www-form-urlencoded")
+        return HttpRequest.newBuilder(HUB.hub().uri("/admin/login")).header("Content-Type", "application/x-www-form-urlencoded")
                 .header("Accept", "text/html").POST(HttpRequest.BodyPublishers.ofString(body)).build();
     }
 }

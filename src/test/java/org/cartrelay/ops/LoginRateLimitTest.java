@@ -15,11 +15,10 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 
-import org.cartrelay.testing.TestDatabase;
+import org.cartrelay.testing.SharedHub;
 import org.cartrelay.testing.TestHub;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -34,23 +33,10 @@ class LoginRateLimitTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private static TestDatabase database;
-    private static TestHub hub;
-
-    @BeforeAll
-    static void start() {
-        database = TestDatabase.create();
-        hub = TestHub.on(database)
-                .property("cartrelay.admin.username", "ops")
-                .property("cartrelay.admin.password", "s3cret-ops")
-                .start();
-    }
-
-    @AfterAll
-    static void stop() {
-        hub.close();
-        database.close();
-    }
+    @RegisterExtension
+    static final SharedHub HUB = new SharedHub(hub -> hub
+            .property("cartrelay.admin.username", "ops")
+            .property("cartrelay.admin.password", "s3cret-ops"));
 
     private record Answer(int status, Map<String, String> headers, String body) {
         String header(String name) {
@@ -60,7 +46,7 @@ class LoginRateLimitTest {
 
     /** One HTTP/1.0 request (so the answer is not chunked) from {@code from}, on a connection of its own. */
     private static Answer send(String from, String method, String path, Map<String, String> headers, String body) {
-        try (Socket socket = new Socket(InetAddress.getByName("127.0.0.1"), hub.port(), InetAddress.getByName(from),
+        try (Socket socket = new Socket(InetAddress.getByName("127.0.0.1"), HUB.hub().port(), InetAddress.getByName(from),
                 0)) {
             byte[] content = body == null ? new byte[0] : body.getBytes(StandardCharsets.UTF_8);
             StringBuilder head = new StringBuilder(method + " " + path + " HTTP/1.0\r\nHost: 127.0.0.1\r\n"

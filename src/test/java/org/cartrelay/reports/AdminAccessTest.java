@@ -16,11 +16,10 @@ import java.util.List;
 import java.util.Set;
 
 import org.cartrelay.testing.Notices;
-import org.cartrelay.testing.TestDatabase;
+import org.cartrelay.testing.SharedHub;
 import org.cartrelay.testing.TestHub;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.web.bind.annotation.RequestMethod;
 import org.springframework.web.servlet.DispatcherServlet;
 import org.springframework.web.servlet.HandlerMapping;
@@ -41,32 +40,19 @@ class AdminAccessTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String AUTH = basic("ops", "s3cret-ops");
 
-    private static TestDatabase database;
-    private static TestHub hub;
-
-    @BeforeAll
-    static void start() {
-        database = TestDatabase.create();
-        hub = TestHub.on(database)
-                .property("cartrelay.admin.username", "ops")
-                .property("cartrelay.admin.password", "s3cret-ops")
-                // this test sends many wrong passwords on purpose; LoginRateLimitTest covers the limit
-                .property("cartrelay.admin.login-attempts-per-minute", "1000")
-                .start();
-    }
-
-    @AfterAll
-    static void stop() {
-        hub.close();
-        database.close();
-    }
+    @RegisterExtension
+    static final SharedHub HUB = new SharedHub(hub -> hub
+            .property("cartrelay.admin.username", "ops")
+            .property("cartrelay.admin.password", "s3cret-ops")
+            // this test sends many wrong passwords on purpose; LoginRateLimitTest covers the limit
+            .property("cartrelay.admin.login-attempts-per-minute", "1000"));
 
     private static String basic(String user, String password) {
         return "Basic " + Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
     }
 
     private static HttpRequest.Builder request(String method, String path) {
-        return HttpRequest.newBuilder(hub.uri(path)).method(method, HttpRequest.BodyPublishers.noBody());
+        return HttpRequest.newBuilder(HUB.hub().uri(path)).method(method, HttpRequest.BodyPublishers.noBody());
     }
 
     private record Route(String method, String path) {
@@ -76,7 +62,7 @@ class AdminAccessTest {
     private static List<Route> apiRoutes() {
         Set<Route> routes = new LinkedHashSet<>();
         List<RequestMappingInfo> infos = new ArrayList<>();
-        for (HandlerMapping mapping : hub.bean(DispatcherServlet.class).getHandlerMappings()) {
+        for (HandlerMapping mapping : HUB.hub().bean(DispatcherServlet.class).getHandlerMappings()) {
             if (mapping instanceof RequestMappingInfoHandlerMapping withInfo) {
                 infos.addAll(withInfo.getHandlerMethods().keySet());
             }
@@ -215,13 +201,13 @@ class AdminAccessTest {
 
     @Test
     void intakeStaysOpenWithoutCsrfTokens() {
-        HttpResponse<String> notice = Notices.post(hub, "open-1", Notices.checkoutStarted("open-1",
+        HttpResponse<String> notice = Notices.post(HUB.hub(), "open-1", Notices.checkoutStarted("open-1",
                 "open@example.com", "9.00"));
         assertThat(notice.statusCode()).isEqualTo(202);
     }
 
     private static HttpRequest form(String path, String body) {
-        return HttpRequest.newBuilder(hub.uri(path)).header("Content-Type", "application/x-www-form-urlencoded")
+        return HttpRequest.newBuilder(HUB.hub().uri(path)).header("Content-Type", "application/x-www-form-urlencoded")
                 .header("Accept", "text/html")
                 .POST(HttpRequest.BodyPublishers.ofString(body)).build();
     }
