@@ -44,15 +44,15 @@ public class Digistore24Intake {
         return ok();
     }
 
-    public ResponseEntity<String> receive(HttpServletRequest request) throws IOException {
+    public ResponseEntity<?> receive(HttpServletRequest request) throws IOException {
         String passphrase = passphrase();
         byte[] bytes = RawBody.read(request, properties.intake().maxBody().toBytes());
         FormBody form = FormBody.parse(bytes);
         String signature = form.asMap().getOrDefault("sha_sign", form.asMap().get("SHASIGN"));
         if (!Digistore24Signature.verify(form.pairs(), passphrase, signature)) {
             log.warn("Digistore24 notification refused: {}", signature == null ? "no sha_sign" : "sha_sign mismatch");
-            return ResponseEntity.status(HttpStatus.FORBIDDEN).contentType(MediaType.TEXT_PLAIN)
-                    .body("The sha_sign does not match this notification.");
+            return IntakeProblems.problem(HttpStatus.FORBIDDEN, "Signature refused",
+                    "The sha_sign does not match this notification.");
         }
         if ("connection_test".equals(form.get("event"))) {
             return ok();

@@ -142,13 +142,6 @@ public class GenericIntake {
 
     private static ResponseEntity<ProblemDetail> problem(HttpStatus status, String title, String detail,
             List<JsonSchemas.Violation> violations) {
-        ProblemDetail problem = ProblemDetail.forStatusAndDetail(status, detail);
-        problem.setTitle(title);
-        if (violations != null) {
-            problem.setProperty("errors", violations.stream()
-                    .map(v -> Map.of("field", v.field(), "message", v.message()))
-                    .toList());
-        }
-        return ResponseEntity.status(status).contentType(MediaType.APPLICATION_PROBLEM_JSON).body(problem);
+        return IntakeProblems.problem(status, title, detail, violations);
     }
 }

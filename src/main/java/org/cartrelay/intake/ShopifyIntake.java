@@ -44,7 +44,7 @@ public class ShopifyIntake {
         this.properties = properties;
     }
 
-    public ResponseEntity<String> receive(HttpServletRequest request) throws IOException {
+    public ResponseEntity<?> receive(HttpServletRequest request) throws IOException {
         String secret = properties.sources().shopify().secret();
         if (secret == null || secret.isBlank()) {
             throw new SourceDisabledException("Shopify", "cartrelay.sources.shopify.secret");
@@ -52,8 +52,8 @@ public class ShopifyIntake {
         byte[] body = RawBody.read(request, properties.intake().maxBody().toBytes());
         if (!validHmac(secret, body, request.getHeader("X-Shopify-Hmac-Sha256"))) {
             log.warn("Shopify webhook refused: bad or missing X-Shopify-Hmac-Sha256");
-            return ResponseEntity.status(HttpStatus.UNAUTHORIZED).contentType(MediaType.TEXT_PLAIN)
-                    .body("The X-Shopify-Hmac-Sha256 header does not match the body.");
+            return IntakeProblems.problem(HttpStatus.UNAUTHORIZED, "Signature refused",
+                    "The X-Shopify-Hmac-Sha256 header does not match the body.");
         }
         String raw = new String(body, StandardCharsets.UTF_8);
         String topic = request.getHeader("X-Shopify-Topic");

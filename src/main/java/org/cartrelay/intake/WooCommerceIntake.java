@@ -40,7 +40,7 @@ public class WooCommerceIntake {
         this.clock = clock;
     }
 
-    public ResponseEntity<String> receive(HttpServletRequest request) throws IOException {
+    public ResponseEntity<?> receive(HttpServletRequest request) throws IOException {
         String expected = properties.sources().woocommerce().token();
         if (expected == null || expected.isBlank()) {
             throw new SourceDisabledException("WooCommerce", "cartrelay.sources.woocommerce.token");
@@ -54,8 +54,8 @@ public class WooCommerceIntake {
         if (given == null || !MessageDigest.isEqual(expected.getBytes(StandardCharsets.UTF_8),
                 given.getBytes(StandardCharsets.UTF_8))) {
             log.warn("WooCommerce webhook refused: {}", given == null ? "no token" : "wrong token");
-            return ResponseEntity.status(HttpStatus.UNAUTHORIZED).contentType(MediaType.TEXT_PLAIN)
-                    .body("A valid token is required in the query parameter 'token' or the header X-CartRelay-Token.");
+            return IntakeProblems.problem(HttpStatus.UNAUTHORIZED, "Token refused",
+                    "A valid token is required in the query parameter 'token' or the header X-CartRelay-Token.");
         }
         FormBody form = FormBody.parse(body);
         Notice notice = mapper.map(form, new String(body, StandardCharsets.UTF_8), clock.instant());
