@@ -57,7 +57,7 @@ public class Digistore24Intake {
         if ("connection_test".equals(form.get("event"))) {
             return ok();
         }
-        Notice notice = mapper.map(form, new String(bytes, StandardCharsets.UTF_8), clock.instant());
+        Notice notice = IntakeBounds.enforce(mapper.map(form, new String(bytes, StandardCharsets.UTF_8), clock.instant()));
         IntakeService.Receipt receipt = intake.accept(notice);
         log.info("Digistore24 {} for {}: {} {}{}", form.get("event"), Masking.email(form.get("email")),
                 notice.outcome(), receipt.noticeId(), receipt.duplicate() ? " (repeat)" : "");

@@ -126,25 +126,12 @@ final class Digistore24Mapper {
     }
 
     private static BigDecimal money(String value) {
-        if (value == null) {
-            return null;
-        }
-        try {
-            return new BigDecimal(value.replace(',', '.'));
-        } catch (NumberFormatException e) {
-            return null;
-        }
+        return IntakeBounds.money(value == null ? null : value.replace(',', '.'));
     }
 
+    /** One unless a quantity is sent; one beyond int saturates, so the bounds reject it rather than wrap it. */
     private static Integer quantity(String value) {
-        if (value == null) {
-            return 1;
-        }
-        try {
-            return Math.max(1, Integer.parseInt(value));
-        } catch (NumberFormatException e) {
-            return 1;
-        }
+        return Math.max(1, IntakeBounds.quantity(value, 1));
     }
 
     private static String currency(String value) {

@@ -65,13 +65,19 @@ public class GenericIntake {
         }
         JsonNode tree;
         try {
-            tree = EventJson.MAPPER.readTree(body);
+            tree = IntakeBounds.JSON.readTree(body);
         } catch (JsonProcessingException e) {
             return problem(HttpStatus.BAD_REQUEST, "Unparsable JSON",
                     "The body is not valid JSON: " + e.getOriginalMessage(), null);
         }
         if (tree == null || !tree.isObject()) {
             return problem(HttpStatus.BAD_REQUEST, "Unparsable JSON", "The body must be one JSON object.", null);
+        }
+        // numbers first: the schema validator expands an exponent such as 1e999999999 in full
+        List<JsonSchemas.Violation> numbers = IntakeBounds.numbers(tree);
+        if (!numbers.isEmpty()) {
+            return problem(HttpStatus.UNPROCESSABLE_ENTITY, "Invalid event", numbers.size()
+                    + " field(s) hold a number out of bounds.", numbers);
         }
         dropBlanks(tree);
         List<JsonSchemas.Violation> violations = SCHEMA.validate(tree);
@@ -89,7 +95,18 @@ public class GenericIntake {
         if (!event.has("occurredAt")) {
             event.put("occurredAt", clock.instant().toString());
         }
-        CanonicalEvent canonical = EventJson.MAPPER.treeToValue(event, CanonicalEvent.class);
+        CanonicalEvent canonical;
+        try {
+            canonical = EventJson.MAPPER.treeToValue(event, CanonicalEvent.class);
+        } catch (JsonProcessingException | IllegalArgumentException e) {
+            return problem(HttpStatus.UNPROCESSABLE_ENTITY, "Invalid event",
+                    "The event matches the schema but not the canonical event's types.", null);
+        }
+        List<JsonSchemas.Violation> outOfBounds = IntakeBounds.check(canonical);
+        if (!outOfBounds.isEmpty()) {
+            return problem(HttpStatus.UNPROCESSABLE_ENTITY, "Invalid event", outOfBounds.size()
+                    + " field(s) are out of bounds.", outOfBounds);
+        }
         String sourceEventId = canonical.source() + ":" + canonical.sourceEventId();
         IntakeService.Receipt receipt = intake.accept(Notice.processed(SOURCE, sourceEventId,
                 new String(body, StandardCharsets.UTF_8), canonical));

@@ -7,12 +7,13 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.util.Base64;
+import java.util.List;
 
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
 import org.cartrelay.config.CartRelayProperties;
-import org.cartrelay.event.EventJson;
+import org.cartrelay.support.JsonSchemas;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.http.HttpStatus;
@@ -62,13 +63,16 @@ public class ShopifyIntake {
                 : "sha256-" + Digistore24Mapper.sha256(topic + "\n" + raw);
         JsonNode json;
         try {
-            json = EventJson.MAPPER.readTree(body);
+            json = IntakeBounds.JSON.readTree(body);
         } catch (JsonProcessingException e) {
             json = null;
         }
+        List<JsonSchemas.Violation> numbers = json == null ? List.of() : IntakeBounds.numbers(json);
         Notice notice = json == null || !json.isObject()
                 ? Notice.rejected(ShopifyMapper.SOURCE, sourceEventId, raw, "The body is not a JSON object.")
-                : mapper.map(topic, sourceEventId, json, raw, clock.instant());
+                : !numbers.isEmpty() ? Notice.rejected(ShopifyMapper.SOURCE, sourceEventId, raw,
+                        IntakeBounds.reason(numbers))
+                : IntakeBounds.enforce(mapper.map(topic, sourceEventId, json, raw, clock.instant()));
         IntakeService.Receipt receipt = intake.accept(notice);
         log.info("Shopify {}: {} {}{}", topic, notice.outcome(), receipt.noticeId(), receipt.duplicate() ? " (repeat)" : "");
         return ResponseEntity.ok().contentType(MediaType.TEXT_PLAIN).body("OK");

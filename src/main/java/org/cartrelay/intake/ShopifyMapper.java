@@ -63,7 +63,7 @@ final class ShopifyMapper {
             String variant = text(line, "variant_title");
             items.add(new Item(first(text(line, "product_id"), text(line, "sku")),
                     variant == null ? name : name + " (" + variant + ")",
-                    line.hasNonNull("quantity") ? line.get("quantity").asInt() : null, money(text(line, "price"))));
+                    quantity(line.get("quantity")), money(text(line, "price"))));
         }
         Checkout checkout = new Checkout(checkoutRef, null, text(body, "abandoned_checkout_url"),
                 first(text(body, "presentment_currency"), text(body, "currency")), money(text(body, "total_price")),
@@ -110,11 +110,18 @@ final class ShopifyMapper {
     }
 
     private static BigDecimal money(String value) {
-        try {
-            return value == null ? null : new BigDecimal(value);
-        } catch (NumberFormatException e) {
+        return IntakeBounds.money(value);
+    }
+
+    /** A quantity beyond int saturates, so the bounds reject it rather than wrap it; one that is no number is 0. */
+    private static Integer quantity(JsonNode value) {
+        if (value == null || value.isNull()) {
             return null;
         }
+        if (value.isIntegralNumber()) {
+            return value.canConvertToInt() ? value.intValue() : Integer.MAX_VALUE;
+        }
+        return IntakeBounds.quantity(value.isTextual() ? value.textValue() : null, 0);
     }
 
     private static Instant time(String value, Instant fallback) {

@@ -58,7 +58,7 @@ public class WooCommerceIntake {
                     "A valid token is required in the query parameter 'token' or the header X-CartRelay-Token.");
         }
         FormBody form = FormBody.parse(body);
-        Notice notice = mapper.map(form, new String(body, StandardCharsets.UTF_8), clock.instant());
+        Notice notice = IntakeBounds.enforce(mapper.map(form, new String(body, StandardCharsets.UTF_8), clock.instant()));
         IntakeService.Receipt receipt = intake.accept(notice);
         log.info("WooCommerce {} for {}: {} {}{}", form.get("order_status"), Masking.email(form.get("email")),
                 notice.outcome(), receipt.noticeId(), receipt.duplicate() ? " (repeat)" : "");

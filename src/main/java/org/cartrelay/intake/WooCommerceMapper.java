@@ -31,8 +31,7 @@ final class WooCommerceMapper {
     Notice map(FormBody form, String rawBody, Instant receivedAt) {
         String status = form.get("order_status");
         String checkoutUrl = form.get("checkout_url");
-        String cartToken = checkoutUrl == null ? null
-                : UriComponentsBuilder.fromUriString(checkoutUrl).build().getQueryParams().getFirst("wcf_ac_token");
+        String cartToken = cartToken(checkoutUrl);
         String sourceEventId = (status == null ? "(none)" : status) + ":"
                 + (cartToken != null ? cartToken : "sha256-" + Digistore24Mapper.sha256(rawBody));
         String type;
@@ -71,18 +70,28 @@ final class WooCommerceMapper {
                 new CanonicalEvent(type, SOURCE, sourceEventId, receivedAt, checkout, null, customer, null, attributes));
     }
 
-    /** CartFlows sends the address as one line; a trailing two-letter part is its country code. */
+    /** The {@code wcf_ac_token} of a checkout URL; none when the URL is no URL (the bounds then reject it). */
+    private static String cartToken(String checkoutUrl) {
+        if (checkoutUrl == null || !IntakeBounds.isWebUrl(checkoutUrl)) {
+            return null;
+        }
+        try {
+            String token = UriComponentsBuilder.fromUriString(checkoutUrl).build().getQueryParams()
+                    .getFirst("wcf_ac_token");
+            return token == null || token.isBlank() ? null : token;
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+    }
+
+    /** CartFlows sends the address as one line; a trailing two-letter part after a comma is its country code. */
     private static String country(String line) {
-        String[] parts = line.split(",");
-        String last = parts[parts.length - 1].trim();
-        return parts.length > 1 && last.matches("[A-Za-z]{2}") ? last.toUpperCase(Locale.ROOT) : null;
+        int comma = line.lastIndexOf(',');
+        String last = comma < 0 ? "" : line.substring(comma + 1).trim();
+        return last.matches("[A-Za-z]{2}") ? last.toUpperCase(Locale.ROOT) : null;
     }
 
     private static BigDecimal money(String value) {
-        try {
-            return value == null ? null : new BigDecimal(value);
-        } catch (NumberFormatException e) {
-            return null;
-        }
+        return IntakeBounds.money(value);
     }
 }
