@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 
 import org.cartrelay.config.CartRelayProperties;
 import org.cartrelay.support.FormBody;
+import org.cartrelay.support.LogSafe;
 import org.cartrelay.support.Masking;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -59,7 +60,7 @@ public class Digistore24Intake {
         }
         Notice notice = IntakeBounds.enforce(mapper.map(form, new String(bytes, StandardCharsets.UTF_8), clock.instant()));
         IntakeService.Receipt receipt = intake.accept(notice);
-        log.info("Digistore24 {} for {}: {} {}{}", form.get("event"), Masking.email(form.get("email")),
+        log.info("Digistore24 {} for {}: {} {}{}", LogSafe.value(form.get("event")), Masking.email(form.get("email")),
                 notice.outcome(), receipt.noticeId(), receipt.duplicate() ? " (repeat)" : "");
         return ok();
     }

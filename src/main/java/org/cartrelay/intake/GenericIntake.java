@@ -13,6 +13,7 @@ import org.cartrelay.config.CartRelayProperties;
 import org.cartrelay.event.CanonicalEvent;
 import org.cartrelay.event.EventJson;
 import org.cartrelay.support.JsonSchemas;
+import org.cartrelay.support.LogSafe;
 import org.cartrelay.support.StandardWebhooks;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -110,7 +111,7 @@ public class GenericIntake {
         String sourceEventId = canonical.source() + ":" + canonical.sourceEventId();
         IntakeService.Receipt receipt = intake.accept(Notice.processed(SOURCE, sourceEventId,
                 new String(body, StandardCharsets.UTF_8), canonical));
-        log.info("Generic {} from {}: {}{}", canonical.type(), canonical.source(), receipt.noticeId(),
+        log.info("Generic {} from {}: {}{}", canonical.type(), LogSafe.value(canonical.source()), receipt.noticeId(),
                 receipt.duplicate() ? " (repeat)" : "");
         return ResponseEntity.status(HttpStatus.ACCEPTED).contentType(MediaType.APPLICATION_JSON)
                 .body(Map.of("id", receipt.noticeId()));

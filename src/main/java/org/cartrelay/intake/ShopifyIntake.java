@@ -14,6 +14,7 @@ import javax.crypto.spec.SecretKeySpec;
 
 import org.cartrelay.config.CartRelayProperties;
 import org.cartrelay.support.JsonSchemas;
+import org.cartrelay.support.LogSafe;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.http.HttpStatus;
@@ -74,7 +75,7 @@ public class ShopifyIntake {
                         IntakeBounds.reason(numbers))
                 : IntakeBounds.enforce(mapper.map(topic, sourceEventId, json, raw, clock.instant()));
         IntakeService.Receipt receipt = intake.accept(notice);
-        log.info("Shopify {}: {} {}{}", topic, notice.outcome(), receipt.noticeId(), receipt.duplicate() ? " (repeat)" : "");
+        log.info("Shopify {}: {} {}{}", LogSafe.value(topic), notice.outcome(), receipt.noticeId(), receipt.duplicate() ? " (repeat)" : "");
         return ResponseEntity.ok().contentType(MediaType.TEXT_PLAIN).body("OK");
     }
 

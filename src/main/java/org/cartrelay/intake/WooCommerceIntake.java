@@ -7,6 +7,7 @@ import java.time.Clock;
 
 import org.cartrelay.config.CartRelayProperties;
 import org.cartrelay.support.FormBody;
+import org.cartrelay.support.LogSafe;
 import org.cartrelay.support.Masking;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -60,7 +61,7 @@ public class WooCommerceIntake {
         FormBody form = FormBody.parse(body);
         Notice notice = IntakeBounds.enforce(mapper.map(form, new String(body, StandardCharsets.UTF_8), clock.instant()));
         IntakeService.Receipt receipt = intake.accept(notice);
-        log.info("WooCommerce {} for {}: {} {}{}", form.get("order_status"), Masking.email(form.get("email")),
+        log.info("WooCommerce {} for {}: {} {}{}", LogSafe.value(form.get("order_status")), Masking.email(form.get("email")),
                 notice.outcome(), receipt.noticeId(), receipt.duplicate() ? " (repeat)" : "");
         return ResponseEntity.ok().contentType(MediaType.TEXT_PLAIN).body("OK");
     }
