@@ -36,7 +36,7 @@ public class Digistore24Intake {
         this.intake = intake;
         this.properties = properties;
         this.mapper = new Digistore24Mapper(properties.sources().digistore24().zone(),
-                properties.sources().digistore24().checkoutEvents());
+                properties.sources().digistore24().checkoutEvents(), properties.sources().digistore24().consentDefault());
     }
 
     /** Digistore24 checks a new endpoint with a GET and wants 200, no redirect. */

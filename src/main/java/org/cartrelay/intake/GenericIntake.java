@@ -11,6 +11,7 @@ import java.util.Map;
 
 import org.cartrelay.config.CartRelayProperties;
 import org.cartrelay.event.CanonicalEvent;
+import org.cartrelay.event.Consent;
 import org.cartrelay.event.EventJson;
 import org.cartrelay.support.JsonSchemas;
 import org.cartrelay.support.LogSafe;
@@ -102,6 +103,12 @@ public class GenericIntake {
         } catch (JsonProcessingException | IllegalArgumentException e) {
             return problem(HttpStatus.UNPROCESSABLE_ENTITY, "Invalid event",
                     "The event matches the schema but not the canonical event's types.", null);
+        }
+        Consent consent = config.consentDefault().apply(canonical.consent());
+        if (consent != canonical.consent()) {
+            canonical = new CanonicalEvent(canonical.type(), canonical.source(), canonical.sourceEventId(),
+                    canonical.occurredAt(), canonical.checkout(), canonical.order(), canonical.customer(), consent,
+                    canonical.attributes());
         }
         List<JsonSchemas.Violation> outOfBounds = IntakeBounds.check(canonical);
         if (!outOfBounds.isEmpty()) {

@@ -37,13 +37,14 @@ public class ShopifyIntake {
 
     private final IntakeService intake;
     private final CartRelayProperties properties;
-    private final ShopifyMapper mapper = new ShopifyMapper();
+    private final ShopifyMapper mapper;
     private final java.time.Clock clock;
 
     public ShopifyIntake(IntakeService intake, CartRelayProperties properties, java.time.Clock clock) {
         this.clock = clock;
         this.intake = intake;
         this.properties = properties;
+        this.mapper = new ShopifyMapper(properties.sources().shopify().consentDefault());
     }
 
     public ResponseEntity<?> receive(HttpServletRequest request) throws IOException {

@@ -9,6 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import org.cartrelay.config.CartRelayProperties.ConsentDefault;
 import org.cartrelay.event.Address;
 import org.cartrelay.event.CanonicalEvent;
 import org.cartrelay.event.Checkout;
@@ -24,6 +25,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 final class ShopifyMapper {
 
     static final String SOURCE = "shopify";
+
+    private final ConsentDefault consentDefault;
+
+    ShopifyMapper(ConsentDefault consentDefault) {
+        this.consentDefault = consentDefault;
+    }
 
     Notice map(String topic, String sourceEventId, JsonNode body, String rawBody, Instant receivedAt) {
         switch (topic == null ? "" : topic) {
@@ -77,8 +84,8 @@ final class ShopifyMapper {
                 first(text(customer, "first_name"), text(billing, "first_name")),
                 first(text(customer, "last_name"), text(billing, "last_name")),
                 first(text(body, "phone"), text(billing, "phone")), address, text(body, "customer_locale"));
-        Consent consent = body.has("buyer_accepts_marketing")
-                ? new Consent(body.get("buyer_accepts_marketing").asBoolean(false)) : null;
+        Consent consent = consentDefault.apply(body.has("buyer_accepts_marketing")
+                ? new Consent(body.get("buyer_accepts_marketing").asBoolean(false)) : null);
         Map<String, String> attributes = new LinkedHashMap<>();
         putIfPresent(attributes, "shopify_checkout_id", CanonicalEvent.CHECKOUT_STARTED.equals(type)
                 ? text(body, "id") : text(body, "checkout_id"));

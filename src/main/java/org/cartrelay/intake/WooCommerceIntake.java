@@ -37,7 +37,8 @@ public class WooCommerceIntake {
     public WooCommerceIntake(IntakeService intake, CartRelayProperties properties, Clock clock) {
         this.intake = intake;
         this.properties = properties;
-        this.mapper = new WooCommerceMapper(properties.sources().woocommerce().currency());
+        CartRelayProperties.WooCommerce config = properties.sources().woocommerce();
+        this.mapper = new WooCommerceMapper(config.currency(), config.consentField(), config.consentDefault());
         this.clock = clock;
     }
 

@@ -8,9 +8,11 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
+import org.cartrelay.config.CartRelayProperties.ConsentDefault;
 import org.cartrelay.event.Address;
 import org.cartrelay.event.CanonicalEvent;
 import org.cartrelay.event.Checkout;
+import org.cartrelay.event.Consent;
 import org.cartrelay.event.Customer;
 import org.cartrelay.event.Item;
 import org.cartrelay.support.EmailAddress;
@@ -23,9 +25,13 @@ final class WooCommerceMapper {
     static final String SOURCE = "woocommerce";
 
     private final String currency;
+    private final String consentField;
+    private final ConsentDefault consentDefault;
 
-    WooCommerceMapper(String currency) {
+    WooCommerceMapper(String currency, String consentField, ConsentDefault consentDefault) {
         this.currency = currency;
+        this.consentField = consentField;
+        this.consentDefault = consentDefault;
     }
 
     Notice map(FormBody form, String rawBody, Instant receivedAt) {
@@ -66,8 +72,10 @@ final class WooCommerceMapper {
         if (form.get("coupon_code") != null) {
             attributes.put("coupon_code", form.get("coupon_code"));
         }
-        return Notice.processed(SOURCE, sourceEventId, rawBody,
-                new CanonicalEvent(type, SOURCE, sourceEventId, receivedAt, checkout, null, customer, null, attributes));
+        String choice = consentField == null || consentField.isBlank() ? null : form.get(consentField);
+        Consent consent = consentDefault.apply(choice == null ? null : new Consent(Digistore24Mapper.consenting(choice)));
+        return Notice.processed(SOURCE, sourceEventId, rawBody, new CanonicalEvent(type, SOURCE, sourceEventId,
+                receivedAt, checkout, null, customer, consent, attributes));
     }
 
     /** The {@code wcf_ac_token} of a checkout URL; none when the URL is no URL (the bounds then reject it). */
