@@ -46,23 +46,33 @@ public class Digistore24Intake {
     }
 
     public ResponseEntity<?> receive(HttpServletRequest request) throws IOException {
+        Parsed parsed = parse(request);
+        if (parsed.notice() == null) {
+            return parsed.answer();
+        }
+        IntakeService.Receipt receipt = intake.accept(parsed.notice());
+        log.info("{}: {} {}{}", parsed.summary(), parsed.notice().outcome(), receipt.noticeId(),
+                receipt.duplicate() ? " (repeat)" : "");
+        return ok();
+    }
+
+    /** Verifies and maps the notification without keeping anything. */
+    Parsed parse(HttpServletRequest request) throws IOException {
         String passphrase = passphrase();
         byte[] bytes = RawBody.read(request, properties.intake().maxBody().toBytes());
         FormBody form = FormBody.parse(bytes);
         String signature = form.asMap().getOrDefault("sha_sign", form.asMap().get("SHASIGN"));
         if (!Digistore24Signature.verify(form.pairs(), passphrase, signature)) {
             log.warn("Digistore24 notification refused: {}", signature == null ? "no sha_sign" : "sha_sign mismatch");
-            return IntakeProblems.problem(HttpStatus.FORBIDDEN, "Signature refused",
-                    "The sha_sign does not match this notification.");
+            return Parsed.answer(IntakeProblems.problem(HttpStatus.FORBIDDEN, "Signature refused",
+                    "The sha_sign does not match this notification."));
         }
         if ("connection_test".equals(form.get("event"))) {
-            return ok();
+            return Parsed.answer(ok());
         }
         Notice notice = IntakeBounds.enforce(mapper.map(form, new String(bytes, StandardCharsets.UTF_8), clock.instant()));
-        IntakeService.Receipt receipt = intake.accept(notice);
-        log.info("Digistore24 {} for {}: {} {}{}", LogSafe.value(form.get("event")), Masking.email(form.get("email")),
-                notice.outcome(), receipt.noticeId(), receipt.duplicate() ? " (repeat)" : "");
-        return ok();
+        return Parsed.keep(notice, "Digistore24 " + LogSafe.value(form.get("event")) + " for "
+                + Masking.email(form.get("email")));
     }
 
     private String passphrase() {

@@ -20,7 +20,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
-import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
 import org.springframework.stereotype.Component;
 
@@ -55,6 +54,18 @@ public class GenericIntake {
     }
 
     public ResponseEntity<?> receive(HttpServletRequest request) throws IOException {
+        Parsed parsed = parse(request);
+        if (parsed.notice() == null) {
+            return parsed.answer();
+        }
+        IntakeService.Receipt receipt = intake.accept(parsed.notice());
+        log.info("{}: {}{}", parsed.summary(), receipt.noticeId(), receipt.duplicate() ? " (repeat)" : "");
+        return ResponseEntity.status(HttpStatus.ACCEPTED).contentType(MediaType.APPLICATION_JSON)
+                .body(Map.of("id", receipt.noticeId()));
+    }
+
+    /** Verifies, parses, validates and bounds the event without keeping anything. */
+    Parsed parse(HttpServletRequest request) throws IOException {
         CartRelayProperties.Generic config = properties.sources().generic();
         if (config.secret() == null || config.secret().isBlank()) {
             throw new SourceDisabledException("generic JSON", "cartrelay.sources.generic.secret");
@@ -63,28 +74,28 @@ public class GenericIntake {
         String refusal = verify(config, request, body);
         if (refusal != null) {
             log.warn("Generic event refused: {}", refusal);
-            return problem(HttpStatus.UNAUTHORIZED, "Signature refused", refusal, null);
+            return refuse(HttpStatus.UNAUTHORIZED, "Signature refused", refusal, null);
         }
         JsonNode tree;
         try {
             tree = IntakeBounds.JSON.readTree(body);
         } catch (JsonProcessingException e) {
-            return problem(HttpStatus.BAD_REQUEST, "Unparsable JSON",
+            return refuse(HttpStatus.BAD_REQUEST, "Unparsable JSON",
                     "The body is not valid JSON: " + e.getOriginalMessage(), null);
         }
         if (tree == null || !tree.isObject()) {
-            return problem(HttpStatus.BAD_REQUEST, "Unparsable JSON", "The body must be one JSON object.", null);
+            return refuse(HttpStatus.BAD_REQUEST, "Unparsable JSON", "The body must be one JSON object.", null);
         }
         // numbers first: the schema validator expands an exponent such as 1e999999999 in full
         List<JsonSchemas.Violation> numbers = IntakeBounds.numbers(tree);
         if (!numbers.isEmpty()) {
-            return problem(HttpStatus.UNPROCESSABLE_ENTITY, "Invalid event", numbers.size()
+            return refuse(HttpStatus.UNPROCESSABLE_ENTITY, "Invalid event", numbers.size()
                     + " field(s) hold a number out of bounds.", numbers);
         }
         dropBlanks(tree);
         List<JsonSchemas.Violation> violations = SCHEMA.validate(tree);
         if (!violations.isEmpty()) {
-            return problem(HttpStatus.UNPROCESSABLE_ENTITY, "Invalid event", violations.size()
+            return refuse(HttpStatus.UNPROCESSABLE_ENTITY, "Invalid event", violations.size()
                     + " field(s) do not match the canonical event schema.", violations);
         }
         ObjectNode event = (ObjectNode) tree;
@@ -101,7 +112,7 @@ public class GenericIntake {
         try {
             canonical = EventJson.MAPPER.treeToValue(event, CanonicalEvent.class);
         } catch (JsonProcessingException | IllegalArgumentException e) {
-            return problem(HttpStatus.UNPROCESSABLE_ENTITY, "Invalid event",
+            return refuse(HttpStatus.UNPROCESSABLE_ENTITY, "Invalid event",
                     "The event matches the schema but not the canonical event's types.", null);
         }
         Consent consent = config.consentDefault().apply(canonical.consent());
@@ -112,16 +123,12 @@ public class GenericIntake {
         }
         List<JsonSchemas.Violation> outOfBounds = IntakeBounds.check(canonical);
         if (!outOfBounds.isEmpty()) {
-            return problem(HttpStatus.UNPROCESSABLE_ENTITY, "Invalid event", outOfBounds.size()
+            return refuse(HttpStatus.UNPROCESSABLE_ENTITY, "Invalid event", outOfBounds.size()
                     + " field(s) are out of bounds.", outOfBounds);
         }
         String sourceEventId = canonical.source() + ":" + canonical.sourceEventId();
-        IntakeService.Receipt receipt = intake.accept(Notice.processed(SOURCE, sourceEventId,
-                new String(body, StandardCharsets.UTF_8), canonical));
-        log.info("Generic {} from {}: {}{}", canonical.type(), LogSafe.value(canonical.source()), receipt.noticeId(),
-                receipt.duplicate() ? " (repeat)" : "");
-        return ResponseEntity.status(HttpStatus.ACCEPTED).contentType(MediaType.APPLICATION_JSON)
-                .body(Map.of("id", receipt.noticeId()));
+        return Parsed.keep(Notice.processed(SOURCE, sourceEventId, new String(body, StandardCharsets.UTF_8), canonical),
+                "Generic " + canonical.type() + " from " + LogSafe.value(canonical.source()));
     }
 
     private String verify(CartRelayProperties.Generic config, HttpServletRequest request, byte[] body) {
@@ -135,6 +142,9 @@ public class GenericIntake {
         try {
             seconds = Long.parseLong(timestamp.trim());
         } catch (NumberFormatException e) {
+            return "The webhook-timestamp header must be Unix seconds.";
+        }
+        if (seconds < Instant.MIN.getEpochSecond() || seconds > Instant.MAX.getEpochSecond()) {
             return "The webhook-timestamp header must be Unix seconds.";
         }
         Duration skew = Duration.between(Instant.ofEpochSecond(seconds), clock.instant()).abs();
@@ -165,8 +175,8 @@ public class GenericIntake {
         }
     }
 
-    private static ResponseEntity<ProblemDetail> problem(HttpStatus status, String title, String detail,
+    private static Parsed refuse(HttpStatus status, String title, String detail,
             List<JsonSchemas.Violation> violations) {
-        return IntakeProblems.problem(status, title, detail, violations);
+        return Parsed.answer(IntakeProblems.problem(status, title, detail, violations));
     }
 }

@@ -39,14 +39,9 @@ public class IntakeErrors {
 
     /** The answer to an exception out of an intake handler, or null when it is none of these (a bug: a 500). */
     ResponseEntity<?> answer(RuntimeException e) {
-        if (e instanceof FormBody.MalformedException malformed) {
-            return IntakeProblems.problem(HttpStatus.BAD_REQUEST, "Malformed form encoding", malformed.getMessage());
-        }
-        if (e instanceof RawBody.PayloadTooLargeException tooLarge) {
-            return tooLarge(tooLarge);
-        }
-        if (e instanceof SourceDisabledException disabled) {
-            return disabled(disabled);
+        ResponseEntity<?> refusal = refusal(e);
+        if (refusal != null) {
+            return refusal;
         }
         if (e instanceof CannotGetJdbcConnectionException || e instanceof CannotCreateTransactionException
                 || e instanceof DataAccessResourceFailureException || e instanceof TransientDataAccessException
@@ -56,12 +51,18 @@ public class IntakeErrors {
         return null;
     }
 
-    private ResponseEntity<?> tooLarge(RawBody.PayloadTooLargeException e) {
-        return IntakeProblems.problem(HttpStatus.PAYLOAD_TOO_LARGE, "Body too large", e.getMessage());
-    }
-
-    private ResponseEntity<?> disabled(SourceDisabledException e) {
-        return IntakeProblems.problem(HttpStatus.NOT_FOUND, "Source disabled", e.getMessage());
+    /** The 4xx for an exception about the request itself, or null when it is about something else. */
+    static ResponseEntity<?> refusal(RuntimeException e) {
+        if (e instanceof FormBody.MalformedException malformed) {
+            return IntakeProblems.problem(HttpStatus.BAD_REQUEST, "Malformed form encoding", malformed.getMessage());
+        }
+        if (e instanceof RawBody.PayloadTooLargeException tooLarge) {
+            return IntakeProblems.problem(HttpStatus.PAYLOAD_TOO_LARGE, "Body too large", tooLarge.getMessage());
+        }
+        if (e instanceof SourceDisabledException disabled) {
+            return IntakeProblems.problem(HttpStatus.NOT_FOUND, "Source disabled", disabled.getMessage());
+        }
+        return null;
     }
 
     private ResponseEntity<String> storeUnavailable(RuntimeException e) {

@@ -48,6 +48,18 @@ public class ShopifyIntake {
     }
 
     public ResponseEntity<?> receive(HttpServletRequest request) throws IOException {
+        Parsed parsed = parse(request);
+        if (parsed.notice() == null) {
+            return parsed.answer();
+        }
+        IntakeService.Receipt receipt = intake.accept(parsed.notice());
+        log.info("{}: {} {}{}", parsed.summary(), parsed.notice().outcome(), receipt.noticeId(),
+                receipt.duplicate() ? " (repeat)" : "");
+        return ResponseEntity.ok().contentType(MediaType.TEXT_PLAIN).body("OK");
+    }
+
+    /** Checks the HMAC and maps the webhook without keeping anything. */
+    Parsed parse(HttpServletRequest request) throws IOException {
         String secret = properties.sources().shopify().secret();
         if (secret == null || secret.isBlank()) {
             throw new SourceDisabledException("Shopify", "cartrelay.sources.shopify.secret");
@@ -55,8 +67,8 @@ public class ShopifyIntake {
         byte[] body = RawBody.read(request, properties.intake().maxBody().toBytes());
         if (!validHmac(secret, body, request.getHeader("X-Shopify-Hmac-Sha256"))) {
             log.warn("Shopify webhook refused: bad or missing X-Shopify-Hmac-Sha256");
-            return IntakeProblems.problem(HttpStatus.UNAUTHORIZED, "Signature refused",
-                    "The X-Shopify-Hmac-Sha256 header does not match the body.");
+            return Parsed.answer(IntakeProblems.problem(HttpStatus.UNAUTHORIZED, "Signature refused",
+                    "The X-Shopify-Hmac-Sha256 header does not match the body."));
         }
         String raw = new String(body, StandardCharsets.UTF_8);
         String topic = request.getHeader("X-Shopify-Topic");
@@ -75,9 +87,7 @@ public class ShopifyIntake {
                 : !numbers.isEmpty() ? Notice.rejected(ShopifyMapper.SOURCE, sourceEventId, raw,
                         IntakeBounds.reason(numbers))
                 : IntakeBounds.enforce(mapper.map(topic, sourceEventId, json, raw, clock.instant()));
-        IntakeService.Receipt receipt = intake.accept(notice);
-        log.info("Shopify {}: {} {}{}", LogSafe.value(topic), notice.outcome(), receipt.noticeId(), receipt.duplicate() ? " (repeat)" : "");
-        return ResponseEntity.ok().contentType(MediaType.TEXT_PLAIN).body("OK");
+        return Parsed.keep(notice, "Shopify " + LogSafe.value(topic));
     }
 
     static boolean validHmac(String secret, byte[] body, String header) {

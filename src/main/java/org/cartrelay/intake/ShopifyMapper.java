@@ -80,7 +80,9 @@ final class ShopifyMapper {
         Address address = Address.of(text(billing, "address1"), text(billing, "city"),
                 first(text(billing, "province_code"), text(billing, "province")), text(billing, "zip"),
                 text(billing, "country_code"));
-        Customer buyer = new Customer(email(body),
+        // an order may come without a usable email and is then matched by its checkout token alone
+        String email = email(body);
+        Customer buyer = new Customer(email != null && EmailAddress.isValid(email) ? email : null,
                 first(text(customer, "first_name"), text(billing, "first_name")),
                 first(text(customer, "last_name"), text(billing, "last_name")),
                 first(text(body, "phone"), text(billing, "phone")), address, text(body, "customer_locale"));

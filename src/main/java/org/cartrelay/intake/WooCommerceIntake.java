@@ -43,6 +43,18 @@ public class WooCommerceIntake {
     }
 
     public ResponseEntity<?> receive(HttpServletRequest request) throws IOException {
+        Parsed parsed = parse(request);
+        if (parsed.notice() == null) {
+            return parsed.answer();
+        }
+        IntakeService.Receipt receipt = intake.accept(parsed.notice());
+        log.info("{}: {} {}{}", parsed.summary(), parsed.notice().outcome(), receipt.noticeId(),
+                receipt.duplicate() ? " (repeat)" : "");
+        return ResponseEntity.ok().contentType(MediaType.TEXT_PLAIN).body("OK");
+    }
+
+    /** Checks the token and maps the form without keeping anything. */
+    Parsed parse(HttpServletRequest request) throws IOException {
         String expected = properties.sources().woocommerce().token();
         if (expected == null || expected.isBlank()) {
             throw new SourceDisabledException("WooCommerce", "cartrelay.sources.woocommerce.token");
@@ -56,14 +68,12 @@ public class WooCommerceIntake {
         if (given == null || !MessageDigest.isEqual(expected.getBytes(StandardCharsets.UTF_8),
                 given.getBytes(StandardCharsets.UTF_8))) {
             log.warn("WooCommerce webhook refused: {}", given == null ? "no token" : "wrong token");
-            return IntakeProblems.problem(HttpStatus.UNAUTHORIZED, "Token refused",
-                    "A valid token is required in the query parameter 'token' or the header X-CartRelay-Token.");
+            return Parsed.answer(IntakeProblems.problem(HttpStatus.UNAUTHORIZED, "Token refused",
+                    "A valid token is required in the query parameter 'token' or the header X-CartRelay-Token."));
         }
         FormBody form = FormBody.parse(body);
         Notice notice = IntakeBounds.enforce(mapper.map(form, new String(body, StandardCharsets.UTF_8), clock.instant()));
-        IntakeService.Receipt receipt = intake.accept(notice);
-        log.info("WooCommerce {} for {}: {} {}{}", LogSafe.value(form.get("order_status")), Masking.email(form.get("email")),
-                notice.outcome(), receipt.noticeId(), receipt.duplicate() ? " (repeat)" : "");
-        return ResponseEntity.ok().contentType(MediaType.TEXT_PLAIN).body("OK");
+        return Parsed.keep(notice, "WooCommerce " + LogSafe.value(form.get("order_status")) + " for "
+                + Masking.email(form.get("email")));
     }
 }
