@@ -78,7 +78,7 @@ public class GenericIntake {
         }
         JsonNode tree;
         try {
-            tree = IntakeBounds.JSON.readTree(body);
+            tree = IntakeBounds.readTree(body);
         } catch (JsonProcessingException e) {
             return refuse(HttpStatus.BAD_REQUEST, "Unparsable JSON",
                     "The body is not valid JSON: " + e.getOriginalMessage(), null);

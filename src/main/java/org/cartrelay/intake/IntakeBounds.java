@@ -1,5 +1,6 @@
 package org.cartrelay.intake;
 
+import java.io.IOException;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.net.URI;
@@ -16,8 +17,11 @@ import org.cartrelay.event.Checkout;
 import org.cartrelay.event.Customer;
 import org.cartrelay.event.EventJson;
 import org.cartrelay.event.Item;
+import org.cartrelay.support.EmailAddress;
 import org.cartrelay.support.JsonSchemas.Violation;
 
+import com.fasterxml.jackson.core.JsonParseException;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -67,6 +71,21 @@ final class IntakeBounds {
         return mapper;
     }
 
+    /**
+     * A body as a JSON tree through {@link #JSON}. Jackson answers a number whose exponent is beyond int
+     * ({@code 1e99999999999}) with a NumberFormatException rather than a parse error; it is one here.
+     */
+    static JsonNode readTree(byte[] body) throws JsonProcessingException {
+        try {
+            return JSON.readTree(body);
+        } catch (NumberFormatException e) {
+            throw new JsonParseException(null, "A number is beyond what the hub reads (its exponent, say).");
+        } catch (IOException e) {
+            throw e instanceof JsonProcessingException processing ? processing
+                    : new JsonParseException(null, "The body cannot be read as JSON.");
+        }
+    }
+
     /** Numbers anywhere in a JSON tree whose digits exceed {@link #JSON_NUMBER_DIGITS} (1e999999999, say). */
     static List<Violation> numbers(JsonNode tree) {
         List<Violation> found = new ArrayList<>();
@@ -97,7 +116,7 @@ final class IntakeBounds {
     private static boolean fits(JsonNode number) {
         if (number.isBigDecimal()) {
             BigDecimal value = number.decimalValue();
-            return value.precision() - value.scale() <= JSON_NUMBER_DIGITS && value.scale() <= JSON_NUMBER_DIGITS;
+            return integerDigits(value) <= JSON_NUMBER_DIGITS && value.scale() <= JSON_NUMBER_DIGITS;
         }
         if (number.isBigInteger()) {
             return number.bigIntegerValue().abs().compareTo(BigInteger.TEN.pow(JSON_NUMBER_DIGITS)) < 0;
@@ -136,7 +155,10 @@ final class IntakeBounds {
         }
         Customer customer = event.customer();
         if (customer != null) {
-            text(found, "customer.email", customer.email(), 254);
+            // the schema's email format takes international addresses; the hub's one rule (EmailAddress) does not
+            if (customer.email() != null && !EmailAddress.isValid(customer.email())) {
+                found.add(new Violation("customer.email", "a valid email address (EmailAddress: ASCII, a dotted domain)"));
+            }
             text(found, "customer.firstName", customer.firstName(), MAX_TEXT);
             text(found, "customer.lastName", customer.lastName(), MAX_TEXT);
             text(found, "customer.phone", customer.phone(), MAX_TEXT);
@@ -183,11 +205,16 @@ final class IntakeBounds {
     }
 
     private static void money(List<Violation> found, String field, BigDecimal value) {
-        if (value != null && (value.precision() - value.scale() > MONEY_INTEGER_DIGITS
+        if (value != null && (integerDigits(value) > MONEY_INTEGER_DIGITS
                 || value.scale() > MONEY_DECIMALS)) {
             found.add(new Violation(field, "money has at most " + MONEY_INTEGER_DIGITS + " digits before the point and "
                     + MONEY_DECIMALS + " after it"));
         }
+    }
+
+    /** Digits before the point; in long, since precision minus a scale of -2147483647 overflows int. */
+    private static long integerDigits(BigDecimal value) {
+        return (long) value.precision() - value.scale();
     }
 
     private static void url(List<Violation> found, String field, String value) {

@@ -11,7 +11,7 @@ import org.springframework.http.ResponseEntity;
 
 /**
  * Every refusal of an intake endpoint is an {@code application/problem+json} body (RFC 9457) with status, title and
- * detail; a 422 adds {@code errors: [{field, message}]}. Details never quote the sender's bytes.
+ * detail; a 422 adds {@code errors: [{field, message}]}. Details name the field and the rule, not the value.
  */
 final class IntakeProblems {
 

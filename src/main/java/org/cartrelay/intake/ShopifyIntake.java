@@ -77,7 +77,7 @@ public class ShopifyIntake {
                 : "sha256-" + Digistore24Mapper.sha256(topic + "\n" + raw);
         JsonNode json;
         try {
-            json = IntakeBounds.JSON.readTree(body);
+            json = IntakeBounds.readTree(body);
         } catch (JsonProcessingException e) {
             json = null;
         }

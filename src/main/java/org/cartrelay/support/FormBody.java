@@ -68,10 +68,14 @@ public final class FormBody {
         return pairs;
     }
 
-    /** The first value of a key, or null when absent or blank: only what the buyer filled in counts. */
+    /**
+     * The first value of a key, trimmed, or null when absent or nothing is left: only what the buyer filled in
+     * counts. (trim() also drops control characters that isBlank() keeps, so the check comes after it.)
+     */
     public String get(String key) {
         String value = first.get(key);
-        return value == null || value.isBlank() ? null : value.trim();
+        String trimmed = value == null ? null : value.trim();
+        return trimmed == null || trimmed.isBlank() ? null : trimmed;
     }
 
     public Map<String, String> asMap() {
