@@ -209,7 +209,6 @@ class IntakeBadInputTest {
         cases.put(generic("gb-4", "\"total\": \"12.00\"", "\"total\": \"1234567890123.00\""), "checkout.total");
         cases.put(generic("gb-5", "\"total\": \"12.00\"", "\"total\": \"1.00001\""), "checkout.total");
         cases.put(generic("gb-6", "https://shop.example/c", "javascript:alert(1)"), "checkout.resumeUrl");
-        cases.put(generic("gb-6b", "gb-6b@example.net", "l\u2229.wei@example.net"), "customer.email");
         cases.put(generic("gb-7", "\"p-1\"", "\"" + "p".repeat(300) + "\""), "checkout.items[0].productId");
         cases.put(generic("gb-8", "\"source\": \"test-shop\"", "\"source\": \"" + "s".repeat(65) + "\""),
                 "source");
