@@ -251,10 +251,17 @@ final class IntakeBounds {
                 : parsed.compareTo(BigInteger.valueOf(Integer.MIN_VALUE)) < 0 ? Integer.MIN_VALUE : parsed.intValue();
     }
 
-    /** A decimal amount, or null when it is none; its digits are checked by {@link #check}, not here. */
+    /**
+     * A decimal amount, or null when it is none (as before: an unreadable amount is left out); its digits are checked
+     * by {@link #check}. A number too long to parse cheaply stands for one out of bounds.
+     */
     static BigDecimal money(String value) {
-        if (value == null || value.length() > 100) {
-            return value == null ? null : BigDecimal.TEN.pow(MONEY_INTEGER_DIGITS + 1);
+        if (value == null) {
+            return null;
+        }
+        if (value.length() > 100) {
+            boolean numeric = value.chars().allMatch(c -> "0123456789+-.eE".indexOf(c) >= 0);
+            return numeric ? BigDecimal.TEN.pow(MONEY_INTEGER_DIGITS + 1) : null;
         }
         try {
             return new BigDecimal(value);
