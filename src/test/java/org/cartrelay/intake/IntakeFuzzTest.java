@@ -29,7 +29,7 @@ import net.jqwik.api.statistics.Statistics;
  * Each intake's verify-and-parse step on mutated fixtures signed with the test secrets (Mutations): whatever comes
  * in, the answer is the documented refusal with a problem body, or a notice the store can keep as it is; never an
  * exception that would be a 500. Nothing is stored here, so it runs without a database (and only in the H2 run of
- * the build). Tries: -Dcartrelay.fuzz.tries=N (bench/README.md).
+ * the build). Tries: -Dcartrelay.fuzz.tries=N (README.md, "Test it").
  */
 class IntakeFuzzTest {
 
