@@ -102,16 +102,42 @@ public record CartRelayProperties(
             String passphrase,
             @DefaultValue("Europe/Berlin") ZoneId zone,
             @DefaultValue List<String> checkoutEvents,
-            Duration abandonmentDelay) {
+            Duration abandonmentDelay,
+            @DefaultValue("none") ConsentDefault consentDefault) {
     }
 
-    public record Shopify(String secret, Duration abandonmentDelay) {
+    public record Shopify(String secret, Duration abandonmentDelay, @DefaultValue("none") ConsentDefault consentDefault) {
     }
 
-    public record Generic(String secret, @DefaultValue("5m") Duration tolerance, Duration abandonmentDelay) {
+    public record Generic(String secret, @DefaultValue("5m") Duration tolerance, Duration abandonmentDelay,
+            @DefaultValue("none") ConsentDefault consentDefault) {
     }
 
-    public record WooCommerce(String token, String currency, Duration abandonmentDelay) {
+    /**
+     * CartFlows sends no consent; {@code consentField} names the form field that carries it where the shop adds one
+     * (values as Digistore24's {@code newsletter_choice}: yes, true, 1, …).
+     */
+    public record WooCommerce(String token, String currency, Duration abandonmentDelay,
+            @DefaultValue("newsletter_consent") String consentField,
+            @DefaultValue("none") ConsentDefault consentDefault) {
+    }
+
+    /**
+     * What a source's notice means for newsletter consent when it says nothing about it: {@code none} (no consent,
+     * the default), or {@code newsletter} for shops that collect consent elsewhere, at checkout, before sending.
+     * A notice that does say (yes or no) is taken as it says.
+     */
+    public enum ConsentDefault {
+        NONE,
+        NEWSLETTER;
+
+        /** The notice's consent: what it said, else this default (null for none when the source had none either). */
+        public org.cartrelay.event.Consent apply(org.cartrelay.event.Consent given) {
+            if (given != null && given.newsletter() != null) {
+                return given;
+            }
+            return this == NEWSLETTER ? new org.cartrelay.event.Consent(true) : given;
+        }
     }
 
     public record Delivery(

@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 
 import org.cartrelay.config.CartRelayProperties;
 import org.cartrelay.support.FormBody;
+import org.cartrelay.support.LogSafe;
 import org.cartrelay.support.Masking;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -35,7 +36,7 @@ public class Digistore24Intake {
         this.intake = intake;
         this.properties = properties;
         this.mapper = new Digistore24Mapper(properties.sources().digistore24().zone(),
-                properties.sources().digistore24().checkoutEvents());
+                properties.sources().digistore24().checkoutEvents(), properties.sources().digistore24().consentDefault());
     }
 
     /** Digistore24 checks a new endpoint with a GET and wants 200, no redirect. */
@@ -44,24 +45,34 @@ public class Digistore24Intake {
         return ok();
     }
 
-    public ResponseEntity<String> receive(HttpServletRequest request) throws IOException {
+    public ResponseEntity<?> receive(HttpServletRequest request) throws IOException {
+        Parsed parsed = parse(request);
+        if (parsed.notice() == null) {
+            return parsed.answer();
+        }
+        IntakeService.Receipt receipt = intake.accept(parsed.notice());
+        log.info("{}: {} {}{}", parsed.summary(), parsed.notice().outcome(), receipt.noticeId(),
+                receipt.duplicate() ? " (repeat)" : "");
+        return ok();
+    }
+
+    /** Verifies and maps the notification without keeping anything. */
+    Parsed parse(HttpServletRequest request) throws IOException {
         String passphrase = passphrase();
         byte[] bytes = RawBody.read(request, properties.intake().maxBody().toBytes());
         FormBody form = FormBody.parse(bytes);
         String signature = form.asMap().getOrDefault("sha_sign", form.asMap().get("SHASIGN"));
         if (!Digistore24Signature.verify(form.pairs(), passphrase, signature)) {
             log.warn("Digistore24 notification refused: {}", signature == null ? "no sha_sign" : "sha_sign mismatch");
-            return ResponseEntity.status(HttpStatus.FORBIDDEN).contentType(MediaType.TEXT_PLAIN)
-                    .body("The sha_sign does not match this notification.");
+            return Parsed.answer(IntakeProblems.problem(HttpStatus.FORBIDDEN, "Signature refused",
+                    "The sha_sign does not match this notification."));
         }
         if ("connection_test".equals(form.get("event"))) {
-            return ok();
+            return Parsed.answer(ok());
         }
-        Notice notice = mapper.map(form, new String(bytes, StandardCharsets.UTF_8), clock.instant());
-        IntakeService.Receipt receipt = intake.accept(notice);
-        log.info("Digistore24 {} for {}: {} {}{}", form.get("event"), Masking.email(form.get("email")),
-                notice.outcome(), receipt.noticeId(), receipt.duplicate() ? " (repeat)" : "");
-        return ok();
+        Notice notice = IntakeBounds.enforce(mapper.map(form, new String(bytes, StandardCharsets.UTF_8), clock.instant()));
+        return Parsed.keep(notice, "Digistore24 " + LogSafe.value(form.get("event")) + " for "
+                + Masking.email(form.get("email")));
     }
 
     private String passphrase() {

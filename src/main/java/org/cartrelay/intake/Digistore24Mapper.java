@@ -16,6 +16,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
+import org.cartrelay.config.CartRelayProperties.ConsentDefault;
 import org.cartrelay.event.Address;
 import org.cartrelay.event.CanonicalEvent;
 import org.cartrelay.event.Checkout;
@@ -41,10 +42,12 @@ final class Digistore24Mapper {
 
     private final ZoneId zone;
     private final List<String> checkoutEvents;
+    private final ConsentDefault consentDefault;
 
-    Digistore24Mapper(ZoneId zone, List<String> checkoutEvents) {
+    Digistore24Mapper(ZoneId zone, List<String> checkoutEvents, ConsentDefault consentDefault) {
         this.zone = zone;
         this.checkoutEvents = checkoutEvents;
+        this.consentDefault = consentDefault;
     }
 
     Notice map(FormBody form, String rawBody, Instant receivedAt) {
@@ -97,7 +100,8 @@ final class Digistore24Mapper {
         String phone = first(form.get("address_phone_no"), form.get("address_mobile_no"));
         Customer customer = new Customer(email, firstName, lastName, phone, address, form.get("language"));
         String choice = form.get("newsletter_choice");
-        Consent consent = new Consent(choice != null && CONSENTING.contains(choice.toLowerCase(Locale.ROOT)));
+        Consent consent = choice != null ? new Consent(consenting(choice))
+                : consentDefault == ConsentDefault.NEWSLETTER ? new Consent(true) : new Consent(false);
         Map<String, String> attributes = new LinkedHashMap<>();
         attributes.put("digistore24_event", form.get("event"));
         for (Map.Entry<String, String> field : form.asMap().entrySet()) {
@@ -126,25 +130,17 @@ final class Digistore24Mapper {
     }
 
     private static BigDecimal money(String value) {
-        if (value == null) {
-            return null;
-        }
-        try {
-            return new BigDecimal(value.replace(',', '.'));
-        } catch (NumberFormatException e) {
-            return null;
-        }
+        return IntakeBounds.money(value == null ? null : value.replace(',', '.'));
     }
 
+    /** One unless a quantity is sent; one beyond int saturates, so the bounds reject it rather than wrap it. */
     private static Integer quantity(String value) {
-        if (value == null) {
-            return 1;
-        }
-        try {
-            return Math.max(1, Integer.parseInt(value));
-        } catch (NumberFormatException e) {
-            return 1;
-        }
+        return Math.max(1, IntakeBounds.quantity(value, 1));
+    }
+
+    /** A consent value as Digistore24's {@code newsletter_choice} has it; WooCommerce's consent field reads the same. */
+    static boolean consenting(String value) {
+        return value != null && CONSENTING.contains(value.trim().toLowerCase(Locale.ROOT));
     }
 
     private static String currency(String value) {

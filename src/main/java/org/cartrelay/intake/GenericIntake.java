@@ -11,14 +11,15 @@ import java.util.Map;
 
 import org.cartrelay.config.CartRelayProperties;
 import org.cartrelay.event.CanonicalEvent;
+import org.cartrelay.event.Consent;
 import org.cartrelay.event.EventJson;
 import org.cartrelay.support.JsonSchemas;
+import org.cartrelay.support.LogSafe;
 import org.cartrelay.support.StandardWebhooks;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
-import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
 import org.springframework.stereotype.Component;
 
@@ -53,6 +54,18 @@ public class GenericIntake {
     }
 
     public ResponseEntity<?> receive(HttpServletRequest request) throws IOException {
+        Parsed parsed = parse(request);
+        if (parsed.notice() == null) {
+            return parsed.answer();
+        }
+        IntakeService.Receipt receipt = intake.accept(parsed.notice());
+        log.info("{}: {}{}", parsed.summary(), receipt.noticeId(), receipt.duplicate() ? " (repeat)" : "");
+        return ResponseEntity.status(HttpStatus.ACCEPTED).contentType(MediaType.APPLICATION_JSON)
+                .body(Map.of("id", receipt.noticeId()));
+    }
+
+    /** Verifies, parses, validates and bounds the event without keeping anything. */
+    Parsed parse(HttpServletRequest request) throws IOException {
         CartRelayProperties.Generic config = properties.sources().generic();
         if (config.secret() == null || config.secret().isBlank()) {
             throw new SourceDisabledException("generic JSON", "cartrelay.sources.generic.secret");
@@ -61,22 +74,28 @@ public class GenericIntake {
         String refusal = verify(config, request, body);
         if (refusal != null) {
             log.warn("Generic event refused: {}", refusal);
-            return problem(HttpStatus.UNAUTHORIZED, "Signature refused", refusal, null);
+            return refuse(HttpStatus.UNAUTHORIZED, "Signature refused", refusal, null);
         }
         JsonNode tree;
         try {
-            tree = EventJson.MAPPER.readTree(body);
+            tree = IntakeBounds.readTree(body);
         } catch (JsonProcessingException e) {
-            return problem(HttpStatus.BAD_REQUEST, "Unparsable JSON",
+            return refuse(HttpStatus.BAD_REQUEST, "Unparsable JSON",
                     "The body is not valid JSON: " + e.getOriginalMessage(), null);
         }
         if (tree == null || !tree.isObject()) {
-            return problem(HttpStatus.BAD_REQUEST, "Unparsable JSON", "The body must be one JSON object.", null);
+            return refuse(HttpStatus.BAD_REQUEST, "Unparsable JSON", "The body must be one JSON object.", null);
+        }
+        // numbers first: the schema validator expands an exponent such as 1e999999999 in full
+        List<JsonSchemas.Violation> numbers = IntakeBounds.numbers(tree);
+        if (!numbers.isEmpty()) {
+            return refuse(HttpStatus.UNPROCESSABLE_ENTITY, "Invalid event", numbers.size()
+                    + " field(s) hold a number out of bounds.", numbers);
         }
         dropBlanks(tree);
         List<JsonSchemas.Violation> violations = SCHEMA.validate(tree);
         if (!violations.isEmpty()) {
-            return problem(HttpStatus.UNPROCESSABLE_ENTITY, "Invalid event", violations.size()
+            return refuse(HttpStatus.UNPROCESSABLE_ENTITY, "Invalid event", violations.size()
                     + " field(s) do not match the canonical event schema.", violations);
         }
         ObjectNode event = (ObjectNode) tree;
@@ -89,14 +108,27 @@ public class GenericIntake {
         if (!event.has("occurredAt")) {
             event.put("occurredAt", clock.instant().toString());
         }
-        CanonicalEvent canonical = EventJson.MAPPER.treeToValue(event, CanonicalEvent.class);
+        CanonicalEvent canonical;
+        try {
+            canonical = EventJson.MAPPER.treeToValue(event, CanonicalEvent.class);
+        } catch (JsonProcessingException | IllegalArgumentException e) {
+            return refuse(HttpStatus.UNPROCESSABLE_ENTITY, "Invalid event",
+                    "The event matches the schema but not the canonical event's types.", null);
+        }
+        Consent consent = config.consentDefault().apply(canonical.consent());
+        if (consent != canonical.consent()) {
+            canonical = new CanonicalEvent(canonical.type(), canonical.source(), canonical.sourceEventId(),
+                    canonical.occurredAt(), canonical.checkout(), canonical.order(), canonical.customer(), consent,
+                    canonical.attributes());
+        }
+        List<JsonSchemas.Violation> outOfBounds = IntakeBounds.check(canonical);
+        if (!outOfBounds.isEmpty()) {
+            return refuse(HttpStatus.UNPROCESSABLE_ENTITY, "Invalid event", outOfBounds.size()
+                    + " field(s) are out of bounds.", outOfBounds);
+        }
         String sourceEventId = canonical.source() + ":" + canonical.sourceEventId();
-        IntakeService.Receipt receipt = intake.accept(Notice.processed(SOURCE, sourceEventId,
-                new String(body, StandardCharsets.UTF_8), canonical));
-        log.info("Generic {} from {}: {}{}", canonical.type(), canonical.source(), receipt.noticeId(),
-                receipt.duplicate() ? " (repeat)" : "");
-        return ResponseEntity.status(HttpStatus.ACCEPTED).contentType(MediaType.APPLICATION_JSON)
-                .body(Map.of("id", receipt.noticeId()));
+        return Parsed.keep(Notice.processed(SOURCE, sourceEventId, new String(body, StandardCharsets.UTF_8), canonical),
+                "Generic " + canonical.type() + " from " + LogSafe.value(canonical.source()));
     }
 
     private String verify(CartRelayProperties.Generic config, HttpServletRequest request, byte[] body) {
@@ -110,6 +142,9 @@ public class GenericIntake {
         try {
             seconds = Long.parseLong(timestamp.trim());
         } catch (NumberFormatException e) {
+            return "The webhook-timestamp header must be Unix seconds.";
+        }
+        if (seconds < Instant.MIN.getEpochSecond() || seconds > Instant.MAX.getEpochSecond()) {
             return "The webhook-timestamp header must be Unix seconds.";
         }
         Duration skew = Duration.between(Instant.ofEpochSecond(seconds), clock.instant()).abs();
@@ -140,15 +175,8 @@ public class GenericIntake {
         }
     }
 
-    private static ResponseEntity<ProblemDetail> problem(HttpStatus status, String title, String detail,
+    private static Parsed refuse(HttpStatus status, String title, String detail,
             List<JsonSchemas.Violation> violations) {
-        ProblemDetail problem = ProblemDetail.forStatusAndDetail(status, detail);
-        problem.setTitle(title);
-        if (violations != null) {
-            problem.setProperty("errors", violations.stream()
-                    .map(v -> Map.of("field", v.field(), "message", v.message()))
-                    .toList());
-        }
-        return ResponseEntity.status(status).contentType(MediaType.APPLICATION_PROBLEM_JSON).body(problem);
+        return Parsed.answer(IntakeProblems.problem(status, title, detail, violations));
     }
 }

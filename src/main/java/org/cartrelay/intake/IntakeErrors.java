@@ -3,6 +3,7 @@ package org.cartrelay.intake;
 import javax.sql.DataSource;
 
 import org.cartrelay.config.CartRelayProperties;
+import org.cartrelay.support.FormBody;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.dao.DataAccessResourceFailureException;
@@ -19,7 +20,8 @@ import org.springframework.transaction.TransactionSystemException;
 import org.springframework.stereotype.Component;
 
 /**
- * The answers every intake endpoint shares: 413 over the body limit, 503 with {@code Retry-After} when the store
+ * The answers every intake endpoint shares, refusals as {@code application/problem+json}: 400 for a body or query
+ * that is no valid form encoding (before any signature can be checked, so nothing is kept), 413 over the body limit, 503 with {@code Retry-After} when the store
  * cannot commit (the sender retries; nothing is acknowledged that was not kept), 404 for a source with no secret.
  */
 @Component
@@ -36,12 +38,10 @@ public class IntakeErrors {
     }
 
     /** The answer to an exception out of an intake handler, or null when it is none of these (a bug: a 500). */
-    ResponseEntity<String> answer(RuntimeException e) {
-        if (e instanceof RawBody.PayloadTooLargeException tooLarge) {
-            return tooLarge(tooLarge);
-        }
-        if (e instanceof SourceDisabledException disabled) {
-            return disabled(disabled);
+    ResponseEntity<?> answer(RuntimeException e) {
+        ResponseEntity<?> refusal = refusal(e);
+        if (refusal != null) {
+            return refusal;
         }
         if (e instanceof CannotGetJdbcConnectionException || e instanceof CannotCreateTransactionException
                 || e instanceof DataAccessResourceFailureException || e instanceof TransientDataAccessException
@@ -51,12 +51,18 @@ public class IntakeErrors {
         return null;
     }
 
-    private ResponseEntity<String> tooLarge(RawBody.PayloadTooLargeException e) {
-        return ResponseEntity.status(HttpStatus.PAYLOAD_TOO_LARGE).contentType(MediaType.TEXT_PLAIN).body(e.getMessage());
-    }
-
-    private ResponseEntity<String> disabled(SourceDisabledException e) {
-        return ResponseEntity.status(HttpStatus.NOT_FOUND).contentType(MediaType.TEXT_PLAIN).body(e.getMessage());
+    /** The 4xx for an exception about the request itself, or null when it is about something else. */
+    static ResponseEntity<?> refusal(RuntimeException e) {
+        if (e instanceof FormBody.MalformedException malformed) {
+            return IntakeProblems.problem(HttpStatus.BAD_REQUEST, "Malformed form encoding", malformed.getMessage());
+        }
+        if (e instanceof RawBody.PayloadTooLargeException tooLarge) {
+            return IntakeProblems.problem(HttpStatus.PAYLOAD_TOO_LARGE, "Body too large", tooLarge.getMessage());
+        }
+        if (e instanceof SourceDisabledException disabled) {
+            return IntakeProblems.problem(HttpStatus.NOT_FOUND, "Source disabled", disabled.getMessage());
+        }
+        return null;
     }
 
     private ResponseEntity<String> storeUnavailable(RuntimeException e) {

@@ -9,6 +9,23 @@ import org.cartrelay.event.CanonicalEvent;
 public record Notice(String source, String sourceEventId, String rawBody, CanonicalEvent event, Outcome outcome,
         String reason) {
 
+    /** The widths of the columns notice.source_event_id and notice.reason. */
+    static final int MAX_SOURCE_EVENT_ID = 255;
+    static final int MAX_REASON = 1000;
+
+    /**
+     * A source event id wider than its column is kept as {@code sha256-<hex of it>}: the same notification still
+     * gets the same key. A reason is cut to its column.
+     */
+    public Notice {
+        if (sourceEventId != null && sourceEventId.length() > MAX_SOURCE_EVENT_ID) {
+            sourceEventId = "sha256-" + Digistore24Mapper.sha256(sourceEventId);
+        }
+        if (reason != null && reason.length() > MAX_REASON) {
+            reason = reason.substring(0, MAX_REASON - 1) + "…";
+        }
+    }
+
     public enum Outcome {
         /** Applied to the lifecycle. */
         PROCESSED,

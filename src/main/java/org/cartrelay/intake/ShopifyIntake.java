@@ -7,12 +7,14 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.util.Base64;
+import java.util.List;
 
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
 import org.cartrelay.config.CartRelayProperties;
-import org.cartrelay.event.EventJson;
+import org.cartrelay.support.JsonSchemas;
+import org.cartrelay.support.LogSafe;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.http.HttpStatus;
@@ -35,16 +37,29 @@ public class ShopifyIntake {
 
     private final IntakeService intake;
     private final CartRelayProperties properties;
-    private final ShopifyMapper mapper = new ShopifyMapper();
+    private final ShopifyMapper mapper;
     private final java.time.Clock clock;
 
     public ShopifyIntake(IntakeService intake, CartRelayProperties properties, java.time.Clock clock) {
         this.clock = clock;
         this.intake = intake;
         this.properties = properties;
+        this.mapper = new ShopifyMapper(properties.sources().shopify().consentDefault());
     }
 
-    public ResponseEntity<String> receive(HttpServletRequest request) throws IOException {
+    public ResponseEntity<?> receive(HttpServletRequest request) throws IOException {
+        Parsed parsed = parse(request);
+        if (parsed.notice() == null) {
+            return parsed.answer();
+        }
+        IntakeService.Receipt receipt = intake.accept(parsed.notice());
+        log.info("{}: {} {}{}", parsed.summary(), parsed.notice().outcome(), receipt.noticeId(),
+                receipt.duplicate() ? " (repeat)" : "");
+        return ResponseEntity.ok().contentType(MediaType.TEXT_PLAIN).body("OK");
+    }
+
+    /** Checks the HMAC and maps the webhook without keeping anything. */
+    Parsed parse(HttpServletRequest request) throws IOException {
         String secret = properties.sources().shopify().secret();
         if (secret == null || secret.isBlank()) {
             throw new SourceDisabledException("Shopify", "cartrelay.sources.shopify.secret");
@@ -52,8 +67,8 @@ public class ShopifyIntake {
         byte[] body = RawBody.read(request, properties.intake().maxBody().toBytes());
         if (!validHmac(secret, body, request.getHeader("X-Shopify-Hmac-Sha256"))) {
             log.warn("Shopify webhook refused: bad or missing X-Shopify-Hmac-Sha256");
-            return ResponseEntity.status(HttpStatus.UNAUTHORIZED).contentType(MediaType.TEXT_PLAIN)
-                    .body("The X-Shopify-Hmac-Sha256 header does not match the body.");
+            return Parsed.answer(IntakeProblems.problem(HttpStatus.UNAUTHORIZED, "Signature refused",
+                    "The X-Shopify-Hmac-Sha256 header does not match the body."));
         }
         String raw = new String(body, StandardCharsets.UTF_8);
         String topic = request.getHeader("X-Shopify-Topic");
@@ -62,16 +77,17 @@ public class ShopifyIntake {
                 : "sha256-" + Digistore24Mapper.sha256(topic + "\n" + raw);
         JsonNode json;
         try {
-            json = EventJson.MAPPER.readTree(body);
+            json = IntakeBounds.readTree(body);
         } catch (JsonProcessingException e) {
             json = null;
         }
+        List<JsonSchemas.Violation> numbers = json == null ? List.of() : IntakeBounds.numbers(json);
         Notice notice = json == null || !json.isObject()
                 ? Notice.rejected(ShopifyMapper.SOURCE, sourceEventId, raw, "The body is not a JSON object.")
-                : mapper.map(topic, sourceEventId, json, raw, clock.instant());
-        IntakeService.Receipt receipt = intake.accept(notice);
-        log.info("Shopify {}: {} {}{}", topic, notice.outcome(), receipt.noticeId(), receipt.duplicate() ? " (repeat)" : "");
-        return ResponseEntity.ok().contentType(MediaType.TEXT_PLAIN).body("OK");
+                : !numbers.isEmpty() ? Notice.rejected(ShopifyMapper.SOURCE, sourceEventId, raw,
+                        IntakeBounds.reason(numbers))
+                : IntakeBounds.enforce(mapper.map(topic, sourceEventId, json, raw, clock.instant()));
+        return Parsed.keep(notice, "Shopify " + LogSafe.value(topic));
     }
 
     static boolean validHmac(String secret, byte[] body, String header) {

@@ -9,6 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import org.cartrelay.config.CartRelayProperties.ConsentDefault;
 import org.cartrelay.event.Address;
 import org.cartrelay.event.CanonicalEvent;
 import org.cartrelay.event.Checkout;
@@ -24,6 +25,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 final class ShopifyMapper {
 
     static final String SOURCE = "shopify";
+
+    private final ConsentDefault consentDefault;
+
+    ShopifyMapper(ConsentDefault consentDefault) {
+        this.consentDefault = consentDefault;
+    }
 
     Notice map(String topic, String sourceEventId, JsonNode body, String rawBody, Instant receivedAt) {
         switch (topic == null ? "" : topic) {
@@ -63,7 +70,7 @@ final class ShopifyMapper {
             String variant = text(line, "variant_title");
             items.add(new Item(first(text(line, "product_id"), text(line, "sku")),
                     variant == null ? name : name + " (" + variant + ")",
-                    line.hasNonNull("quantity") ? line.get("quantity").asInt() : null, money(text(line, "price"))));
+                    quantity(line.get("quantity")), money(text(line, "price"))));
         }
         Checkout checkout = new Checkout(checkoutRef, null, text(body, "abandoned_checkout_url"),
                 first(text(body, "presentment_currency"), text(body, "currency")), money(text(body, "total_price")),
@@ -73,12 +80,14 @@ final class ShopifyMapper {
         Address address = Address.of(text(billing, "address1"), text(billing, "city"),
                 first(text(billing, "province_code"), text(billing, "province")), text(billing, "zip"),
                 text(billing, "country_code"));
-        Customer buyer = new Customer(email(body),
+        // an order may come without a usable email and is then matched by its checkout token alone
+        String email = email(body);
+        Customer buyer = new Customer(email != null && EmailAddress.isValid(email) ? email : null,
                 first(text(customer, "first_name"), text(billing, "first_name")),
                 first(text(customer, "last_name"), text(billing, "last_name")),
                 first(text(body, "phone"), text(billing, "phone")), address, text(body, "customer_locale"));
-        Consent consent = body.has("buyer_accepts_marketing")
-                ? new Consent(body.get("buyer_accepts_marketing").asBoolean(false)) : null;
+        Consent consent = consentDefault.apply(body.has("buyer_accepts_marketing")
+                ? new Consent(body.get("buyer_accepts_marketing").asBoolean(false)) : null);
         Map<String, String> attributes = new LinkedHashMap<>();
         putIfPresent(attributes, "shopify_checkout_id", CanonicalEvent.CHECKOUT_STARTED.equals(type)
                 ? text(body, "id") : text(body, "checkout_id"));
@@ -110,11 +119,18 @@ final class ShopifyMapper {
     }
 
     private static BigDecimal money(String value) {
-        try {
-            return value == null ? null : new BigDecimal(value);
-        } catch (NumberFormatException e) {
+        return IntakeBounds.money(value);
+    }
+
+    /** A quantity beyond int saturates, so the bounds reject it rather than wrap it; one that is no number is 0. */
+    private static Integer quantity(JsonNode value) {
+        if (value == null || value.isNull()) {
             return null;
         }
+        if (value.isIntegralNumber()) {
+            return value.canConvertToInt() ? value.intValue() : Integer.MAX_VALUE;
+        }
+        return IntakeBounds.quantity(value.isTextual() ? value.textValue() : null, 0);
     }
 
     private static Instant time(String value, Instant fallback) {

@@ -7,6 +7,7 @@ import java.time.Clock;
 
 import org.cartrelay.config.CartRelayProperties;
 import org.cartrelay.support.FormBody;
+import org.cartrelay.support.LogSafe;
 import org.cartrelay.support.Masking;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -36,11 +37,24 @@ public class WooCommerceIntake {
     public WooCommerceIntake(IntakeService intake, CartRelayProperties properties, Clock clock) {
         this.intake = intake;
         this.properties = properties;
-        this.mapper = new WooCommerceMapper(properties.sources().woocommerce().currency());
+        CartRelayProperties.WooCommerce config = properties.sources().woocommerce();
+        this.mapper = new WooCommerceMapper(config.currency(), config.consentField(), config.consentDefault());
         this.clock = clock;
     }
 
-    public ResponseEntity<String> receive(HttpServletRequest request) throws IOException {
+    public ResponseEntity<?> receive(HttpServletRequest request) throws IOException {
+        Parsed parsed = parse(request);
+        if (parsed.notice() == null) {
+            return parsed.answer();
+        }
+        IntakeService.Receipt receipt = intake.accept(parsed.notice());
+        log.info("{}: {} {}{}", parsed.summary(), parsed.notice().outcome(), receipt.noticeId(),
+                receipt.duplicate() ? " (repeat)" : "");
+        return ResponseEntity.ok().contentType(MediaType.TEXT_PLAIN).body("OK");
+    }
+
+    /** Checks the token and maps the form without keeping anything. */
+    Parsed parse(HttpServletRequest request) throws IOException {
         String expected = properties.sources().woocommerce().token();
         if (expected == null || expected.isBlank()) {
             throw new SourceDisabledException("WooCommerce", "cartrelay.sources.woocommerce.token");
@@ -54,14 +68,12 @@ public class WooCommerceIntake {
         if (given == null || !MessageDigest.isEqual(expected.getBytes(StandardCharsets.UTF_8),
                 given.getBytes(StandardCharsets.UTF_8))) {
             log.warn("WooCommerce webhook refused: {}", given == null ? "no token" : "wrong token");
-            return ResponseEntity.status(HttpStatus.UNAUTHORIZED).contentType(MediaType.TEXT_PLAIN)
-                    .body("A valid token is required in the query parameter 'token' or the header X-CartRelay-Token.");
+            return Parsed.answer(IntakeProblems.problem(HttpStatus.UNAUTHORIZED, "Token refused",
+                    "A valid token is required in the query parameter 'token' or the header X-CartRelay-Token."));
         }
         FormBody form = FormBody.parse(body);
-        Notice notice = mapper.map(form, new String(body, StandardCharsets.UTF_8), clock.instant());
-        IntakeService.Receipt receipt = intake.accept(notice);
-        log.info("WooCommerce {} for {}: {} {}{}", form.get("order_status"), Masking.email(form.get("email")),
-                notice.outcome(), receipt.noticeId(), receipt.duplicate() ? " (repeat)" : "");
-        return ResponseEntity.ok().contentType(MediaType.TEXT_PLAIN).body("OK");
+        Notice notice = IntakeBounds.enforce(mapper.map(form, new String(body, StandardCharsets.UTF_8), clock.instant()));
+        return Parsed.keep(notice, "WooCommerce " + LogSafe.value(form.get("order_status")) + " for "
+                + Masking.email(form.get("email")));
     }
 }

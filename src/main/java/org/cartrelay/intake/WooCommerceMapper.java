@@ -8,9 +8,11 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
+import org.cartrelay.config.CartRelayProperties.ConsentDefault;
 import org.cartrelay.event.Address;
 import org.cartrelay.event.CanonicalEvent;
 import org.cartrelay.event.Checkout;
+import org.cartrelay.event.Consent;
 import org.cartrelay.event.Customer;
 import org.cartrelay.event.Item;
 import org.cartrelay.support.EmailAddress;
@@ -23,16 +25,19 @@ final class WooCommerceMapper {
     static final String SOURCE = "woocommerce";
 
     private final String currency;
+    private final String consentField;
+    private final ConsentDefault consentDefault;
 
-    WooCommerceMapper(String currency) {
+    WooCommerceMapper(String currency, String consentField, ConsentDefault consentDefault) {
         this.currency = currency;
+        this.consentField = consentField;
+        this.consentDefault = consentDefault;
     }
 
     Notice map(FormBody form, String rawBody, Instant receivedAt) {
         String status = form.get("order_status");
         String checkoutUrl = form.get("checkout_url");
-        String cartToken = checkoutUrl == null ? null
-                : UriComponentsBuilder.fromUriString(checkoutUrl).build().getQueryParams().getFirst("wcf_ac_token");
+        String cartToken = cartToken(checkoutUrl);
         String sourceEventId = (status == null ? "(none)" : status) + ":"
                 + (cartToken != null ? cartToken : "sha256-" + Digistore24Mapper.sha256(rawBody));
         String type;
@@ -67,22 +72,34 @@ final class WooCommerceMapper {
         if (form.get("coupon_code") != null) {
             attributes.put("coupon_code", form.get("coupon_code"));
         }
-        return Notice.processed(SOURCE, sourceEventId, rawBody,
-                new CanonicalEvent(type, SOURCE, sourceEventId, receivedAt, checkout, null, customer, null, attributes));
+        String choice = consentField == null || consentField.isBlank() ? null : form.get(consentField);
+        Consent consent = consentDefault.apply(choice == null ? null : new Consent(Digistore24Mapper.consenting(choice)));
+        return Notice.processed(SOURCE, sourceEventId, rawBody, new CanonicalEvent(type, SOURCE, sourceEventId,
+                receivedAt, checkout, null, customer, consent, attributes));
     }
 
-    /** CartFlows sends the address as one line; a trailing two-letter part is its country code. */
+    /** The {@code wcf_ac_token} of a checkout URL; none when the URL is no URL (the bounds then reject it). */
+    private static String cartToken(String checkoutUrl) {
+        if (checkoutUrl == null || !IntakeBounds.isWebUrl(checkoutUrl)) {
+            return null;
+        }
+        try {
+            String token = UriComponentsBuilder.fromUriString(checkoutUrl).build().getQueryParams()
+                    .getFirst("wcf_ac_token");
+            return token == null || token.isBlank() ? null : token;
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+    }
+
+    /** CartFlows sends the address as one line; a trailing two-letter part after a comma is its country code. */
     private static String country(String line) {
-        String[] parts = line.split(",");
-        String last = parts[parts.length - 1].trim();
-        return parts.length > 1 && last.matches("[A-Za-z]{2}") ? last.toUpperCase(Locale.ROOT) : null;
+        int comma = line.lastIndexOf(',');
+        String last = comma < 0 ? "" : line.substring(comma + 1).trim();
+        return last.matches("[A-Za-z]{2}") ? last.toUpperCase(Locale.ROOT) : null;
     }
 
     private static BigDecimal money(String value) {
-        try {
-            return value == null ? null : new BigDecimal(value);
-        } catch (NumberFormatException e) {
-            return null;
-        }
+        return IntakeBounds.money(value);
     }
 }
