@@ -66,6 +66,20 @@ class LogSafetyTest {
     }
 
     @Test
+    void exceptionMessagesAreEscapedAndTheirStackFramesKeepTheirLines(CapturedOutput output) {
+        IllegalStateException cause = new IllegalStateException("cause\n" + FORGED);
+        IllegalArgumentException thrown = new IllegalArgumentException("Bad value [x\r\n" + FORGED + "]", cause);
+        thrown.addSuppressed(new RuntimeException("suppressed\n" + FORGED));
+        LoggerFactory.getLogger("org.apache.camel.SomeLibrary").error("It failed", thrown);
+        assertNoForgedLine(output);
+        assertThat(output.getAll()).contains("java.lang.IllegalArgumentException: Bad value [x\\r\\n2026-12-04T10")
+                .contains("Caused by: java.lang.IllegalStateException: cause\\n2026-12-04T10")
+                .contains("Suppressed: java.lang.RuntimeException: suppressed\\n2026-12-04T10");
+        assertThat(output.getAll().lines().filter(line -> line.strip().startsWith("at org.cartrelay.intake.")))
+                .isNotEmpty();
+    }
+
+    @Test
     void longSenderValuesAreCut(CapturedOutput output) {
         String ds24 = Digistore24Forms.from("digistore24/order-form-entry.form",
                 Map.of("order_id", "LOG-4", "event", "e".repeat(200_000)));
