@@ -197,6 +197,9 @@ final class IntakeBounds {
     private static void text(List<Violation> found, String field, String value, int max) {
         if (value != null && value.length() > max) {
             found.add(new Violation(field, "at most " + max + " characters"));
+        } else if (value != null && value.indexOf('\u0000') >= 0) {
+            // a NUL the sender escaped into a value (%00 in a form, an escape in JSON); PostgreSQL text cannot hold it
+            found.add(new Violation(field, "no NUL character"));
         }
     }
 

@@ -56,6 +56,9 @@ public class IntakeErrors {
         if (e instanceof FormBody.MalformedException malformed) {
             return IntakeProblems.problem(HttpStatus.BAD_REQUEST, "Malformed form encoding", malformed.getMessage());
         }
+        if (e instanceof RawBody.NulByteException nul) {
+            return IntakeProblems.problem(HttpStatus.BAD_REQUEST, "Malformed body", nul.getMessage());
+        }
         if (e instanceof RawBody.PayloadTooLargeException tooLarge) {
             return IntakeProblems.problem(HttpStatus.PAYLOAD_TOO_LARGE, "Body too large", tooLarge.getMessage());
         }

@@ -14,12 +14,17 @@ public record Notice(String source, String sourceEventId, String rawBody, Canoni
     static final int MAX_REASON = 1000;
 
     /**
-     * A source event id wider than its column is kept as {@code sha256-<hex of it>}: the same notification still
-     * gets the same key. A reason is cut to its column.
+     * A source event id wider than its column, or holding a NUL character (which PostgreSQL text cannot), is kept as
+     * {@code sha256-<hex of it>}: the same notification still gets the same key. A reason is cut to its column, and a
+     * NUL character a sender's value brought into it is written as an escape.
      */
     public Notice {
-        if (sourceEventId != null && sourceEventId.length() > MAX_SOURCE_EVENT_ID) {
+        if (sourceEventId != null && (sourceEventId.length() > MAX_SOURCE_EVENT_ID
+                || sourceEventId.indexOf('\u0000') >= 0)) {
             sourceEventId = "sha256-" + Digistore24Mapper.sha256(sourceEventId);
+        }
+        if (reason != null && reason.indexOf('\u0000') >= 0) {
+            reason = reason.replace("\u0000", "\\u0000");
         }
         if (reason != null && reason.length() > MAX_REASON) {
             reason = reason.substring(0, MAX_REASON - 1) + "…";

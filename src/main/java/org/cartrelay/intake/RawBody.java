@@ -5,7 +5,10 @@ import java.io.InputStream;
 
 import jakarta.servlet.http.HttpServletRequest;
 
-/** Reads a request body as bytes, refusing anything over the intake limit before it is buffered whole. */
+/**
+ * Reads a request body as bytes, refusing anything over the intake limit before it is buffered whole, and a body
+ * with a NUL byte: neither JSON nor a form body may hold one, and the store keeps raw bodies as text.
+ */
 final class RawBody {
 
     private RawBody() {
@@ -21,6 +24,11 @@ final class RawBody {
             if (body.length > limit) {
                 throw new PayloadTooLargeException(limit);
             }
+            for (byte b : body) {
+                if (b == 0) {
+                    throw new NulByteException();
+                }
+            }
             return body;
         }
     }
@@ -28,6 +36,12 @@ final class RawBody {
     static final class PayloadTooLargeException extends RuntimeException {
         PayloadTooLargeException(long limit) {
             super("The body is larger than the intake limit of " + limit + " bytes (cartrelay.intake.max-body).");
+        }
+    }
+
+    static final class NulByteException extends RuntimeException {
+        NulByteException() {
+            super("The body holds a NUL byte, which no JSON or form body may contain.", null, false, false);
         }
     }
 }

@@ -276,6 +276,33 @@ class IntakeBadInputTest {
     }
 
     @Test
+    void aNulByteInABodyIsA400AndADecodedNulIsOutOfBounds() {
+        Set<String> before = stored(hub());
+        long checkoutsBefore = checkouts();
+        // raw: neither JSON nor a form body may hold one, and PostgreSQL text cannot
+        String ds24 = Fixtures.form("digistore24/order-form-entry.form");
+        assertThat(assertProblem(hub().postForm("/ipn/digistore24", ds24 + "&x=a\u0000b"), 400).get("detail")
+                .asText()).contains("NUL byte");
+        assertProblem(shopify(shopifyCheckout("nul-1", "\"currency\"", "\u0000\"currency\"")), 400);
+        assertProblem(postGeneric("nul-2", generic("nul-2", "\"type\"", "\u0000\"type\"")), 400);
+        assertProblem(wooWithHeader(woo("nul3", "first_name=Ana", "first_name=A\u0000na")), 400);
+        assertThat(stored(hub())).isEqualTo(before);
+
+        // decoded into a value (an id, a name, the dedupe key): out of bounds, as the source answers those
+        String ds24Nul = ds24(Map.of("order_id", "DSNUL\u00001", "first_name", "Ja\u0000ne"));
+        assertRejectedOk(hub().postForm("/ipn/digistore24", ds24Nul), "digistore24", ds24Nul, "no NUL character");
+        String shopifyNul = shopifyCheckout("nul\\u00004", "x", "x");
+        assertRejectedOk(shopify(shopifyNul), "shopify", shopifyNul, "checkout.id no NUL character");
+        String wooNul = woo("nul5", "first_name=Ana", "first_name=A%00na");
+        assertRejectedOk(wooWithHeader(wooNul), "woocommerce", wooNul, "no NUL character");
+        String genericNul = generic("nul-6", "\"p-1\"", "\"p\\u00001\"");
+        JsonNode problem = assertProblem(postGeneric("nul-6", genericNul), 422);
+        assertThat(problem.toString()).contains("checkout.items[0].productId").contains("no NUL character");
+        assertThat(stored(hub())).containsAll(before);
+        assertThat(checkouts()).isEqualTo(checkoutsBefore);
+    }
+
+    @Test
     void signatureAndTokenRefusalsAreProblemsToo() {
         assertProblem(hub().postForm("/ipn/digistore24", Fixtures.form("digistore24/bad-signature.form")), 403);
         assertProblem(hub().post("/webhooks/shopify", Fixtures.text("shopify/checkouts-create.json"),

@@ -361,7 +361,7 @@ final class Mutations {
     static java.util.Set<Integer> refusals(String source) {
         Map<String, java.util.Set<Integer>> statuses = new HashMap<>();
         statuses.put("digistore24", java.util.Set.of(400, 403, 413));
-        statuses.put("shopify", java.util.Set.of(401, 413));
+        statuses.put("shopify", java.util.Set.of(400, 401, 413));
         statuses.put("woocommerce", java.util.Set.of(400, 401, 413));
         statuses.put("generic", java.util.Set.of(400, 401, 413, 422));
         return statuses.get(source);
