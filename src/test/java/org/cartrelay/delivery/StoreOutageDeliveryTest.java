@@ -5,6 +5,9 @@ import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
 import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 
 import org.cartrelay.testing.Notices;
@@ -24,7 +27,16 @@ class StoreOutageDeliveryTest {
 
     @Test
     void theOutboxSettlesAfterTheStoreWasAwayWhileAttemptsWereRecorded() throws Exception {
-        try (ScriptedTarget target = new ScriptedTarget(call -> Answer.of(200).after(100));
+        // calls after the tenth are held until the store is gone: their attempts finish while it is away and wait
+        // to be recorded
+        CountDownLatch storeGone = new CountDownLatch(1);
+        AtomicInteger arrived = new AtomicInteger();
+        try (ScriptedTarget target = new ScriptedTarget(call -> {
+                    if (arrived.incrementAndGet() > 10) {
+                        awaitQuietly(storeGone);
+                    }
+                    return Answer.of(200).after(100);
+                });
                 ProxiedDatabase backend = ProxiedDatabase.start();
                 TestHub hub = backend.hub().property("cartrelay.abandonment.delay", "0s")
                         .connector("crm", """
@@ -36,10 +48,11 @@ class StoreOutageDeliveryTest {
                         .start()) {
             AttemptRecorder recorder = hub.bean(AttemptRecorder.class);
             Notices.startCheckouts(hub, "outage", 60);
-            await().atMost(Duration.ofSeconds(30)).until(() -> target.calls().size() >= 10);
+            await().atMost(Duration.ofSeconds(30)).until(() -> arrived.get() > 10);
 
             // the store goes away with attempts under way, and stays away while the recorder tries again and again
             backend.proxy().down();
+            storeGone.countDown();
             await().atMost(Duration.ofSeconds(60)).until(() -> recorder.failedWrites() >= 5);
             backend.proxy().up();
 
@@ -60,6 +73,14 @@ class StoreOutageDeliveryTest {
             Notices.startCheckouts(hub, "after", 5);
             await().atMost(Duration.ofSeconds(30)).until(() -> hub.count(
                     "select count(*) from delivery where status = 'delivered'") == 65);
+        }
+    }
+
+    private static void awaitQuietly(CountDownLatch latch) {
+        try {
+            latch.await(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 }
