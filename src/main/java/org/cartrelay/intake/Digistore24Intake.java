@@ -10,7 +10,6 @@ import org.cartrelay.support.Masking;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.http.HttpStatus;
-import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.stereotype.Component;
 
@@ -42,18 +41,11 @@ public class Digistore24Intake {
     /** Digistore24 checks a new endpoint with a GET and wants 200, no redirect. */
     public ResponseEntity<String> probe() {
         passphrase();
-        return ok();
+        return IntakeService.ok();
     }
 
     public ResponseEntity<?> receive(HttpServletRequest request) throws IOException {
-        Parsed parsed = parse(request);
-        if (parsed.notice() == null) {
-            return parsed.answer();
-        }
-        IntakeService.Receipt receipt = intake.accept(parsed.notice());
-        log.info("{}: {} {}{}", parsed.summary(), parsed.notice().outcome(), receipt.noticeId(),
-                receipt.duplicate() ? " (repeat)" : "");
-        return ok();
+        return intake.acceptAndAnswerOk(parse(request), log);
     }
 
     /** Verifies and maps the notification without keeping anything. */
@@ -68,7 +60,7 @@ public class Digistore24Intake {
                     "The sha_sign does not match this notification."));
         }
         if ("connection_test".equals(form.get("event"))) {
-            return Parsed.answer(ok());
+            return Parsed.answer(IntakeService.ok());
         }
         Notice notice = IntakeBounds.enforce(mapper.map(form, new String(bytes, StandardCharsets.UTF_8), clock.instant()));
         return Parsed.keep(notice, "Digistore24 " + LogSafe.value(form.get("event")) + " for "
@@ -81,9 +73,5 @@ public class Digistore24Intake {
             throw new SourceDisabledException("Digistore24", "cartrelay.sources.digistore24.passphrase");
         }
         return passphrase;
-    }
-
-    private static ResponseEntity<String> ok() {
-        return ResponseEntity.ok().contentType(MediaType.TEXT_PLAIN).body("OK");
     }
 }

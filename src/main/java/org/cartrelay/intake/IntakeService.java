@@ -1,6 +1,9 @@
 package org.cartrelay.intake;
 
 import org.cartrelay.ops.HubMetrics;
+import org.slf4j.Logger;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
 import org.springframework.stereotype.Service;
 
 /**
@@ -27,5 +30,23 @@ public class IntakeService {
         metrics.notice(notice.source(), receipt.duplicate() ? "duplicate"
                 : notice.outcome() == Notice.Outcome.REJECTED ? "rejected" : "accepted");
         return receipt;
+    }
+
+    /**
+     * A shop's form or webhook notice, parsed: kept, logged with its outcome on the intake's own logger, and
+     * answered {@code OK} (the answer the shops' IPN senders expect); a refusal is answered as parsed.
+     */
+    ResponseEntity<?> acceptAndAnswerOk(Parsed parsed, Logger log) {
+        if (parsed.notice() == null) {
+            return parsed.answer();
+        }
+        Receipt receipt = accept(parsed.notice());
+        log.info("{}: {} {}{}", parsed.summary(), parsed.notice().outcome(), receipt.noticeId(),
+                receipt.duplicate() ? " (repeat)" : "");
+        return ok();
+    }
+
+    static ResponseEntity<String> ok() {
+        return ResponseEntity.ok().contentType(MediaType.TEXT_PLAIN).body("OK");
     }
 }

@@ -18,7 +18,6 @@ import org.cartrelay.support.LogSafe;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.http.HttpStatus;
-import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.stereotype.Component;
 
@@ -48,14 +47,7 @@ public class ShopifyIntake {
     }
 
     public ResponseEntity<?> receive(HttpServletRequest request) throws IOException {
-        Parsed parsed = parse(request);
-        if (parsed.notice() == null) {
-            return parsed.answer();
-        }
-        IntakeService.Receipt receipt = intake.accept(parsed.notice());
-        log.info("{}: {} {}{}", parsed.summary(), parsed.notice().outcome(), receipt.noticeId(),
-                receipt.duplicate() ? " (repeat)" : "");
-        return ResponseEntity.ok().contentType(MediaType.TEXT_PLAIN).body("OK");
+        return intake.acceptAndAnswerOk(parse(request), log);
     }
 
     /** Checks the HMAC and maps the webhook without keeping anything. */
