@@ -9,7 +9,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -27,6 +26,7 @@ import org.cartrelay.event.OutboundEvent;
 import org.cartrelay.store.DeadLetterStore;
 import org.cartrelay.store.DeadLetterStore.DeadLetter;
 import org.cartrelay.testing.Checkouts;
+import org.cartrelay.testing.Mails;
 import org.cartrelay.testing.Notices;
 import org.cartrelay.testing.ScriptedSmtpServer;
 import org.cartrelay.testing.TestDatabase;
@@ -45,7 +45,6 @@ import com.icegreen.greenmail.util.ServerSetupTest;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 
 import jakarta.mail.BodyPart;
-import jakarta.mail.Message;
 import jakarta.mail.internet.MimeMessage;
 import jakarta.mail.internet.MimeMultipart;
 
@@ -169,14 +168,8 @@ class EmailConnectorTest {
         hub.clock().advance(by);
     }
 
-    private List<MimeMessage> to(String key) throws Exception {
-        return Arrays.stream(smtp.getReceivedMessages()).filter(m -> {
-            try {
-                return m.getRecipients(Message.RecipientType.TO)[0].toString().equals(key + "@example.com");
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-        }).toList();
+    private List<MimeMessage> to(String key) {
+        return Mails.to(smtp, key + "@example.com");
     }
 
     private long mails(String key) throws Exception {

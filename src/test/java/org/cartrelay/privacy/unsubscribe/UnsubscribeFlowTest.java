@@ -20,13 +20,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 
+import org.cartrelay.testing.Mails;
 import org.cartrelay.testing.Notices;
 import org.cartrelay.testing.TestDatabase;
 import org.cartrelay.testing.TestHub;
@@ -42,7 +42,6 @@ import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
 import com.icegreen.greenmail.util.GreenMail;
 import com.icegreen.greenmail.util.ServerSetupTest;
 
-import jakarta.mail.Message;
 import jakarta.mail.internet.MimeMessage;
 
 /**
@@ -140,13 +139,7 @@ class UnsubscribeFlowTest {
     }
 
     private List<MimeMessage> mailsTo(String key) {
-        return Arrays.stream(smtp.getReceivedMessages()).filter(m -> {
-            try {
-                return m.getRecipients(Message.RecipientType.TO)[0].toString().equals(key + "@example.com");
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-        }).toList();
+        return Mails.to(smtp, key + "@example.com");
     }
 
     /** The first mail to the buyer, once it arrived, and the path of its one-click link. */
