@@ -62,13 +62,10 @@ class IntakeBadInputTest {
 
     /** The one notice whose raw body is this one. */
     private static StoredNotice byBody(String source, String body) {
-        List<StoredNotice> found = hub().jdbc().sql("""
-                select id, source, source_event_id, event_type, email, raw_body, canonical, outcome, reason
-                from notice where source = ? and raw_body = ?""")
+        List<StoredNotice> found = hub().jdbc()
+                .sql("select " + IntakeTestSupport.NOTICE_COLUMNS + " from notice where source = ? and raw_body = ?")
                 .params(source, body)
-                .query((rs, row) -> new StoredNotice(rs.getString(1), rs.getString(2), rs.getString(3),
-                        rs.getString(4), rs.getString(5), rs.getString(6), rs.getString(7), rs.getString(8),
-                        rs.getString(9)))
+                .query(IntakeTestSupport::storedNotice)
                 .list();
         assertThat(found).as("notices of %s with that body", source).hasSize(1);
         return found.get(0);

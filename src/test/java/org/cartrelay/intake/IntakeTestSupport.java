@@ -3,6 +3,8 @@ package org.cartrelay.intake;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -36,14 +38,19 @@ final class IntakeTestSupport {
         }
     }
 
+    /** The columns of a {@link StoredNotice}, in its order. */
+    static final String NOTICE_COLUMNS =
+            "id, source, source_event_id, event_type, email, raw_body, canonical, outcome, reason";
+
+    static StoredNotice storedNotice(ResultSet rs, int row) throws SQLException {
+        return new StoredNotice(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
+                rs.getString(6), rs.getString(7), rs.getString(8), rs.getString(9));
+    }
+
     static Optional<StoredNotice> notice(TestHub hub, String source, String sourceEventId) {
-        return hub.jdbc().sql("""
-                select id, source, source_event_id, event_type, email, raw_body, canonical, outcome, reason
-                from notice where source = ? and source_event_id = ?""")
+        return hub.jdbc().sql("select " + NOTICE_COLUMNS + " from notice where source = ? and source_event_id = ?")
                 .params(source, sourceEventId)
-                .query((rs, row) -> new StoredNotice(rs.getString(1), rs.getString(2), rs.getString(3),
-                        rs.getString(4), rs.getString(5), rs.getString(6), rs.getString(7), rs.getString(8),
-                        rs.getString(9)))
+                .query(IntakeTestSupport::storedNotice)
                 .optional();
     }
 
