@@ -6,7 +6,7 @@ import java.util.Map;
 import com.fasterxml.jackson.annotation.JsonInclude;
 
 /**
- * One notification from any source, normalised (SPEC section 3). Inbound types are
+ * One notification from any source, normalised, in the shape {@code schemas/canonical-event.schema.json} describes. Inbound types are
  * {@code checkout.started} and {@code order.completed}.
  */
 @JsonInclude(JsonInclude.Include.NON_EMPTY)

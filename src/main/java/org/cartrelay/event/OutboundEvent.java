@@ -52,7 +52,7 @@ public record OutboundEvent(
     }
 
     /**
-     * The abandonment facts and the hub's enrichment (SPEC section 3): how often this email abandoned within the
+     * The abandonment facts and the hub's enrichment: how often this email abandoned within the
      * repeat window, the value tier ({@code high} or {@code normal}), segment tags, the resume link and a coupon.
      */
     @JsonInclude(JsonInclude.Include.NON_EMPTY)

@@ -1,6 +1,6 @@
 package org.cartrelay.ops;
 
-/** {@code cartrelay:type=Connector,name=<name>}: one connector's figures and controls (SPEC section 7). */
+/** {@code cartrelay:type=Connector,name=<name>}: one connector's figures and controls; docs/operations.md lists them. */
 public interface ConnectorControlMBean {
 
     long getDelivered();

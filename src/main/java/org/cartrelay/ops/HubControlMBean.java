@@ -1,6 +1,6 @@
 package org.cartrelay.ops;
 
-/** {@code cartrelay:type=Hub}: intake and lifecycle figures (SPEC section 7). */
+/** {@code cartrelay:type=Hub}: intake and lifecycle figures; docs/operations.md lists them. */
 public interface HubControlMBean {
 
     long getAccepted();

@@ -9,7 +9,7 @@ import org.slf4j.LoggerFactory;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.stereotype.Component;
 
-/** Erases every trace of one buyer's email address from the hub's database (SPEC section 4, data protection). */
+/** Erases every trace of one buyer's email address from the hub's database. */
 @Component
 public class Erasure {
 

@@ -16,7 +16,7 @@ import org.cartrelay.store.SuppressionStore;
 import org.springframework.stereotype.Component;
 
 /**
- * Whether an outbound event may go to a connector (SPEC section 4): never to a mailing connector
+ * Whether an outbound event may go to a connector: never to a mailing connector
  * ({@code respectUnsubscribe}) when the buyer is on the suppression list; then the hub's policy for buyers in EU
  * countries ({@code cartrelay.policy.eu-buyers}); then the connector's own {@code requireConsent}. A withheld delivery
  * is recorded as {@code suppressed} with the reason given here.

@@ -27,7 +27,7 @@ import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.servlet.mvc.method.annotation.StreamingResponseBody;
 
 /**
- * The reports of SPEC section 7: {@code /api/carts} (paged JSON), {@code /api/carts.csv} (the same filters,
+ * The reports (docs/reports.md): {@code /api/carts} (paged JSON), {@code /api/carts.csv} (the same filters,
  * streamed), {@code /api/stats} (per product and per order form), and {@code /api/deliveries/{id}} so the admin
  * page can follow a replay until it is delivered. Behind the admin's credentials like all of {@code /api/**}.
  */
