@@ -11,7 +11,7 @@ import org.cartrelay.event.OutboundEvent;
 import com.fasterxml.jackson.databind.JsonNode;
 
 /**
- * The keys every connector file has (SPEC section 5), already validated against {@code connector.schema.json};
+ * The keys every connector file has, already validated against {@code connector.schema.json};
  * {@code config} is the whole file, from which a type reads its own keys. {@code respectUnsubscribe}: the connector
  * mails buyers (or feeds a tool that does), so buyers on the suppression list get nothing through it.
  */
