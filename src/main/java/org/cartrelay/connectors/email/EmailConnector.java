@@ -1,6 +1,5 @@
 package org.cartrelay.connectors.email;
 
-import java.io.IOException;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
