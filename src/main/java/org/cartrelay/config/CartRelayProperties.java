@@ -1,6 +1,7 @@
 package org.cartrelay.config;
 
 import java.math.BigDecimal;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.ZoneId;
 import java.util.List;
@@ -21,7 +22,13 @@ public record CartRelayProperties(
         @DefaultValue("90d") Duration retention,
         @DefaultValue("1h") Duration purgeInterval,
         String publicUrl,
-        @DefaultValue Unsubscribe unsubscribe) {
+        @DefaultValue Unsubscribe unsubscribe,
+        @DefaultValue Demo demo,
+        Path homeDir) {
+
+    /** The demo: the bundled demo connector and its echo endpoint, off unless enabled. */
+    public record Demo(boolean enabled, String secret) {
+    }
 
     /**
      * One-click unsubscribe: the key that signs the links and salts the suppression list's hashes (unset: one is

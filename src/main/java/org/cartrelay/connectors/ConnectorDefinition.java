@@ -11,9 +11,10 @@ import org.cartrelay.event.OutboundEvent;
 import com.fasterxml.jackson.databind.JsonNode;
 
 /**
- * The keys every connector file has (SPEC section 5), already validated against {@code connector.schema.json};
- * {@code config} is the whole file, from which a type reads its own keys. {@code respectUnsubscribe}: the connector
- * mails buyers (or feeds a tool that does), so buyers on the suppression list get nothing through it.
+ * The keys every connector file has, validated against {@code connector.schema.json} and with the schema's
+ * defaults filled in; {@code config} is the whole file so filled, which {@link ConnectorType} binds to the type's
+ * settings record. {@code respectUnsubscribe}: the connector mails buyers (or feeds a tool that does), so buyers on
+ * the suppression list get nothing through it.
  */
 public record ConnectorDefinition(
         String name,

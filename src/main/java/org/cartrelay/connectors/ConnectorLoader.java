@@ -21,8 +21,13 @@ import org.springframework.core.env.Environment;
 import org.yaml.snakeyaml.error.Mark;
 import org.yaml.snakeyaml.error.MarkedYAMLException;
 
+import com.fasterxml.jackson.databind.DeserializationContext;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.deser.std.FromStringDeserializer;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.module.SimpleModule;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
@@ -30,12 +35,23 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 
 /**
  * Reads {@code connectors/*.yaml}: resolves {@code ${NAME}} references, validates each file against
- * {@code connector.schema.json} and turns it into a {@link ConnectorDefinition}. Any problem is a
- * {@link ConnectorConfigException} naming the file, the key and what was expected.
+ * {@code connector.schema.json}, fills in every default the schema gives a key the file leaves out, and turns it into
+ * a {@link ConnectorDefinition}, whose {@code config} a type binds to its settings record ({@link #bind}). Defaults
+ * are written in the schema only. Any problem is a {@link ConnectorConfigException} naming the file, the key and what
+ * was expected.
  */
 public class ConnectorLoader {
 
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+    private static final ObjectMapper BINDER = JsonMapper.builder()
+            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .addModule(new SimpleModule().addDeserializer(Duration.class, new FromStringDeserializer<>(Duration.class) {
+                @Override
+                protected Duration _deserialize(String value, DeserializationContext context) {
+                    return duration(value);
+                }
+            }))
+            .build();
     private final Environment environment;
 
     public ConnectorLoader(Environment environment) {
@@ -160,38 +176,36 @@ public class ConnectorLoader {
 
     private static ConnectorDefinition definition(Path file, ObjectNode tree) {
         String fileName = file.getFileName().toString().replaceFirst("\\.ya?ml$", "");
-        String name = text(tree, "name", fileName);
         String type = tree.get("type").asText();
-        // a type may give common keys its own default, e.g. the vendor's base URL as endpoint
-        ObjectNode typeDefaults = new ObjectMapper().createObjectNode();
-        for (String key : List.of("endpoint", "requireConsent", "respectUnsubscribe", "events")) {
-            JsonNode value = ConnectorSchema.typeDefault(type, key);
-            if (value != null) {
-                typeDefaults.set(key, value);
-            }
-        }
-        Set<String> events = new LinkedHashSet<>();
-        if (tree.has("events") || typeDefaults.has("events")) {
-            (tree.has("events") ? tree : typeDefaults).get("events").forEach(event -> events.add(event.asText()));
-        } else {
-            events.add("checkout.abandoned");
-            events.add("checkout.recovered");
-        }
+        ConnectorSchema.fillDefaults(type, tree);
         return new ConnectorDefinition(
-                name,
+                text(tree, "name", fileName),
                 type,
                 file,
-                !tree.has("enabled") || tree.get("enabled").asBoolean(),
-                Set.copyOf(events),
+                tree.get("enabled").asBoolean(),
+                strings(tree.get("events")),
                 filter(tree.get("filter")),
-                (tree.has("requireConsent") ? tree : typeDefaults).path("requireConsent").asBoolean(false),
-                (tree.has("respectUnsubscribe") ? tree : typeDefaults).path("respectUnsubscribe").asBoolean(false),
-                text(tree, "endpoint", text(typeDefaults, "endpoint", null)),
+                tree.get("requireConsent").asBoolean(),
+                tree.get("respectUnsubscribe").asBoolean(),
+                text(tree, "endpoint", null),
                 auth(tree.get("auth")),
-                duration(text(tree, "timeout", "10s")),
-                retry(tree.get("retry")),
+                duration(tree.get("timeout").asText()),
+                bind(file, tree.get("retry"), RetryPolicy.class),
                 text(tree, "rateLimit", null),
                 tree);
+    }
+
+    /**
+     * A validated part of a connector file, its defaults filled in, as the record that holds it: Jackson binds keys
+     * to record components by name, durations as written in the file ({@code 10s}); other keys are ignored.
+     */
+    static <T> T bind(Path file, JsonNode node, Class<T> type) {
+        try {
+            return BINDER.treeToValue(node, type);
+        } catch (IOException | IllegalArgumentException e) {
+            throw new ConnectorConfigException("Connector file " + file + " does not fit " + type.getSimpleName()
+                    + ": " + e.getMessage().lines().findFirst().orElse("") + ".");
+        }
     }
 
     private static ConnectorDefinition.Filter filter(JsonNode node) {
@@ -212,19 +226,6 @@ public class ConnectorLoader {
         return new ConnectorDefinition.Auth(text(node, "bearer", null),
                 basic == null ? null : text(basic, "user", null), basic == null ? null : text(basic, "password", null),
                 header == null ? null : text(header, "name", null), header == null ? null : text(header, "value", null));
-    }
-
-    private static RetryPolicy retry(JsonNode node) {
-        RetryPolicy d = RetryPolicy.DEFAULT;
-        if (node == null) {
-            return d;
-        }
-        return new RetryPolicy(
-                node.has("maxAttempts") ? node.get("maxAttempts").asInt() : d.maxAttempts(),
-                node.has("initialDelay") ? duration(node.get("initialDelay").asText()) : d.initialDelay(),
-                node.has("multiplier") ? node.get("multiplier").asDouble() : d.multiplier(),
-                node.has("maxDelay") ? duration(node.get("maxDelay").asText()) : d.maxDelay(),
-                node.has("jitter") ? node.get("jitter").asDouble() : d.jitter());
     }
 
     private static Set<String> strings(JsonNode array) {

@@ -10,9 +10,9 @@ import java.util.Optional;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
+import org.cartrelay.config.CartRelayProperties;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.beans.factory.annotation.Value;
 import org.springframework.core.env.Environment;
 import org.springframework.stereotype.Component;
 
@@ -28,19 +28,18 @@ public class ConnectorRegistry {
 
     private final Map<String, Connector> connectors = new LinkedHashMap<>();
 
-    public ConnectorRegistry(Environment environment, List<ConnectorType> types,
-            @Value("${cartrelay.home-dir}") String home, @Value("${cartrelay.demo.enabled:false}") boolean demo) {
-        Map<String, ConnectorType> byName = types.stream()
+    public ConnectorRegistry(Environment environment, List<ConnectorType<?>> types, CartRelayProperties properties) {
+        Map<String, ConnectorType<?>> byName = types.stream()
                 .collect(Collectors.toMap(ConnectorType::name, Function.identity()));
         byName.keySet().stream().filter(name -> !ConnectorSchema.fragments().containsKey(name)).findFirst()
                 .ifPresent(name -> {
                     throw new IllegalStateException("Connector type '" + name + "' has no schema at "
                             + "schemas/connectors/" + name + ".schema.json");
                 });
-        Path folder = Path.of(home, "connectors");
+        Path folder = properties.homeDir().resolve("connectors");
         ConnectorLoader loader = new ConnectorLoader(environment);
         List<ConnectorDefinition> definitions = new ArrayList<>(loader.loadAll(folder));
-        if (demo) {
+        if (properties.demo().enabled()) {
             ConnectorDefinition bundled = loader.loadResource(DEMO);
             definitions.stream().filter(d -> d.name().equals(bundled.name())).findFirst().ifPresent(d -> {
                 throw new ConnectorConfigException("Connector file " + d.file() + ": key 'name' must be unique, but '"
@@ -49,7 +48,7 @@ public class ConnectorRegistry {
             definitions.add(bundled);
         }
         for (ConnectorDefinition definition : definitions) {
-            ConnectorType type = byName.get(definition.type());
+            ConnectorType<?> type = byName.get(definition.type());
             if (type == null) {
                 throw new ConnectorConfigException("Connector file " + definition.file() + ": key 'type' is '"
                         + definition.type() + "', which this hub does not provide; expected one of " + byName.keySet() + ".");

@@ -33,6 +33,8 @@ public final class ConnectorSchema {
 
     private static final Map<String, ObjectNode> FRAGMENTS = readFragments();
     private static final ObjectNode JOINED = join();
+    /** The keys every type has. */
+    private static final JsonNode COMMON_PROPERTIES = JOINED.get("properties");
     private static final JsonSchemas VALIDATOR = JsonSchemas.of(JOINED);
 
     private ConnectorSchema() {
@@ -51,11 +53,67 @@ public final class ConnectorSchema {
         return VALIDATOR;
     }
 
-    /** The default a type gives a key in its schema ({@code endpoint}, {@code requireConsent}, …), or null. */
-    public static JsonNode typeDefault(String type, String key) {
+    /**
+     * The keys of one type: the common keys, overlaid by the type's own (which may give a common key a default of its
+     * own, such as the vendor's base URL as {@code endpoint}), with their schemas merged.
+     */
+    public static ObjectNode properties(String type) {
         ObjectNode fragment = FRAGMENTS.get(type);
-        JsonNode property = fragment == null ? null : fragment.path("properties").get(key);
-        return property == null ? null : property.get("default");
+        return mergeProperties(COMMON_PROPERTIES, fragment == null ? null : fragment.get("properties"));
+    }
+
+    /** A schema's {@code $ref} to one of the joined {@code $defs}, resolved; any other schema as it is. */
+    static JsonNode resolve(JsonNode schema) {
+        JsonNode ref = schema.get("$ref");
+        if (ref == null || !ref.asText().startsWith("#/$defs/")) {
+            return schema;
+        }
+        ObjectNode resolved = (ObjectNode) merge(JOINED.path("$defs").get(ref.asText().substring(8)), schema);
+        resolved.remove("$ref");
+        return resolved;
+    }
+
+    /**
+     * Fills every {@code default} of the type's schema into a validated connector file, nested objects included: a
+     * missing object whose keys have defaults (such as {@code retry}) is added with them.
+     */
+    static void fillDefaults(String type, ObjectNode file) {
+        fill(properties(type), file);
+    }
+
+    private static void fill(JsonNode properties, ObjectNode node) {
+        properties.fields().forEachRemaining(entry -> {
+            JsonNode property = resolve(entry.getValue());
+            String key = entry.getKey();
+            if (!node.has(key) && property.has("default")) {
+                node.set(key, property.get("default").deepCopy());
+            } else if (property.has("properties") && (!node.has(key) || node.get(key).isObject())) {
+                ObjectNode child = node.has(key) ? (ObjectNode) node.get(key) : JSON.createObjectNode();
+                fill(property.get("properties"), child);
+                if (!child.isEmpty()) {
+                    node.set(key, child);
+                }
+            }
+        });
+    }
+
+    private static JsonNode merge(JsonNode base, JsonNode overlay) {
+        if (base == null || !base.isObject() || !overlay.isObject()) {
+            return overlay.deepCopy();
+        }
+        ObjectNode merged = base.deepCopy();
+        overlay.fields().forEachRemaining(field -> merged.set(field.getKey(), field.getKey().equals("properties")
+                ? mergeProperties(merged.get("properties"), field.getValue()) : field.getValue().deepCopy()));
+        return merged;
+    }
+
+    private static ObjectNode mergeProperties(JsonNode base, JsonNode overlay) {
+        ObjectNode merged = base == null ? JSON.createObjectNode() : (ObjectNode) base.deepCopy();
+        if (overlay != null) {
+            overlay.fields().forEachRemaining(key -> merged.set(key.getKey(), merge(merged.get(key.getKey()),
+                    key.getValue())));
+        }
+        return merged;
     }
 
     private static Map<String, ObjectNode> readFragments() {
@@ -82,7 +140,7 @@ public final class ConnectorSchema {
         }
         schema.put("$id", "https://cartrelay.org/schemas/connector.schema.json");
         schema.put("title", "CartRelay connector file");
-        schema.put("description", "One file per connector instance in connectors/*.yaml (SPEC section 5). Values may "
+        schema.put("description", "One file per connector instance in connectors/*.yaml. Values may "
                 + "reference environment variables or hub properties as ${NAME}. Generated from "
                 + "connector-common.schema.json and connectors/<type>.schema.json; edit those.");
         ArrayNode names = ((ObjectNode) schema.with("properties").get("type")).putArray("enum");

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.math.BigDecimal;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -12,7 +13,11 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 
+import org.cartrelay.connectors.email.EmailSettings;
+import org.cartrelay.connectors.hubspot.HubSpotSettings;
+import org.cartrelay.connectors.klaviyo.KlaviyoSettings;
 import org.cartrelay.testing.TestDatabase;
 import org.cartrelay.testing.TestHub;
 import org.junit.jupiter.api.Test;
@@ -23,8 +28,10 @@ import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.mock.env.MockEnvironment;
 
+import com.fasterxml.jackson.databind.JsonNode;
+
 /**
- * Connector files (SPEC section 5): a valid file gets the documented defaults, and every kind of bad file stops the
+ * Connector files: a valid file gets the schema's defaults, and every kind of bad file stops the
  * loader with one sentence naming the file, the key and what was expected; a hub with such a file does not start
  * and Spring Boot's failure report is that sentence.
  */
@@ -75,13 +82,12 @@ class ConnectorLoaderTest {
         assertThat(definition.auth().headers()).isEmpty();
         assertThat(definition.timeout()).isEqualTo(Duration.ofSeconds(10));
         assertThat(definition.rateLimit()).isNull();
-        assertThat(definition.retry()).isEqualTo(RetryPolicy.DEFAULT);
         assertThat(definition.retry()).isEqualTo(new RetryPolicy(12, Duration.ofSeconds(10), 3.0, Duration.ofHours(6), 0.2));
     }
 
     @Test
-    void theDefaultRetryScheduleSpansAboutADayAndNeverWaitsLongerThanMaxDelay() {
-        RetryPolicy d = RetryPolicy.DEFAULT;
+    void theDefaultRetryScheduleSpansAboutADayAndNeverWaitsLongerThanMaxDelay() throws IOException {
+        RetryPolicy d = load("schedule.yaml", "type: webhook\nendpoint: https://hooks.example.com/in\n").retry();
         RetryPolicy withoutJitter = new RetryPolicy(d.maxAttempts(), d.initialDelay(), d.multiplier(), d.maxDelay(), 0);
         Duration total = Duration.ZERO;
         for (int attempt = 1; attempt < d.maxAttempts(); attempt++) {
@@ -102,6 +108,83 @@ class ConnectorLoaderTest {
                         Math.round(exact.toMillis() * 1.2) + 1);
             }
         }
+    }
+
+    /** The fewest keys each type needs; everything else comes from the schema's defaults. */
+    private static final Map<String, String> MINIMAL = Map.of(
+            "webhook", "endpoint: https://hooks.example.com/in",
+            "email", "smtp: {host: smtp.example.com}\nfrom: shop@example.com",
+            "sql", "table: carts\ncolumns: {id: checkout.id}",
+            "kafka", "brokers: localhost:9092\ntopic: carts",
+            "route", "uri: direct:my-crm",
+            "hubspot", "auth: {bearer: t0ken}",
+            "klaviyo", "apiKey: pk_test",
+            "mailchimp", "apiKey: 0123456789abcdef-us6\nlistId: abc123",
+            "zendesk", "endpoint: https://shop.zendesk.com\nauth: {basic: {user: agent@example.com/token, password: t}}",
+            "freshdesk", "endpoint: https://shop.freshdesk.com\napiKey: k3y");
+
+    @Test
+    void aFileWithoutTheKeysGetsEveryDefaultOfItsTypesSchema() throws IOException {
+        assertThat(MINIMAL.keySet()).containsExactlyInAnyOrderElementsOf(ConnectorSchema.fragments().keySet());
+        MINIMAL.forEach((type, keys) -> {
+            ConnectorDefinition definition = loadUnchecked(type + ".yaml", "type: " + type + "\n" + keys + "\n");
+            Map<String, JsonNode> defaults = new TreeMap<>();
+            defaults("", ConnectorSchema.properties(type), defaults);
+            assertThat(defaults).as("defaults of type %s", type).isNotEmpty();
+            defaults.forEach((key, value) -> assertThat(definition.config().at(key))
+                    .as("%s of a minimal %s file", key, type).isEqualTo(value));
+        });
+    }
+
+    @Test
+    void theSchemasDefaultsReachTheDefinitionAndTheTypesSettings() throws IOException {
+        ConnectorDefinition hubspot = load("crm.yaml", "type: hubspot\nauth: {bearer: t0ken}\n"
+                + "properties: {phone: mobilephone, coupon: cart_coupon}\n");
+        assertThat(hubspot.endpoint()).isEqualTo("https://api.hubapi.com");
+        assertThat(hubspot.timeout()).isEqualTo(Duration.ofSeconds(10));
+        assertThat(hubspot.retry()).isEqualTo(new RetryPolicy(12, Duration.ofSeconds(10), 3.0, Duration.ofHours(6), 0.2));
+        assertThat(ConnectorLoader.bind(hubspot.file(), hubspot.config(), HubSpotSettings.class).properties())
+                .isEqualTo(Map.of("firstName", "firstname", "lastName", "lastname", "phone", "mobilephone",
+                        "products", "abandoned_cart_products", "value", "abandoned_cart_value",
+                        "currency", "abandoned_cart_currency", "resumeUrl", "abandoned_cart_url",
+                        "status", "abandoned_cart_status", "coupon", "cart_coupon"));
+
+        ConnectorDefinition klaviyo = load("klaviyo.yaml", "type: klaviyo\napiKey: pk_test\n"
+                + "retry: {maxAttempts: 3}\nmetrics: {recovered: Paid}\n");
+        assertThat(klaviyo.requireConsent()).isTrue();
+        assertThat(klaviyo.respectUnsubscribe()).isTrue();
+        assertThat(klaviyo.retry()).isEqualTo(new RetryPolicy(3, Duration.ofSeconds(10), 3.0, Duration.ofHours(6), 0.2));
+        assertThat(ConnectorLoader.bind(klaviyo.file(), klaviyo.config(), KlaviyoSettings.class))
+                .isEqualTo(new KlaviyoSettings("pk_test", "2025-04-15",
+                        new KlaviyoSettings.Metrics("Checkout Abandoned", "Paid")));
+
+        ConnectorDefinition email = load("mail.yaml", "type: email\nsmtp: {host: smtp.example.com}\n"
+                + "from: shop@example.com\n");
+        EmailSettings mail = ConnectorLoader.bind(email.file(), email.config(), EmailSettings.class);
+        assertThat(email.events()).containsExactly("checkout.abandoned");
+        assertThat(mail.smtp()).isEqualTo(new EmailSettings.Smtp("smtp.example.com", 587, null, null, true));
+        assertThat(mail.steps()).containsExactly(new EmailSettings.Step(Duration.ZERO, "reminder", null));
+    }
+
+    private ConnectorDefinition loadUnchecked(String name, String yaml) {
+        try {
+            return load(name, yaml);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Every default under a schema's properties, by JSON pointer, with {@code $ref}s to the $defs followed. */
+    private static void defaults(String pointer, JsonNode properties, Map<String, JsonNode> defaults) {
+        properties.fields().forEachRemaining(key -> {
+            JsonNode property = ConnectorSchema.resolve(key.getValue());
+            String at = pointer + "/" + key.getKey();
+            if (property.has("default")) {
+                defaults.put(at, property.get("default"));
+            } else if (property.has("properties")) {
+                defaults(at, property.get("properties"), defaults);
+            }
+        });
     }
 
     @Test

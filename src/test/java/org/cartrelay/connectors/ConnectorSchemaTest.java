@@ -5,11 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.LinkedHashSet;
+import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Set;
-import java.util.TreeSet;
-import java.util.regex.Matcher;
+import java.util.function.BiConsumer;
 import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.Test;
@@ -18,25 +16,27 @@ import org.springframework.core.env.StandardEnvironment;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /**
- * Docs, examples and the shipped schema cannot drift from the schema the loader uses: every type has a page in
- * {@code docs/connectors/} whose key table names exactly the type's keys, a commented example in
- * {@code connectors/examples/} that loads, and {@code schemas/connector.schema.json} is the join of the parts.
- * After changing a type's schema, rewrite the shipped file with
- * {@code ./mvnw test -Dtest=ConnectorSchemaTest -Dcartrelay.schema.write=true}.
+ * Docs, examples and the shipped schema cannot drift from the schema the loader uses: every key has a title and a
+ * description, secrets are {@code format: password}; every type has a page in {@code docs/connectors/} whose key
+ * table is the one the schema generates ({@link KeyTables}), a commented example in {@code connectors/examples/} that
+ * loads, and {@code schemas/connector.schema.json} is the join of the parts. After changing a schema, rewrite the
+ * shipped file and the tables with {@code ./mvnw test -Dtest=ConnectorSchemaTest -Dcartrelay.schema.write=true}.
  */
 class ConnectorSchemaTest {
 
     private static final Path SHIPPED = Path.of("src/main/resources/schemas/connector.schema.json");
-    private static final Pattern KEY_ROW = Pattern.compile("(?m)^\\| `([A-Za-z0-9_.\\[\\]]+)` \\|");
+    private static final String WRITE_PROPERTY = "cartrelay.schema.write";
+    private static final boolean WRITE = Boolean.getBoolean(WRITE_PROPERTY);
+    /** Keys whose values are credentials. */
+    private static final Pattern SECRET = Pattern.compile("(?i)(password|apiKey|secret|bearer|header\\.value)$");
 
     @Test
     void theShippedSchemaIsTheJoinOfTheCommonKeysAndEveryTypesKeys() throws IOException {
         ObjectMapper json = new ObjectMapper();
         JsonNode joined = ConnectorSchema.joined();
-        if (Boolean.getBoolean("cartrelay.schema.write")) {
+        if (WRITE) {
             ConnectorSchema.main(new String[] {SHIPPED.toString()});
         }
         assertThat(json.readTree(SHIPPED.toFile()))
@@ -47,25 +47,52 @@ class ConnectorSchemaTest {
     }
 
     @Test
-    void everyTypeHasAPageWhoseKeyTableMatchesItsSchema() throws IOException {
-        Set<String> common = keys(ConnectorSchema.joined().get("properties"), "");
-        for (Map.Entry<String, ObjectNode> type : ConnectorSchema.fragments().entrySet()) {
-            Path page = Path.of("docs/connectors", type.getKey() + ".md");
-            assertThat(page).as("the page of type %s", type.getKey()).exists();
-            Set<String> documented = new TreeSet<>();
-            Matcher row = KEY_ROW.matcher(Files.readString(page));
-            while (row.find()) {
-                documented.add(row.group(1));
+    void everyPageHasTheKeyTableTheSchemaGenerates() throws IOException {
+        Map<Path, String> tables = new LinkedHashMap<>();
+        tables.put(Path.of("docs/connectors.md"), KeyTables.common());
+        ConnectorSchema.fragments().keySet().forEach(type ->
+                tables.put(Path.of("docs/connectors", type + ".md"), KeyTables.of(type)));
+        for (Map.Entry<Path, String> table : tables.entrySet()) {
+            Path page = table.getKey();
+            assertThat(page).exists();
+            String text = Files.readString(page);
+            assertThat(text).as("%s holds its key table between the markers", page)
+                    .contains("<!-- keys:begin").contains(KeyTables.END);
+            String generated = KeyTables.rewrite(text, table.getValue());
+            if (WRITE) {
+                Files.writeString(page, generated);
+                text = generated;
             }
-            Set<String> own = keys(type.getValue().get("properties"), "");
-            own.removeAll(Set.of("endpoint", "requireConsent", "auth")); // common keys a type may re-default
-            assertThat(documented).as("keys documented in %s", page).containsAll(own);
-            for (String key : documented) {
-                assertThat(own.contains(key) || common.contains(key) || common.contains(key.replaceFirst("\\..*", "")))
-                        .as("%s documents `%s`, which the schema of type %s does not have", page, key, type.getKey())
-                        .isTrue();
-            }
+            assertThat(text).as("the key table of %s is out of date; rewrite it with -D%s=true", page, WRITE_PROPERTY)
+                    .isEqualTo(generated);
         }
+    }
+
+    @Test
+    void everyKeyHasATitleAndADescriptionAndEverySecretIsMarked() {
+        Map<String, JsonNode> schemas = new LinkedHashMap<>();
+        schemas.put("connector-common", ConnectorSchema.joined());
+        ConnectorSchema.fragments().forEach(schemas::put);
+        schemas.forEach((name, schema) -> properties(schema, name, (key, property) -> {
+            assertThat(property.path("title").asText()).as("title of %s", key).isNotBlank();
+            assertThat(property.path("description").asText()).as("description of %s", key).isNotBlank();
+            if (SECRET.matcher(key).find() && !property.has("oneOf")) {
+                assertThat(ConnectorSchema.resolve(property).path("format").asText())
+                        .as("%s is a secret: format password", key).isEqualTo("password");
+            }
+        }));
+    }
+
+    /** Every schema under a {@code properties}, in lists' items and in {@code $defs} too, by its dotted key. */
+    private static void properties(JsonNode schema, String at, BiConsumer<String, JsonNode> each) {
+        schema.path("properties").fields().forEachRemaining(key -> {
+            each.accept(at + "." + key.getKey(), key.getValue());
+            properties(key.getValue(), at + "." + key.getKey(), each);
+        });
+        if (schema.has("items")) {
+            properties(schema.get("items"), at + "[]", each);
+        }
+        schema.path("$defs").fields().forEachRemaining(def -> properties(def.getValue(), at + "#" + def.getKey(), each));
     }
 
     @Test
@@ -78,18 +105,6 @@ class ConnectorSchemaTest {
             assertThat(example).as("the example of type %s", type).exists();
             assertThat(loader.load(example).type()).isEqualTo(type);
         }
-    }
-
-    /** Every key and dotted sub-key under a schema's {@code properties}. */
-    private static Set<String> keys(JsonNode properties, String prefix) {
-        Set<String> keys = new LinkedHashSet<>();
-        if (properties != null) {
-            properties.fields().forEachRemaining(field -> {
-                keys.add(prefix + field.getKey());
-                keys.addAll(keys(field.getValue().get("properties"), prefix + field.getKey() + "."));
-            });
-        }
-        return keys;
     }
 
     /** Stands in for the environment variables an example refers to, with values of the right shape. */

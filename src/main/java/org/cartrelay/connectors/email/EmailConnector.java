@@ -1,6 +1,5 @@
 package org.cartrelay.connectors.email;
 
-import java.io.IOException;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -26,15 +25,13 @@ import org.cartrelay.connectors.PermanentDeliveryException;
 import org.cartrelay.connectors.email.MailTemplates.Template;
 import org.cartrelay.event.EventJson;
 import org.cartrelay.event.OutboundEvent;
+import org.cartrelay.privacy.unsubscribe.UnsubscribeKeys;
 import org.cartrelay.support.Masking;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.eclipse.angus.mail.smtp.SMTPAddressFailedException;
 import org.eclipse.angus.mail.smtp.SMTPSendFailedException;
 import org.eclipse.angus.mail.smtp.SMTPSenderFailedException;
-import org.springframework.boot.convert.DurationStyle;
-
-import com.fasterxml.jackson.databind.JsonNode;
 
 import jakarta.mail.AuthenticationFailedException;
 import jakarta.mail.MessagingException;
@@ -72,36 +69,37 @@ public class EmailConnector implements Connector {
     private final Function<String, String> tokens;
 
     /**
-     * @param defaultUnsubscribeUrl the unsubscribe URL when the file names none (the hub's own one-click link), or null
-     * @param tokens the buyer's unsubscribe token for {@code {token}}, by address
+     * @param publicUrl the hub's public URL: with it, the hub's own one-click link is the unsubscribe URL unless the
+     *     file names one; null without
+     * @param keys the buyer's unsubscribe token for {@code {token}}; null without the hub's unsubscribe key
      */
-    EmailConnector(ConnectorDefinition definition, Path templates, String defaultUnsubscribeUrl,
-            Function<String, String> tokens) {
-        this.tokens = tokens;
+    public EmailConnector(ConnectorDefinition definition, EmailSettings settings, Path templates, String publicUrl,
+            UnsubscribeKeys keys) {
+        this.tokens = email -> {
+            if (keys == null) {
+                throw new IllegalStateException("{token} needs the hub's unsubscribe key");
+            }
+            return keys.token(email);
+        };
         this.definition = definition;
-        JsonNode config = definition.config();
-        JsonNode smtp = config.get("smtp");
-        this.host = smtp.get("host").asText();
-        this.port = smtp.path("port").asInt(587);
-        this.username = smtp.hasNonNull("username") ? smtp.get("username").asText() : null;
-        this.password = smtp.hasNonNull("password") ? smtp.get("password").asText() : null;
-        this.starttls = smtp.path("starttls").asBoolean(true);
-        this.from = address(config.get("from").asText(), "from");
-        this.replyTo = config.hasNonNull("replyTo") ? address(config.get("replyTo").asText(), "replyTo") : null;
-        JsonNode unsubscribe = config.path("unsubscribe");
-        this.unsubscribeUrl = unsubscribe.hasNonNull("url") ? unsubscribe.get("url").asText() : defaultUnsubscribeUrl;
-        this.unsubscribeMailto = unsubscribe.hasNonNull("mailto") ? unsubscribe.get("mailto").asText()
+        EmailSettings.Smtp smtp = settings.smtp();
+        this.host = smtp.host();
+        this.port = smtp.port();
+        this.username = smtp.username();
+        this.password = smtp.password();
+        this.starttls = smtp.starttls();
+        this.from = address(settings.from(), "from");
+        this.replyTo = settings.replyTo() != null ? address(settings.replyTo(), "replyTo") : null;
+        String hubLink = publicUrl == null || publicUrl.isBlank() ? null
+                : publicUrl.strip().replaceAll("/+$", "") + "/unsubscribe/{token}";
+        this.unsubscribeUrl = settings.unsubscribe().url() != null ? settings.unsubscribe().url() : hubLink;
+        this.unsubscribeMailto = settings.unsubscribe().mailto() != null ? settings.unsubscribe().mailto()
                 : unsubscribeUrl == null ? bareAddress(from) : null;
         MailTemplates compiled = new MailTemplates(templates);
-        if (config.has("steps")) {
-            for (int i = 0; i < config.get("steps").size(); i++) {
-                JsonNode step = config.get("steps").get(i);
-                steps.add(step(compiled, templates, "steps[" + i + "].template",
-                        DurationStyle.SIMPLE.parse(step.get("after").asText()), step.get("template").asText(),
-                        step.hasNonNull("subject") ? step.get("subject").asText() : null));
-            }
-        } else {
-            steps.add(step(compiled, templates, "steps", Duration.ZERO, "reminder", null));
+        for (int i = 0; i < settings.steps().size(); i++) {
+            EmailSettings.Step step = settings.steps().get(i);
+            steps.add(step(compiled, templates, "steps[" + i + "].template", step.after(), step.template(),
+                    step.subject()));
         }
     }
 

@@ -32,7 +32,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * requester's tickets ({@code GET /api/v2/tickets?email=…}, newest first, which needs no search index) and takes the
  * one with that tag, if an earlier attempt opened it and its answer was lost, instead of opening a second.
  */
-class FreshdeskConnector extends TicketConnector {
+public class FreshdeskConnector extends TicketConnector {
 
     static final int OPEN = 2;
     static final int RESOLVED = 4;
@@ -41,9 +41,9 @@ class FreshdeskConnector extends TicketConnector {
 
     private final Map<String, String> headers;
 
-    FreshdeskConnector(ConnectorDefinition definition, ExternalRefs refs) {
-        super(definition, refs, IntNode.valueOf(4), IntNode.valueOf(2));
-        String pair = definition.config().get("apiKey").asText() + ":X";
+    public FreshdeskConnector(ConnectorDefinition definition, FreshdeskSettings settings, ExternalRefs refs) {
+        super(definition, settings, refs);
+        String pair = settings.apiKey() + ":X";
         this.headers = Map.of("Authorization",
                 "Basic " + Base64.getEncoder().encodeToString(pair.getBytes(StandardCharsets.UTF_8)));
     }

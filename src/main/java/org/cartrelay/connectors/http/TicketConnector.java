@@ -31,16 +31,16 @@ public abstract class TicketConnector extends VendorHttpConnector {
     /** {@code onRecovery: solve}: the recovery closes the ticket besides noting it. */
     protected final boolean solveOnRecovery;
 
-    /** @param high the desk's priority for high-value carts unless the file sets one; likewise normal */
-    protected TicketConnector(ConnectorDefinition definition, ExternalRefs refs, JsonNode high, JsonNode normal) {
+    protected TicketConnector(ConnectorDefinition definition, TicketSettings settings, ExternalRefs refs) {
         super(definition, definition.endpoint());
         this.refs = refs;
-        JsonNode config = definition.config();
-        this.highPriority = config.path("priorities").has("high") ? config.path("priorities").get("high") : high;
-        this.normalPriority = config.path("priorities").has("normal") ? config.path("priorities").get("normal") : normal;
-        config.path("tags").forEach(tag -> tags.add(tag.asText()));
-        this.solveOnRecovery = "solve".equals(config.path("onRecovery").asText("note"));
-        this.recoveryTicket = config.path("recoveryTicket").asBoolean(true);
+        this.highPriority = settings.priorities().high();
+        this.normalPriority = settings.priorities().normal();
+        if (settings.tags() != null) {
+            tags.addAll(settings.tags());
+        }
+        this.solveOnRecovery = "solve".equals(settings.onRecovery());
+        this.recoveryTicket = settings.recoveryTicket();
     }
 
     /** The call that opens a ticket; {@code eventId} may serve as its idempotency key. */

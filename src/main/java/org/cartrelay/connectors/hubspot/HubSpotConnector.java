@@ -32,61 +32,45 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * lock or conflict) is retried; any other ({@code VALIDATION_ERROR}, {@code INVALID_EMAIL}, a missing property or
  * scope) is dead-lettered with HubSpot's message, since the same contact would be refused again.
  */
-class HubSpotConnector extends VendorHttpConnector {
+public class HubSpotConnector extends VendorHttpConnector {
 
     static final String ABANDONED = "abandoned cart";
     static final String RECOVERED = "recovered";
     /** Error categories in which HubSpot says it had trouble, not the contact. */
     private static final Pattern TRANSIENT = Pattern.compile("INTERNAL|UNAVAILABLE|TIMEOUT|LOCK|CONFLICT");
 
-    /** The cart fields a file may map, with their default HubSpot property (null: not sent unless mapped). */
-    private static final Map<String, String> DEFAULTS = defaults();
+    /** The cart fields a file may map, in the order they are sent. */
     private static final Map<String, Function<CartFacts, String>> FIELDS = fields();
 
     private final Map<String, String> headers;
     private final Map<String, String> propertyOf = new LinkedHashMap<>();
 
-    HubSpotConnector(ConnectorDefinition definition) {
+    /** A field the settings map to no property (coupon, valueTier, checkoutId by default) is not sent. */
+    public HubSpotConnector(ConnectorDefinition definition, HubSpotSettings settings) {
         super(definition, definition.endpoint());
         this.headers = definition.auth().headers();
-        JsonNode mapped = definition.config().path("properties");
-        DEFAULTS.forEach((field, property) -> {
-            String name = mapped.has(field) ? mapped.get(field).asText() : property;
+        FIELDS.keySet().forEach(field -> {
+            String name = settings.properties().get(field);
             if (name != null) {
                 propertyOf.put(field, name);
             }
         });
     }
 
-    private static Map<String, String> defaults() {
-        Map<String, String> defaults = new LinkedHashMap<>();
-        defaults.put("firstName", "firstname");
-        defaults.put("lastName", "lastname");
-        defaults.put("phone", "phone");
-        defaults.put("products", "abandoned_cart_products");
-        defaults.put("value", "abandoned_cart_value");
-        defaults.put("currency", "abandoned_cart_currency");
-        defaults.put("resumeUrl", "abandoned_cart_url");
-        defaults.put("status", "abandoned_cart_status");
-        defaults.put("coupon", null);
-        defaults.put("valueTier", null);
-        defaults.put("checkoutId", null);
-        return defaults;
-    }
-
     private static Map<String, Function<CartFacts, String>> fields() {
-        return Map.ofEntries(
-                Map.entry("firstName", CartFacts::firstName),
-                Map.entry("lastName", CartFacts::lastName),
-                Map.entry("phone", CartFacts::phone),
-                Map.entry("products", CartFacts::products),
-                Map.entry("value", cart -> cart.value() == null ? null : cart.value().toPlainString()),
-                Map.entry("currency", CartFacts::currency),
-                Map.entry("resumeUrl", CartFacts::resumeUrl),
-                Map.entry("status", cart -> cart.recovered() ? RECOVERED : ABANDONED),
-                Map.entry("coupon", CartFacts::coupon),
-                Map.entry("valueTier", CartFacts::valueTier),
-                Map.entry("checkoutId", CartFacts::checkoutId));
+        Map<String, Function<CartFacts, String>> fields = new LinkedHashMap<>();
+        fields.put("firstName", CartFacts::firstName);
+        fields.put("lastName", CartFacts::lastName);
+        fields.put("phone", CartFacts::phone);
+        fields.put("products", CartFacts::products);
+        fields.put("value", cart -> cart.value() == null ? null : cart.value().toPlainString());
+        fields.put("currency", CartFacts::currency);
+        fields.put("resumeUrl", CartFacts::resumeUrl);
+        fields.put("status", cart -> cart.recovered() ? RECOVERED : ABANDONED);
+        fields.put("coupon", CartFacts::coupon);
+        fields.put("valueTier", CartFacts::valueTier);
+        fields.put("checkoutId", CartFacts::checkoutId);
+        return fields;
     }
 
     @Override

@@ -36,14 +36,11 @@ public class KafkaConnector implements Connector {
     private final String topic;
     private final Map<String, Object> properties = new LinkedHashMap<>();
 
-    KafkaConnector(ConnectorDefinition definition) {
+    public KafkaConnector(ConnectorDefinition definition, KafkaSettings settings) {
         this.definition = definition;
-        this.brokers = definition.config().get("brokers").asText();
-        this.topic = definition.config().get("topic").asText();
-        if (definition.config().has("properties")) {
-            definition.config().get("properties").fields()
-                    .forEachRemaining(p -> properties.put(p.getKey(), p.getValue().asText()));
-        }
+        this.brokers = settings.brokers();
+        this.topic = settings.topic();
+        properties.putAll(settings.properties());
     }
 
     @Override

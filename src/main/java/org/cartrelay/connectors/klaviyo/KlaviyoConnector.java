@@ -12,7 +12,6 @@ import org.cartrelay.event.EventJson;
 import org.cartrelay.event.Item;
 import org.cartrelay.event.OutboundEvent;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
@@ -22,7 +21,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * {@code unique_id} = the hub's event id, so Klaviyo drops the duplicate a retry after a lost answer would make. A
  * {@code buyer.unsubscribed} event suppresses the buyer's profile ({@code POST /api/profile-suppression-bulk-create-jobs}).
  */
-class KlaviyoConnector extends VendorHttpConnector {
+public class KlaviyoConnector extends VendorHttpConnector {
 
     /** Klaviyo refuses a profile whose phone number is not E.164, so any other form is left out. */
     private static final Pattern E164 = Pattern.compile("^\\+[1-9][0-9]{6,14}$");
@@ -31,15 +30,14 @@ class KlaviyoConnector extends VendorHttpConnector {
     private final String abandonedMetric;
     private final String recoveredMetric;
 
-    KlaviyoConnector(ConnectorDefinition definition) {
+    public KlaviyoConnector(ConnectorDefinition definition, KlaviyoSettings settings) {
         super(definition, definition.endpoint());
-        JsonNode config = definition.config();
         this.headers = Map.of(
-                "Authorization", "Klaviyo-API-Key " + config.get("apiKey").asText(),
-                "revision", config.path("revision").asText("2025-04-15"),
+                "Authorization", "Klaviyo-API-Key " + settings.apiKey(),
+                "revision", settings.revision(),
                 "Accept", "application/vnd.api+json");
-        this.abandonedMetric = config.path("metrics").path("abandoned").asText("Checkout Abandoned");
-        this.recoveredMetric = config.path("metrics").path("recovered").asText("Checkout Recovered");
+        this.abandonedMetric = settings.metrics().abandoned();
+        this.recoveredMetric = settings.metrics().recovered();
     }
 
     @Override

@@ -3,7 +3,6 @@ package org.cartrelay.connectors.mailchimp;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.LinkedHashSet;
@@ -22,7 +21,6 @@ import org.cartrelay.connectors.http.VendorHttpConnector;
 import org.cartrelay.event.EventJson;
 import org.cartrelay.event.OutboundEvent;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
@@ -34,7 +32,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * retry after a failed tags call makes only the tags call (PROGRESS). A {@code buyer.unsubscribed} event is one member
  * upsert with the status {@code unsubscribed}.
  */
-class MailchimpConnector extends VendorHttpConnector {
+public class MailchimpConnector extends VendorHttpConnector {
 
     static final String ABANDONED_CART = "abandoned-cart";
     private static final Pattern DATA_CENTRE = Pattern.compile("-([a-z]+[0-9]+)$");
@@ -42,17 +40,16 @@ class MailchimpConnector extends VendorHttpConnector {
     private final Map<String, String> headers;
     private final String listId;
     private final String statusIfNew;
-    private final List<String> tags = new ArrayList<>();
+    private final List<String> tags;
 
-    MailchimpConnector(ConnectorDefinition definition) {
+    public MailchimpConnector(ConnectorDefinition definition, MailchimpSettings settings) {
         super(definition, baseUrl(definition));
-        JsonNode config = definition.config();
-        String pair = "cartrelay:" + config.get("apiKey").asText();
+        String pair = "cartrelay:" + settings.apiKey();
         this.headers = Map.of("Authorization",
                 "Basic " + Base64.getEncoder().encodeToString(pair.getBytes(StandardCharsets.UTF_8)));
-        this.listId = config.get("listId").asText();
-        this.statusIfNew = config.path("statusIfNew").asText("transactional");
-        config.path("tags").forEach(tag -> tags.add(tag.asText()));
+        this.listId = settings.listId();
+        this.statusIfNew = settings.statusIfNew();
+        this.tags = settings.tags();
     }
 
     /** {@code endpoint} if given, else the data centre's API host named by the key's {@code -usNN} suffix. */

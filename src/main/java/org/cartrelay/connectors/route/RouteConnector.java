@@ -17,9 +17,9 @@ public class RouteConnector implements Connector {
     private final ConnectorDefinition definition;
     private final String uri;
 
-    RouteConnector(ConnectorDefinition definition) {
+    public RouteConnector(ConnectorDefinition definition, RouteSettings settings) {
         this.definition = definition;
-        this.uri = definition.config().get("uri").asText();
+        this.uri = settings.uri();
     }
 
     @Override

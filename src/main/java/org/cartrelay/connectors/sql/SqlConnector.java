@@ -43,21 +43,20 @@ public class SqlConnector implements Connector {
     private final String table;
     private final String key;
 
-    SqlConnector(ConnectorDefinition definition, DataSource dataSource) {
+    public SqlConnector(ConnectorDefinition definition, SqlSettings settings, DataSource dataSource) {
         this.definition = definition;
         this.dataSource = dataSource;
-        this.table = definition.config().get("table").asText();
-        definition.config().get("columns").fields().forEachRemaining(column -> {
-            columns.put(column.getKey(), CartFields.ALL.get(column.getValue().asText()));
-            fieldOf.put(column.getKey(), column.getValue().asText());
+        this.table = settings.table();
+        settings.columns().forEach((column, field) -> {
+            columns.put(column, CartFields.ALL.get(field));
+            fieldOf.put(column, field);
         });
-        this.key = keyColumn(definition, fieldOf);
+        this.key = keyColumn(definition, settings.key(), fieldOf);
     }
 
     /** The configured key column, else the column that holds {@code checkout.id}. */
-    private static String keyColumn(ConnectorDefinition definition, Map<String, String> fieldOf) {
-        if (definition.config().hasNonNull("key")) {
-            String key = definition.config().get("key").asText();
+    private static String keyColumn(ConnectorDefinition definition, String key, Map<String, String> fieldOf) {
+        if (key != null) {
             if (!fieldOf.containsKey(key)) {
                 throw new ConnectorConfigException("Connector file " + definition.file() + ": key 'key' names the "
                         + "column '" + key + "', which is not in 'columns'; expected one of " + fieldOf.keySet() + ".");

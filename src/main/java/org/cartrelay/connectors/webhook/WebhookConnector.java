@@ -17,7 +17,6 @@ import org.cartrelay.connectors.DeliveryHttpClient;
 import org.cartrelay.event.EventJson;
 import org.cartrelay.event.OutboundEvent;
 
-import com.fasterxml.jackson.databind.JsonNode;
 
 /**
  * POSTs the outbound event to {@code endpoint} as JSON or as a flat form, or the body its {@code template} renders,
@@ -37,19 +36,17 @@ public class WebhookConnector implements Connector {
     private final BodyTemplate template;
     private final Map<String, String> headers = new LinkedHashMap<>();
 
-    WebhookConnector(ConnectorDefinition definition, Clock clock, DeliveryHttpClient http, Path templates) {
+    public WebhookConnector(ConnectorDefinition definition, WebhookSettings settings, Clock clock,
+            DeliveryHttpClient http, Path templates) {
         this.definition = definition;
         this.clock = clock;
         this.http = http;
         this.requestConfig = http.config(definition.endpoint(), definition.timeout().toMillis());
-        JsonNode config = definition.config();
-        this.form = config.has("format") && "form".equals(config.get("format").asText());
+        this.form = "form".equals(settings.format());
         this.signer = Signatures.of(definition);
-        this.template = config.hasNonNull("template")
-                ? BodyTemplate.compile(definition, templates, config.get("template").asText(), form) : null;
-        if (config.has("headers")) {
-            config.get("headers").fields().forEachRemaining(h -> headers.put(h.getKey(), h.getValue().asText()));
-        }
+        this.template = settings.template() != null
+                ? BodyTemplate.compile(definition, templates, settings.template(), form) : null;
+        headers.putAll(settings.headers());
         headers.putAll(definition.auth().headers());
     }
 

@@ -23,12 +23,12 @@ import com.fasterxml.jackson.databind.node.TextNode;
  * ticket gets a private note, or a note and status {@code solved} ({@code PUT /api/v2/tickets/{id}.json}). Without a
  * known ticket the recovery opens a short ticket of its own, unless {@code recoveryTicket: false}.
  */
-class ZendeskConnector extends TicketConnector {
+public class ZendeskConnector extends TicketConnector {
 
     private final Map<String, String> headers;
 
-    ZendeskConnector(ConnectorDefinition definition, ExternalRefs refs) {
-        super(definition, refs, TextNode.valueOf("urgent"), TextNode.valueOf("normal"));
+    public ZendeskConnector(ConnectorDefinition definition, ZendeskSettings settings, ExternalRefs refs) {
+        super(definition, settings, refs);
         this.headers = definition.auth().headers();
     }
 

@@ -16,6 +16,7 @@ import java.util.stream.Stream;
 import org.cartrelay.connectors.ConnectorConfigException;
 import org.cartrelay.connectors.ConnectorDefinition;
 import org.cartrelay.connectors.ConnectorLoader;
+import org.cartrelay.connectors.ConnectorType;
 import org.cartrelay.connectors.http.VendorEvents;
 import org.cartrelay.connectors.http.VendorEvents.AttemptRow;
 import org.cartrelay.delivery.ConnectorRuntimes;
@@ -49,7 +50,7 @@ import jakarta.mail.internet.MimeMessage;
 import jakarta.mail.internet.MimeMultipart;
 
 /**
- * The email connector (SPEC section 5) against a GreenMail SMTP server, through one whole hub with the shipped
+ * The email connector against a GreenMail SMTP server, through one whole hub with the shipped
  * templates: the follow-up mail (subject, HTML and text bodies, links, headers), its steps in time (moved with the
  * hub's clock) and a recovery that cancels the steps not yet sent; consent and event defaults of the type. Against
  * scripted SMTP servers: a permanent 5xx reply dead-letters the mail at once, a 451 is retried without blaming the
@@ -400,7 +401,8 @@ class EmailConnectorTest {
                 """);
         ConnectorDefinition definition = new ConnectorLoader(new MockEnvironment()).load(file);
 
-        Throwable thrown = catchThrowable(() -> new EmailConnectorType(home.toString()).create(definition));
+        Throwable thrown = catchThrowable(() -> ConnectorType.of("email", EmailSettings.class,
+                (d, s) -> new EmailConnector(d, s, home.resolve("connectors/templates"), null, null)).create(definition));
         assertThat(thrown).isInstanceOf(ConnectorConfigException.class)
                 .hasMessageStartingWith("Connector file " + file + ": key 'steps[1].template' names template 'winback', "
                         + "but " + home.resolve("connectors/templates/winback.html.mustache") + " does not exist");

@@ -26,6 +26,7 @@ import java.util.List;
 
 import org.cartrelay.connectors.ConnectorConfigException;
 import org.cartrelay.connectors.ConnectorLoader;
+import org.cartrelay.connectors.ConnectorType;
 import org.cartrelay.connectors.http.VendorEvents;
 import org.cartrelay.connectors.http.VendorEvents.AttemptRow;
 import org.cartrelay.connectors.http.VendorEvents.DeliveryRow;
@@ -280,7 +281,7 @@ class MailchimpConnectorTest {
         assertThat(MailchimpConnector.baseUrl(loader.load(derived))).isEqualTo("https://us6.api.mailchimp.com");
         assertThat(MailchimpConnector.baseUrl(loader.load(given))).isEqualTo("https://mc.example.com");
         assertThat(loader.load(derived).requireConsent()).isTrue();
-        assertThatThrownBy(() -> new MailchimpConnectorType().create(loader.load(missing)))
+        assertThatThrownBy(() -> ConnectorType.of("mailchimp", MailchimpSettings.class, MailchimpConnector::new).create(loader.load(missing)))
                 .isInstanceOf(ConnectorConfigException.class)
                 .hasMessage("Connector file " + missing + ": key 'apiKey' must end in its data centre (such as -us6), "
                         + "or key 'endpoint' must give the API base URL (such as https://us6.api.mailchimp.com).");

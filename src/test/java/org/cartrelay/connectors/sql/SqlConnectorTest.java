@@ -21,6 +21,7 @@ import java.util.UUID;
 
 import org.cartrelay.connectors.ConnectorConfigException;
 import org.cartrelay.connectors.ConnectorLoader;
+import org.cartrelay.connectors.ConnectorType;
 import org.cartrelay.connectors.ConnectorSchema;
 import org.cartrelay.connectors.http.VendorEvents;
 import org.cartrelay.connectors.http.VendorEvents.AttemptRow;
@@ -44,7 +45,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 
 /**
- * The sql connector (SPEC section 5): one row per checkout, inserted on abandonment and updated on recovery, in the
+ * The sql connector: one row per checkout, inserted on abandonment and updated on recovery, in the
  * hub's own database (H2 in the default run, the real PostgreSQL in the postgres run) and in a separate datasource;
  * names are checked by the schema and values are only ever parameters. A row the table refuses (a NOT NULL column
  * the file does not map) is dead at once, as is an event without a value for the key column; a unique violation is
@@ -284,8 +285,8 @@ class SqlConnectorTest {
         // a key column that is not mapped is caught when the connector is created
         Path file = Files.writeString(folder.resolve("unmapped.yaml"),
                 "type: sql\ntable: carts\nkey: nope\ncolumns: {id: checkout.id}\n");
-        Throwable thrown = catchThrowable(() -> new SqlConnectorType(null)
-                .create(new ConnectorLoader(new MockEnvironment()).load(file)));
+        Throwable thrown = catchThrowable(() -> ConnectorType.of("sql", SqlSettings.class,
+                (d, s) -> new SqlConnector(d, s, null)).create(new ConnectorLoader(new MockEnvironment()).load(file)));
         assertThat(thrown).isInstanceOf(ConnectorConfigException.class).hasMessage("Connector file " + file
                 + ": key 'key' names the column 'nope', which is not in 'columns'; expected one of [id].");
     }

@@ -28,6 +28,7 @@ import org.cartrelay.connectors.ConnectorConfigException;
 import org.cartrelay.connectors.ConnectorConfigFailureAnalyzer;
 import org.cartrelay.connectors.ConnectorDefinition;
 import org.cartrelay.connectors.ConnectorLoader;
+import org.cartrelay.connectors.ConnectorType;
 import org.cartrelay.connectors.DeliveryHttpClient;
 import org.cartrelay.support.FormBody;
 import org.cartrelay.support.StandardWebhooks;
@@ -54,7 +55,7 @@ import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 
 /**
- * The webhook connector (SPEC section 5) against a WireMock receiver, through one whole hub: body formats, Standard
+ * The webhook connector against a WireMock receiver, through one whole hub: body formats, Standard
  * Webhooks signing (with one secret and with a rotation's several), body templates, extra headers, auth, and which
  * events reach a connector (events, filter, enabled). Each connector listens to its own product id, so every test's
  * checkouts reach only the connectors it is about.
@@ -223,8 +224,9 @@ class WebhookConnectorTest {
         return new ConnectorLoader(new MockEnvironment()).load(file);
     }
 
-    private WebhookConnectorType type(Path home) {
-        return new WebhookConnectorType(hub.clock(), hub.bean(DeliveryHttpClient.class), home.toString());
+    private ConnectorType<WebhookSettings> type(Path home) {
+        return ConnectorType.of("webhook", WebhookSettings.class, (d, s) -> new WebhookConnector(d, s, hub.clock(),
+                hub.bean(DeliveryHttpClient.class), home.resolve("connectors").resolve("templates")));
     }
 
     private long deliveries(String connector, String key) {
