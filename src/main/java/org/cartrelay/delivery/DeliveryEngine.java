@@ -40,6 +40,7 @@ public class DeliveryEngine implements SmartLifecycle {
     /** Looked up when starting: a constructor dependency would make Spring start Camel before it collects routes. */
     private final BeanFactory beans;
     private final Map<String, DeliveryLane> lanes = new LinkedHashMap<>();
+    private CamelContext camel;
     private volatile boolean running;
 
     public DeliveryEngine(ConnectorRuntimes runtimes, OutboxStore outbox, DeliveryWorker worker,
@@ -57,8 +58,12 @@ public class DeliveryEngine implements SmartLifecycle {
     public synchronized void start() {
         running = true;
         try {
+            if (camel == null) {
+                camel = beans.getBean(CamelContext.class);
+                camel.getExecutorServiceManager().addThreadFactoryListener(DeliveryLane.THREADS);
+            }
             // runs at once when Camel is already up
-            beans.getBean(CamelContext.class).addStartupListener((context, alreadyStarted) -> startLanes());
+            camel.addStartupListener((context, alreadyStarted) -> startLanes());
         } catch (Exception e) {
             throw new IllegalStateException("Cannot start the delivery lanes: " + e.getMessage(), e);
         }
@@ -74,8 +79,9 @@ public class DeliveryEngine implements SmartLifecycle {
             if (!runtime.connector().definition().enabled()) {
                 continue;
             }
-            DeliveryLane lane = new DeliveryLane(runtime, outbox, worker, recorder, clock, config.pollInterval(),
-                    config.leaseMargin(), config.concurrency(), config.prefetch());
+            DeliveryLane lane = new DeliveryLane(runtime, outbox, worker, recorder,
+                    camel.getExecutorServiceManager(), clock, config.pollInterval(), config.leaseMargin(),
+                    config.concurrency(), config.prefetch());
             lanes.put(runtime.name(), lane);
             lane.start();
         }

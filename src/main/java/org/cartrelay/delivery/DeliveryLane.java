@@ -10,12 +10,17 @@ import java.util.Map;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 
+
+import org.apache.camel.spi.ExecutorServiceManager;
+import org.apache.camel.spi.ThreadPoolProfile;
+import org.apache.camel.util.concurrent.ThreadPoolRejectedPolicy;
 import org.cartrelay.store.OutboxStore;
 import org.cartrelay.store.OutboxStore.Claimed;
 import org.cartrelay.support.DueScan;
@@ -23,14 +28,14 @@ import org.cartrelay.support.FailureStreak;
 import org.cartrelay.support.Ids;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.util.CustomizableThreadCreator;
 
 /**
- * One connector's own delivery loop: a pump thread leases due deliveries in batches (up to {@code prefetch} per
- * worker, as far as the connector's state, breaker and throttle allow), and a fixed pool of workers sends them. The
- * pump leases again once half the batch is done, so a fast receiver costs one claim per many deliveries; while the
- * lane has caught up, the fan-out gives it new deliveries as it writes them ({@link #reserve}), and they cost no claim
- * at all. A slow or failing connector fills only its own pool; nothing it does delays another lane.
+ * One connector's own delivery loop: a pump thread leases due deliveries in batches (up to {@code prefetch} per worker,
+ * as far as the connector's state, breaker and throttle allow), and a fixed pool of workers sends them. The pool comes
+ * from Camel's {@link ExecutorServiceManager}, named {@code deliver-<connector>} (so JMX lists it among Camel's thread
+ * pools). The pump leases again once half the batch is done, so a fast receiver costs one claim per many deliveries;
+ * while the lane has caught up, the fan-out gives it new deliveries as it writes them ({@link #reserve}), and they cost
+ * no claim at all. A slow or failing connector fills only its own pool; nothing it does delays another lane.
  * <p>
  * Order: deliveries with the same {@link org.cartrelay.connectors.Connector#orderKey} (one checkout's, by default) go
  * out one at a time, in the order they reached the lane; a later one waits in the lane until the earlier one's
@@ -55,6 +60,7 @@ final class DeliveryLane {
     private final int capacity;
     /** Free places at which the pump leases again: half the lane. */
     private final int refill;
+    private final ExecutorServiceManager executors;
     private final ExecutorService workers;
     private final Semaphore free;
     /** Leased deliveries not finished yet (id → lease token): in flight, waiting for a worker or for their key. */
@@ -72,7 +78,8 @@ final class DeliveryLane {
     private Thread pump;
 
     DeliveryLane(ConnectorRuntime runtime, OutboxStore outbox, DeliveryWorker worker, AttemptRecorder recorder,
-            Clock clock, Duration pollInterval, Duration leaseMargin, int concurrency, int prefetch) {
+            ExecutorServiceManager executors, Clock clock, Duration pollInterval, Duration leaseMargin,
+            int concurrency, int prefetch) {
         this.runtime = runtime;
         this.outbox = outbox;
         this.worker = worker;
@@ -85,13 +92,56 @@ final class DeliveryLane {
         this.refill = (capacity + 1) / 2;
         this.storeDown = new FailureStreak(log, "Lane '" + runtime.name() + "' cannot lease deliveries",
                 "Lane '" + runtime.name() + "' leases deliveries again");
-        CustomizableThreadCreator names = new CustomizableThreadCreator("deliver-" + runtime.name() + "-");
-        names.setDaemon(true);
-        // deliveries take the CPU the shops' requests leave (on Linux with -XX:ThreadPriorityPolicy=1: nice 4)
-        names.setThreadPriority(Thread.MIN_PRIORITY);
-        this.workers = Executors.newFixedThreadPool(concurrency, names::createThread);
+        this.executors = executors;
+        // a String source is the pool's id: its MBean is org.apache.camel:type=threadpools,name="deliver-<connector>"
+        String pool = poolName(runtime.name());
+        this.workers = executors.newThreadPool(pool, pool, workerPool(pool, concurrency));
         this.free = new Semaphore(capacity);
     }
+
+    private static final String POOL_PREFIX = "deliver-";
+
+    /** The name of a connector's worker pool, which Camel's thread pool MBean carries too. */
+    static String poolName(String connector) {
+        return POOL_PREFIX + connector;
+    }
+
+    /**
+     * A fixed pool of {@code concurrency} workers with an unbounded queue (the lane's permits bound what waits in
+     * it); a task given to it once it shut down is refused, not run by the caller.
+     */
+    private static ThreadPoolProfile workerPool(String pool, int concurrency) {
+        ThreadPoolProfile profile = new ThreadPoolProfile(pool);
+        profile.setPoolSize(concurrency);
+        profile.setMaxPoolSize(concurrency);
+        profile.setKeepAliveTime(0L);
+        profile.setMaxQueueSize(Integer.MAX_VALUE);
+        profile.setAllowCoreThreadTimeOut(false);
+        profile.setRejectedPolicy(ThreadPoolRejectedPolicy.Abort);
+        return profile;
+    }
+
+    /**
+     * Camel's thread factory for the lanes' pools (the ones it creates for a source {@code deliver-<connector>}):
+     * daemon threads named {@code deliver-<connector>-N} at the lowest priority, so deliveries take the CPU the
+     * shops' requests leave (on Linux with {@code -XX:ThreadPriorityPolicy=1}: nice 4). Registered once per Camel
+     * context.
+     */
+    static final ExecutorServiceManager.ThreadFactoryListener THREADS = (source, factory) -> {
+        if (!(source instanceof String pool && pool.startsWith(POOL_PREFIX))) {
+            return factory;
+        }
+        String prefix = pool + "-";
+        AtomicInteger count = new AtomicInteger();
+        ThreadFactory threads = task -> {
+            Thread thread = factory.newThread(task);
+            thread.setName(prefix + count.incrementAndGet());
+            thread.setDaemon(true);
+            thread.setPriority(Thread.MIN_PRIORITY);
+            return thread;
+        };
+        return threads;
+    };
 
     void start() {
         running = true;
@@ -323,6 +373,7 @@ final class DeliveryLane {
                     capacity - free.availablePermits());
             workers.shutdownNow();
         }
+        executors.shutdown(workers); // Camel forgets the pool and its MBean
     }
 
     /** Deliveries that had not finished when the lane stopped, with their lease tokens. */

@@ -9,10 +9,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.apache.camel.Endpoint;
 import org.apache.camel.Exchange;
 import org.apache.camel.ProducerTemplate;
-import org.cartrelay.config.CartRelayProperties;
 import org.cartrelay.connectors.CallGate;
 import org.cartrelay.connectors.Connector;
-import org.cartrelay.connectors.RetryPolicy;
 import org.cartrelay.event.OutboundEvent;
 import org.cartrelay.ops.HubMetrics;
 import org.cartrelay.privacy.PrivacyPolicy;
@@ -25,9 +23,9 @@ import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
 
 /**
- * Makes one attempt of a leased delivery through its connector's route and decides the delivery's next state from
- * the {@link Verdict}. The breaker, throttle, counters and metrics learn the outcome at once; the database learns it
- * through the {@link AttemptRecorder}.
+ * Makes one attempt of a leased delivery through its connector's route; the {@link DeliveryPolicy} judges it and
+ * decides the delivery's next state. The breaker, throttle, counters and metrics learn the outcome at once; the
+ * database learns it through the {@link AttemptRecorder}.
  */
 @Component
 public class DeliveryWorker {
@@ -36,23 +34,21 @@ public class DeliveryWorker {
     private static final int RESPONSE_SLICE = 2000;
 
     private final ProducerTemplate producer;
-    private final ConnectorRuntimes runtimes;
     private final Cancellations cancellations;
-    private final PrivacyPolicy policy;
+    private final PrivacyPolicy privacy;
+    private final DeliveryPolicy policy;
     private final HubMetrics metrics;
     private final Clock clock;
-    private final Duration maxWait;
     /** Connector routes' endpoints, resolved once: resolving the URI on every send normalised it every time. */
     private final Map<String, Endpoint> endpoints = new ConcurrentHashMap<>();
 
-    public DeliveryWorker(ProducerTemplate producer, ConnectorRuntimes runtimes, Cancellations cancellations,
-            PrivacyPolicy policy, HubMetrics metrics, CartRelayProperties properties, Clock clock) {
+    public DeliveryWorker(ProducerTemplate producer, Cancellations cancellations, PrivacyPolicy privacy,
+            DeliveryPolicy policy, HubMetrics metrics, Clock clock) {
         this.producer = producer;
-        this.runtimes = runtimes;
         this.cancellations = cancellations;
+        this.privacy = privacy;
         this.policy = policy;
         this.metrics = metrics;
-        this.maxWait = properties.delivery().throttle().maxWait();
         this.clock = clock;
     }
 
@@ -86,7 +82,7 @@ public class DeliveryWorker {
             // checked again right before sending: the buyer may have unsubscribed since the fan-out
             String reason;
             try {
-                reason = policy.unsubscribedReason(delivery.email());
+                reason = privacy.unsubscribedReason(delivery.email());
             } catch (RuntimeException e) {
                 return new NotSent(false); // not known now, so not sent now
             }
@@ -131,23 +127,12 @@ public class DeliveryWorker {
         if (held && gate.calls() == 0) {
             return new NotSent(false);
         }
-        Verdict verdict;
-        if (held) {
-            verdict = new Verdict(Classification.THROTTLED, false, "Stopped after " + gate.calls() + " calls: the "
-                    + "connector may not call again now (paused, waiting for its target, or its breaker is open).",
-                    null);
-        } else if (thrown != null) {
-            verdict = Verdict.ofFailure(thrown, connector);
-            verdict = verdict.withError(BuyerData.maskedIn(verdict.error(), delivery.payload()));
-            if (thrown instanceof Error) {
-                log.error("Delivery {} to '{}' failed in its connector: {}", delivery.id(), runtime.name(),
-                        verdict.error());
-            }
-        } else if (status != null) {
-            verdict = Verdict.ofStatus(status,
-                    Classification.retryAfter(result.getMessage().getHeader("Retry-After", String.class), now));
-        } else {
-            verdict = Verdict.DELIVERED;
+        Verdict verdict = DeliveryPolicy.judge(connector, held, gate.calls(), thrown, status,
+                result == null ? null : result.getMessage().getHeader("Retry-After", String.class),
+                delivery.payload(), now);
+        if (!held && thrown instanceof Error) {
+            log.error("Delivery {} to '{}' failed in its connector: {}", delivery.id(), runtime.name(),
+                    verdict.error());
         }
         if (!held) {
             gate.finish(verdict);
@@ -156,7 +141,7 @@ public class DeliveryWorker {
         if (response != null && response.length() > RESPONSE_SLICE) {
             response = response.substring(0, RESPONSE_SLICE);
         }
-        Next next = next(runtime, delivery, attempt, verdict, now);
+        DeliveryPolicy.Next next = policy.next(runtime, delivery, attempt, verdict, now);
         String outcome = verdict.classification().outcome();
         metrics.attempt(runtime.name(), outcome, took);
         if (verdict.classification() == Classification.DELIVERED && delivery.eventCreatedAt() != null) {
@@ -171,63 +156,5 @@ public class DeliveryWorker {
         int throttled = delivery.throttled() + (verdict.classification() == Classification.THROTTLED ? 1 : 0);
         return new Attempted(new Finished(delivery.id(), leaseToken, attempt, started, record, next.status(),
                 next.at(), progress == null ? delivery.progress() : progress, throttled, next.reason()));
-    }
-
-    /** A delivery's next state, when it is due again, and why it is dead. */
-    private record Next(String status, Instant at, String reason) {
-    }
-
-    private Next next(ConnectorRuntime runtime, Claimed delivery, int attempt, Verdict verdict, Instant now) {
-        RetryPolicy retry = runtime.connector().definition().retry();
-        String error = verdict.error();
-        switch (verdict.classification()) {
-            case DELIVERED -> {
-                runtime.onDelivered(now);
-                return new Next(OutboxStore.DELIVERED, null, null);
-            }
-            case THROTTLED -> {
-                // no failure: it waits with its connector, as long as the target asked (within max-wait)
-                runtime.onThrottled(error, now);
-                Instant at = runtime.throttle().waitUntil();
-                if (verdict.retryAfter() != null) {
-                    Instant asked = now.plus(verdict.retryAfter().compareTo(maxWait) > 0 ? maxWait
-                            : verdict.retryAfter());
-                    at = asked.isAfter(at) ? asked : at;
-                }
-                return new Next(OutboxStore.PENDING, at.isAfter(now) ? at : now, null);
-            }
-            case RETRY -> {
-                int failures = attempt - delivery.throttled();
-                if (failures >= retry.maxAttempts()) {
-                    String reason = "Gave up after " + failures + " attempts; the last one failed with " + error;
-                    runtime.onFailure(error, now, true);
-                    return new Next(OutboxStore.DEAD, null, reason);
-                }
-                Duration wait = retry.delayAfter(failures);
-                if (verdict.retryAfter() != null) {
-                    wait = clamp(verdict.retryAfter(), retry.initialDelay(), retry.maxDelay());
-                }
-                runtime.onFailure(error, now, false);
-                return new Next(OutboxStore.PENDING, now.plus(wait), null);
-            }
-            case GONE -> {
-                String reason = "The receiver answered 410 Gone: it asks not to be called again, so the connector "
-                        + "is disabled until an operator resumes it.";
-                runtime.onRejected(reason, now);
-                runtimes.disable(runtime.name(), "410 Gone at " + now + " for delivery " + delivery.id());
-                return new Next(OutboxStore.DEAD, null, reason);
-            }
-            default -> {
-                String reason = error.startsWith("HTTP ")
-                        ? "The receiver refused the request with " + error + "; sending it again cannot succeed."
-                        : "Sending it again cannot succeed: " + error;
-                runtime.onRejected(reason, now);
-                return new Next(OutboxStore.DEAD, null, reason);
-            }
-        }
-    }
-
-    private static Duration clamp(Duration value, Duration min, Duration max) {
-        return value.compareTo(min) < 0 ? min : value.compareTo(max) > 0 ? max : value;
     }
 }

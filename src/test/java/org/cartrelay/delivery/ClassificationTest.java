@@ -34,8 +34,8 @@ import com.github.tomakehurst.wiremock.stubbing.Scenario;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 
 /**
- * How each answer of a receiver is classified (SPEC section 6), end to end through one hub and WireMock, read back
- * from the stored delivery and attempt rows; and {@link Classification#retryAfter} on its own. Each connector
+ * How each answer of a receiver is classified, end to end through one hub and WireMock, read back
+ * from the stored delivery and attempt rows; and {@link DeliveryPolicy#retryAfter} on its own. Each connector
  * listens to its own product id, so a test's checkout reaches only the connector it is about.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -350,55 +350,55 @@ class ClassificationTest {
     @Test
     void retryAfterInSecondsIsThatManySeconds() {
         Instant now = Instant.parse("2026-03-01T12:00:00Z");
-        assertThat(Classification.retryAfter("120", now)).isEqualTo(Duration.ofSeconds(120));
-        assertThat(Classification.retryAfter(" 7 ", now)).isEqualTo(Duration.ofSeconds(7));
-        assertThat(Classification.retryAfter("0", now)).isEqualTo(Duration.ZERO);
-        assertThat(Classification.retryAfter("-5", now)).isEqualTo(Duration.ZERO);
+        assertThat(DeliveryPolicy.retryAfter("120", now)).isEqualTo(Duration.ofSeconds(120));
+        assertThat(DeliveryPolicy.retryAfter(" 7 ", now)).isEqualTo(Duration.ofSeconds(7));
+        assertThat(DeliveryPolicy.retryAfter("0", now)).isEqualTo(Duration.ZERO);
+        assertThat(DeliveryPolicy.retryAfter("-5", now)).isEqualTo(Duration.ZERO);
     }
 
     @Test
     void retryAfterAsAnHttpDateIsTheTimeUntilThen() {
         Instant now = Instant.parse("2026-03-01T12:00:00Z");
-        assertThat(Classification.retryAfter("Sun, 01 Mar 2026 12:01:30 GMT", now)).isEqualTo(Duration.ofSeconds(90));
+        assertThat(DeliveryPolicy.retryAfter("Sun, 01 Mar 2026 12:01:30 GMT", now)).isEqualTo(Duration.ofSeconds(90));
         String inAnHour = DateTimeFormatter.RFC_1123_DATE_TIME.format(now.plusSeconds(3600).atOffset(ZoneOffset.UTC));
-        assertThat(Classification.retryAfter(inAnHour, now)).isEqualTo(Duration.ofHours(1));
+        assertThat(DeliveryPolicy.retryAfter(inAnHour, now)).isEqualTo(Duration.ofHours(1));
     }
 
     @Test
     void retryAfterInThePastMeansNoExtraWait() {
         Instant now = Instant.parse("2026-03-01T12:00:00Z");
-        assertThat(Classification.retryAfter("Sun, 01 Mar 2026 11:59:00 GMT", now)).isEqualTo(Duration.ZERO);
-        assertThat(Classification.retryAfter("Wed, 21 Oct 2015 07:28:00 GMT", now)).isEqualTo(Duration.ZERO);
+        assertThat(DeliveryPolicy.retryAfter("Sun, 01 Mar 2026 11:59:00 GMT", now)).isEqualTo(Duration.ZERO);
+        assertThat(DeliveryPolicy.retryAfter("Wed, 21 Oct 2015 07:28:00 GMT", now)).isEqualTo(Duration.ZERO);
     }
 
     @Test
     void retryAfterThatCannotBeReadIsIgnored() {
         Instant now = Instant.parse("2026-03-01T12:00:00Z");
-        assertThat(Classification.retryAfter(null, now)).isNull();
-        assertThat(Classification.retryAfter("", now)).isNull();
-        assertThat(Classification.retryAfter("   ", now)).isNull();
-        assertThat(Classification.retryAfter("soon", now)).isNull();
-        assertThat(Classification.retryAfter("1.5", now)).isNull();
-        assertThat(Classification.retryAfter("2026-03-01T12:05:00Z", now)).isNull();
+        assertThat(DeliveryPolicy.retryAfter(null, now)).isNull();
+        assertThat(DeliveryPolicy.retryAfter("", now)).isNull();
+        assertThat(DeliveryPolicy.retryAfter("   ", now)).isNull();
+        assertThat(DeliveryPolicy.retryAfter("soon", now)).isNull();
+        assertThat(DeliveryPolicy.retryAfter("1.5", now)).isNull();
+        assertThat(DeliveryPolicy.retryAfter("2026-03-01T12:05:00Z", now)).isNull();
     }
 
     @Test
-    void statusCodesAreClassifiedAsTheSpecSays() {
-        assertThat(Classification.ofStatus(200, false)).isEqualTo(Classification.DELIVERED);
-        assertThat(Classification.ofStatus(204, false)).isEqualTo(Classification.DELIVERED);
-        assertThat(Classification.ofStatus(299, false)).isEqualTo(Classification.DELIVERED);
+    void statusCodesAreClassifiedAsThePolicySays() {
+        assertThat(DeliveryPolicy.classify(200, false)).isEqualTo(Classification.DELIVERED);
+        assertThat(DeliveryPolicy.classify(204, false)).isEqualTo(Classification.DELIVERED);
+        assertThat(DeliveryPolicy.classify(299, false)).isEqualTo(Classification.DELIVERED);
         for (int retried : new int[] {408, 425, 500, 502, 503, 504, 599}) {
-            assertThat(Classification.ofStatus(retried, false)).as("HTTP %d", retried)
+            assertThat(DeliveryPolicy.classify(retried, false)).as("HTTP %d", retried)
                     .isEqualTo(Classification.RETRY);
         }
         // "slow down": 429 always, 503 when it says for how long
-        assertThat(Classification.ofStatus(429, false)).isEqualTo(Classification.THROTTLED);
-        assertThat(Classification.ofStatus(429, true)).isEqualTo(Classification.THROTTLED);
-        assertThat(Classification.ofStatus(503, true)).isEqualTo(Classification.THROTTLED);
-        assertThat(Classification.ofStatus(500, true)).isEqualTo(Classification.RETRY);
-        assertThat(Classification.ofStatus(410, false)).isEqualTo(Classification.GONE);
+        assertThat(DeliveryPolicy.classify(429, false)).isEqualTo(Classification.THROTTLED);
+        assertThat(DeliveryPolicy.classify(429, true)).isEqualTo(Classification.THROTTLED);
+        assertThat(DeliveryPolicy.classify(503, true)).isEqualTo(Classification.THROTTLED);
+        assertThat(DeliveryPolicy.classify(500, true)).isEqualTo(Classification.RETRY);
+        assertThat(DeliveryPolicy.classify(410, false)).isEqualTo(Classification.GONE);
         for (int refused : new int[] {400, 401, 403, 404, 405, 409, 413, 422, 451, 499}) {
-            assertThat(Classification.ofStatus(refused, false)).as("HTTP %d", refused)
+            assertThat(DeliveryPolicy.classify(refused, false)).as("HTTP %d", refused)
                     .isEqualTo(Classification.DEAD);
         }
     }
@@ -406,11 +406,11 @@ class ClassificationTest {
     @Test
     void onlyATargetThatIsDownCountsTowardTheBreaker() {
         for (int down : new int[] {408, 500, 502, 503, 504}) {
-            assertThat(Verdict.ofStatus(down, null).targetDown()).as("HTTP %d", down).isTrue();
+            assertThat(DeliveryPolicy.ofStatus(down, null).targetDown()).as("HTTP %d", down).isTrue();
         }
         for (int up : new int[] {200, 400, 404, 410, 422, 425, 429}) {
-            assertThat(Verdict.ofStatus(up, null).targetDown()).as("HTTP %d", up).isFalse();
+            assertThat(DeliveryPolicy.ofStatus(up, null).targetDown()).as("HTTP %d", up).isFalse();
         }
-        assertThat(Verdict.ofStatus(503, Duration.ofSeconds(3)).targetDown()).isFalse();
+        assertThat(DeliveryPolicy.ofStatus(503, Duration.ofSeconds(3)).targetDown()).isFalse();
     }
 }

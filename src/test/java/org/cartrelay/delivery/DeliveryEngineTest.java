@@ -7,12 +7,16 @@ import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.Set;
 import java.util.stream.Collectors;
+
+import javax.management.MBeanServer;
+import javax.management.ObjectName;
 
 import org.cartrelay.testing.Notices;
 import org.cartrelay.testing.TestDatabase;
@@ -108,6 +112,32 @@ class DeliveryEngineTest {
             assertThat(threads).filteredOn(t -> t.getName().startsWith("intake-commit-")).isNotEmpty()
                     .allMatch(t -> t.getPriority() == Thread.NORM_PRIORITY);
         }
+    }
+
+    @Test
+    void eachConnectorsWorkersAreACamelThreadPoolUnderItsNameWhichCamelShutsDown() throws Exception {
+        MBeanServer jmx = ManagementFactory.getPlatformMBeanServer();
+        ObjectName pools = new ObjectName("org.apache.camel:type=threadpools,*");
+        Set<ObjectName> pool;
+        try (TestHub hub = TestHub.on(database).property("cartrelay.abandonment.delay", "0s")
+                .property("camel.main.jmx-enabled", "true").property("cartrelay.delivery.concurrency", "3")
+                .connector("pooled", hook(fast, "")).start()) {
+            Notices.startCheckouts(hub, "pooled", 5);
+            await().atMost(Duration.ofSeconds(20)).until(() -> delivered(hub, "pooled") == 5);
+
+            pool = jmx.queryNames(pools, null).stream()
+                    .filter(name -> name.getKeyProperty("name").contains("deliver-pooled")).collect(Collectors.toSet());
+            assertThat(pool).as("Camel's thread pools: %s", jmx.queryNames(pools, null)).hasSize(1);
+            ObjectName name = pool.iterator().next();
+            assertThat(jmx.getAttribute(name, "CorePoolSize")).isEqualTo(3);
+            assertThat(jmx.getAttribute(name, "MaximumPoolSize")).isEqualTo(3);
+            await().atMost(Duration.ofSeconds(5))
+                    .until(() -> (Long) jmx.getAttribute(name, "CompletedTaskCount") == 5);
+        }
+        // shut down with the hub: the pool's MBean and its threads are gone
+        assertThat(jmx.queryNames(pools, null)).doesNotContainAnyElementsOf(pool);
+        await().atMost(Duration.ofSeconds(10)).until(() -> Thread.getAllStackTraces().keySet().stream()
+                .noneMatch(t -> t.getName().startsWith("deliver-pooled-")));
     }
 
     @Test

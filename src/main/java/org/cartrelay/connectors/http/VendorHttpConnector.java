@@ -10,6 +10,7 @@ import org.apache.camel.Message;
 import org.apache.camel.ProducerTemplate;
 import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.component.http.HttpMethods;
+import org.apache.camel.component.jackson.JacksonDataFormat;
 import org.cartrelay.connectors.CallGate;
 import org.cartrelay.connectors.Connector;
 import org.cartrelay.connectors.ConnectorDefinition;
@@ -18,14 +19,15 @@ import org.cartrelay.event.EventJson;
 import org.cartrelay.event.OutboundEvent;
 
 /**
- * A connector that maps the outbound event to one or more requests to a vendor's HTTP API ({@link #calls}) and
- * makes them in order, each through the {@link CallGate} and Camel's HTTP component, on one route,
- * {@code deliver-<type>-<name>}. It stops at the first call that does not answer 2xx and leaves that answer's status,
- * {@code Retry-After} and body for the delivery worker to classify; a 2xx the vendor means as a failure in its body
- * ({@link #check}) ends the attempt with the exception {@code check} throws. After each call that succeeds it counts
- * {@link Connector#PROGRESS} up, so a retry starts at the call that failed instead of repeating the ones the vendor
- * already took; a call with a lookup ({@link HttpCall#unlessFound}) first looks, on a retry, whether an earlier
- * attempt already made it. An I/O error (timeout, refused connection) fails the attempt with the progress so far.
+ * A connector that maps the outbound event (read with Camel's Jackson data format on the hub's event mapping) to one or
+ * more requests to a vendor's HTTP API ({@link #calls}) and makes them in order, in a plain loop, each through the
+ * {@link CallGate} and Camel's HTTP component, on one route, {@code deliver-<type>-<name>}. It stops at the first call
+ * that does not answer 2xx and leaves that answer's status, {@code Retry-After} and body for the hub to classify; a
+ * 2xx the vendor means as a failure in its body ({@link #check}) ends the attempt with the exception {@code check}
+ * throws. After each call that succeeds it counts {@link Connector#PROGRESS} up, so a retry starts at the call that
+ * failed instead of repeating the ones the vendor already took; a call with a lookup ({@link HttpCall#unlessFound})
+ * first looks, on a retry, whether an earlier attempt already made it. An I/O error (timeout, refused connection)
+ * fails the attempt with the progress so far.
  */
 public abstract class VendorHttpConnector implements Connector {
 
@@ -79,12 +81,13 @@ public abstract class VendorHttpConnector implements Connector {
         template = builder.getContext().createProducerTemplate();
         builder.from(deliveryUri())
                 .routeId(routeId())
+                .unmarshal(new JacksonDataFormat(EventJson.MAPPER, OutboundEvent.class))
                 .process(this::deliver);
     }
 
     private void deliver(Exchange exchange) {
         Message message = exchange.getMessage();
-        OutboundEvent event = EventJson.read(message.getBody(String.class), OutboundEvent.class);
+        OutboundEvent event = message.getBody(OutboundEvent.class);
         String eventId = message.getHeader(EVENT_ID, String.class);
         boolean retry = message.getHeader(ATTEMPT, 1, Integer.class) > 1;
         int done = message.getHeader(PROGRESS, 0, Integer.class);
