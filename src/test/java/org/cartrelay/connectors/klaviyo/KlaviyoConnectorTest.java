@@ -17,16 +17,13 @@ import org.cartrelay.connectors.http.VendorEvents.AttemptRow;
 import org.cartrelay.connectors.http.VendorEvents.DeliveryRow;
 import org.cartrelay.event.OutboundEvent;
 import org.cartrelay.testing.Checkouts;
-import org.cartrelay.testing.TestDatabase;
 import org.cartrelay.testing.TestHub;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.cartrelay.testing.VendorHub;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.github.tomakehurst.wiremock.WireMockServer;
-import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
 import com.github.tomakehurst.wiremock.stubbing.Scenario;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 
@@ -36,53 +33,30 @@ import com.github.tomakehurst.wiremock.verification.LoggedRequest;
  * 429 branch with {@code Retry-After}, and the whole path from a shop's notice. Each connector has its own base path
  * and product id, so a test's events reach only the connector it is about.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class KlaviyoConnectorTest {
 
-    private WireMockServer klaviyo;
-    private TestDatabase database;
-    private TestHub hub;
+    @RegisterExtension
+    static final VendorHub KLAVIYO = VendorHub.type("klaviyo", """
+            apiKey: ${KLAVIYO_API_KEY}
+            requireConsent: false
+            retry: {maxAttempts: 3, initialDelay: 100ms, maxDelay: 1s}
+            """)
+            .stubs(klaviyo -> klaviyo.stubFor(post(urlMatching("/.*/api/events"))
+                    .willReturn(aResponse().withStatus(202))))
+            .property("KLAVIYO_API_KEY", "pk_test_0123456789")
+            .connector("events", "p-events", "")
+            .connector("named", "p-named", """
+                    revision: 2024-10-15
+                    metrics: {abandoned: Cart Left, recovered: Cart Bought}""")
+            .connector("limited", "p-limited",
+                    "retry: {maxAttempts: 5, initialDelay: 1s, multiplier: 2, maxDelay: 10m, jitter: 0}")
+            // the consent default: the file does not say requireConsent
+            .connector("consent", klaviyo -> klaviyo.file("consent", "p-consent", "")
+                    .replace("requireConsent: false\n", ""))
+            .connector("flow", "p-flow", "");
 
-    @BeforeAll
-    void startHub() {
-        klaviyo = new WireMockServer(WireMockConfiguration.options().dynamicPort());
-        klaviyo.start();
-        klaviyo.stubFor(post(urlMatching("/.*/api/events")).willReturn(aResponse().withStatus(202)));
-        database = TestDatabase.create();
-        hub = TestHub.on(database)
-                .property("cartrelay.abandonment.delay", "0s")
-                .property("KLAVIYO_API_KEY", "pk_test_0123456789")
-                .connector("events", connector("events", "p-events", ""))
-                .connector("named", connector("named", "p-named", """
-                        revision: 2024-10-15
-                        metrics: {abandoned: Cart Left, recovered: Cart Bought}"""))
-                .connector("limited", connector("limited", "p-limited",
-                        "retry: {maxAttempts: 5, initialDelay: 1s, multiplier: 2, maxDelay: 10m, jitter: 0}"))
-                .connector("consent", connector("consent", "p-consent", "").replace("requireConsent: false\n", ""))
-                .connector("flow", connector("flow", "p-flow", ""))
-                .start();
-    }
-
-    @AfterAll
-    void stopHub() {
-        if (hub != null) {
-            hub.close();
-        }
-        klaviyo.stop();
-        database.close();
-    }
-
-    private String connector(String name, String product, String extra) {
-        return """
-                type: klaviyo
-                endpoint: http://127.0.0.1:%d/%s
-                apiKey: ${KLAVIYO_API_KEY}
-                requireConsent: false
-                filter: {products: ["%s"]}
-                retry: {maxAttempts: 3, initialDelay: 100ms, maxDelay: 1s}
-                %s
-                """.formatted(klaviyo.port(), name, product, extra);
-    }
+    private final TestHub hub = KLAVIYO.hub();
+    private final WireMockServer klaviyo = KLAVIYO.vendor();
 
     private List<LoggedRequest> requests(String name) {
         return klaviyo.findAll(postRequestedFor(urlEqualTo("/" + name + "/api/events")));
