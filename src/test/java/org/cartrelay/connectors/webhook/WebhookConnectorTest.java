@@ -190,6 +190,15 @@ class WebhookConnectorTest {
         return new ConnectorLoader(new MockEnvironment()).load(file);
     }
 
+    /** {@code connectors/ipn.yaml} in {@code home}: a webhook whose body is {@code legacy.json.mustache}. */
+    private ConnectorDefinition legacyTemplated(Path home) throws IOException {
+        return definition(home.resolve("connectors/ipn.yaml"), """
+                type: webhook
+                endpoint: http://127.0.0.1:9/in
+                template: legacy.json.mustache
+                """);
+    }
+
     private WebhookConnectorType type(Path home) {
         return new WebhookConnectorType(hub.clock(), hub.bean(DeliveryHttpClient.class), home.toString());
     }
@@ -429,11 +438,7 @@ class WebhookConnectorTest {
     @Test
     void aMissingTemplateFileStopsTheStartNamingTheFile(@TempDir Path home) throws IOException {
         Path templates = Files.createDirectories(home.resolve("connectors/templates"));
-        ConnectorDefinition definition = definition(home.resolve("connectors/ipn.yaml"), """
-                type: webhook
-                endpoint: http://127.0.0.1:9/in
-                template: legacy.json.mustache
-                """);
+        ConnectorDefinition definition = legacyTemplated(home);
 
         assertThat(catchThrowable(() -> type(home).create(definition))).isInstanceOf(ConnectorConfigException.class)
                 .hasMessage("Connector file " + home.resolve("connectors/ipn.yaml") + ": key 'template' names "
@@ -450,11 +455,7 @@ class WebhookConnectorTest {
                   {{> _buyer.json.mustache}}
                 }
                 """);
-        ConnectorDefinition definition = definition(home.resolve("connectors/ipn.yaml"), """
-                type: webhook
-                endpoint: http://127.0.0.1:9/in
-                template: legacy.json.mustache
-                """);
+        ConnectorDefinition definition = legacyTemplated(home);
 
         assertThat(catchThrowable(() -> type(home).create(definition))).isInstanceOf(ConnectorConfigException.class)
                 .hasMessage("Connector file " + home.resolve("connectors/ipn.yaml") + ": key 'template' names "
