@@ -29,6 +29,7 @@ import org.cartrelay.testing.Checkouts;
 import org.cartrelay.testing.Mails;
 import org.cartrelay.testing.Notices;
 import org.cartrelay.testing.ScriptedSmtpServer;
+import org.cartrelay.testing.Teardown;
 import org.cartrelay.testing.TestDatabase;
 import org.cartrelay.testing.TestHub;
 import org.junit.jupiter.api.AfterAll;
@@ -49,7 +50,7 @@ import jakarta.mail.internet.MimeMessage;
 import jakarta.mail.internet.MimeMultipart;
 
 /**
- * The email connector (SPEC section 5) against a GreenMail SMTP server, through one whole hub with the shipped
+ * The email connector against a GreenMail SMTP server, through one whole hub with the shipped
  * templates: the follow-up mail (subject, HTML and text bodies, links, headers), its steps in time (moved with the
  * hub's clock) and a recovery that cancels the steps not yet sent; consent and event defaults of the type. Against
  * scripted SMTP servers: a permanent 5xx reply dead-letters the mail at once, a 451 is retried without blaming the
@@ -109,14 +110,8 @@ class EmailConnectorTest {
     }
 
     @AfterAll
-    void stopHub() {
-        if (hub != null) {
-            hub.close();
-        }
-        database.close();
-        smtp.stop();
-        scripted.close();
-        busy.close();
+    void stopHub() throws Exception {
+        Teardown.inOrder(hub, database, smtp::stop, scripted, busy);
     }
 
     /** A connector to a scripted server: plain SMTP, no login, the shipped reminder as its one step. */

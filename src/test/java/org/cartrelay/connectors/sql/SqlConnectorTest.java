@@ -30,6 +30,7 @@ import org.cartrelay.event.OutboundEvent;
 import org.cartrelay.store.DeadLetterStore;
 import org.cartrelay.store.DeadLetterStore.DeadLetter;
 import org.cartrelay.testing.Checkouts;
+import org.cartrelay.testing.Teardown;
 import org.cartrelay.testing.TestDatabase;
 import org.cartrelay.testing.TestHub;
 import org.junit.jupiter.api.AfterAll;
@@ -44,7 +45,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 
 /**
- * The sql connector (SPEC section 5): one row per checkout, inserted on abandonment and updated on recovery, in the
+ * The sql connector: one row per checkout, inserted on abandonment and updated on recovery, in the
  * hub's own database (H2 in the default run, the real PostgreSQL in the postgres run) and in a separate datasource;
  * names are checked by the schema and values are only ever parameters. A row the table refuses (a NOT NULL column
  * the file does not map) is dead at once, as is an event without a value for the key column; a unique violation is
@@ -134,11 +135,7 @@ class SqlConnectorTest {
 
     @AfterAll
     void stopHub() throws Exception {
-        if (hub != null) {
-            hub.close();
-        }
-        database.close();
-        other.close();
+        Teardown.inOrder(hub, database, other);
     }
 
     @Test
