@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 
 import org.cartrelay.testing.Notices;
+import org.cartrelay.testing.Teardown;
 import org.cartrelay.testing.TestHub;
 import org.cartrelay.testing.TestReceiver;
 import org.junit.jupiter.api.AfterEach;
@@ -73,13 +74,8 @@ class AdminPageBrowserTest {
     }
 
     @AfterEach
-    void tearDown() {
-        if (browser != null) {
-            browser.quit();
-        }
-        if (hub != null) {
-            hub.close();
-        }
+    void tearDown() throws Exception {
+        Teardown.inOrder(browser == null ? null : browser::quit, hub);
     }
 
     private static void requireBrowser() {

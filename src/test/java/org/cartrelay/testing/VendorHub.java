@@ -126,16 +126,8 @@ public final class VendorHub implements BeforeAllCallback, AfterAllCallback {
     }
 
     @Override
-    public void afterAll(ExtensionContext context) {
-        if (hub != null) {
-            hub.close();
-        }
-        if (vendor != null) {
-            vendor.stop();
-        }
-        if (database != null) {
-            database.close();
-        }
+    public void afterAll(ExtensionContext context) throws Exception {
+        Teardown.inOrder(hub, vendor == null ? null : vendor::stop, database);
     }
 
     public TestHub hub() {
