@@ -21,10 +21,9 @@ import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
  * A WireMock vendor and one hub, on a {@link TestDatabase} of its own, whose connectors of one type send to it; both
  * started before a class's first test and stopped after its last. Each connector {@code <name>} sends to
  * {@code /<name>} on the vendor and takes only product {@code <product>}, so every test reaches the connectors it is
- * about:
+ * about. Registered with {@code @RegisterExtension} on a static field:
  *
  * <pre>{@code
- * @RegisterExtension
  * static final VendorHub HUBSPOT = VendorHub.type("hubspot", """
  *         auth: {bearer: "${HUBSPOT_TOKEN}"}
  *         """)
