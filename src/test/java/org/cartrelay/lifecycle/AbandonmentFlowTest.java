@@ -13,16 +13,13 @@ import java.util.List;
 
 import org.cartrelay.support.StandardWebhooks;
 import org.cartrelay.testing.Fixtures;
-import org.cartrelay.testing.TestDatabase;
 import org.cartrelay.testing.TestHub;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
+import org.cartrelay.testing.TestReceiver;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.github.tomakehurst.wiremock.WireMockServer;
-import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 
 /**
@@ -36,25 +33,12 @@ class AbandonmentFlowTest {
     private static final String SECRET = "whsec_dGVzdC1yZWNlaXZlci1zZWNyZXQtMTIzNDU2Nzg=";
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private WireMockServer receiver;
-    private TestDatabase database;
-
-    @BeforeEach
-    void setUp() {
-        receiver = new WireMockServer(WireMockConfiguration.options().dynamicPort());
-        receiver.start();
-        receiver.stubFor(post(urlEqualTo("/ipn")).willReturn(aResponse().withStatus(204)));
-        database = TestDatabase.create();
-    }
-
-    @AfterEach
-    void tearDown() {
-        receiver.stop();
-        database.close();
-    }
+    @RegisterExtension
+    final TestReceiver receiver = TestReceiver.answering(wireMock ->
+            wireMock.stubFor(post(urlEqualTo("/ipn")).willReturn(aResponse().withStatus(204))));
 
     private TestHub.Builder hub(String delay) {
-        return TestHub.on(database)
+        return TestHub.on(receiver.database())
                 .property("cartrelay.abandonment.delay", delay)
                 .connector("crm-hook", """
                         type: webhook
@@ -62,7 +46,7 @@ class AbandonmentFlowTest {
                         secret: %s
                         headers: {X-Shop: demo}
                         retry: {maxAttempts: 3, initialDelay: 100ms, maxDelay: 1s}
-                        """.formatted(receiver.port(), SECRET));
+                        """.formatted(receiver.getPort(), SECRET));
     }
 
     private List<LoggedRequest> received() {

@@ -17,16 +17,14 @@ import java.time.Instant;
 import java.util.Base64;
 
 import org.cartrelay.testing.Notices;
-import org.cartrelay.testing.TestDatabase;
 import org.cartrelay.testing.TestHub;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.cartrelay.testing.VendorHub;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.github.tomakehurst.wiremock.WireMockServer;
-import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
 
 /**
  * Dead letters keep the payload and every attempt, and come back by id, by connector or by time range over
@@ -38,35 +36,20 @@ class DeadLetterReplayTest {
     private static final String AUTH = "Basic " + Base64.getEncoder()
             .encodeToString("ops:s3cret-ops".getBytes(StandardCharsets.UTF_8));
 
-    private static WireMockServer receiver;
-    private static TestDatabase database;
-    private static TestHub hub;
+    @RegisterExtension
+    static final VendorHub RECEIVER = VendorHub.type("webhook", "")
+            .property("cartrelay.admin.username", "ops")
+            .property("cartrelay.admin.password", "s3cret-ops")
+            .connector("crm", receiver -> """
+                    type: webhook
+                    endpoint: %s
+                    retry: {maxAttempts: 3, initialDelay: 100ms, maxDelay: 1s}
+                    """.formatted(receiver.url("/in")));
 
-    @BeforeAll
-    static void start() {
-        receiver = new WireMockServer(WireMockConfiguration.options().dynamicPort());
-        receiver.start();
-        database = TestDatabase.create();
-        hub = TestHub.on(database)
-                .property("cartrelay.abandonment.delay", "0s")
-                .property("cartrelay.admin.username", "ops")
-                .property("cartrelay.admin.password", "s3cret-ops")
-                .connector("crm", """
-                        type: webhook
-                        endpoint: http://127.0.0.1:%d/in
-                        retry: {maxAttempts: 3, initialDelay: 100ms, maxDelay: 1s}
-                        """.formatted(receiver.port()))
-                .start();
-    }
+    private final TestHub hub = RECEIVER.hub();
+    private final WireMockServer receiver = RECEIVER.vendor();
 
-    @AfterAll
-    static void stop() {
-        hub.close();
-        receiver.stop();
-        database.close();
-    }
-
-    private static HttpResponse<String> api(String method, String path, boolean authenticated) {
+    private HttpResponse<String> api(String method, String path, boolean authenticated) {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + hub.port() + path))
                 .method(method, HttpRequest.BodyPublishers.noBody());
         if (authenticated) {
@@ -75,12 +58,12 @@ class DeadLetterReplayTest {
         return TestHub.send(request);
     }
 
-    private static long dead() {
+    private long dead() {
         return hub.count("select count(*) from delivery where status = 'dead'");
     }
 
     /** Lets {@code count} new checkouts die (the receiver refuses them with 400) and returns when they have. */
-    private static void letDie(String prefix, int count) {
+    private void letDie(String prefix, int count) {
         long before = dead();
         Notices.startCheckouts(hub, prefix, count);
         await().atMost(Duration.ofSeconds(15)).until(() -> dead() == before + count);

@@ -20,18 +20,16 @@ import org.cartrelay.delivery.ConnectorRuntimes;
 import org.cartrelay.testing.Checkouts;
 import org.cartrelay.testing.ProxiedDatabase;
 import org.cartrelay.testing.TcpProxy;
-import org.cartrelay.testing.TestDatabase;
 import org.cartrelay.testing.TestHub;
-import org.junit.jupiter.api.AfterAll;
+import org.cartrelay.testing.VendorHub;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.github.tomakehurst.wiremock.WireMockServer;
-import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
 
 /**
  * The health groups (application.yml, {@link ConnectorHealth}) on one hub with three webhook connectors: {@code paused}
@@ -47,31 +45,32 @@ class HealthGroupsTest {
     private static final String AUTH = "Basic " + Base64.getEncoder()
             .encodeToString("ops:s3cret-ops".getBytes(StandardCharsets.UTF_8));
 
-    private static WireMockServer receiver;
-    private static TestDatabase database;
-    private static TestHub hub;
+    @RegisterExtension
+    static final VendorHub RECEIVER = VendorHub.type("webhook", """
+            timeout: 5s
+            retry: {maxAttempts: 30, initialDelay: 100ms, multiplier: 1, maxDelay: 1s, jitter: 0}
+            """)
+            .stubs(receiver -> {
+                receiver.stubFor(post(urlEqualTo("/paused")).willReturn(aResponse().withStatus(200)));
+                receiver.stubFor(post(urlEqualTo("/broken")).willReturn(aResponse().withStatus(503)));
+                receiver.stubFor(post(urlEqualTo("/fine")).willReturn(aResponse().withStatus(200)));
+            })
+            .property("cartrelay.admin.username", "ops")
+            .property("cartrelay.admin.password", "s3cret-ops")
+            .property("cartrelay.delivery.breaker.sliding-window", "3")
+            .property("cartrelay.delivery.breaker.minimum-calls", "3")
+            // once open, the breaker stays open for the whole class: no trial call closes it in between
+            .property("cartrelay.delivery.breaker.open-for", "10m")
+            .property("cartrelay.delivery.breaker.max-open-for", "10m")
+            .connector("paused", "p-paused", "")
+            .connector("broken", "p-broken", "")
+            .connector("fine", "p-fine", "rateLimit: 10/s");
+
+    private final TestHub hub = RECEIVER.hub();
 
     @BeforeAll
-    static void start() {
-        receiver = new WireMockServer(WireMockConfiguration.options().dynamicPort());
-        receiver.start();
-        receiver.stubFor(post(urlEqualTo("/paused")).willReturn(aResponse().withStatus(200)));
-        receiver.stubFor(post(urlEqualTo("/broken")).willReturn(aResponse().withStatus(503)));
-        receiver.stubFor(post(urlEqualTo("/fine")).willReturn(aResponse().withStatus(200)));
-        database = TestDatabase.create();
-        hub = TestHub.on(database)
-                .property("cartrelay.abandonment.delay", "0s")
-                .property("cartrelay.admin.username", "ops")
-                .property("cartrelay.admin.password", "s3cret-ops")
-                .property("cartrelay.delivery.breaker.sliding-window", "3")
-                .property("cartrelay.delivery.breaker.minimum-calls", "3")
-                // once open, the breaker stays open for the whole class: no trial call closes it in between
-                .property("cartrelay.delivery.breaker.open-for", "10m")
-                .property("cartrelay.delivery.breaker.max-open-for", "10m")
-                .connector("paused", hook("paused", ""))
-                .connector("broken", hook("broken", ""))
-                .connector("fine", hook("fine", "rateLimit: 10/s"))
-                .start();
+    static void pauseOneAndBreakAnother() {
+        TestHub hub = RECEIVER.hub();
         ConnectorRuntimes runtimes = hub.bean(ConnectorRuntimes.class);
         runtimes.pause("paused");
 
@@ -86,30 +85,10 @@ class HealthGroupsTest {
                 "select count(*) from delivery where connector = 'fine' and status = 'delivered'") == 1);
         await().atMost(Duration.ofSeconds(20)).until(() -> hub.count(
                 "select count(*) from delivery where connector = 'paused' and status = 'pending'") == 1);
-        assertThat(receiver.findAll(postRequestedFor(urlEqualTo("/paused")))).isEmpty();
+        assertThat(RECEIVER.vendor().findAll(postRequestedFor(urlEqualTo("/paused")))).isEmpty();
     }
 
-    @AfterAll
-    static void stop() {
-        if (hub != null) {
-            hub.close();
-        }
-        receiver.stop();
-        database.close();
-    }
-
-    private static String hook(String name, String extra) {
-        return """
-                type: webhook
-                endpoint: http://127.0.0.1:%d/%s
-                filter: {products: ["p-%s"]}
-                timeout: 5s
-                retry: {maxAttempts: 30, initialDelay: 100ms, multiplier: 1, maxDelay: 1s, jitter: 0}
-                %s
-                """.formatted(receiver.port(), name, name, extra);
-    }
-
-    private static HttpResponse<String> get(URI uri, boolean authenticated) {
+    private HttpResponse<String> get(URI uri, boolean authenticated) {
         HttpRequest.Builder request = HttpRequest.newBuilder(uri).GET();
         if (authenticated) {
             request.header("Authorization", AUTH);
@@ -117,18 +96,18 @@ class HealthGroupsTest {
         return TestHub.send(request);
     }
 
-    private static HttpResponse<String> get(String path) {
+    private HttpResponse<String> get(String path) {
         return get(hub.uri(path), false);
     }
 
     /** The answer's status code, with its body in the failure message. */
-    private static void assertCode(HttpResponse<String> response, int code) {
+    private void assertCode(HttpResponse<String> response, int code) {
         assertThat(response.statusCode()).as("%s answered %s", response.uri().getPath(), response.body())
                 .isEqualTo(code);
     }
 
     /** The path answers this HTTP status with this health status; its body. */
-    private static JsonNode assertAnswer(String path, int code, String status) throws Exception {
+    private JsonNode assertAnswer(String path, int code, String status) throws Exception {
         HttpResponse<String> response = get(path);
         assertCode(response, code);
         JsonNode body = json(response);
@@ -136,11 +115,11 @@ class HealthGroupsTest {
         return body;
     }
 
-    private static JsonNode json(HttpResponse<String> response) throws Exception {
+    private JsonNode json(HttpResponse<String> response) throws Exception {
         return JSON.readTree(response.body());
     }
 
-    private static List<String> names(JsonNode object) {
+    private List<String> names(JsonNode object) {
         List<String> names = new ArrayList<>();
         object.fieldNames().forEachRemaining(names::add);
         return names;
@@ -164,7 +143,7 @@ class HealthGroupsTest {
     }
 
     /** Each connector's status as a health answer lists it under {@code connector}. */
-    private static void assertConnectorStatuses(JsonNode body) {
+    private void assertConnectorStatuses(JsonNode body) {
         JsonNode connectors = body.path("components").path("connector").path("components");
         assertThat(names(connectors)).containsExactlyInAnyOrder("paused", "broken", "fine");
         assertThat(connectors.path("paused").path("status").asText()).isEqualTo("PAUSED");

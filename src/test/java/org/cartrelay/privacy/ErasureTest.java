@@ -17,16 +17,13 @@ import java.util.Map;
 import org.cartrelay.testing.Digistore24Forms;
 import org.cartrelay.testing.Notices;
 import org.cartrelay.testing.PersonalData;
-import org.cartrelay.testing.TestDatabase;
 import org.cartrelay.testing.TestHub;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
+import org.cartrelay.testing.TestReceiver;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.github.tomakehurst.wiremock.WireMockServer;
-import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
 
 /**
  * {@code DELETE /api/customers?email=} erases every row that holds the address (notices with raw JSON and
@@ -41,33 +38,21 @@ class ErasureTest {
     private static final String ERASED = "Erase.Me+shop@Example.com";
     private static final String KEPT = "keep.me@example.com";
 
-    private WireMockServer receiver;
-    private TestDatabase database;
-
-    @BeforeEach
-    void setUp() {
-        receiver = new WireMockServer(WireMockConfiguration.options().dynamicPort());
-        receiver.start();
-        receiver.stubFor(post(urlEqualTo("/ok")).willReturn(aResponse().withStatus(204)));
+    @RegisterExtension
+    final TestReceiver receiver = TestReceiver.answering(wireMock -> {
+        wireMock.stubFor(post(urlEqualTo("/ok")).willReturn(aResponse().withStatus(204)));
         // a receiver that echoes the erased address in every rejection, also in the other buyer's attempts
-        receiver.stubFor(post(urlEqualTo("/reject")).willReturn(aResponse().withStatus(400)
+        wireMock.stubFor(post(urlEqualTo("/reject")).willReturn(aResponse().withStatus(400)
                 .withBody("{\"error\": \"unknown contact erase.me+shop@example.com\"}")));
-        database = TestDatabase.create();
-    }
-
-    @AfterEach
-    void tearDown() {
-        receiver.stop();
-        database.close();
-    }
+    });
 
     private TestHub hub() {
-        return TestHub.on(database)
+        return TestHub.on(receiver.database())
                 .property("cartrelay.abandonment.delay", "1h")
                 .property("cartrelay.admin.username", "ops")
                 .property("cartrelay.admin.password", "s3cret-ops")
-                .connector("ok", "type: webhook\nendpoint: http://127.0.0.1:%d/ok\n".formatted(receiver.port()))
-                .connector("reject", "type: webhook\nendpoint: http://127.0.0.1:%d/reject\n".formatted(receiver.port()))
+                .connector("ok", receiver.webhook("/ok"))
+                .connector("reject", receiver.webhook("/reject"))
                 .start();
     }
 
@@ -103,7 +88,7 @@ class ErasureTest {
             // a Digistore24 entry: the raw body holds the address form-encoded (erase.me%2Bshop%40example.com)
             assertThat(hub.postForm("/ipn/digistore24", Digistore24Forms.from("digistore24/order-form-entry.form",
                     Map.of("order_id", "DSERASE1", "email", ERASED))).body()).isEqualTo("OK");
-            assertThat(PersonalData.find(database, ERASED)).isNotEmpty();
+            assertThat(PersonalData.find(receiver.database(), ERASED)).isNotEmpty();
             assertThat(hub.count("select count(*) from notice where position(? in raw_body) > 0",
                     "Erase.Me%2Bshop%40Example.com"))
                     .isEqualTo(1);
@@ -125,10 +110,10 @@ class ErasureTest {
             assertThat(counts.get("redacted").asInt()).isGreaterThanOrEqualTo(1); // the other buyer's rejection
             assertThat(counts.get("other").asInt()).isZero();
 
-            assertThat(PersonalData.tables(database)).contains("notice", "checkout", "outbound_event", "delivery",
-                    "delivery_attempt", "connector_state", "coupon_code");
-            assertThat(PersonalData.find(database, ERASED)).isEmpty();
-            assertThat(PersonalData.find(database, KEPT)).isNotEmpty();
+            assertThat(PersonalData.tables(receiver.database())).contains("notice", "checkout", "outbound_event",
+                    "delivery", "delivery_attempt", "connector_state", "coupon_code");
+            assertThat(PersonalData.find(receiver.database(), ERASED)).isEmpty();
+            assertThat(PersonalData.find(receiver.database(), KEPT)).isNotEmpty();
             assertThat(hub.count("select count(*) from notice where email = ?", KEPT)).isEqualTo(keptNotices);
             assertThat(hub.count("select count(*) from checkout where email = ?", KEPT)).isEqualTo(1);
             assertThat(hub.count("select count(*) from outbound_event where email = ?", KEPT)).isEqualTo(1);

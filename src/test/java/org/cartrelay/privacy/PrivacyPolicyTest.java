@@ -16,16 +16,13 @@ import java.util.Map;
 
 import org.cartrelay.testing.Digistore24Forms;
 import org.cartrelay.testing.Notices;
-import org.cartrelay.testing.TestDatabase;
 import org.cartrelay.testing.TestHub;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
+import org.cartrelay.testing.TestReceiver;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.github.tomakehurst.wiremock.WireMockServer;
-import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
 
 /**
  * {@code cartrelay.policy.eu-buyers} (exclude, require-consent, include) together with a connector's own
@@ -45,35 +42,22 @@ class PrivacyPolicyTest {
             "The buyer gave no newsletter consent and this connector requires it (requireConsent).";
     private static final String SENT = "not suppressed";
 
-    private WireMockServer receiver;
-    private TestDatabase database;
-
-    @BeforeEach
-    void setUp() {
-        receiver = new WireMockServer(WireMockConfiguration.options().dynamicPort());
-        receiver.start();
-        receiver.stubFor(post(anyUrl()).willReturn(aResponse().withStatus(204)));
-        database = TestDatabase.create();
-    }
-
-    @AfterEach
-    void tearDown() {
-        receiver.stop();
-        database.close();
-    }
+    @RegisterExtension
+    final TestReceiver receiver = TestReceiver.answering(wireMock ->
+            wireMock.stubFor(post(anyUrl()).willReturn(aResponse().withStatus(204))));
 
     /** A hub with the given EU policy (null: the default) and two webhook connectors, one requiring consent. */
     private TestHub hub(String euBuyers) {
-        TestHub.Builder builder = TestHub.on(database)
+        TestHub.Builder builder = TestHub.on(receiver.database())
                 .property("cartrelay.abandonment.delay", "0s")
                 .property("cartrelay.admin.username", "ops")
                 .property("cartrelay.admin.password", "s3cret-ops");
         if (euBuyers != null) {
             builder.property("cartrelay.policy.eu-buyers", euBuyers);
         }
-        return builder.connector("open", "type: webhook\nendpoint: http://127.0.0.1:%d/open\n".formatted(receiver.port()))
-                .connector("consented", "type: webhook\nendpoint: http://127.0.0.1:%d/consented\nrequireConsent: true\n"
-                        .formatted(receiver.port()))
+        return builder
+                .connector("open", receiver.webhook("/open"))
+                .connector("consented", receiver.webhook("/consented") + "requireConsent: true\n")
                 .start();
     }
 

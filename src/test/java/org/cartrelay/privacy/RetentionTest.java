@@ -11,14 +11,11 @@ import java.time.Duration;
 import org.cartrelay.testing.Fixtures;
 import org.cartrelay.testing.Notices;
 import org.cartrelay.testing.PersonalData;
-import org.cartrelay.testing.TestDatabase;
 import org.cartrelay.testing.TestHub;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
+import org.cartrelay.testing.TestReceiver;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
-import com.github.tomakehurst.wiremock.WireMockServer;
-import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
 
 /**
  * The scheduled retention purge, driven by the hub's clock: past {@code cartrelay.retention} a finished buyer's
@@ -27,27 +24,15 @@ import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
  */
 class RetentionTest {
 
-    private WireMockServer receiver;
-    private TestDatabase database;
-
-    @BeforeEach
-    void setUp() {
-        receiver = new WireMockServer(WireMockConfiguration.options().dynamicPort());
-        receiver.start();
-        receiver.stubFor(post(urlEqualTo("/ok")).willReturn(aResponse().withStatus(204)));
-        receiver.stubFor(post(urlEqualTo("/down")).willReturn(aResponse().withStatus(503)));
-        database = TestDatabase.create();
-    }
-
-    @AfterEach
-    void tearDown() {
-        receiver.stop();
-        database.close();
-    }
+    @RegisterExtension
+    final TestReceiver receiver = TestReceiver.answering(wireMock -> {
+        wireMock.stubFor(post(urlEqualTo("/ok")).willReturn(aResponse().withStatus(204)));
+        wireMock.stubFor(post(urlEqualTo("/down")).willReturn(aResponse().withStatus(503)));
+    });
 
     @Test
     void rowsOlderThanTheRetentionArePurgedOnScheduleExceptPendingWork() {
-        try (TestHub hub = TestHub.on(database)
+        try (TestHub hub = TestHub.on(receiver.database())
                 .property("cartrelay.abandonment.delay", "0s")
                 .property("cartrelay.sources.digistore24.abandonment-delay", "60d")
                 .property("cartrelay.retention", "30d")
@@ -56,13 +41,13 @@ class RetentionTest {
                         type: webhook
                         endpoint: http://127.0.0.1:%d/ok
                         filter: {products: ["p-1"]}
-                        """.formatted(receiver.port()))
+                        """.formatted(receiver.getPort()))
                 .connector("down", """
                         type: webhook
                         endpoint: http://127.0.0.1:%d/down
                         filter: {products: ["p-down"]}
                         retry: {maxAttempts: 5, initialDelay: 100d, maxDelay: 100d, jitter: 0}
-                        """.formatted(receiver.port()))
+                        """.formatted(receiver.getPort()))
                 .start()) {
             // finished: abandoned and delivered
             Notices.post(hub, "old-done", Notices.checkoutStarted("old-done", "old.done@example.com", "20.00"));
@@ -82,7 +67,7 @@ class RetentionTest {
                     "select count(*) from checkout where checkout_ref = 'cart-old-done'") == 0);
             await().atMost(Duration.ofSeconds(30)).until(() -> hub.count("select count(*) from notice") == 1);
 
-            assertThat(PersonalData.find(database, "old.done@example.com")).isEmpty();
+            assertThat(PersonalData.find(receiver.database(), "old.done@example.com")).isEmpty();
             // the event still waiting for its retry keeps its event, delivery and attempt
             assertThat(hub.count("select count(*) from outbound_event where email = 'old.waiting@example.com'"))
                     .isEqualTo(1);

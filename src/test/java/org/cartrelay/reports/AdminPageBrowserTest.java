@@ -20,12 +20,14 @@ import java.util.List;
 import java.util.Map;
 
 import org.cartrelay.testing.Notices;
-import org.cartrelay.testing.TestDatabase;
+import org.cartrelay.testing.Teardown;
 import org.cartrelay.testing.TestHub;
+import org.cartrelay.testing.TestReceiver;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.openqa.selenium.By;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
@@ -34,9 +36,6 @@ import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.WebDriverWait;
-
-import com.github.tomakehurst.wiremock.WireMockServer;
-import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
 
 /**
  * The admin page in a real headless Chromium (Debian's {@code chromium} and its {@code chromedriver}): sign in on
@@ -50,8 +49,9 @@ class AdminPageBrowserTest {
     private static final String CHROMEDRIVER = System.getProperty("cartrelay.test.chromedriver", "/usr/bin/chromedriver");
     private static final Duration PATIENCE = Duration.ofSeconds(20);
 
-    private WireMockServer receiver;
-    private TestDatabase database;
+    @RegisterExtension
+    final TestReceiver receiver = TestReceiver.answering(wireMock -> wireMock.stubFor(post(urlEqualTo("/in"))
+            .willReturn(aResponse().withStatus(400).withBody("{\"error\":\"unknown list\"}"))));
     private TestHub hub;
     private Path downloads;
     private WebDriver browser;
@@ -59,12 +59,7 @@ class AdminPageBrowserTest {
     @BeforeEach
     void setUp() throws IOException {
         requireBrowser();
-        receiver = new WireMockServer(WireMockConfiguration.options().dynamicPort());
-        receiver.start();
-        receiver.stubFor(post(urlEqualTo("/in")).willReturn(aResponse().withStatus(400)
-                .withBody("{\"error\":\"unknown list\"}")));
-        database = TestDatabase.create();
-        hub = TestHub.on(database)
+        hub = TestHub.on(receiver.database())
                 .property("cartrelay.abandonment.delay", "0s")
                 .property("cartrelay.admin.username", "ops")
                 .property("cartrelay.admin.password", "s3cret-ops")
@@ -72,26 +67,15 @@ class AdminPageBrowserTest {
                         type: webhook
                         endpoint: http://127.0.0.1:%d/in
                         retry: {maxAttempts: 2, initialDelay: 100ms, maxDelay: 1s}
-                        """.formatted(receiver.port()))
+                        """.formatted(receiver.getPort()))
                 .start();
         downloads = Files.createTempDirectory("cartrelay-downloads");
         browser = startBrowser(downloads);
     }
 
     @AfterEach
-    void tearDown() {
-        if (browser != null) {
-            browser.quit();
-        }
-        if (hub != null) {
-            hub.close();
-        }
-        if (receiver != null) {
-            receiver.stop();
-        }
-        if (database != null) {
-            database.close();
-        }
+    void tearDown() throws Exception {
+        Teardown.inOrder(browser == null ? null : browser::quit, hub);
     }
 
     private static void requireBrowser() {

@@ -27,13 +27,8 @@ public final class SharedHub implements BeforeAllCallback, AfterAllCallback {
     }
 
     @Override
-    public void afterAll(ExtensionContext context) {
-        if (hub != null) {
-            hub.close();
-        }
-        if (database != null) {
-            database.close();
-        }
+    public void afterAll(ExtensionContext context) throws Exception {
+        Teardown.inOrder(hub, database);
     }
 
     public TestHub hub() {

@@ -30,6 +30,7 @@ import org.cartrelay.testing.Checkouts;
 import org.cartrelay.testing.Mails;
 import org.cartrelay.testing.Notices;
 import org.cartrelay.testing.ScriptedSmtpServer;
+import org.cartrelay.testing.Teardown;
 import org.cartrelay.testing.TestDatabase;
 import org.cartrelay.testing.TestHub;
 import org.junit.jupiter.api.AfterAll;
@@ -110,14 +111,8 @@ class EmailConnectorTest {
     }
 
     @AfterAll
-    void stopHub() {
-        if (hub != null) {
-            hub.close();
-        }
-        database.close();
-        smtp.stop();
-        scripted.close();
-        busy.close();
+    void stopHub() throws Exception {
+        Teardown.inOrder(hub, database, smtp::stop, scripted, busy);
     }
 
     /** A connector to a scripted server: plain SMTP, no login, the shipped reminder as its one step. */

@@ -22,19 +22,16 @@ import java.util.List;
 
 import org.cartrelay.connectors.http.VendorEvents;
 import org.cartrelay.connectors.http.VendorEvents.AttemptRow;
-import org.cartrelay.connectors.http.VendorEvents.DeliveryRow;
+import org.cartrelay.connectors.http.VendorEvents.Throttled;
 import org.cartrelay.event.OutboundEvent;
 import org.cartrelay.testing.Checkouts;
-import org.cartrelay.testing.TestDatabase;
 import org.cartrelay.testing.TestHub;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.cartrelay.testing.VendorHub;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.github.tomakehurst.wiremock.WireMockServer;
-import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
 import com.github.tomakehurst.wiremock.stubbing.Scenario;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 
@@ -45,62 +42,39 @@ import com.github.tomakehurst.wiremock.verification.LoggedRequest;
  * unknown; the 429 branch with {@code Retry-After}; and the whole path from a shop's notice. A ticket whose answer
  * was lost is found again on the retry by its event tag and not opened twice.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class FreshdeskConnectorTest {
 
     private static final String BASIC = "Basic " + Base64.getEncoder()
             .encodeToString("fd-key-0123:X".getBytes(StandardCharsets.UTF_8));
 
-    private WireMockServer freshdesk;
-    private TestDatabase database;
-    private TestHub hub;
+    @RegisterExtension
+    static final VendorHub FRESHDESK = VendorHub.type("freshdesk", """
+            apiKey: ${FRESHDESK_API_KEY}
+            retry: {maxAttempts: 5, initialDelay: 100ms, multiplier: 1, maxDelay: 1s, jitter: 0}
+            """)
+            .stubs(freshdesk -> {
+                for (String name : List.of("desk", "solve", "limited", "flow")) {
+                    freshdesk.stubFor(post(urlEqualTo("/" + name + "/api/v2/tickets")).willReturn(aResponse()
+                            .withStatus(201).withHeader("Content-Type", "application/json")
+                            .withBody("{\"id\":" + (name.length() * 100 + 1) + ",\"status\":2,\"priority\":2}")));
+                }
+                freshdesk.stubFor(post(urlMatching("/.*/api/v2/tickets/[0-9]+/notes")).willReturn(aResponse()
+                        .withStatus(201).withHeader("Content-Type", "application/json")
+                        .withBody("{\"id\":77,\"private\":true}")));
+                freshdesk.stubFor(put(urlMatching("/.*/api/v2/tickets/[0-9]+")).willReturn(aResponse().withStatus(200)
+                        .withHeader("Content-Type", "application/json").withBody("{\"status\":4}")));
+            })
+            .property("FRESHDESK_API_KEY", "fd-key-0123")
+            .connector("desk", "p-desk", "tags: [web-shop]")
+            .connector("solve", "p-solve", "onRecovery: solve\npriorities: {high: 3, normal: 1}")
+            .connector("limited", "p-limited",
+                    "retry: {maxAttempts: 5, initialDelay: 1s, multiplier: 2, maxDelay: 10m, jitter: 0}")
+            .connector("flow", "p-flow", "")
+            .connector("lost", "p-lost", "timeout: 1s")
+            .connector("missed", "p-missed", "timeout: 1s");
 
-    @BeforeAll
-    void startHub() {
-        freshdesk = new WireMockServer(WireMockConfiguration.options().dynamicPort());
-        freshdesk.start();
-        for (String name : List.of("desk", "solve", "limited", "flow")) {
-            freshdesk.stubFor(post(urlEqualTo("/" + name + "/api/v2/tickets")).willReturn(aResponse().withStatus(201)
-                    .withHeader("Content-Type", "application/json")
-                    .withBody("{\"id\":" + (name.length() * 100 + 1) + ",\"status\":2,\"priority\":2}")));
-        }
-        freshdesk.stubFor(post(urlMatching("/.*/api/v2/tickets/[0-9]+/notes")).willReturn(aResponse().withStatus(201)
-                .withHeader("Content-Type", "application/json").withBody("{\"id\":77,\"private\":true}")));
-        freshdesk.stubFor(put(urlMatching("/.*/api/v2/tickets/[0-9]+")).willReturn(aResponse().withStatus(200)
-                .withHeader("Content-Type", "application/json").withBody("{\"status\":4}")));
-        database = TestDatabase.create();
-        hub = TestHub.on(database)
-                .property("cartrelay.abandonment.delay", "0s")
-                .property("FRESHDESK_API_KEY", "fd-key-0123")
-                .connector("desk", connector("desk", "p-desk", "tags: [web-shop]"))
-                .connector("solve", connector("solve", "p-solve", "onRecovery: solve\npriorities: {high: 3, normal: 1}"))
-                .connector("limited", connector("limited", "p-limited",
-                        "retry: {maxAttempts: 5, initialDelay: 1s, multiplier: 2, maxDelay: 10m, jitter: 0}"))
-                .connector("flow", connector("flow", "p-flow", ""))
-                .connector("lost", connector("lost", "p-lost", "timeout: 1s"))
-                .connector("missed", connector("missed", "p-missed", "timeout: 1s"))
-                .start();
-    }
-
-    @AfterAll
-    void stopHub() {
-        if (hub != null) {
-            hub.close();
-        }
-        freshdesk.stop();
-        database.close();
-    }
-
-    private String connector(String name, String product, String extra) {
-        return """
-                type: freshdesk
-                endpoint: http://127.0.0.1:%d/%s
-                apiKey: ${FRESHDESK_API_KEY}
-                filter: {products: ["%s"]}
-                retry: {maxAttempts: 5, initialDelay: 100ms, multiplier: 1, maxDelay: 1s, jitter: 0}
-                %s
-                """.formatted(freshdesk.port(), name, product, extra);
-    }
+    private final TestHub hub = FRESHDESK.hub();
+    private final WireMockServer freshdesk = FRESHDESK.vendor();
 
     private List<LoggedRequest> creates(String name) {
         return freshdesk.findAll(postRequestedFor(urlEqualTo("/" + name + "/api/v2/tickets")));
@@ -211,14 +185,8 @@ class FreshdeskConnectorTest {
         OutboundEvent event = VendorEvents.publish(hub,
                 VendorEvents.abandoned("fd-5", "p-limited", "49.00", null, List.of(), null));
 
-        await().atMost(Duration.ofSeconds(20)).until(() -> VendorEvents.attempts(hub, "limited", event.id()).size() == 1
-                && "pending".equals(VendorEvents.delivery(hub, "limited", event.id()).status()));
-        AttemptRow first = VendorEvents.attempts(hub, "limited", event.id()).get(0);
-        DeliveryRow waiting = VendorEvents.delivery(hub, "limited", event.id());
-        assertThat(first.status()).isEqualTo(429);
-        assertThat(first.outcome()).isEqualTo("throttled");
-        assertThat(Duration.between(first.at(), waiting.nextAttemptAt()))
-                .isBetween(Duration.ofSeconds(47), Duration.ofSeconds(52));
+        Throttled throttled = VendorEvents.awaitThrottled(hub, "limited", event.id());
+        assertThat(throttled.delay()).isBetween(Duration.ofSeconds(47), Duration.ofSeconds(52));
 
         hub.clock().advance(Duration.ofSeconds(53));
         VendorEvents.awaitDelivered(hub, "limited", event.id());

@@ -1,5 +1,6 @@
 package org.cartrelay.connectors.http;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
@@ -93,13 +94,35 @@ public final class VendorEvents {
                 .list();
     }
 
+    /** A first attempt the vendor answered 429 and the delivery that waits for its next. */
+    public record Throttled(AttemptRow first, DeliveryRow waiting) {
+
+        /** How long the connector waits from the throttled attempt to the next. */
+        public Duration delay() {
+            return Duration.between(first.at(), waiting.nextAttemptAt());
+        }
+    }
+
+    /**
+     * Waits until this event's first attempt at this connector is stored and its delivery is pending again, asserts
+     * that attempt was a 429 taken as throttled, and returns both.
+     */
+    public static Throttled awaitThrottled(TestHub hub, String connector, String eventId) {
+        await().atMost(Duration.ofSeconds(20)).until(() -> attempts(hub, connector, eventId).size() == 1
+                && "pending".equals(delivery(hub, connector, eventId).status()));
+        AttemptRow first = attempts(hub, connector, eventId).get(0);
+        DeliveryRow waiting = delivery(hub, connector, eventId);
+        assertThat(first.status()).isEqualTo(429);
+        assertThat(first.outcome()).isEqualTo("throttled");
+        return new Throttled(first, waiting);
+    }
+
     /** Waits until the one delivery of this event to this connector is delivered. */
     public static void awaitDelivered(TestHub hub, String connector, String eventId) {
         await().atMost(Duration.ofSeconds(20))
                 .until(() -> "delivered".equals(delivery(hub, connector, eventId).status()));
     }
 
-    /** Waits for the first request among {@code requests} whose body contains {@code text}, and returns it. */
     /** The id of the abandoned event of {@code cart-<key>} (buyer {@code <key>@example.com}), once it exists. */
     public static String abandonedEventOf(TestHub hub, String key) {
         await().atMost(Duration.ofSeconds(20)).until(() -> hub.count(
@@ -116,6 +139,7 @@ public final class VendorEvents {
         return deadLetters.list(connector, null, null, 10, 0).get(0);
     }
 
+    /** Waits for the first request among {@code requests} whose body contains {@code text}, and returns it. */
     public static LoggedRequest awaitRequest(Supplier<List<LoggedRequest>> requests, String text) {
         await().atMost(Duration.ofSeconds(20))
                 .until(() -> requests.get().stream().anyMatch(r -> r.getBodyAsString().contains(text)));

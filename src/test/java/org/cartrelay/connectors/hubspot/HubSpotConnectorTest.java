@@ -19,26 +19,23 @@ import org.cartrelay.connectors.ConnectorConfigException;
 import org.cartrelay.connectors.ConnectorLoader;
 import org.cartrelay.connectors.http.VendorEvents;
 import org.cartrelay.connectors.http.VendorEvents.AttemptRow;
-import org.cartrelay.connectors.http.VendorEvents.DeliveryRow;
+import org.cartrelay.connectors.http.VendorEvents.Throttled;
 import org.cartrelay.delivery.ConnectorRuntime;
 import org.cartrelay.delivery.ConnectorRuntimes;
 import org.cartrelay.event.EventJson;
 import org.cartrelay.event.OutboundEvent;
 import org.cartrelay.store.DeadLetterStore.DeadLetter;
 import org.cartrelay.testing.Checkouts;
-import org.cartrelay.testing.TestDatabase;
 import org.cartrelay.testing.TestHub;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.cartrelay.testing.VendorHub;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.core.env.StandardEnvironment;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.github.tomakehurst.wiremock.WireMockServer;
-import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
 import com.github.tomakehurst.wiremock.stubbing.Scenario;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 
@@ -51,57 +48,31 @@ import io.github.resilience4j.circuitbreaker.CircuitBreaker;
  * Multi-Status whose {@code errors} refuse the contact: dead at once with HubSpot's message, throttled for
  * {@code RATE_LIMITS}, retried for HubSpot's own trouble.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class HubSpotConnectorTest {
 
     private static final String UPSERT = "/crm/v3/objects/contacts/batch/upsert";
 
-    private WireMockServer hubspot;
-    private TestDatabase database;
-    private TestHub hub;
+    @RegisterExtension
+    static final VendorHub HUBSPOT = VendorHub.type("hubspot", """
+            auth: {bearer: "${HUBSPOT_TOKEN}"}
+            retry: {maxAttempts: 3, initialDelay: 100ms, maxDelay: 1s}
+            """)
+            .stubs(hubspot -> hubspot.stubFor(post(urlMatching("/.*" + UPSERT)).willReturn(aResponse().withStatus(200)
+                    .withHeader("Content-Type", "application/json")
+                    .withBody("{\"status\":\"COMPLETE\",\"results\":[{\"id\":\"512\",\"properties\":{}}]}"))))
+            .property("HUBSPOT_TOKEN", "pat-na1-0123")
+            .connector("crm", "p-crm", "")
+            .connector("mapped", "p-mapped", """
+                    properties: {products: cart_items, status: cart_state, coupon: cart_coupon, phone: mobilephone}""")
+            .connector("limited", "p-limited",
+                    "retry: {maxAttempts: 5, initialDelay: 20s, multiplier: 2, maxDelay: 10m, jitter: 0}")
+            .connector("flow", "p-flow", "")
+            .connector("refused", "p-refused", "")
+            .connector("slowed", "p-slowed", "")
+            .connector("troubled", "p-troubled", "");
 
-    @BeforeAll
-    void startHub() {
-        hubspot = new WireMockServer(WireMockConfiguration.options().dynamicPort());
-        hubspot.start();
-        hubspot.stubFor(post(urlMatching("/.*" + UPSERT)).willReturn(aResponse().withStatus(200)
-                .withHeader("Content-Type", "application/json")
-                .withBody("{\"status\":\"COMPLETE\",\"results\":[{\"id\":\"512\",\"properties\":{}}]}")));
-        database = TestDatabase.create();
-        hub = TestHub.on(database)
-                .property("cartrelay.abandonment.delay", "0s")
-                .property("HUBSPOT_TOKEN", "pat-na1-0123")
-                .connector("crm", connector("crm", "p-crm", ""))
-                .connector("mapped", connector("mapped", "p-mapped", """
-                        properties: {products: cart_items, status: cart_state, coupon: cart_coupon, phone: mobilephone}"""))
-                .connector("limited", connector("limited", "p-limited",
-                        "retry: {maxAttempts: 5, initialDelay: 20s, multiplier: 2, maxDelay: 10m, jitter: 0}"))
-                .connector("flow", connector("flow", "p-flow", ""))
-                .connector("refused", connector("refused", "p-refused", ""))
-                .connector("slowed", connector("slowed", "p-slowed", ""))
-                .connector("troubled", connector("troubled", "p-troubled", ""))
-                .start();
-    }
-
-    @AfterAll
-    void stopHub() {
-        if (hub != null) {
-            hub.close();
-        }
-        hubspot.stop();
-        database.close();
-    }
-
-    private String connector(String name, String product, String extra) {
-        return """
-                type: hubspot
-                endpoint: http://127.0.0.1:%d/%s
-                auth: {bearer: "${HUBSPOT_TOKEN}"}
-                filter: {products: ["%s"]}
-                retry: {maxAttempts: 3, initialDelay: 100ms, maxDelay: 1s}
-                %s
-                """.formatted(hubspot.port(), name, product, extra);
-    }
+    private final TestHub hub = HUBSPOT.hub();
+    private final WireMockServer hubspot = HUBSPOT.vendor();
 
     private List<LoggedRequest> requests(String name) {
         return hubspot.findAll(postRequestedFor(urlEqualTo("/" + name + UPSERT)));
@@ -179,16 +150,10 @@ class HubSpotConnectorTest {
         OutboundEvent event = VendorEvents.publish(hub,
                 VendorEvents.abandoned("hub-4", "p-limited", "49.00", null, List.of(), null));
 
-        await().atMost(Duration.ofSeconds(20)).until(() -> VendorEvents.attempts(hub, "limited", event.id()).size() == 1
-                && "pending".equals(VendorEvents.delivery(hub, "limited", event.id()).status()));
-        AttemptRow first = VendorEvents.attempts(hub, "limited", event.id()).get(0);
-        DeliveryRow waiting = VendorEvents.delivery(hub, "limited", event.id());
-        assertThat(first.status()).isEqualTo(429);
-        assertThat(first.outcome()).isEqualTo("throttled");
+        Throttled throttled = VendorEvents.awaitThrottled(hub, "limited", event.id());
         // HubSpot sends no Retry-After: a 429 is no failure, so not the backoff (20 s) but the hub's default wait
         // (cartrelay.delivery.throttle.default-wait, 1 s) decides
-        assertThat(Duration.between(first.at(), waiting.nextAttemptAt()))
-                .isBetween(Duration.ofSeconds(1), Duration.ofSeconds(3));
+        assertThat(throttled.delay()).isBetween(Duration.ofSeconds(1), Duration.ofSeconds(3));
 
         VendorEvents.awaitDelivered(hub, "limited", event.id());
         assertThat(requests("limited")).hasSize(2);

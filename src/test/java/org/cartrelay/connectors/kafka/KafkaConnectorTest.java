@@ -21,6 +21,7 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 import org.cartrelay.connectors.ConnectorConfigException;
 import org.cartrelay.connectors.ConnectorLoader;
 import org.cartrelay.testing.Checkouts;
+import org.cartrelay.testing.Teardown;
 import org.cartrelay.testing.TestDatabase;
 import org.cartrelay.testing.TestHub;
 import org.junit.jupiter.api.AfterAll;
@@ -35,7 +36,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 /**
- * The kafka connector (SPEC section 5) against an embedded KRaft broker, through one whole hub: the event as JSON,
+ * The kafka connector against an embedded KRaft broker, through one whole hub: the event as JSON,
  * keyed by the buyer's email, with the event id as a record header, from a producer with acks=all and idempotence.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -75,13 +76,8 @@ class KafkaConnectorTest {
     }
 
     @AfterAll
-    void stopHub() {
-        if (hub != null) {
-            hub.close();
-        }
-        database.close();
-        consumer.close();
-        broker.destroy();
+    void stopHub() throws Exception {
+        Teardown.inOrder(hub, database, consumer, broker::destroy);
     }
 
     private List<ConsumerRecord<String, String>> recordsFor(String email) {

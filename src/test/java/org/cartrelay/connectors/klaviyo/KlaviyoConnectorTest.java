@@ -13,20 +13,16 @@ import java.time.Duration;
 import java.util.List;
 
 import org.cartrelay.connectors.http.VendorEvents;
-import org.cartrelay.connectors.http.VendorEvents.AttemptRow;
-import org.cartrelay.connectors.http.VendorEvents.DeliveryRow;
+import org.cartrelay.connectors.http.VendorEvents.Throttled;
 import org.cartrelay.event.OutboundEvent;
 import org.cartrelay.testing.Checkouts;
-import org.cartrelay.testing.TestDatabase;
 import org.cartrelay.testing.TestHub;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.cartrelay.testing.VendorHub;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.github.tomakehurst.wiremock.WireMockServer;
-import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
 import com.github.tomakehurst.wiremock.stubbing.Scenario;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 
@@ -36,53 +32,30 @@ import com.github.tomakehurst.wiremock.verification.LoggedRequest;
  * 429 branch with {@code Retry-After}, and the whole path from a shop's notice. Each connector has its own base path
  * and product id, so a test's events reach only the connector it is about.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class KlaviyoConnectorTest {
 
-    private WireMockServer klaviyo;
-    private TestDatabase database;
-    private TestHub hub;
+    @RegisterExtension
+    static final VendorHub KLAVIYO = VendorHub.type("klaviyo", """
+            apiKey: ${KLAVIYO_API_KEY}
+            requireConsent: false
+            retry: {maxAttempts: 3, initialDelay: 100ms, maxDelay: 1s}
+            """)
+            .stubs(klaviyo -> klaviyo.stubFor(post(urlMatching("/.*/api/events"))
+                    .willReturn(aResponse().withStatus(202))))
+            .property("KLAVIYO_API_KEY", "pk_test_0123456789")
+            .connector("events", "p-events", "")
+            .connector("named", "p-named", """
+                    revision: 2024-10-15
+                    metrics: {abandoned: Cart Left, recovered: Cart Bought}""")
+            .connector("limited", "p-limited",
+                    "retry: {maxAttempts: 5, initialDelay: 1s, multiplier: 2, maxDelay: 10m, jitter: 0}")
+            // the consent default: the file does not say requireConsent
+            .connector("consent", klaviyo -> klaviyo.file("consent", "p-consent", "")
+                    .replace("requireConsent: false\n", ""))
+            .connector("flow", "p-flow", "");
 
-    @BeforeAll
-    void startHub() {
-        klaviyo = new WireMockServer(WireMockConfiguration.options().dynamicPort());
-        klaviyo.start();
-        klaviyo.stubFor(post(urlMatching("/.*/api/events")).willReturn(aResponse().withStatus(202)));
-        database = TestDatabase.create();
-        hub = TestHub.on(database)
-                .property("cartrelay.abandonment.delay", "0s")
-                .property("KLAVIYO_API_KEY", "pk_test_0123456789")
-                .connector("events", connector("events", "p-events", ""))
-                .connector("named", connector("named", "p-named", """
-                        revision: 2024-10-15
-                        metrics: {abandoned: Cart Left, recovered: Cart Bought}"""))
-                .connector("limited", connector("limited", "p-limited",
-                        "retry: {maxAttempts: 5, initialDelay: 1s, multiplier: 2, maxDelay: 10m, jitter: 0}"))
-                .connector("consent", connector("consent", "p-consent", "").replace("requireConsent: false\n", ""))
-                .connector("flow", connector("flow", "p-flow", ""))
-                .start();
-    }
-
-    @AfterAll
-    void stopHub() {
-        if (hub != null) {
-            hub.close();
-        }
-        klaviyo.stop();
-        database.close();
-    }
-
-    private String connector(String name, String product, String extra) {
-        return """
-                type: klaviyo
-                endpoint: http://127.0.0.1:%d/%s
-                apiKey: ${KLAVIYO_API_KEY}
-                requireConsent: false
-                filter: {products: ["%s"]}
-                retry: {maxAttempts: 3, initialDelay: 100ms, maxDelay: 1s}
-                %s
-                """.formatted(klaviyo.port(), name, product, extra);
-    }
+    private final TestHub hub = KLAVIYO.hub();
+    private final WireMockServer klaviyo = KLAVIYO.vendor();
 
     private List<LoggedRequest> requests(String name) {
         return klaviyo.findAll(postRequestedFor(urlEqualTo("/" + name + "/api/events")));
@@ -170,15 +143,9 @@ class KlaviyoConnectorTest {
         OutboundEvent event = VendorEvents.publish(hub,
                 VendorEvents.abandoned("kla-4", "p-limited", "49.00", null, List.of(), null));
 
-        await().atMost(Duration.ofSeconds(20)).until(() -> VendorEvents.attempts(hub, "limited", event.id()).size() == 1
-                && "pending".equals(VendorEvents.delivery(hub, "limited", event.id()).status()));
-        AttemptRow first = VendorEvents.attempts(hub, "limited", event.id()).get(0);
-        DeliveryRow waiting = VendorEvents.delivery(hub, "limited", event.id());
-        assertThat(first.status()).isEqualTo(429);
-        assertThat(first.outcome()).isEqualTo("throttled");
+        Throttled throttled = VendorEvents.awaitThrottled(hub, "limited", event.id());
         // the backoff alone would wait 1 s; Klaviyo asked for 30 s
-        assertThat(Duration.between(first.at(), waiting.nextAttemptAt()))
-                .isBetween(Duration.ofSeconds(30), Duration.ofSeconds(35));
+        assertThat(throttled.delay()).isBetween(Duration.ofSeconds(30), Duration.ofSeconds(35));
 
         hub.clock().advance(Duration.ofSeconds(36));
         VendorEvents.awaitDelivered(hub, "limited", event.id());

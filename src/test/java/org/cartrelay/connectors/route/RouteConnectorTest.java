@@ -14,6 +14,7 @@ import org.cartrelay.connectors.ConnectorLoader;
 import org.cartrelay.connectors.http.VendorEvents;
 import org.cartrelay.store.DeadLetterStore.DeadLetter;
 import org.cartrelay.testing.Checkouts;
+import org.cartrelay.testing.Teardown;
 import org.cartrelay.testing.TestDatabase;
 import org.cartrelay.testing.TestHub;
 import org.junit.jupiter.api.AfterAll;
@@ -26,7 +27,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 /**
- * The route connector (SPEC section 5): a connector defined only in YAML, a connector file plus a Camel YAML DSL
+ * The route connector: a connector defined only in YAML, a connector file plus a Camel YAML DSL
  * route in {@code <home>/routes/}, receives the outbound event and the hub's headers; an exception in that route is
  * a failed attempt, retried and finally dead-lettered with its error, unless it is a
  * {@link org.cartrelay.connectors.PermanentDeliveryException}, which is dead at once.
@@ -124,11 +125,8 @@ class RouteConnectorTest {
     }
 
     @AfterAll
-    void stopHub() {
-        if (hub != null) {
-            hub.close();
-        }
-        database.close();
+    void stopHub() throws Exception {
+        Teardown.inOrder(hub, database);
     }
 
     @Test

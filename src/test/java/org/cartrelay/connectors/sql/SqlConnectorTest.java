@@ -31,6 +31,7 @@ import org.cartrelay.event.OutboundEvent;
 import org.cartrelay.store.DeadLetterStore;
 import org.cartrelay.store.DeadLetterStore.DeadLetter;
 import org.cartrelay.testing.Checkouts;
+import org.cartrelay.testing.Teardown;
 import org.cartrelay.testing.TestDatabase;
 import org.cartrelay.testing.TestHub;
 import org.junit.jupiter.api.AfterAll;
@@ -135,11 +136,7 @@ class SqlConnectorTest {
 
     @AfterAll
     void stopHub() throws Exception {
-        if (hub != null) {
-            hub.close();
-        }
-        database.close();
-        other.close();
+        Teardown.inOrder(hub, database, other);
     }
 
     @Test

@@ -37,11 +37,10 @@ import org.cartrelay.testing.Fixtures;
 import org.cartrelay.testing.Notices;
 import org.cartrelay.testing.TestDatabase;
 import org.cartrelay.testing.TestHub;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.cartrelay.testing.VendorHub;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.boot.diagnostics.FailureAnalysis;
 import org.springframework.boot.test.system.CapturedOutput;
@@ -51,16 +50,14 @@ import org.springframework.mock.env.MockEnvironment;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.github.tomakehurst.wiremock.WireMockServer;
-import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 
 /**
- * The webhook connector against a WireMock receiver, through one whole hub: body formats, Standard
- * Webhooks signing (with one secret and with a rotation's several), body templates, extra headers, auth, and which
- * events reach a connector (events, filter, enabled). Each connector listens to its own product id, so every test's
+ * The webhook connector against a WireMock receiver, through one whole hub: body formats, Standard Webhooks
+ * signing (with one secret and with a rotation's several), body templates, extra headers, auth, and which events
+ * reach a connector (events, filter, enabled). Each connector listens to its own product id, so every test's
  * checkouts reach only the connectors it is about.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class WebhookConnectorTest {
 
     private static final String SECRET = "whsec_c2lnbmluZy1rZXktZm9yLXRoZS13ZWJob29rLXRlc3Q=";
@@ -105,72 +102,42 @@ class WebhookConnectorTest {
     /** What a form value must encode: &, =, +, %, a space, a newline and non-ASCII. */
     private static final String FORM_AWKWARD = "Müller & Söhne = 100% +1\nGmbH ✓";
 
-    private WireMockServer receiver;
-    private TestDatabase database;
-    private TestHub hub;
+    @RegisterExtension
+    static final VendorHub RECEIVER = VendorHub
+            .type("webhook", "retry: {maxAttempts: 3, initialDelay: 100ms, maxDelay: 1s}")
+            .stubs(receiver -> receiver.stubFor(post(anyUrl()).willReturn(aResponse().withStatus(204))))
+            .homeFile("connectors/templates/legacy.json.mustache", JSON_TEMPLATE)
+            .homeFile("connectors/templates/legacy.form.mustache", FORM_TEMPLATE)
+            .property("HOOK_TOKEN", "tok-from-the-environment")
+            .connector("json", "p-json", "")
+            .connector("form", "p-form", "format: form")
+            .connector("signed", "p-signed", """
+                    secret: %s
+                    headers: {X-Shop: demo, X-Trace-Origin: cartrelay-test}""".formatted(SECRET))
+            .connector("signed-list", "p-signed-list", "secret: [%s]".formatted(SECRET))
+            .connector("rotating", "p-rotating", "secret: [%s, %s]".formatted(SECRET, NEXT_SECRET))
+            .connector("json-template", "p-json-template", """
+                    template: legacy.json.mustache
+                    secret: %s""".formatted(SECRET))
+            .connector("form-template", "p-form-template", """
+                    format: form
+                    template: legacy.form.mustache
+                    secret: %s""".formatted(SECRET))
+            .connector("basic", "p-basic", "auth: {basic: {user: shop, password: pa55:word}}")
+            .connector("bearer", "p-bearer", "auth: {bearer: \"${HOOK_TOKEN}\"}")
+            .connector("header", "p-header", "auth: {header: {name: X-Api-Key, value: k-123}}")
+            .connector("recovered-only", "p-events", "events: [checkout.recovered]")
+            .connector("both-events", "p-events", "")
+            .connector("filtered", receiver -> """
+                    type: webhook
+                    endpoint: %s
+                    filter: {minTotal: "50.00", products: ["p-filter"], countries: ["US", "CA"]}
+                    """.formatted(receiver.url("/filtered")))
+            .connector("disabled", "p-disabled", "enabled: false")
+            .connector("disabled-twin", "p-disabled", "");
 
-    @BeforeAll
-    void startHub() throws IOException {
-        receiver = new WireMockServer(WireMockConfiguration.options().dynamicPort());
-        receiver.start();
-        receiver.stubFor(post(anyUrl()).willReturn(aResponse().withStatus(204)));
-        database = TestDatabase.create();
-        Path home = Files.createTempDirectory("cartrelay-home");
-        Path templates = Files.createDirectories(home.resolve("connectors/templates"));
-        Files.writeString(templates.resolve("legacy.json.mustache"), JSON_TEMPLATE);
-        Files.writeString(templates.resolve("legacy.form.mustache"), FORM_TEMPLATE);
-        hub = TestHub.on(database)
-                .home(home)
-                .property("cartrelay.abandonment.delay", "0s")
-                .property("HOOK_TOKEN", "tok-from-the-environment")
-                .connector("json", hook("/json", "p-json", ""))
-                .connector("form", hook("/form", "p-form", "format: form"))
-                .connector("signed", hook("/signed", "p-signed", """
-                        secret: %s
-                        headers: {X-Shop: demo, X-Trace-Origin: cartrelay-test}""".formatted(SECRET)))
-                .connector("signed-list", hook("/signed-list", "p-signed-list", "secret: [%s]".formatted(SECRET)))
-                .connector("rotating", hook("/rotating", "p-rotating",
-                        "secret: [%s, %s]".formatted(SECRET, NEXT_SECRET)))
-                .connector("json-template", hook("/json-template", "p-json-template", """
-                        template: legacy.json.mustache
-                        secret: %s""".formatted(SECRET)))
-                .connector("form-template", hook("/form-template", "p-form-template", """
-                        format: form
-                        template: legacy.form.mustache
-                        secret: %s""".formatted(SECRET)))
-                .connector("basic", hook("/basic", "p-basic", "auth: {basic: {user: shop, password: pa55:word}}"))
-                .connector("bearer", hook("/bearer", "p-bearer", "auth: {bearer: \"${HOOK_TOKEN}\"}"))
-                .connector("header", hook("/header", "p-header", "auth: {header: {name: X-Api-Key, value: k-123}}"))
-                .connector("recovered-only", hook("/recovered-only", "p-events", "events: [checkout.recovered]"))
-                .connector("both-events", hook("/both-events", "p-events", ""))
-                .connector("filtered", """
-                        type: webhook
-                        endpoint: http://127.0.0.1:%d/filtered
-                        filter: {minTotal: "50.00", products: ["p-filter"], countries: ["US", "CA"]}
-                        """.formatted(receiver.port()))
-                .connector("disabled", hook("/disabled", "p-disabled", "enabled: false"))
-                .connector("disabled-twin", hook("/disabled-twin", "p-disabled", ""))
-                .start();
-    }
-
-    @AfterAll
-    void stopHub() {
-        if (hub != null) {
-            hub.close();
-        }
-        receiver.stop();
-        database.close();
-    }
-
-    private String hook(String path, String product, String extra) {
-        return """
-                type: webhook
-                endpoint: http://127.0.0.1:%d%s
-                filter: {products: ["%s"]}
-                retry: {maxAttempts: 3, initialDelay: 100ms, maxDelay: 1s}
-                %s
-                """.formatted(receiver.port(), path, product, extra);
-    }
+    private final TestHub hub = RECEIVER.hub();
+    private final WireMockServer receiver = RECEIVER.vendor();
 
     private List<LoggedRequest> received(String path) {
         return receiver.findAll(postRequestedFor(urlEqualTo(path)));
@@ -222,6 +189,15 @@ class WebhookConnectorTest {
     private ConnectorDefinition definition(Path file, String yaml) throws IOException {
         Files.writeString(file, yaml);
         return new ConnectorLoader(new MockEnvironment()).load(file);
+    }
+
+    /** {@code connectors/ipn.yaml} in {@code home}: a webhook whose body is {@code legacy.json.mustache}. */
+    private ConnectorDefinition legacyTemplated(Path home) throws IOException {
+        return definition(home.resolve("connectors/ipn.yaml"), """
+                type: webhook
+                endpoint: http://127.0.0.1:9/in
+                template: legacy.json.mustache
+                """);
     }
 
     private ConnectorType<WebhookSettings> type(Path home) {
@@ -464,11 +440,7 @@ class WebhookConnectorTest {
     @Test
     void aMissingTemplateFileStopsTheStartNamingTheFile(@TempDir Path home) throws IOException {
         Path templates = Files.createDirectories(home.resolve("connectors/templates"));
-        ConnectorDefinition definition = definition(home.resolve("connectors/ipn.yaml"), """
-                type: webhook
-                endpoint: http://127.0.0.1:9/in
-                template: legacy.json.mustache
-                """);
+        ConnectorDefinition definition = legacyTemplated(home);
 
         assertThat(catchThrowable(() -> type(home).create(definition))).isInstanceOf(ConnectorConfigException.class)
                 .hasMessage("Connector file " + home.resolve("connectors/ipn.yaml") + ": key 'template' names "
@@ -485,11 +457,7 @@ class WebhookConnectorTest {
                   {{> _buyer.json.mustache}}
                 }
                 """);
-        ConnectorDefinition definition = definition(home.resolve("connectors/ipn.yaml"), """
-                type: webhook
-                endpoint: http://127.0.0.1:9/in
-                template: legacy.json.mustache
-                """);
+        ConnectorDefinition definition = legacyTemplated(home);
 
         assertThat(catchThrowable(() -> type(home).create(definition))).isInstanceOf(ConnectorConfigException.class)
                 .hasMessage("Connector file " + home.resolve("connectors/ipn.yaml") + ": key 'template' names "

@@ -17,21 +17,17 @@ import java.util.Base64;
 import java.util.List;
 
 import org.cartrelay.connectors.http.VendorEvents;
-import org.cartrelay.connectors.http.VendorEvents.AttemptRow;
-import org.cartrelay.connectors.http.VendorEvents.DeliveryRow;
+import org.cartrelay.connectors.http.VendorEvents.Throttled;
 import org.cartrelay.event.OutboundEvent;
 import org.cartrelay.testing.Checkouts;
-import org.cartrelay.testing.TestDatabase;
 import org.cartrelay.testing.TestHub;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.cartrelay.testing.VendorHub;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.github.tomakehurst.wiremock.WireMockServer;
-import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
 import com.github.tomakehurst.wiremock.stubbing.Scenario;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 
@@ -41,60 +37,36 @@ import com.github.tomakehurst.wiremock.verification.LoggedRequest;
  * and used for the recovery note or solve; the short ticket when the id is unknown, or nothing when so configured;
  * the 429 branch with {@code Retry-After}; and the whole path from a shop's notice to the note on recovery.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ZendeskConnectorTest {
 
     private static final String BASIC = "Basic " + Base64.getEncoder()
             .encodeToString("agent@example.com/token:zd-api-token".getBytes(StandardCharsets.UTF_8));
 
-    private WireMockServer zendesk;
-    private TestDatabase database;
-    private TestHub hub;
+    @RegisterExtension
+    static final VendorHub ZENDESK = VendorHub.type("zendesk", """
+            auth: {basic: {user: agent@example.com/token, password: "${ZENDESK_TOKEN}"}}
+            retry: {maxAttempts: 3, initialDelay: 100ms, maxDelay: 1s}
+            """)
+            .stubs(zendesk -> {
+                for (String name : List.of("desk", "solve", "quiet", "tiers", "limited", "flow")) {
+                    zendesk.stubFor(post(urlEqualTo("/" + name + "/api/v2/tickets.json")).willReturn(aResponse()
+                            .withStatus(201).withHeader("Content-Type", "application/json")
+                            .withBody("{\"ticket\":{\"id\":" + (name.length() * 1000 + 35) + ",\"status\":\"new\"}}")));
+                }
+                zendesk.stubFor(put(urlMatching("/.*/api/v2/tickets/[0-9]+\\.json")).willReturn(aResponse()
+                        .withStatus(200).withHeader("Content-Type", "application/json").withBody("{\"ticket\":{}}")));
+            })
+            .property("ZENDESK_TOKEN", "zd-api-token")
+            .connector("desk", "p-desk", "tags: [web-shop]")
+            .connector("solve", "p-solve", "onRecovery: solve")
+            .connector("quiet", "p-quiet", "recoveryTicket: false")
+            .connector("tiers", "p-tiers", "priorities: {high: high, normal: low}")
+            .connector("limited", "p-limited",
+                    "retry: {maxAttempts: 5, initialDelay: 1s, multiplier: 2, maxDelay: 10m, jitter: 0}")
+            .connector("flow", "p-flow", "");
 
-    @BeforeAll
-    void startHub() {
-        zendesk = new WireMockServer(WireMockConfiguration.options().dynamicPort());
-        zendesk.start();
-        for (String name : List.of("desk", "solve", "quiet", "tiers", "limited", "flow")) {
-            zendesk.stubFor(post(urlEqualTo("/" + name + "/api/v2/tickets.json")).willReturn(aResponse().withStatus(201)
-                    .withHeader("Content-Type", "application/json")
-                    .withBody("{\"ticket\":{\"id\":" + (name.length() * 1000 + 35) + ",\"status\":\"new\"}}")));
-        }
-        zendesk.stubFor(put(urlMatching("/.*/api/v2/tickets/[0-9]+\\.json")).willReturn(aResponse().withStatus(200)
-                .withHeader("Content-Type", "application/json").withBody("{\"ticket\":{}}")));
-        database = TestDatabase.create();
-        hub = TestHub.on(database)
-                .property("cartrelay.abandonment.delay", "0s")
-                .property("ZENDESK_TOKEN", "zd-api-token")
-                .connector("desk", connector("desk", "p-desk", "tags: [web-shop]"))
-                .connector("solve", connector("solve", "p-solve", "onRecovery: solve"))
-                .connector("quiet", connector("quiet", "p-quiet", "recoveryTicket: false"))
-                .connector("tiers", connector("tiers", "p-tiers", "priorities: {high: high, normal: low}"))
-                .connector("limited", connector("limited", "p-limited",
-                        "retry: {maxAttempts: 5, initialDelay: 1s, multiplier: 2, maxDelay: 10m, jitter: 0}"))
-                .connector("flow", connector("flow", "p-flow", ""))
-                .start();
-    }
-
-    @AfterAll
-    void stopHub() {
-        if (hub != null) {
-            hub.close();
-        }
-        zendesk.stop();
-        database.close();
-    }
-
-    private String connector(String name, String product, String extra) {
-        return """
-                type: zendesk
-                endpoint: http://127.0.0.1:%d/%s
-                auth: {basic: {user: agent@example.com/token, password: "${ZENDESK_TOKEN}"}}
-                filter: {products: ["%s"]}
-                retry: {maxAttempts: 3, initialDelay: 100ms, maxDelay: 1s}
-                %s
-                """.formatted(zendesk.port(), name, product, extra);
-    }
+    private final TestHub hub = ZENDESK.hub();
+    private final WireMockServer zendesk = ZENDESK.vendor();
 
     private List<LoggedRequest> creates(String name) {
         return zendesk.findAll(postRequestedFor(urlEqualTo("/" + name + "/api/v2/tickets.json")));
@@ -226,14 +198,8 @@ class ZendeskConnectorTest {
         OutboundEvent event = VendorEvents.publish(hub,
                 VendorEvents.abandoned("zd-8", "p-limited", "49.00", null, List.of(), null));
 
-        await().atMost(Duration.ofSeconds(20)).until(() -> VendorEvents.attempts(hub, "limited", event.id()).size() == 1
-                && "pending".equals(VendorEvents.delivery(hub, "limited", event.id()).status()));
-        AttemptRow first = VendorEvents.attempts(hub, "limited", event.id()).get(0);
-        DeliveryRow waiting = VendorEvents.delivery(hub, "limited", event.id());
-        assertThat(first.status()).isEqualTo(429);
-        assertThat(first.outcome()).isEqualTo("throttled");
-        assertThat(Duration.between(first.at(), waiting.nextAttemptAt()))
-                .isBetween(Duration.ofSeconds(93), Duration.ofSeconds(98));
+        Throttled throttled = VendorEvents.awaitThrottled(hub, "limited", event.id());
+        assertThat(throttled.delay()).isBetween(Duration.ofSeconds(93), Duration.ofSeconds(98));
 
         hub.clock().advance(Duration.ofSeconds(99));
         VendorEvents.awaitDelivered(hub, "limited", event.id());

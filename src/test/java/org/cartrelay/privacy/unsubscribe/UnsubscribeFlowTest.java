@@ -28,6 +28,7 @@ import java.util.stream.Stream;
 
 import org.cartrelay.testing.Mails;
 import org.cartrelay.testing.Notices;
+import org.cartrelay.testing.Teardown;
 import org.cartrelay.testing.TestDatabase;
 import org.cartrelay.testing.TestHub;
 import org.junit.jupiter.api.AfterAll;
@@ -45,7 +46,7 @@ import com.icegreen.greenmail.util.ServerSetupTest;
 import jakarta.mail.internet.MimeMessage;
 
 /**
- * One-click unsubscribe and the suppression list (SPEC section 4) through one whole hub with an email connector
+ * One-click unsubscribe and the suppression list through one whole hub with an email connector
  * (GreenMail), a Mailchimp and a Klaviyo connector (WireMock speaking their documented APIs): the link in a received
  * mail, the confirm page that unsubscribes nobody, the one-click POST, the next cart's mail and pushes stored as
  * suppressed, a pending step withheld, Mailchimp and Klaviyo told; tokens that are changed, made up or another
@@ -118,13 +119,8 @@ class UnsubscribeFlowTest {
     }
 
     @AfterAll
-    void stopHub() {
-        if (hub != null) {
-            hub.close();
-        }
-        database.close();
-        smtp.stop();
-        vendors.stop();
+    void stopHub() throws Exception {
+        Teardown.inOrder(hub, database, smtp::stop, vendors::stop);
     }
 
     private void start(String key, String cart) {
