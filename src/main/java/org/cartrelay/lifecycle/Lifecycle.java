@@ -21,7 +21,9 @@ import org.cartrelay.delivery.Fanout;
 import org.cartrelay.event.CanonicalEvent;
 import org.cartrelay.event.EventJson;
 import org.cartrelay.event.OutboundEvent;
+import org.cartrelay.store.CheckoutKeys;
 import org.cartrelay.store.CheckoutStore;
+import org.cartrelay.store.CheckoutsFound;
 import org.cartrelay.store.CheckoutStore.CheckoutRow;
 import org.cartrelay.store.StoreUnreachable;
 import org.cartrelay.support.DueScan;
@@ -35,7 +37,7 @@ import org.springframework.transaction.support.TransactionSynchronizationManager
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
- * The abandonment lifecycle (SPEC section 4): a started checkout waits in the database until its due time; an order
+ * The abandonment lifecycle: a started checkout waits in the database until its due time; an order
  * before then converts it silently, the timer otherwise abandons it once, and an order after that recovers it.
  */
 @Component
@@ -94,13 +96,13 @@ public class Lifecycle {
     }
 
     /**
-     * The same, with the lookup that {@link #lookahead} prepared for these events, or some of them, already run: the
-     * leading run of {@code checkout.started} events takes what it found if it looked up all of that run's keys
-     * (nothing else has changed a checkout before that run).
+     * The same, with what the intake looked up alongside its notices ({@link #lookahead}) for these events, or some of
+     * them: the leading run of {@code checkout.started} events takes what it found if it looked up all of that run's
+     * keys, and any other run looks up for itself.
      */
-    public void applyAll(List<Inbound> events, CheckoutStore.Lookup ahead) {
+    public void applyAll(List<Inbound> events, CheckoutsFound ahead) {
         List<Inbound> run = new ArrayList<>();
-        CheckoutStore.Lookup found = ahead;
+        CheckoutsFound found = ahead;
         for (Inbound inbound : events) {
             if (startsCheckoutById(inbound)) {
                 run.add(inbound);
@@ -115,28 +117,25 @@ public class Lifecycle {
     }
 
     /**
-     * The lookup that the leading run of {@code checkout.started} events of {@link #applyAll} will need, prepared but
-     * not run, so that the intake can send it with its notices ({@code null} when the events do not start with one).
-     * A superset of the events applied serves too: the intake looks ahead before it knows which notices are repeats.
+     * What the leading run of {@code checkout.started} events of {@link #applyAll} will look up, so that the intake
+     * can look it up with its notices ({@link CheckoutKeys#NONE} when the events do not start with one). A superset
+     * of the events applied serves too: the intake looks ahead before it knows which notices are repeats.
      */
-    public CheckoutStore.Lookup lookahead(List<Inbound> events) {
+    public CheckoutKeys lookahead(List<Inbound> events) {
         List<Inbound> run = events.stream().takeWhile(Lifecycle::startsCheckoutById).toList();
-        return run.isEmpty() ? null : checkouts.lookup(refsBySource(run), emails(run));
+        return run.isEmpty() ? CheckoutKeys.NONE : keys(run);
     }
 
     private static boolean startsCheckoutById(Inbound inbound) {
         return CanonicalEvent.CHECKOUT_STARTED.equals(inbound.event().type()) && inbound.event().checkoutId() != null;
     }
 
-    private static Map<String, Set<String>> refsBySource(List<Inbound> run) {
+    private static CheckoutKeys keys(List<Inbound> run) {
         Map<String, Set<String>> refsBySource = new LinkedHashMap<>();
         run.forEach(in -> refsBySource.computeIfAbsent(in.source(), s -> new LinkedHashSet<>())
                 .add(in.event().checkoutId()));
-        return refsBySource;
-    }
-
-    private static List<String> emails(List<Inbound> run) {
-        return run.stream().map(in -> normalise(in.event().email())).toList();
+        return new CheckoutKeys(refsBySource, new LinkedHashSet<>(run.stream().map(in -> normalise(in.event().email()))
+                .toList()));
     }
 
     private void started(String source, CanonicalEvent event, Instant now) {
@@ -170,19 +169,19 @@ public class Lifecycle {
      * lookup also finds the buyers' pending checkouts, so the supersede statement runs only for buyers who have
      * another one: a new buyer's batch costs one statement (and round trip) less.
      */
-    private void startedAll(List<Inbound> run, CheckoutStore.Lookup ahead) {
+    private void startedAll(List<Inbound> run, CheckoutsFound ahead) {
         if (run.isEmpty()) {
             return;
         }
-        Map<String, Set<String>> refsBySource = refsBySource(run);
-        List<String> emails = emails(run);
-        CheckoutStore.Known found = ahead != null && ahead.covers(refsBySource, emails) ? ahead.known()
-                : checkouts.findForStart(refsBySource, emails);
-        // the lookup's own maps, which this run updates as it goes
-        Map<String, Map<String, CheckoutRow>> known = found.byRef();
-        refsBySource.keySet().forEach(source -> known.computeIfAbsent(source, s -> new HashMap<>()));
+        CheckoutKeys keys = keys(run);
+        CheckoutsFound found = ahead != null && ahead.covers(keys) ? ahead : checkouts.find(keys);
+        // this run's own copies of what was found, which it updates as it goes
+        Map<String, Map<String, CheckoutRow>> known = new HashMap<>();
+        keys.refsBySource().keySet().forEach(source -> known.put(source,
+                new HashMap<>(found.byRef().getOrDefault(source, Map.of()))));
         // each buyer's pending checkouts once this run is written: those found, and those it opens or refreshes
-        Map<String, Set<String>> pendingByEmail = found.pendingByEmail();
+        Map<String, Set<String>> pendingByEmail = new HashMap<>();
+        found.pendingByEmail().forEach((email, ids) -> pendingByEmail.put(email, new HashSet<>(ids)));
         List<CheckoutStore.Started> inserts = new ArrayList<>();
         List<CheckoutStore.Started> refreshes = new ArrayList<>();
         Map<String, String> newestByEmail = new LinkedHashMap<>();
