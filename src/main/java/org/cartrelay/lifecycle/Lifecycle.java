@@ -22,6 +22,7 @@ import org.cartrelay.event.CanonicalEvent;
 import org.cartrelay.event.EventJson;
 import org.cartrelay.event.OutboundEvent;
 import org.cartrelay.store.CheckoutKeys;
+import org.cartrelay.store.CheckoutStatus;
 import org.cartrelay.store.CheckoutStore;
 import org.cartrelay.store.CheckoutsFound;
 import org.cartrelay.store.CheckoutStore.CheckoutRow;
@@ -149,7 +150,7 @@ public class Lifecycle {
         Instant due = now.plus(properties.sources().delayFor(source, properties.abandonment().delay()));
         String json = EventJson.write(event);
         Optional<CheckoutRow> existing = checkouts.findOpenByEmail(source, email, product)
-                .filter(c -> CheckoutStore.PENDING.equals(c.status()));
+                .filter(c -> c.status() == CheckoutStatus.PENDING);
         String id = existing.map(CheckoutRow::id).orElseGet(() -> Ids.next("chk"));
         List<CheckoutStore.Started> started = List.of(new CheckoutStore.Started(id, source, null, email, product, now,
                 due, json));
@@ -191,9 +192,8 @@ public class Lifecycle {
             Instant due = in.receivedAt().plus(properties.sources().delayFor(in.source(), properties.abandonment().delay()));
             Map<String, CheckoutRow> bySource = known.get(in.source());
             CheckoutRow row = bySource.get(event.checkoutId());
-            if (row != null && !CheckoutStore.PENDING.equals(row.status())
-                    && !CheckoutStore.SUPERSEDED.equals(row.status())) {
-                log.debug("Checkout {} is already {}; the newer notice changes nothing", row.id(), row.status());
+            if (row != null && row.status() != CheckoutStatus.PENDING && row.status() != CheckoutStatus.SUPERSEDED) {
+                log.debug("Checkout {} is already {}; the newer notice changes nothing", row.id(), row.status().column());
                 continue;
             }
             String id = row == null ? Ids.next("chk") : row.id();
@@ -212,7 +212,7 @@ public class Lifecycle {
             }
             // later notices of this batch see it pending, as they would have one by one
             bySource.put(event.checkoutId(), new CheckoutRow(id, in.source(), event.checkoutId(), email,
-                    event.firstProductId(), CheckoutStore.PENDING, in.receivedAt(), due, null, null, null));
+                    event.firstProductId(), CheckoutStatus.PENDING, in.receivedAt(), due, null, null, null));
             pendingByEmail.computeIfAbsent(email, e -> new HashSet<>()).add(id);
             newestByEmail.remove(email);
             newestByEmail.put(email, id);
@@ -280,7 +280,7 @@ public class Lifecycle {
             return;
         }
         CheckoutRow row = match.get();
-        if (CheckoutStore.SUPERSEDED.equals(row.status())) {
+        if (row.status() == CheckoutStatus.SUPERSEDED) {
             // the buyer paid for a cart they had replaced: the newer cart is no abandonment either
             Optional<CheckoutRow> newer = checkouts.findPendingByEmail(row.email());
             if (newer.isEmpty()) {
@@ -289,17 +289,17 @@ public class Lifecycle {
             }
             row = newer.get();
         }
-        if (CheckoutStore.ABANDONED.equals(row.status()) && row.abandonedAt() != null
+        if (row.status() == CheckoutStatus.ABANDONED && row.abandonedAt() != null
                 && now.isAfter(row.abandonedAt().plus(properties.recovery().window()))) {
             log.debug("Order for checkout {} comes after cartrelay.recovery.window of its abandonment: no recovery",
                     row.id());
             return;
         }
-        if (CheckoutStore.PENDING.equals(row.status())) {
-            checkouts.close(row.id(), CheckoutStore.PENDING, CheckoutStore.CONVERTED, now);
+        if (row.status() == CheckoutStatus.PENDING) {
+            checkouts.close(row.id(), CheckoutStatus.PENDING, CheckoutStatus.CONVERTED, now);
             log.info("Checkout {} converted before abandonment", row.id());
-        } else if (CheckoutStore.ABANDONED.equals(row.status())
-                && checkouts.close(row.id(), CheckoutStore.ABANDONED, CheckoutStore.RECOVERED, now)) {
+        } else if (row.status() == CheckoutStatus.ABANDONED
+                && checkouts.close(row.id(), CheckoutStatus.ABANDONED, CheckoutStatus.RECOVERED, now)) {
             CanonicalEvent started = EventJson.read(row.startedEvent(), CanonicalEvent.class);
             String orderId = event.order() != null && event.order().id() != null ? event.order().id() : event.checkoutId();
             OutboundEvent.Recovery recovery = new OutboundEvent.Recovery(orderId,

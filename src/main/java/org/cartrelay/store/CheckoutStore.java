@@ -21,13 +21,6 @@ import org.springframework.stereotype.Repository;
 @Repository
 public abstract class CheckoutStore {
 
-    public static final String PENDING = "pending";
-    public static final String ABANDONED = "abandoned";
-    public static final String RECOVERED = "recovered";
-    public static final String CONVERTED = "converted";
-    /** Replaced by a newer checkout of the same buyer before it was due; it never gets an abandoned event. */
-    public static final String SUPERSEDED = "superseded";
-
     static final String COLUMNS =
             "id, source, checkout_ref, email, product_ref, status, started_at, due_at, abandoned_at, abandoned_event_id,"
             + " started_event";
@@ -79,7 +72,7 @@ public abstract class CheckoutStore {
     }
 
     public record CheckoutRow(String id, String source, String checkoutRef, String email, String productRef,
-            String status, Instant startedAt, Instant dueAt, Instant abandonedAt, String abandonedEventId,
+            CheckoutStatus status, Instant startedAt, Instant dueAt, Instant abandonedAt, String abandonedEventId,
             String startedEvent) {
     }
 
@@ -94,7 +87,7 @@ public abstract class CheckoutStore {
             Db.column("checkout_ref", "varchar", Started::checkoutRef),
             Db.column("email", "varchar", Started::email),
             Db.column("product_ref", "varchar", Started::productRef),
-            Db.column("status", "varchar", r -> PENDING),
+            Db.column("status", "varchar", r -> CheckoutStatus.PENDING.column()),
             Db.column("started_at", "timestamptz", r -> Db.ts(r.now())),
             Db.column("updated_at", "timestamptz", r -> Db.ts(r.now())),
             Db.column("due_at", "timestamptz", r -> Db.ts(r.dueAt())),
@@ -182,8 +175,8 @@ public abstract class CheckoutStore {
     public abstract boolean[] markAbandoned(List<CheckoutRow> due, Map<String, String> eventIds, Instant now);
 
     /** Closes a checkout as converted (paid in time) or recovered (paid after abandonment). */
-    public boolean close(String id, String fromStatus, String toStatus, Instant now) {
-        return jdbc.sql(CLOSE).params(toStatus, Db.ts(now), Db.ts(now), id, fromStatus).update() == 1;
+    public boolean close(String id, CheckoutStatus fromStatus, CheckoutStatus toStatus, Instant now) {
+        return jdbc.sql(CLOSE).params(toStatus.column(), Db.ts(now), Db.ts(now), id, fromStatus.column()).update() == 1;
     }
 
     /**
@@ -230,8 +223,8 @@ public abstract class CheckoutStore {
                 .list();
     }
 
-    public long countByStatus(String status) {
-        return jdbc.sql(COUNT_BY_STATUS).param(status).query(Long.class).single();
+    public long countByStatus(CheckoutStatus status) {
+        return jdbc.sql(COUNT_BY_STATUS).param(status.column()).query(Long.class).single();
     }
 
     /** Abandoned at some point, whether recovered since or not. */
@@ -245,7 +238,7 @@ public abstract class CheckoutStore {
 
     static CheckoutRow row(ResultSet rs, int n) throws SQLException {
         return new CheckoutRow(rs.getString("id"), rs.getString("source"), rs.getString("checkout_ref"),
-                rs.getString("email"), rs.getString("product_ref"), rs.getString("status"),
+                rs.getString("email"), rs.getString("product_ref"), CheckoutStatus.ofColumn(rs.getString("status")),
                 Db.instant(rs, "started_at"), Db.instant(rs, "due_at"), Db.instant(rs, "abandoned_at"),
                 rs.getString("abandoned_event_id"),
                 rs.getString("started_event"));

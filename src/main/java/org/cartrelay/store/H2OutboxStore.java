@@ -100,11 +100,11 @@ class H2OutboxStore extends OutboxStore {
     @Override
     Set<String> moveOn(List<Finished> finished) {
         int[] updated = jdbcTemplate.batchUpdate(MOVE_ON, finished, finished.size(), (ps, f) -> {
-            ps.setString(1, f.nextStatus());
-            ps.setString(2, f.nextStatus());
+            ps.setString(1, f.nextStatus().column());
+            ps.setString(2, f.nextStatus().column());
             ps.setInt(3, f.attempt());
             ps.setObject(4, Db.ts(f.nextAttemptAtOrNow()));
-            ps.setString(5, f.nextStatus());
+            ps.setString(5, f.nextStatus().column());
             ps.setString(6, Db.clip(f.lastError(), 2000));
             ps.setObject(7, Db.ts(f.deliveredAt()));
             ps.setObject(8, Db.ts(f.deadAt()));

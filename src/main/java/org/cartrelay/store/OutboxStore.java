@@ -25,12 +25,6 @@ import org.springframework.transaction.annotation.Transactional;
 @Repository
 public abstract class OutboxStore {
 
-    public static final String PENDING = "pending";
-    public static final String DELIVERED = "delivered";
-    public static final String DEAD = "dead";
-    public static final String CANCELLED = "cancelled";
-    public static final String SUPPRESSED = "suppressed";
-
     /**
      * A delivery cancelled meanwhile (the cart was recovered) keeps its lease: its worker checks before it sends, and
      * an attempt already under way is recorded as what it was, the delivery staying cancelled unless that attempt
@@ -106,7 +100,7 @@ public abstract class OutboxStore {
      * attempts so far and, for a delivery that died, why (else its last error is the attempt's).
      */
     public record Finished(String deliveryId, String leaseToken, int attempt, Instant startedAt, Attempt result,
-            String nextStatus, Instant nextAttemptAt, int progress, int throttled, String reason) {
+            DeliveryStatus nextStatus, Instant nextAttemptAt, int progress, int throttled, String reason) {
 
         String lastError() {
             return reason != null ? reason : result.error();
@@ -117,11 +111,11 @@ public abstract class OutboxStore {
         }
 
         Instant deliveredAt() {
-            return DELIVERED.equals(nextStatus) ? startedAt : null;
+            return nextStatus == DeliveryStatus.DELIVERED ? startedAt : null;
         }
 
         Instant deadAt() {
-            return DEAD.equals(nextStatus) ? startedAt : null;
+            return nextStatus == DeliveryStatus.DEAD ? startedAt : null;
         }
     }
 
@@ -132,15 +126,15 @@ public abstract class OutboxStore {
      * A delivery to create: pending, or suppressed with its reason (policy withholds it; never silently dropped).
      * A connector that sends in steps gets one row per step, each due after its delay.
      */
-    public record DeliveryRow(String id, String eventId, String connector, String status, String reason, int step,
+    public record DeliveryRow(String id, String eventId, String connector, DeliveryStatus status, String reason, int step,
             Duration delay, String leaseToken, Instant leaseUntil) {
 
-        public DeliveryRow(String id, String eventId, String connector, String status, String reason, int step,
+        public DeliveryRow(String id, String eventId, String connector, DeliveryStatus status, String reason, int step,
                 Duration delay) {
             this(id, eventId, connector, status, reason, step, delay, null, null);
         }
 
-        public DeliveryRow(String id, String eventId, String connector, String status, String reason) {
+        public DeliveryRow(String id, String eventId, String connector, DeliveryStatus status, String reason) {
             this(id, eventId, connector, status, reason, 0, Duration.ZERO);
         }
 
@@ -173,7 +167,7 @@ public abstract class OutboxStore {
                 Db.column("id", "varchar", DeliveryRow::id),
                 Db.column("event_id", "varchar", DeliveryRow::eventId),
                 Db.column("connector", "varchar", DeliveryRow::connector),
-                Db.column("status", "varchar", DeliveryRow::status),
+                Db.column("status", "varchar", d -> d.status().column()),
                 Db.column("attempts", "integer", d -> 0),
                 Db.column("created_at", "timestamptz", d -> at),
                 Db.column("next_attempt_at", "timestamptz", d -> Db.ts(now.plus(d.delay()))),

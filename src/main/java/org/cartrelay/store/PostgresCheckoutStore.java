@@ -97,7 +97,8 @@ class PostgresCheckoutStore extends CheckoutStore {
                     entries.stream().map(Map.Entry::getKey).toArray()));
             ps.setArray(4, PostgresBulkInsert.array(connection, "varchar",
                     entries.stream().map(Map.Entry::getValue).toArray()));
-            ps.setArray(5, PostgresBulkInsert.array(connection, "varchar", entries.stream().map(e -> PENDING).toArray()));
+            ps.setArray(5, PostgresBulkInsert.array(connection, "varchar",
+                    entries.stream().map(e -> CheckoutStatus.PENDING.column()).toArray()));
         }, (ResultSet rs) -> {
             superseded.merge(rs.getString(1), 1, Integer::sum);
         });
@@ -113,7 +114,8 @@ class PostgresCheckoutStore extends CheckoutStore {
             ps.setArray(3, PostgresBulkInsert.array(connection, "varchar", due.stream().map(CheckoutRow::id).toArray()));
             ps.setArray(4, PostgresBulkInsert.array(connection, "varchar",
                     due.stream().map(row -> eventIds.get(row.id())).toArray()));
-            ps.setArray(5, PostgresBulkInsert.array(connection, "varchar", due.stream().map(row -> PENDING).toArray()));
+            ps.setArray(5, PostgresBulkInsert.array(connection, "varchar",
+                    due.stream().map(row -> CheckoutStatus.PENDING.column()).toArray()));
             ps.setArray(6, PostgresBulkInsert.array(connection, "timestamptz",
                     due.stream().map(row -> Db.ts(row.dueAt())).toArray()));
         }, (rs, n) -> rs.getString(1)));

@@ -68,7 +68,7 @@ class PostgresOutboxStore extends OutboxStore {
     private static final List<Db.Column<Finished>> MOVED = List.of(
             Db.column("id", "varchar", Finished::deliveryId),
             Db.column("lease_token", "varchar", Finished::leaseToken),
-            Db.column("status", "varchar", Finished::nextStatus),
+            Db.column("status", "varchar", f -> f.nextStatus().column()),
             Db.column("attempts", "integer", Finished::attempt),
             Db.column("next_attempt_at", "timestamptz", f -> Db.ts(f.nextAttemptAtOrNow())),
             Db.column("last_error", "varchar", f -> Db.clip(f.lastError(), 2000)),
