@@ -65,7 +65,7 @@ class PostgresOutboxStore extends OutboxStore {
              from l join outbound_event e on e.id = l.event_id order by l.next_attempt_at""";
 
     /** A finished delivery's next state, joined to its row by id and lease token. */
-    private static final List<Db.Column<Finished>> MOVED = List.of(
+    static final List<Db.Column<Finished>> MOVED = List.of(
             Db.column("id", "varchar", Finished::deliveryId),
             Db.column("lease_token", "varchar", Finished::leaseToken),
             Db.column("status", "varchar", f -> f.nextStatus().column()),
@@ -77,7 +77,7 @@ class PostgresOutboxStore extends OutboxStore {
             Db.column("progress", "integer", Finished::progress),
             Db.column("throttled", "integer", Finished::throttled));
     /** The batch's next states as {@link #MOVED}'s arrays, joined to their rows. */
-    private static final String MOVE_ON = """
+    static final String MOVE_ON = """
             update delivery d set status = case when d.status = 'cancelled' and v.status <> 'delivered'
                                                 then d.status else v.status end,
                    attempts = v.attempts, next_attempt_at = v.next_attempt_at,
