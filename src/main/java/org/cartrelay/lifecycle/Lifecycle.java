@@ -99,7 +99,7 @@ public class Lifecycle {
     /**
      * The same, with what the intake looked up alongside its notices ({@link #lookahead}) for these events, or some of
      * them: the leading run of {@code checkout.started} events takes what it found if it looked up all of that run's
-     * keys, and any other run looks up for itself.
+     * keys (nothing else has changed a checkout before that run), and any other run looks up for itself.
      */
     public void applyAll(List<Inbound> events, CheckoutsFound ahead) {
         List<Inbound> run = new ArrayList<>();
@@ -193,7 +193,8 @@ public class Lifecycle {
             Map<String, CheckoutRow> bySource = known.get(in.source());
             CheckoutRow row = bySource.get(event.checkoutId());
             if (row != null && row.status() != CheckoutStatus.PENDING && row.status() != CheckoutStatus.SUPERSEDED) {
-                log.debug("Checkout {} is already {}; the newer notice changes nothing", row.id(), row.status().column());
+                log.debug("Checkout {} is already {}; the newer notice changes nothing", row.id(),
+                        row.status().column());
                 continue;
             }
             String id = row == null ? Ids.next("chk") : row.id();
