@@ -15,7 +15,7 @@ import org.cartrelay.connectors.FailureKind;
 import org.cartrelay.connectors.PermanentDeliveryException;
 import org.cartrelay.connectors.RateLimitedException;
 import org.cartrelay.connectors.RetryPolicy;
-import org.cartrelay.store.OutboxStore;
+import org.cartrelay.store.DeliveryStatus;
 import org.cartrelay.store.OutboxStore.Claimed;
 import org.cartrelay.support.Masking;
 import org.springframework.stereotype.Component;
@@ -175,7 +175,7 @@ public class DeliveryPolicy {
     // --- what becomes of the delivery ---
 
     /** A delivery's next state, when it is due again, and why it is dead. */
-    record Next(String status, Instant at, String reason) {
+    record Next(DeliveryStatus status, Instant at, String reason) {
     }
 
     /**
@@ -189,7 +189,7 @@ public class DeliveryPolicy {
         switch (verdict.classification()) {
             case DELIVERED -> {
                 runtime.onDelivered(now);
-                return new Next(OutboxStore.DELIVERED, null, null);
+                return new Next(DeliveryStatus.DELIVERED, null, null);
             }
             case THROTTLED -> {
                 // no failure: it waits with its connector, as long as the target asked (within max-wait)
@@ -200,35 +200,35 @@ public class DeliveryPolicy {
                             : verdict.retryAfter());
                     at = asked.isAfter(at) ? asked : at;
                 }
-                return new Next(OutboxStore.PENDING, at.isAfter(now) ? at : now, null);
+                return new Next(DeliveryStatus.PENDING, at.isAfter(now) ? at : now, null);
             }
             case RETRY -> {
                 int failures = attempt - delivery.throttled();
                 if (failures >= retry.maxAttempts()) {
                     String reason = "Gave up after " + failures + " attempts; the last one failed with " + error;
                     runtime.onFailure(error, now, true);
-                    return new Next(OutboxStore.DEAD, null, reason);
+                    return new Next(DeliveryStatus.DEAD, null, reason);
                 }
                 Duration wait = retry.delayAfter(failures);
                 if (verdict.retryAfter() != null) {
                     wait = clamp(verdict.retryAfter(), retry.initialDelay(), retry.maxDelay());
                 }
                 runtime.onFailure(error, now, false);
-                return new Next(OutboxStore.PENDING, now.plus(wait), null);
+                return new Next(DeliveryStatus.PENDING, now.plus(wait), null);
             }
             case GONE -> {
                 String reason = "The receiver answered 410 Gone: it asks not to be called again, so the connector "
                         + "is disabled until an operator resumes it.";
                 runtime.onRejected(reason, now);
                 runtimes.disable(runtime.name(), "410 Gone at " + now + " for delivery " + delivery.id());
-                return new Next(OutboxStore.DEAD, null, reason);
+                return new Next(DeliveryStatus.DEAD, null, reason);
             }
             default -> {
                 String reason = error.startsWith("HTTP ")
                         ? "The receiver refused the request with " + error + "; sending it again cannot succeed."
                         : "Sending it again cannot succeed: " + error;
                 runtime.onRejected(reason, now);
-                return new Next(OutboxStore.DEAD, null, reason);
+                return new Next(DeliveryStatus.DEAD, null, reason);
             }
         }
     }

@@ -14,6 +14,7 @@ import org.cartrelay.connectors.Connector;
 import org.cartrelay.event.OutboundEvent;
 import org.cartrelay.ops.HubMetrics;
 import org.cartrelay.privacy.PrivacyPolicy;
+import org.cartrelay.store.DeliveryStatus;
 import org.cartrelay.store.OutboxStore;
 import org.cartrelay.store.OutboxStore.Attempt;
 import org.cartrelay.store.OutboxStore.Claimed;
@@ -147,9 +148,9 @@ public class DeliveryWorker {
         if (verdict.classification() == Classification.DELIVERED && delivery.eventCreatedAt() != null) {
             metrics.endToEnd(runtime.name(), Duration.between(delivery.eventCreatedAt(), now));
         }
-        if (!OutboxStore.DELIVERED.equals(next.status())) {
+        if (next.status() != DeliveryStatus.DELIVERED) {
             log.info("Delivery {} of {} to '{}', attempt {}: {} → {}{}", delivery.id(), delivery.eventId(),
-                    runtime.name(), attempt, verdict.error(), next.status(),
+                    runtime.name(), attempt, verdict.error(), next.status().column(),
                     next.at() == null ? "" : " at " + next.at());
         }
         Attempt record = new Attempt(status == null ? 0 : status, outcome, verdict.error(), response, took.toMillis());

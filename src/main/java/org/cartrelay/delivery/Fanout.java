@@ -14,6 +14,7 @@ import org.cartrelay.connectors.ConnectorRegistry;
 import org.cartrelay.event.EventJson;
 import org.cartrelay.event.OutboundEvent;
 import org.cartrelay.privacy.PrivacyPolicy;
+import org.cartrelay.store.DeliveryStatus;
 import org.cartrelay.store.OutboxStore;
 import org.cartrelay.store.SuppressionStore;
 import org.cartrelay.support.Ids;
@@ -107,7 +108,7 @@ public class Fanout {
                     // to every mailing tool with a list of its own, whatever its events, filter or consent rule
                     if (connector.pushesUnsubscribe() && connector.definition().respectUnsubscribe()) {
                         deliveries.add(new OutboxStore.DeliveryRow(Ids.next("dlv"), event.id(), connector.name(),
-                                OutboxStore.PENDING, null));
+                                DeliveryStatus.PENDING, null));
                     }
                     continue;
                 }
@@ -117,12 +118,12 @@ public class Fanout {
                 String withheld = policy.withheld(event, connector.definition(), unsubscribed);
                 if (withheld != null) {
                     deliveries.add(new OutboxStore.DeliveryRow(Ids.next("dlv"), event.id(), connector.name(),
-                            OutboxStore.SUPPRESSED, withheld));
+                            DeliveryStatus.SUPPRESSED, withheld));
                 } else {
                     List<java.time.Duration> steps = connector.steps(event);
                     for (int step = 0; step < steps.size(); step++) {
                         deliveries.add(new OutboxStore.DeliveryRow(Ids.next("dlv"), event.id(), connector.name(),
-                                OutboxStore.PENDING, null, step, steps.get(step)));
+                                DeliveryStatus.PENDING, null, step, steps.get(step)));
                     }
                 }
             }
@@ -130,7 +131,7 @@ public class Fanout {
         Map<DeliveryLane.Reservation, List<OutboxStore.DeliveryRow>> handed = leaseToLanes(deliveries, now);
         Set<String> toClaim = new LinkedHashSet<>();
         for (OutboxStore.DeliveryRow row : deliveries) {
-            if (OutboxStore.PENDING.equals(row.status()) && row.leaseToken() == null) {
+            if (row.status() == DeliveryStatus.PENDING && row.leaseToken() == null) {
                 toClaim.add(row.connector());
             }
         }
@@ -156,7 +157,7 @@ public class Fanout {
             }
             committed.run();
         }
-        return (int) deliveries.stream().filter(d -> OutboxStore.PENDING.equals(d.status())).count();
+        return (int) deliveries.stream().filter(d -> d.status() == DeliveryStatus.PENDING).count();
     }
 
     /**
@@ -168,7 +169,7 @@ public class Fanout {
         Map<String, List<Integer>> dueNow = new LinkedHashMap<>();
         for (int i = 0; i < deliveries.size(); i++) {
             OutboxStore.DeliveryRow row = deliveries.get(i);
-            if (OutboxStore.PENDING.equals(row.status()) && row.delay().isZero()) {
+            if (row.status() == DeliveryStatus.PENDING && row.delay().isZero()) {
                 dueNow.computeIfAbsent(row.connector(), c -> new ArrayList<>()).add(i);
             }
         }

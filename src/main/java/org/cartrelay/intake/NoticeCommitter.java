@@ -15,7 +15,6 @@ import org.cartrelay.event.CanonicalEvent;
 import org.cartrelay.event.EventJson;
 import org.cartrelay.intake.IntakeService.Receipt;
 import org.cartrelay.lifecycle.Lifecycle;
-import org.cartrelay.store.CheckoutStore;
 import org.cartrelay.store.NoticeStore;
 import org.cartrelay.store.StoreUnreachable;
 import org.cartrelay.support.Ids;
@@ -29,18 +28,15 @@ import org.springframework.transaction.support.TransactionTemplate;
 /**
  * Group commit for intake. Request threads hand their notice over and wait; a committer thread takes whatever has
  * queued up (up to {@code batch-size}) and stores it in one transaction: the notices in one insert that skips
- * repeats, then each new notice's lifecycle change in arrival order. The lookup of the checkouts that the batch's
- * leading run of started checkouts needs goes with the insert (one statement on PostgreSQL), so a batch of new
- * checkouts is three round trips: that statement, the checkouts' insert and the commit. Every waiting request is
- * answered only after that commit, so a 2xx still means "kept", at a fraction of the commits. The requests' own
- * threads prepare the rows (and the canonical JSON) before they queue: the committer's time is every waiting
- * request's.
+ * repeats, then each new notice's lifecycle change in arrival order. The insert also looks up the checkouts that the
+ * batch's leading run of started checkouts needs (one statement on PostgreSQL), so a batch of new checkouts is three
+ * round trips: that statement, the checkouts' insert and the commit. Every waiting request is answered only after
+ * that commit, so a 2xx still means "kept", at a fraction of the commits. The requests' own threads prepare the rows
+ * (and the canonical JSON) before they queue: the committer's time is every waiting request's.
  *
  * <p>One committer by default ({@code commit-threads}): what arrives during a commit goes into the next one, so the
- * batches grow with the load. At 2,000 notices/s on two cores, four committers that each took what had queued up
- * made smaller batches and cost 819 µs of CPU per notice (the hub's and PostgreSQL's together, ack p99 26 ms), one
- * committer 542 µs (p99 14 ms), and one also took more notices at saturation (5,257 against 4,364 a second). More
- * committers help where each round trip to the database is long.
+ * batches grow with the load, and fewer, larger batches cost less per notice than several committers' smaller ones.
+ * More committers help where each round trip to the database is long.
  *
  * <p>A batch that fails for any reason but an unreachable store is split up: each notice is tried again in a
  * transaction of its own, so one bad notice cannot fail the others.
@@ -175,14 +171,13 @@ public class NoticeCommitter implements SmartLifecycle {
             }
         }
         // what the lifecycle will look up for these notices goes with their insert: one round trip for both
-        CheckoutStore.Lookup ahead = lifecycle.lookahead(processed);
-        boolean[] inserted = notices.insertNew(rows, ahead);
+        NoticeStore.Inserted inserted = notices.insertNew(rows, lifecycle.lookahead(processed));
         List<Receipt> receipts = new ArrayList<>(batch.size());
         List<Lifecycle.Inbound> changes = new ArrayList<>(batch.size());
         for (int i = 0; i < batch.size(); i++) {
             Pending pending = batch.get(i);
             Notice notice = pending.notice();
-            if (!inserted[i]) {
+            if (!inserted.kept(pending.row())) {
                 String first = notices.findId(notice.source(), notice.sourceEventId())
                         .orElseThrow(() -> new IllegalStateException("A repeated notice vanished: "
                                 + notice.source() + " " + notice.sourceEventId()));
@@ -194,7 +189,7 @@ public class NoticeCommitter implements SmartLifecycle {
             }
             receipts.add(new Receipt(pending.row().id(), false));
         }
-        lifecycle.applyAll(changes, ahead);
+        lifecycle.applyAll(changes, inserted.checkouts());
         return receipts;
     }
 

@@ -20,7 +20,7 @@ import org.cartrelay.store.CheckoutStore.CheckoutRow;
 import org.springframework.stereotype.Component;
 
 /**
- * What the hub adds to each abandoned checkout (SPEC section 4): the buyer's abandonment count within the repeat
+ * What the hub adds to each abandoned checkout: the buyer's abandonment count within the repeat
  * window and the segment {@code repeat-abandoner} from the second on, the value tier, one segment per product, the
  * resume link and the coupon.
  */

@@ -21,7 +21,10 @@ import org.cartrelay.delivery.Fanout;
 import org.cartrelay.event.CanonicalEvent;
 import org.cartrelay.event.EventJson;
 import org.cartrelay.event.OutboundEvent;
+import org.cartrelay.store.CheckoutKeys;
+import org.cartrelay.store.CheckoutStatus;
 import org.cartrelay.store.CheckoutStore;
+import org.cartrelay.store.CheckoutsFound;
 import org.cartrelay.store.CheckoutStore.CheckoutRow;
 import org.cartrelay.store.StoreUnreachable;
 import org.cartrelay.support.DueScan;
@@ -35,7 +38,7 @@ import org.springframework.transaction.support.TransactionSynchronizationManager
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
- * The abandonment lifecycle (SPEC section 4): a started checkout waits in the database until its due time; an order
+ * The abandonment lifecycle: a started checkout waits in the database until its due time; an order
  * before then converts it silently, the timer otherwise abandons it once, and an order after that recovers it.
  */
 @Component
@@ -94,13 +97,13 @@ public class Lifecycle {
     }
 
     /**
-     * The same, with the lookup that {@link #lookahead} prepared for these events, or some of them, already run: the
-     * leading run of {@code checkout.started} events takes what it found if it looked up all of that run's keys
-     * (nothing else has changed a checkout before that run).
+     * The same, with what the intake looked up alongside its notices ({@link #lookahead}) for these events, or some of
+     * them: the leading run of {@code checkout.started} events takes what it found if it looked up all of that run's
+     * keys (nothing else has changed a checkout before that run), and any other run looks up for itself.
      */
-    public void applyAll(List<Inbound> events, CheckoutStore.Lookup ahead) {
+    public void applyAll(List<Inbound> events, CheckoutsFound ahead) {
         List<Inbound> run = new ArrayList<>();
-        CheckoutStore.Lookup found = ahead;
+        CheckoutsFound found = ahead;
         for (Inbound inbound : events) {
             if (startsCheckoutById(inbound)) {
                 run.add(inbound);
@@ -115,28 +118,25 @@ public class Lifecycle {
     }
 
     /**
-     * The lookup that the leading run of {@code checkout.started} events of {@link #applyAll} will need, prepared but
-     * not run, so that the intake can send it with its notices ({@code null} when the events do not start with one).
-     * A superset of the events applied serves too: the intake looks ahead before it knows which notices are repeats.
+     * What the leading run of {@code checkout.started} events of {@link #applyAll} will look up, so that the intake
+     * can look it up with its notices ({@link CheckoutKeys#NONE} when the events do not start with one). A superset
+     * of the events applied serves too: the intake looks ahead before it knows which notices are repeats.
      */
-    public CheckoutStore.Lookup lookahead(List<Inbound> events) {
+    public CheckoutKeys lookahead(List<Inbound> events) {
         List<Inbound> run = events.stream().takeWhile(Lifecycle::startsCheckoutById).toList();
-        return run.isEmpty() ? null : checkouts.lookup(refsBySource(run), emails(run));
+        return run.isEmpty() ? CheckoutKeys.NONE : keys(run);
     }
 
     private static boolean startsCheckoutById(Inbound inbound) {
         return CanonicalEvent.CHECKOUT_STARTED.equals(inbound.event().type()) && inbound.event().checkoutId() != null;
     }
 
-    private static Map<String, Set<String>> refsBySource(List<Inbound> run) {
+    private static CheckoutKeys keys(List<Inbound> run) {
         Map<String, Set<String>> refsBySource = new LinkedHashMap<>();
         run.forEach(in -> refsBySource.computeIfAbsent(in.source(), s -> new LinkedHashSet<>())
                 .add(in.event().checkoutId()));
-        return refsBySource;
-    }
-
-    private static List<String> emails(List<Inbound> run) {
-        return run.stream().map(in -> normalise(in.event().email())).toList();
+        return new CheckoutKeys(refsBySource, new LinkedHashSet<>(run.stream().map(in -> normalise(in.event().email()))
+                .toList()));
     }
 
     private void started(String source, CanonicalEvent event, Instant now) {
@@ -150,7 +150,7 @@ public class Lifecycle {
         Instant due = now.plus(properties.sources().delayFor(source, properties.abandonment().delay()));
         String json = EventJson.write(event);
         Optional<CheckoutRow> existing = checkouts.findOpenByEmail(source, email, product)
-                .filter(c -> CheckoutStore.PENDING.equals(c.status()));
+                .filter(c -> c.status() == CheckoutStatus.PENDING);
         String id = existing.map(CheckoutRow::id).orElseGet(() -> Ids.next("chk"));
         List<CheckoutStore.Started> started = List.of(new CheckoutStore.Started(id, source, null, email, product, now,
                 due, json));
@@ -170,19 +170,19 @@ public class Lifecycle {
      * lookup also finds the buyers' pending checkouts, so the supersede statement runs only for buyers who have
      * another one: a new buyer's batch costs one statement (and round trip) less.
      */
-    private void startedAll(List<Inbound> run, CheckoutStore.Lookup ahead) {
+    private void startedAll(List<Inbound> run, CheckoutsFound ahead) {
         if (run.isEmpty()) {
             return;
         }
-        Map<String, Set<String>> refsBySource = refsBySource(run);
-        List<String> emails = emails(run);
-        CheckoutStore.Known found = ahead != null && ahead.covers(refsBySource, emails) ? ahead.known()
-                : checkouts.findForStart(refsBySource, emails);
-        // the lookup's own maps, which this run updates as it goes
-        Map<String, Map<String, CheckoutRow>> known = found.byRef();
-        refsBySource.keySet().forEach(source -> known.computeIfAbsent(source, s -> new HashMap<>()));
+        CheckoutKeys keys = keys(run);
+        CheckoutsFound found = ahead != null && ahead.covers(keys) ? ahead : checkouts.find(keys);
+        // this run's own copies of what was found, which it updates as it goes
+        Map<String, Map<String, CheckoutRow>> known = new HashMap<>();
+        keys.refsBySource().keySet().forEach(source -> known.put(source,
+                new HashMap<>(found.byRef().getOrDefault(source, Map.of()))));
         // each buyer's pending checkouts once this run is written: those found, and those it opens or refreshes
-        Map<String, Set<String>> pendingByEmail = found.pendingByEmail();
+        Map<String, Set<String>> pendingByEmail = new HashMap<>();
+        found.pendingByEmail().forEach((email, ids) -> pendingByEmail.put(email, new HashSet<>(ids)));
         List<CheckoutStore.Started> inserts = new ArrayList<>();
         List<CheckoutStore.Started> refreshes = new ArrayList<>();
         Map<String, String> newestByEmail = new LinkedHashMap<>();
@@ -192,9 +192,9 @@ public class Lifecycle {
             Instant due = in.receivedAt().plus(properties.sources().delayFor(in.source(), properties.abandonment().delay()));
             Map<String, CheckoutRow> bySource = known.get(in.source());
             CheckoutRow row = bySource.get(event.checkoutId());
-            if (row != null && !CheckoutStore.PENDING.equals(row.status())
-                    && !CheckoutStore.SUPERSEDED.equals(row.status())) {
-                log.debug("Checkout {} is already {}; the newer notice changes nothing", row.id(), row.status());
+            if (row != null && row.status() != CheckoutStatus.PENDING && row.status() != CheckoutStatus.SUPERSEDED) {
+                log.debug("Checkout {} is already {}; the newer notice changes nothing", row.id(),
+                        row.status().column());
                 continue;
             }
             String id = row == null ? Ids.next("chk") : row.id();
@@ -213,7 +213,7 @@ public class Lifecycle {
             }
             // later notices of this batch see it pending, as they would have one by one
             bySource.put(event.checkoutId(), new CheckoutRow(id, in.source(), event.checkoutId(), email,
-                    event.firstProductId(), CheckoutStore.PENDING, in.receivedAt(), due, null, null, null));
+                    event.firstProductId(), CheckoutStatus.PENDING, in.receivedAt(), due, null, null, null));
             pendingByEmail.computeIfAbsent(email, e -> new HashSet<>()).add(id);
             newestByEmail.remove(email);
             newestByEmail.put(email, id);
@@ -281,7 +281,7 @@ public class Lifecycle {
             return;
         }
         CheckoutRow row = match.get();
-        if (CheckoutStore.SUPERSEDED.equals(row.status())) {
+        if (row.status() == CheckoutStatus.SUPERSEDED) {
             // the buyer paid for a cart they had replaced: the newer cart is no abandonment either
             Optional<CheckoutRow> newer = checkouts.findPendingByEmail(row.email());
             if (newer.isEmpty()) {
@@ -290,17 +290,17 @@ public class Lifecycle {
             }
             row = newer.get();
         }
-        if (CheckoutStore.ABANDONED.equals(row.status()) && row.abandonedAt() != null
+        if (row.status() == CheckoutStatus.ABANDONED && row.abandonedAt() != null
                 && now.isAfter(row.abandonedAt().plus(properties.recovery().window()))) {
             log.debug("Order for checkout {} comes after cartrelay.recovery.window of its abandonment: no recovery",
                     row.id());
             return;
         }
-        if (CheckoutStore.PENDING.equals(row.status())) {
-            checkouts.close(row.id(), CheckoutStore.PENDING, CheckoutStore.CONVERTED, now);
+        if (row.status() == CheckoutStatus.PENDING) {
+            checkouts.close(row.id(), CheckoutStatus.PENDING, CheckoutStatus.CONVERTED, now);
             log.info("Checkout {} converted before abandonment", row.id());
-        } else if (CheckoutStore.ABANDONED.equals(row.status())
-                && checkouts.close(row.id(), CheckoutStore.ABANDONED, CheckoutStore.RECOVERED, now)) {
+        } else if (row.status() == CheckoutStatus.ABANDONED
+                && checkouts.close(row.id(), CheckoutStatus.ABANDONED, CheckoutStatus.RECOVERED, now)) {
             CanonicalEvent started = EventJson.read(row.startedEvent(), CanonicalEvent.class);
             String orderId = event.order() != null && event.order().id() != null ? event.order().id() : event.checkoutId();
             OutboundEvent.Recovery recovery = new OutboundEvent.Recovery(orderId,

@@ -8,7 +8,7 @@ import java.util.concurrent.ConcurrentHashMap;
 
 import org.cartrelay.delivery.ConnectorRuntime;
 import org.cartrelay.delivery.ConnectorRuntimes;
-import org.cartrelay.store.CheckoutStore;
+import org.cartrelay.store.CheckoutStatus;
 import org.springframework.stereotype.Component;
 
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
@@ -69,7 +69,7 @@ public class HubMetrics {
         }
         // resilience4j's own: resilience4j_circuitbreaker_state{name=<connector>,state=…}, calls, failure rate
         TaggedCircuitBreakerMetrics.ofCircuitBreakerRegistry(runtimes.breakers()).bindTo(registry);
-        Gauge.builder("cartrelay.checkouts.pending", status, s -> s.checkouts(CheckoutStore.PENDING))
+        Gauge.builder("cartrelay.checkouts.pending", status, s -> s.checkouts(CheckoutStatus.PENDING))
                 .description("Checkouts waiting for their abandonment delay").register(registry);
     }
 

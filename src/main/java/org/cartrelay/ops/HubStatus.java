@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 
+import org.cartrelay.store.CheckoutStatus;
 import org.cartrelay.store.CheckoutStore;
 import org.cartrelay.store.OutboxStore;
 import org.cartrelay.store.OutboxStore.Backlog;
@@ -46,7 +47,7 @@ public class HubStatus {
         return oldest == null ? 0 : Math.max(0, Duration.between(oldest, clock.instant()).toMillis() / 1000.0);
     }
 
-    public long checkouts(String status) {
+    public long checkouts(CheckoutStatus status) {
         return checkouts.countByStatus(status);
     }
 

@@ -12,7 +12,7 @@ import javax.management.StandardMBean;
 
 import org.cartrelay.delivery.ConnectorRuntime;
 import org.cartrelay.delivery.ConnectorRuntimes;
-import org.cartrelay.store.CheckoutStore;
+import org.cartrelay.store.CheckoutStatus;
 import org.cartrelay.store.DeadLetterStore;
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.beans.factory.InitializingBean;
@@ -87,7 +87,7 @@ public class JmxControls implements InitializingBean, DisposableBean {
 
         @Override
         public long getPendingCheckouts() {
-            return status.checkouts(CheckoutStore.PENDING);
+            return status.checkouts(CheckoutStatus.PENDING);
         }
 
         @Override
@@ -97,7 +97,7 @@ public class JmxControls implements InitializingBean, DisposableBean {
 
         @Override
         public long getRecovered() {
-            return status.checkouts(CheckoutStore.RECOVERED);
+            return status.checkouts(CheckoutStatus.RECOVERED);
         }
     }
 

@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 
+import org.cartrelay.store.DeliveryStatus;
 import org.cartrelay.store.OutboxStore;
 import org.cartrelay.store.OutboxStore.Claimed;
 import org.cartrelay.store.OutboxStore.DeliveryRow;
@@ -80,9 +81,9 @@ class DeliveryHandOverTest {
             assertThat(room.size()).isEqualTo(2);
 
             List<DeliveryRow> rows = List.of(
-                    new DeliveryRow("dlv-h1", "evt-h", "crm", OutboxStore.PENDING, null).leased(room.token(),
+                    new DeliveryRow("dlv-h1", "evt-h", "crm", DeliveryStatus.PENDING, null).leased(room.token(),
                             room.leaseUntil()),
-                    new DeliveryRow("dlv-h2", "evt-h", "crm", OutboxStore.PENDING, null).leased(room.token(),
+                    new DeliveryRow("dlv-h2", "evt-h", "crm", DeliveryStatus.PENDING, null).leased(room.token(),
                             room.leaseUntil()));
             hub.bean(TransactionTemplate.class).executeWithoutResult(tx -> outbox.insert(List.of(new EventRow("evt-h",
                     "checkout.abandoned", "chk-h", "h@example.com", "{\"id\":\"evt-h\"}")), rows, now));

@@ -25,7 +25,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 /**
- * The enrichment of every {@code checkout.abandoned} (SPEC section 4), read from the stored outbound event: the
+ * The enrichment of every {@code checkout.abandoned}, read from the stored outbound event: the
  * repeat count and segment, the value tier, product segments, the resume link (the shop's own, else the template
  * with URL-encoded placeholders), coupons from the pool file, and one abandoned event for a burst of checkouts.
  */

@@ -10,6 +10,7 @@ import java.util.stream.Collectors;
 import org.cartrelay.event.CanonicalEvent;
 import org.cartrelay.event.EventJson;
 import org.cartrelay.store.CheckoutStore;
+import org.cartrelay.store.CheckoutsFound;
 import org.cartrelay.testing.TestDatabase;
 import org.cartrelay.testing.TestHub;
 import org.junit.jupiter.api.Test;
@@ -67,9 +68,8 @@ class StartedBatchTest {
                 tx.executeWithoutResult(status -> lifecycle.applyAll(inbound(events, now)));
             } else if (way == Way.LOOKED_AHEAD) {
                 tx.executeWithoutResult(status -> {
-                    CheckoutStore.Lookup lookup = lifecycle.lookahead(inbound(ahead, now));
-                    lookup.run();
-                    lifecycle.applyAll(inbound(events, now), lookup);
+                    CheckoutsFound found = hub.bean(CheckoutStore.class).find(lifecycle.lookahead(inbound(ahead, now)));
+                    lifecycle.applyAll(inbound(events, now), found);
                 });
             } else {
                 for (CanonicalEvent event : events) {

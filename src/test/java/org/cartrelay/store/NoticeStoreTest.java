@@ -43,38 +43,36 @@ class NoticeStoreTest {
                         checkout("chk-a2", "a", "ann@example.com", now),
                         checkout("chk-b", "b", "bob@example.com", now)));
             });
-            Map<String, List<String>> refs = Map.of("shop", List.of("a", "b", "c"));
-            List<String> buyers = List.of("ann@example.com", "bob@example.com", "cy@example.com");
-            CheckoutStore.Known alone = checkouts.findForStart(refs, buyers);
+            CheckoutKeys keys = CheckoutKeys.of(Map.of("shop", List.of("a", "b", "c")),
+                    List.of("ann@example.com", "bob@example.com", "cy@example.com"));
+            CheckoutsFound alone = checkouts.find(keys);
             assertThat(alone.byRef().get("shop")).containsOnlyKeys("a", "b");
             assertThat(alone.byRef().get("shop").get("a").id()).isEqualTo("chk-a2"); // the newest of the ref
             assertThat(alone.pendingByEmail()).isEqualTo(Map.of("ann@example.com", Set.of("chk-a1", "chk-a2"),
                     "bob@example.com", Set.of("chk-b")));
 
-            CheckoutStore.Lookup sent = checkouts.lookup(refs, buyers);
-            assertThat(sent.covers(refs, buyers)).isFalse(); // not run yet
-            boolean[] kept = tx.execute(status -> notices.insertNew(List.of(notice("ntc-1", "e0", now),
-                    notice("ntc-2", "e1", now), notice("ntc-3", "e1", now), notice("ntc-4", "e2", now)), sent));
-            assertThat(kept).containsExactly(false, true, false, true);
-            assertThat(sent.known()).isEqualTo(alone);
-            assertThat(sent.covers(Map.of("shop", List.of("b")), List.of("ann@example.com"))).isTrue();
-            assertThat(sent.covers(Map.of("shop", List.of("d")), List.of())).isFalse();
-            assertThat(sent.covers(Map.of("other", List.of("a")), List.of())).isFalse();
-            assertThat(sent.covers(Map.of(), List.of("dee@example.com"))).isFalse();
+            List<NoticeStore.Row> batch = List.of(notice("ntc-1", "e0", now), notice("ntc-2", "e1", now),
+                    notice("ntc-3", "e1", now), notice("ntc-4", "e2", now));
+            NoticeStore.Inserted sent = tx.execute(status -> notices.insertNew(batch, keys));
+            assertThat(batch).extracting(sent::kept).containsExactly(false, true, false, true);
+            assertThat(sent.checkouts()).isEqualTo(alone);
+            assertThat(sent.checkouts().covers(CheckoutKeys.of(Map.of("shop", List.of("b")),
+                    List.of("ann@example.com")))).isTrue();
+            assertThat(sent.checkouts().covers(CheckoutKeys.of(Map.of("shop", List.of("d")), List.of()))).isFalse();
+            assertThat(sent.checkouts().covers(CheckoutKeys.of(Map.of("other", List.of("a")), List.of()))).isFalse();
+            assertThat(sent.checkouts().covers(CheckoutKeys.of(Map.of(), List.of("dee@example.com")))).isFalse();
 
-            CheckoutStore.Lookup findsNothing = checkouts.lookup(Map.of("shop", List.of("z")),
-                    List.of("nobody@example.com"));
-            boolean[] keptBesideNothing = tx.execute(status -> notices.insertNew(List.of(notice("ntc-5", "e3", now),
-                    notice("ntc-6", "e1", now)), findsNothing));
-            assertThat(keptBesideNothing).containsExactly(true, false);
-            assertThat(findsNothing.known().byRef()).isEmpty();
-            assertThat(findsNothing.known().pendingByEmail()).isEmpty();
+            List<NoticeStore.Row> besideNothing = List.of(notice("ntc-5", "e3", now), notice("ntc-6", "e1", now));
+            NoticeStore.Inserted findsNothing = tx.execute(status -> notices.insertNew(besideNothing,
+                    CheckoutKeys.of(Map.of("shop", List.of("z")), List.of("nobody@example.com"))));
+            assertThat(besideNothing).extracting(findsNothing::kept).containsExactly(true, false);
+            assertThat(findsNothing.checkouts().byRef()).isEmpty();
+            assertThat(findsNothing.checkouts().pendingByEmail()).isEmpty();
 
-            CheckoutStore.Lookup keepsNothing = checkouts.lookup(Map.of("shop", List.of("b")), List.of());
-            boolean[] noneKept = tx.execute(status -> notices.insertNew(List.of(notice("ntc-7", "e3", now)),
-                    keepsNothing));
-            assertThat(noneKept).containsExactly(false);
-            assertThat(keepsNothing.known().byRef().get("shop").get("b").id()).isEqualTo("chk-b");
+            NoticeStore.Inserted keepsNothing = tx.execute(status -> notices.insertNew(
+                    List.of(notice("ntc-7", "e3", now)), CheckoutKeys.of(Map.of("shop", List.of("b")), List.of())));
+            assertThat(keepsNothing.keptIds()).isEmpty();
+            assertThat(keepsNothing.checkouts().byRef().get("shop").get("b").id()).isEqualTo("chk-b");
 
             assertThat(hub.jdbc().sql("select id from notice order by id").query(String.class).list())
                     .containsExactly("ntc-0", "ntc-2", "ntc-4", "ntc-5");

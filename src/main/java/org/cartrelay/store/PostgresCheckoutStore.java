@@ -1,0 +1,128 @@
+package org.cartrelay.store;
+
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.core.simple.JdbcClient;
+
+/**
+ * The checkouts on PostgreSQL: a batch's keys and rows go as arrays, so a statement's text and plan do not grow with
+ * the batch, and each batch is one statement (the hub asks for custom plans, so PostgreSQL would plan every statement
+ * of a JDBC batch).
+ */
+class PostgresCheckoutStore extends CheckoutStore {
+
+    /** The newest checkouts of one source's refs; one such part per source. */
+    static final String FIND_BY_REFS = "select 'ref' as found_by, " + COLUMNS
+            + " from checkout where source = ? and checkout_ref = any(?::varchar[])";
+    /** The buyers' pending checkouts. */
+    static final String FIND_PENDING_OF_BUYERS = "select 'buyer' as found_by, " + COLUMNS
+            + " from checkout where email = any(?::varchar[]) and status = 'pending'";
+    /**
+     * The status comes as data, as in {@link #MARK_ABANDONED}: written as a constant it would match the due index's
+     * condition, and the planner could read that index whole.
+     */
+    private static final String SUPERSEDE_OTHERS = """
+            update checkout c set status = 'superseded', closed_at = ?, updated_at = ?
+            from unnest(?::varchar[], ?::varchar[], ?::varchar[]) as v(email, keep_id, status)
+            where c.email = v.email and c.status = v.status and c.id <> v.keep_id
+            returning v.email""";
+    /**
+     * The status and due time each checkout was read with come as data: written as constants they match the due
+     * index's condition, and PostgreSQL, which counts few pending checkouts, could read all of that index (every
+     * abandoned checkout's entry until vacuum) for a hash join instead of looking the ids up.
+     */
+    private static final String MARK_ABANDONED = """
+            update checkout c set status = 'abandoned', abandoned_at = ?, updated_at = ?,
+                                  abandoned_event_id = v.event_id
+            from unnest(?::varchar[], ?::varchar[], ?::varchar[], ?::timestamptz[])
+                 as v(id, event_id, status, due_at)
+            where c.id = v.id and c.status = v.status and c.due_at <= v.due_at
+            returning c.id""";
+
+    PostgresCheckoutStore(JdbcClient jdbc, JdbcTemplate jdbcTemplate, BulkInsert bulk) {
+        super(jdbc, jdbcTemplate, bulk);
+    }
+
+    /** One statement: a part per source's refs and one for the buyers, each row's {@code found_by} saying which. */
+    @Override
+    public CheckoutsFound find(CheckoutKeys keys) {
+        if (keys.isEmpty()) {
+            return new CheckoutsFound(keys, Map.of(), Map.of());
+        }
+        CheckoutsFound.Collector found = new CheckoutsFound.Collector(keys);
+        jdbc.sql(findSql(keys)).params(findParams(keys)).query(found::add);
+        return found.found();
+    }
+
+    /** {@link #find}'s statement, also sent in the intake's notice insert ({@link PostgresNoticeStore}). */
+    static String findSql(CheckoutKeys keys) {
+        List<String> parts = new ArrayList<>(keys.refsBySource().size() + 1);
+        keys.refsBySource().forEach((source, refs) -> parts.add(FIND_BY_REFS));
+        if (!keys.emails().isEmpty()) {
+            parts.add(FIND_PENDING_OF_BUYERS);
+        }
+        return String.join(" union all ", parts);
+    }
+
+    /** {@link #findSql}'s parameters, in order. */
+    static List<Object> findParams(CheckoutKeys keys) {
+        List<Object> params = new ArrayList<>();
+        keys.refsBySource().forEach((source, refs) -> {
+            params.add(source);
+            params.add(refs.toArray(String[]::new));
+        });
+        if (!keys.emails().isEmpty()) {
+            params.add(keys.emails().toArray(String[]::new));
+        }
+        return params;
+    }
+
+    @Override
+    int[] supersedeOthers(List<Map.Entry<String, String>> entries, Instant now) {
+        Map<String, Integer> superseded = new HashMap<>();
+        jdbcTemplate.query(SUPERSEDE_OTHERS, ps -> {
+            Connection connection = ps.getConnection();
+            ps.setObject(1, Db.ts(now));
+            ps.setObject(2, Db.ts(now));
+            ps.setArray(3, PostgresBulkInsert.array(connection, "varchar",
+                    entries.stream().map(Map.Entry::getKey).toArray()));
+            ps.setArray(4, PostgresBulkInsert.array(connection, "varchar",
+                    entries.stream().map(Map.Entry::getValue).toArray()));
+            ps.setArray(5, PostgresBulkInsert.array(connection, "varchar",
+                    entries.stream().map(e -> CheckoutStatus.PENDING.column()).toArray()));
+        }, (ResultSet rs) -> {
+            superseded.merge(rs.getString(1), 1, Integer::sum);
+        });
+        return entries.stream().mapToInt(e -> superseded.getOrDefault(e.getKey(), 0)).toArray();
+    }
+
+    @Override
+    public boolean[] markAbandoned(List<CheckoutRow> due, Map<String, String> eventIds, Instant now) {
+        Set<String> marked = new HashSet<>(jdbcTemplate.query(MARK_ABANDONED, ps -> {
+            Connection connection = ps.getConnection();
+            ps.setObject(1, Db.ts(now));
+            ps.setObject(2, Db.ts(now));
+            ps.setArray(3, PostgresBulkInsert.array(connection, "varchar", due.stream().map(CheckoutRow::id).toArray()));
+            ps.setArray(4, PostgresBulkInsert.array(connection, "varchar",
+                    due.stream().map(row -> eventIds.get(row.id())).toArray()));
+            ps.setArray(5, PostgresBulkInsert.array(connection, "varchar",
+                    due.stream().map(row -> CheckoutStatus.PENDING.column()).toArray()));
+            ps.setArray(6, PostgresBulkInsert.array(connection, "timestamptz",
+                    due.stream().map(row -> Db.ts(row.dueAt())).toArray()));
+        }, (rs, n) -> rs.getString(1)));
+        boolean[] result = new boolean[due.size()];
+        for (int i = 0; i < result.length; i++) {
+            result[i] = marked.contains(due.get(i).id());
+        }
+        return result;
+    }
+}
