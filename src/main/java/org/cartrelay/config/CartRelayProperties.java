@@ -2,19 +2,19 @@ package org.cartrelay.config;
 
 import java.math.BigDecimal;
 import java.time.Duration;
-import java.time.ZoneId;
-import java.util.List;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.util.unit.DataSize;
 
-/** Every {@code cartrelay.*} setting, typed and with its default. */
+/**
+ * Every {@code cartrelay.*} setting, typed and with its default. Each source's own settings
+ * ({@code cartrelay.sources.<name>.*}) are a record in its package under {@code org.cartrelay.intake}.
+ */
 @ConfigurationProperties("cartrelay")
 public record CartRelayProperties(
         @DefaultValue Intake intake,
         @DefaultValue Abandonment abandonment,
-        @DefaultValue Sources sources,
         @DefaultValue Delivery delivery,
         @DefaultValue Recovery recovery,
         @DefaultValue Policy policy,
@@ -67,7 +67,7 @@ public record CartRelayProperties(
             @DefaultValue("30d") Duration window) {
     }
 
-    /** Privacy policy: what happens to buyers in EU countries (SPEC section 4). */
+    /** Privacy policy: what happens to buyers in EU countries (docs/privacy.md). */
     public record Policy(@DefaultValue("require-consent") EuBuyers euBuyers) {
     }
 
@@ -78,66 +78,6 @@ public record CartRelayProperties(
         REQUIRE_CONSENT,
         /** Never sent. */
         EXCLUDE
-    }
-
-    public record Sources(
-            @DefaultValue Digistore24 digistore24,
-            @DefaultValue Shopify shopify,
-            @DefaultValue Generic generic,
-            @DefaultValue WooCommerce woocommerce) {
-
-        /** The abandonment delay of one source: its own override, else the hub's default. */
-        public Duration delayFor(String source, Duration fallback) {
-            Duration override = switch (source) {
-                case "digistore24" -> digistore24.abandonmentDelay();
-                case "shopify" -> shopify.abandonmentDelay();
-                case "woocommerce" -> woocommerce.abandonmentDelay();
-                default -> generic.abandonmentDelay();
-            };
-            return override != null ? override : fallback;
-        }
-    }
-
-    public record Digistore24(
-            String passphrase,
-            @DefaultValue("Europe/Berlin") ZoneId zone,
-            @DefaultValue List<String> checkoutEvents,
-            Duration abandonmentDelay,
-            @DefaultValue("none") ConsentDefault consentDefault) {
-    }
-
-    public record Shopify(String secret, Duration abandonmentDelay, @DefaultValue("none") ConsentDefault consentDefault) {
-    }
-
-    public record Generic(String secret, @DefaultValue("5m") Duration tolerance, Duration abandonmentDelay,
-            @DefaultValue("none") ConsentDefault consentDefault) {
-    }
-
-    /**
-     * CartFlows sends no consent; {@code consentField} names the form field that carries it where the shop adds one
-     * (values as Digistore24's {@code newsletter_choice}: yes, true, 1, …).
-     */
-    public record WooCommerce(String token, String currency, Duration abandonmentDelay,
-            @DefaultValue("newsletter_consent") String consentField,
-            @DefaultValue("none") ConsentDefault consentDefault) {
-    }
-
-    /**
-     * What a source's notice means for newsletter consent when it says nothing about it: {@code none} (no consent,
-     * the default), or {@code newsletter} for shops that collect consent elsewhere, at checkout, before sending.
-     * A notice that does say (yes or no) is taken as it says.
-     */
-    public enum ConsentDefault {
-        NONE,
-        NEWSLETTER;
-
-        /** The notice's consent: what it said, else this default (null for none when the source had none either). */
-        public org.cartrelay.event.Consent apply(org.cartrelay.event.Consent given) {
-            if (given != null && given.newsletter() != null) {
-                return given;
-            }
-            return this == NEWSLETTER ? new org.cartrelay.event.Consent(true) : given;
-        }
     }
 
     public record Delivery(
