@@ -50,6 +50,7 @@ class HomeFolderTest {
             AbandonmentDelays delays = hub.bean(AbandonmentDelays.class);
             assertThat(delays.of("shopify")).hasHours(10);
             assertThat(delays.of("digistore24")).isEqualTo(properties.abandonment().delay());
+            assertThat(properties.homeDir()).isEqualTo(home.toAbsolutePath().normalize());
 
             CamelContext camel = hub.bean(CamelContext.class);
             assertThat(camel.getRoute("integrator-route")).isNotNull();
