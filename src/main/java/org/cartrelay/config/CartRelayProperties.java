@@ -3,79 +3,127 @@ package org.cartrelay.config;
 import java.math.BigDecimal;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.ZoneId;
-import java.util.List;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.util.unit.DataSize;
+import org.springframework.validation.annotation.Validated;
 
-/** Every {@code cartrelay.*} setting, typed and with its default. */
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.DecimalMax;
+import jakarta.validation.constraints.DecimalMin;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Positive;
+import jakarta.validation.constraints.PositiveOrZero;
+
+/**
+ * The hub's {@code cartrelay.*} settings, typed, validated at start-up and with their defaults. Each source's own
+ * settings ({@code cartrelay.sources.<name>.*}) are a record in its package under {@code org.cartrelay.intake}.
+ *
+ * @param intake The intake endpoints' body limit, 503 answer and group commit.
+ * @param abandonment The abandonment timer and the enrichment of abandoned events.
+ * @param delivery How deliveries are claimed, sent, throttled and broken off per connector.
+ * @param recovery What an abandoned event offers the buyer, and how long an order recovers it.
+ * @param policy The privacy policy.
+ * @param retention Rows older than this are purged (pending checkouts and events with deliveries still waiting
+ *        excepted).
+ * @param purgeInterval How often the retention purge runs.
+ * @param publicUrl The hub's address as buyers reach it, e.g. https://relay.shop.example; the base of the
+ *        one-click unsubscribe links.
+ * @param unsubscribe The one-click unsubscribe links and the suppression list.
+ * @param admin The admin user of the API, the admin page and the actuator endpoints beyond health.
+ * @param jmx Remote JMX.
+ * @param demo The bundled demo connector and receiver.
+ * @param homeDir The hub's home folder, absolute; derived from cartrelay.home (CARTRELAY_HOME, else
+ *        the working directory) at start-up, not set by hand.
+ */
 @ConfigurationProperties("cartrelay")
+@Validated
 public record CartRelayProperties(
-        @DefaultValue Intake intake,
-        @DefaultValue Abandonment abandonment,
-        @DefaultValue Sources sources,
-        @DefaultValue Delivery delivery,
-        @DefaultValue Recovery recovery,
-        @DefaultValue Policy policy,
-        @DefaultValue("90d") Duration retention,
-        @DefaultValue("1h") Duration purgeInterval,
+        @DefaultValue @Valid Intake intake,
+        @DefaultValue @Valid Abandonment abandonment,
+        @DefaultValue @Valid Delivery delivery,
+        @DefaultValue @Valid Recovery recovery,
+        @DefaultValue @Valid Policy policy,
+        @DefaultValue("90d") @NotNull @PositiveDuration Duration retention,
+        @DefaultValue("1h") @NotNull @PositiveDuration Duration purgeInterval,
         String publicUrl,
         @DefaultValue Unsubscribe unsubscribe,
+        @DefaultValue @Valid Admin admin,
+        @DefaultValue @Valid Jmx jmx,
         @DefaultValue Demo demo,
         Path homeDir) {
 
-    /** The demo: the bundled demo connector and its echo endpoint, off unless enabled. */
-    public record Demo(boolean enabled, String secret) {
-    }
-
     /**
-     * One-click unsubscribe: the key that signs the links and salts the suppression list's hashes (unset: one is
-     * generated into {@code <home>/data/unsubscribe-key}). Changing it invalidates every link sent and every hash.
+     * One-click unsubscribe. Changing the key invalidates every link sent and every hash on the suppression list.
+     *
+     * @param key Signs the links and salts the suppression list's hashes; unset: the one generated into
+     *        <home>/data/unsubscribe-key.
      */
     public record Unsubscribe(String key) {
     }
 
     /**
-     * Intake: the body limit, the Retry-After of a 503, and the group commit (notices that arrive together are
-     * kept in one transaction of at most batchSize, by commitThreads committers, one by default; a request waits at
-     * most commitTimeout for its commit, and at most queueCapacity notices wait at once).
+     * Intake: notices that arrive together are kept in one transaction (group commit); every request is answered only
+     * after its commit.
+     *
+     * @param maxBody Larger bodies get 413.
+     * @param retryAfterSeconds The Retry-After of a 503 when the store is unreachable.
+     * @param batchSize At most this many notices are kept in one transaction.
+     * @param commitThreads Transactions committing notices at once.
+     * @param queueCapacity Notices that may wait for a commit; beyond it the answer is 503.
+     * @param commitTimeout How long a request waits for its commit before the answer is 503.
      */
     public record Intake(
-            @DefaultValue("256KB") DataSize maxBody,
-            @DefaultValue("30") int retryAfterSeconds,
-            @DefaultValue("100") int batchSize,
-            @DefaultValue("1") int commitThreads,
-            @DefaultValue("10000") int queueCapacity,
-            @DefaultValue("10s") Duration commitTimeout) {
+            @DefaultValue("256KB") @NotNull DataSize maxBody,
+            @DefaultValue("30") @PositiveOrZero int retryAfterSeconds,
+            @DefaultValue("100") @Positive int batchSize,
+            @DefaultValue("1") @Positive int commitThreads,
+            @DefaultValue("10000") @Positive int queueCapacity,
+            @DefaultValue("10s") @NotNull @PositiveDuration Duration commitTimeout) {
     }
 
     /**
-     * The abandonment timer, and the enrichment of each abandoned event: the window in which a buyer's earlier
-     * abandonments count towards {@code attempt}, and the checkout total from which its value tier is {@code high}
-     * (unset: every checkout is {@code normal}).
+     * The abandonment timer, and the enrichment of each abandoned event.
+     *
+     * @param delay How long a started checkout waits for its order before it counts as abandoned, from when the hub
+     *        received the notice; 0s is allowed; a source may override it.
+     * @param pollInterval How often the timer looks for due checkouts.
+     * @param batchSize Due checkouts abandoned per transaction.
+     * @param repeatWindow The window in which a buyer's earlier abandonments count towards attempt.
+     * @param highValueThreshold The checkout total from which the value tier is high; unset: every checkout
+     *        is normal.
      */
     public record Abandonment(
-            @DefaultValue("30m") Duration delay,
-            @DefaultValue("1s") Duration pollInterval,
-            @DefaultValue("100") int batchSize,
-            @DefaultValue("30d") Duration repeatWindow,
-            BigDecimal highValueThreshold) {
+            @DefaultValue("30m") @NotNull @NonNegativeDuration Duration delay,
+            @DefaultValue("1s") @NotNull @PositiveDuration Duration pollInterval,
+            @DefaultValue("100") @Positive int batchSize,
+            @DefaultValue("30d") @NotNull @NonNegativeDuration Duration repeatWindow,
+            @PositiveOrZero BigDecimal highValueThreshold) {
     }
 
     /**
-     * What an abandoned event offers the buyer: a resume link built from linkTemplate when the source gave none,
-     * and a coupon, either one fixed code or codes taken one by one from couponPool (a file, one code a line,
-     * relative to the home folder), each handed out once. An order recovers an abandoned checkout only within window
-     * of its abandonment.
+     * What an abandoned event offers the buyer: a resume link when the source gave none, and a coupon, either one
+     * fixed code or codes from a pool file, each handed out once (set one of the two, not both).
+     *
+     * @param linkTemplate The resume link for sources that give none, with placeholders such as {email}.
+     * @param coupon One fixed coupon code for every abandoned event.
+     * @param couponPool A file of coupon codes, one a line, relative to the home folder.
+     * @param window An order recovers an abandoned checkout only this long after its abandonment.
      */
     public record Recovery(String linkTemplate, String coupon, String couponPool,
-            @DefaultValue("30d") Duration window) {
+            @DefaultValue("30d") @NotNull @NonNegativeDuration Duration window) {
     }
 
-    /** Privacy policy: what happens to buyers in EU countries (SPEC section 4). */
-    public record Policy(@DefaultValue("require-consent") EuBuyers euBuyers) {
+    /**
+     * Privacy policy (docs/privacy.md).
+     *
+     * @param euBuyers What happens to buyers in EU countries.
+     */
+    public record Policy(@DefaultValue("require-consent") @NotNull EuBuyers euBuyers) {
     }
 
     public enum EuBuyers {
@@ -87,101 +135,110 @@ public record CartRelayProperties(
         EXCLUDE
     }
 
-    public record Sources(
-            @DefaultValue Digistore24 digistore24,
-            @DefaultValue Shopify shopify,
-            @DefaultValue Generic generic,
-            @DefaultValue WooCommerce woocommerce) {
-
-        /** The abandonment delay of one source: its own override, else the hub's default. */
-        public Duration delayFor(String source, Duration fallback) {
-            Duration override = switch (source) {
-                case "digistore24" -> digistore24.abandonmentDelay();
-                case "shopify" -> shopify.abandonmentDelay();
-                case "woocommerce" -> woocommerce.abandonmentDelay();
-                default -> generic.abandonmentDelay();
-            };
-            return override != null ? override : fallback;
-        }
-    }
-
-    public record Digistore24(
-            String passphrase,
-            @DefaultValue("Europe/Berlin") ZoneId zone,
-            @DefaultValue List<String> checkoutEvents,
-            Duration abandonmentDelay,
-            @DefaultValue("none") ConsentDefault consentDefault) {
-    }
-
-    public record Shopify(String secret, Duration abandonmentDelay, @DefaultValue("none") ConsentDefault consentDefault) {
-    }
-
-    public record Generic(String secret, @DefaultValue("5m") Duration tolerance, Duration abandonmentDelay,
-            @DefaultValue("none") ConsentDefault consentDefault) {
-    }
-
     /**
-     * CartFlows sends no consent; {@code consentField} names the form field that carries it where the shop adds one
-     * (values as Digistore24's {@code newsletter_choice}: yes, true, 1, …).
+     * Delivery to the connectors.
+     *
+     * @param pollInterval How often each connector's lane looks for due deliveries (new ones wake it at once).
+     * @param concurrency Calls in flight at once, per connector.
+     * @param prefetch Deliveries a lane holds ahead per worker.
+     * @param leaseMargin Added to the lease of a delivery a lane takes; a delivery whose lease runs out is claimed
+     *        again.
+     * @param shutdownGrace On a graceful stop, how long in-flight deliveries may finish.
+     * @param breaker Each connector's circuit breaker.
+     * @param throttle How a connector slows down when its target asks it to.
      */
-    public record WooCommerce(String token, String currency, Duration abandonmentDelay,
-            @DefaultValue("newsletter_consent") String consentField,
-            @DefaultValue("none") ConsentDefault consentDefault) {
-    }
-
-    /**
-     * What a source's notice means for newsletter consent when it says nothing about it: {@code none} (no consent,
-     * the default), or {@code newsletter} for shops that collect consent elsewhere, at checkout, before sending.
-     * A notice that does say (yes or no) is taken as it says.
-     */
-    public enum ConsentDefault {
-        NONE,
-        NEWSLETTER;
-
-        /** The notice's consent: what it said, else this default (null for none when the source had none either). */
-        public org.cartrelay.event.Consent apply(org.cartrelay.event.Consent given) {
-            if (given != null && given.newsletter() != null) {
-                return given;
-            }
-            return this == NEWSLETTER ? new org.cartrelay.event.Consent(true) : given;
-        }
-    }
-
     public record Delivery(
-            @DefaultValue("250ms") Duration pollInterval,
-            @DefaultValue("4") int concurrency,
-            @DefaultValue("32") int prefetch,
-            @DefaultValue("30s") Duration leaseMargin,
-            @DefaultValue("10s") Duration shutdownGrace,
-            @DefaultValue Breaker breaker,
-            @DefaultValue Throttle throttle) {
+            @DefaultValue("250ms") @NotNull @PositiveDuration Duration pollInterval,
+            @DefaultValue("4") @Positive int concurrency,
+            @DefaultValue("32") @Positive int prefetch,
+            @DefaultValue("30s") @NotNull @NonNegativeDuration Duration leaseMargin,
+            @DefaultValue("10s") @NotNull @NonNegativeDuration Duration shutdownGrace,
+            @DefaultValue @Valid Breaker breaker,
+            @DefaultValue @Valid Throttle throttle) {
     }
 
     /**
-     * Per-connector circuit breaker (resilience4j): it opens when at least failureRateThreshold percent of the last
-     * slidingWindow calls failed (connection errors, timeouts, 5xx), or slowCallRateThreshold percent took longer
-     * than slowCall (unset: half the connector's timeout), once the window holds minimumCalls; it waits openFor, then
-     * lets halfOpenCalls trial calls through, and each time the trials fail it waits openForMultiplier times longer,
-     * up to maxOpenFor.
+     * Per-connector circuit breaker: it opens when enough of the last calls failed (connection errors, timeouts, 5xx)
+     * or were slow, once the window holds enough calls; it waits, then lets trial calls through, and each time the
+     * trials fail it waits longer.
+     *
+     * @param failureRateThreshold Percent of failed calls in the window that opens the breaker.
+     * @param slidingWindow Calls the failure rate is taken over.
+     * @param minimumCalls Calls the window must hold before the rate counts.
+     * @param halfOpenCalls Trial calls while half-open.
+     * @param openFor How long an open breaker waits before its trial calls.
+     * @param openForMultiplier Each time the trial calls fail, the wait grows by this factor.
+     * @param maxOpenFor The longest wait of an open breaker.
+     * @param slowCall A call that takes longer is slow; unset: half the connector's timeout.
+     * @param slowCallRateThreshold Percent of slow calls that opens the breaker.
      */
     public record Breaker(
-            @DefaultValue("50") float failureRateThreshold,
-            @DefaultValue("20") int slidingWindow,
-            @DefaultValue("10") int minimumCalls,
-            @DefaultValue("5") int halfOpenCalls,
-            @DefaultValue("5s") Duration openFor,
-            @DefaultValue("2") double openForMultiplier,
-            @DefaultValue("5m") Duration maxOpenFor,
-            Duration slowCall,
-            @DefaultValue("100") float slowCallRateThreshold) {
+            @DefaultValue("50") @Positive @DecimalMax("100") float failureRateThreshold,
+            @DefaultValue("20") @Positive int slidingWindow,
+            @DefaultValue("10") @Positive int minimumCalls,
+            @DefaultValue("5") @Positive int halfOpenCalls,
+            @DefaultValue("5s") @NotNull @PositiveDuration Duration openFor,
+            @DefaultValue("2") @DecimalMin("1") double openForMultiplier,
+            @DefaultValue("5m") @NotNull @PositiveDuration Duration maxOpenFor,
+            @PositiveDuration Duration slowCall,
+            @DefaultValue("100") @Positive @DecimalMax("100") float slowCallRateThreshold) {
     }
 
     /**
      * A target's "slow down" (429, or 503 with Retry-After): the connector waits what the target's Retry-After says,
      * at most maxWait; without one, defaultWait, doubled for each such answer in a row.
+     *
+     * @param defaultWait The wait after a "slow down" without Retry-After, doubled for each in a row.
+     * @param maxWait The longest wait a target's Retry-After gets.
      */
     public record Throttle(
-            @DefaultValue("1s") Duration defaultWait,
-            @DefaultValue("10m") Duration maxWait) {
+            @DefaultValue("1s") @NotNull @PositiveDuration Duration defaultWait,
+            @DefaultValue("10m") @NotNull @PositiveDuration Duration maxWait) {
+    }
+
+    /**
+     * The admin user of {@code /api/**}, the admin page and the actuator endpoints other than health.
+     *
+     * @param username The admin's user name.
+     * @param password The admin's password; unset: the one generated into <home>/data/admin-password.
+     * @param loginAttemptsPerMinute Sign-in attempts per client address and minute; beyond them 429.
+     */
+    public record Admin(
+            @DefaultValue("admin") @NotBlank String username,
+            String password,
+            @DefaultValue("10") @Positive int loginAttemptsPerMinute) {
+    }
+
+    /**
+     * JMX beyond the local process.
+     *
+     * @param remote Remote JMX, off unless its port is set.
+     */
+    public record Jmx(@DefaultValue @Valid Remote remote) {
+
+        /**
+         * Remote JMX: registry and connector share the one port; it never runs without credentials.
+         *
+         * @param port Turns remote JMX on at this port.
+         * @param host The address remote JMX binds to.
+         * @param username The user of remote JMX.
+         * @param password The password of remote JMX.
+         */
+        public record Remote(
+                @Min(1) @Max(65535) Integer port,
+                @DefaultValue("127.0.0.1") @NotBlank String host,
+                String username,
+                String password) {
+        }
+    }
+
+    /**
+     * The demo connector {@code demo-echo} (bundled in the hub) and the demo receiver {@code /demo/echo} it sends to.
+     * Not for production.
+     *
+     * @param enabled Adds the demo connector and the demo receiver.
+     * @param secret Signs the demo connector's calls; /demo/echo keeps only what it signed.
+     */
+    public record Demo(boolean enabled, String secret) {
     }
 }

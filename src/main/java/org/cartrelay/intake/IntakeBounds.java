@@ -31,7 +31,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
  * violation with 422, the others store the notice as rejected with the reason (they retry anything but 2xx). Messages
  * name the field and the rule, never the value.
  */
-final class IntakeBounds {
+public final class IntakeBounds {
 
     /**
      * Ids: checkout, order, order form and product ids (the generic schema holds a sent sourceEventId to the same;
@@ -74,7 +74,7 @@ final class IntakeBounds {
      * A body as a JSON tree through {@link #JSON}. Jackson answers a number whose exponent is beyond int
      * ({@code 1e99999999999}) with a NumberFormatException rather than a parse error; it is one here.
      */
-    static JsonNode readTree(byte[] body) throws JsonProcessingException {
+    public static JsonNode readTree(byte[] body) throws JsonProcessingException {
         try {
             return JSON.readTree(body);
         } catch (NumberFormatException e) {
@@ -86,7 +86,7 @@ final class IntakeBounds {
     }
 
     /** Numbers anywhere in a JSON tree whose digits exceed {@link #JSON_NUMBER_DIGITS} (1e999999999, say). */
-    static List<Violation> numbers(JsonNode tree) {
+    public static List<Violation> numbers(JsonNode tree) {
         List<Violation> found = new ArrayList<>();
         numbers(tree, "", found);
         return found;
@@ -124,7 +124,7 @@ final class IntakeBounds {
     }
 
     /** Every bound the event breaks; empty when it keeps them all. */
-    static List<Violation> check(CanonicalEvent event) {
+    public static List<Violation> check(CanonicalEvent event) {
         List<Violation> found = new ArrayList<>();
         text(found, "source", event.source(), MAX_SOURCE);
         Checkout checkout = event.checkout();
@@ -177,7 +177,7 @@ final class IntakeBounds {
     }
 
     /** The notice as it will be kept: rejected, with the broken bounds as its reason, when its event breaks any. */
-    static Notice enforce(Notice notice) {
+    public static Notice enforce(Notice notice) {
         if (notice.event() == null) {
             return notice;
         }
@@ -186,7 +186,7 @@ final class IntakeBounds {
                 : Notice.rejected(notice.source(), notice.sourceEventId(), notice.rawBody(), reason(found));
     }
 
-    static String reason(List<Violation> found) {
+    public static String reason(List<Violation> found) {
         StringBuilder reason = new StringBuilder("Out of bounds: ");
         for (int i = 0; i < found.size(); i++) {
             reason.append(i == 0 ? "" : "; ").append(found.get(i).field()).append(" ").append(found.get(i).message());
@@ -230,7 +230,7 @@ final class IntakeBounds {
     }
 
     /** An absolute http(s) URL with a host, as {@link URI} reads it. */
-    static boolean isWebUrl(String value) {
+    public static boolean isWebUrl(String value) {
         try {
             URI uri = new URI(value);
             String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
@@ -241,7 +241,7 @@ final class IntakeBounds {
     }
 
     /** A quantity as sent, saturated to {@link Integer#MAX_VALUE} so an overflow breaks the bound, not the parser. */
-    static Integer quantity(String value, Integer fallback) {
+    public static Integer quantity(String value, Integer fallback) {
         if (value == null) {
             return fallback;
         }
@@ -258,7 +258,7 @@ final class IntakeBounds {
      * A decimal amount, or null when it is none (as before: an unreadable amount is left out); its digits are checked
      * by {@link #check}. A number too long to parse cheaply stands for one out of bounds.
      */
-    static BigDecimal money(String value) {
+    public static BigDecimal money(String value) {
         if (value == null) {
             return null;
         }

@@ -3,6 +3,7 @@ package org.cartrelay.intake;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 
@@ -28,35 +29,30 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 
 /**
- * Serves the intake endpoints from one servlet filter ahead of the rest of the web stack. Senders prove themselves
- * with signatures, so the admin security chain has nothing to do here, and the per-request machinery of Spring MVC
- * (handler lookup, the security matchers' handler-mapping cache, the request observation) cost several times the
- * intake's own work: a profile of the GET probe put more than 80 % of the CPU there. Paths it does not serve go on
- * down the chain as usual.
+ * Serves every {@link IntakeSource} bean's path from one servlet filter ahead of the rest of the web stack. Senders
+ * prove themselves with signatures, so the admin security chain has nothing to do here, and the per-request machinery
+ * of Spring MVC (handler lookup, the security matchers' handler-mapping cache, the request observation) would cost
+ * more than the intake's own work. Paths it does not serve go on down the chain as usual.
  */
 @Configuration(proxyBeanMethods = false)
 public class IntakeEndpoints {
 
     /** One intake route: which source it counts refusals for, and the handler. */
-    record Route(String source, Handler handler) {
-    }
-
-    @FunctionalInterface
-    interface Handler {
-        ResponseEntity<?> handle(HttpServletRequest request) throws IOException;
+    record Route(String source, IntakeSource.Handler handler) {
     }
 
     @Bean
-    FilterRegistrationBean<Filter> intakeFilter(Digistore24Intake digistore24, ShopifyIntake shopify,
-            WooCommerceIntake wooCommerce, GenericIntake generic, IntakeErrors errors, HubMetrics metrics,
+    FilterRegistrationBean<Filter> intakeFilter(List<IntakeSource> sources, IntakeErrors errors, HubMetrics metrics,
             ObjectMapper json) {
         Map<String, Map<String, Route>> routes = new LinkedHashMap<>();
-        routes.put(Digistore24Intake.PATH, Map.of(
-                "GET", new Route("digistore24", request -> digistore24.probe()),
-                "POST", new Route("digistore24", digistore24::receive)));
-        routes.put(ShopifyIntake.PATH, Map.of("POST", new Route("shopify", shopify::receive)));
-        routes.put(WooCommerceIntake.PATH, Map.of("POST", new Route("woocommerce", wooCommerce::receive)));
-        routes.put(GenericIntake.PATH, Map.of("POST", new Route(GenericIntake.SOURCE, generic::receive)));
+        for (IntakeSource source : sources) {
+            Map<String, Route> byMethod = new LinkedHashMap<>();
+            source.handlers().forEach((method, handler) -> byMethod.put(method, new Route(source.name(), handler)));
+            if (routes.putIfAbsent(source.path(), Map.copyOf(byMethod)) != null) {
+                throw new IllegalStateException("Two intake sources are served on " + source.path()
+                        + "; the second is '" + source.name() + "'.");
+            }
+        }
         FilterRegistrationBean<Filter> registration = new FilterRegistrationBean<>(
                 new IntakeFilter(routes, errors, metrics, json));
         registration.setName("cartrelayIntake");

@@ -13,16 +13,16 @@ import org.springframework.http.ResponseEntity;
  * Every refusal of an intake endpoint is an {@code application/problem+json} body (RFC 9457) with status, title and
  * detail; a 422 adds {@code errors: [{field, message}]}. Details name the field and the rule, not the value.
  */
-final class IntakeProblems {
+public final class IntakeProblems {
 
     private IntakeProblems() {
     }
 
-    static ResponseEntity<ProblemDetail> problem(HttpStatus status, String title, String detail) {
+    public static ResponseEntity<ProblemDetail> problem(HttpStatus status, String title, String detail) {
         return problem(status, title, detail, null);
     }
 
-    static ResponseEntity<ProblemDetail> problem(HttpStatus status, String title, String detail,
+    public static ResponseEntity<ProblemDetail> problem(HttpStatus status, String title, String detail,
             List<JsonSchemas.Violation> violations) {
         ProblemDetail problem = ProblemDetail.forStatusAndDetail(status, detail);
         problem.setTitle(title);

@@ -36,7 +36,7 @@ public class IntakeService {
      * A shop's form or webhook notice, parsed: kept, logged with its outcome on the intake's own logger, and
      * answered {@code OK} (the answer the shops' IPN senders expect); a refusal is answered as parsed.
      */
-    ResponseEntity<?> acceptAndAnswerOk(Parsed parsed, Logger log) {
+    public ResponseEntity<?> acceptAndAnswerOk(Parsed parsed, Logger log) {
         if (parsed.notice() == null) {
             return parsed.answer();
         }
@@ -46,7 +46,7 @@ public class IntakeService {
         return ok();
     }
 
-    static ResponseEntity<String> ok() {
+    public static ResponseEntity<String> ok() {
         return ResponseEntity.ok().contentType(MediaType.TEXT_PLAIN).body("OK");
     }
 }

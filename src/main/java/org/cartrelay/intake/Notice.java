@@ -1,6 +1,7 @@
 package org.cartrelay.intake;
 
 import org.cartrelay.event.CanonicalEvent;
+import org.cartrelay.support.Digests;
 
 /**
  * One received notification as it will be stored: the raw body, its canonical form (null when none could be made)
@@ -21,7 +22,7 @@ public record Notice(String source, String sourceEventId, String rawBody, Canoni
     public Notice {
         if (sourceEventId != null && (sourceEventId.length() > MAX_SOURCE_EVENT_ID
                 || sourceEventId.indexOf('\u0000') >= 0)) {
-            sourceEventId = "sha256-" + Digistore24Mapper.sha256(sourceEventId);
+            sourceEventId = "sha256-" + Digests.sha256(sourceEventId);
         }
         if (reason != null && reason.indexOf('\u0000') >= 0) {
             reason = reason.replace("\u0000", "\\u0000");

@@ -9,12 +9,12 @@ import jakarta.servlet.http.HttpServletRequest;
  * Reads a request body as bytes, refusing anything over the intake limit before it is buffered whole, and a body
  * with a NUL byte: neither JSON nor a form body may hold one, and the store keeps raw bodies as text.
  */
-final class RawBody {
+public final class RawBody {
 
     private RawBody() {
     }
 
-    static byte[] read(HttpServletRequest request, long limit) throws IOException {
+    public static byte[] read(HttpServletRequest request, long limit) throws IOException {
         long declared = request.getContentLengthLong();
         if (declared > limit) {
             throw new PayloadTooLargeException(limit);

@@ -12,7 +12,6 @@ import org.cartrelay.config.CartRelayProperties;
 import org.cartrelay.store.CouponStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.beans.factory.annotation.Value;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.transaction.TransactionDefinition;
@@ -34,8 +33,7 @@ public class CouponPool {
     private final TransactionTemplate ownTransaction;
     private final AtomicBoolean exhaustionReported = new AtomicBoolean();
 
-    public CouponPool(CouponStore store, CartRelayProperties properties, PlatformTransactionManager transactions,
-            @Value("${cartrelay.home-dir:.}") String home) {
+    public CouponPool(CouponStore store, CartRelayProperties properties, PlatformTransactionManager transactions) {
         this.store = store;
         CartRelayProperties.Recovery recovery = properties.recovery();
         if (recovery.coupon() != null && recovery.couponPool() != null) {
@@ -48,7 +46,7 @@ public class CouponPool {
         this.ownTransaction = new TransactionTemplate(transactions);
         ownTransaction.setPropagationBehavior(TransactionDefinition.PROPAGATION_REQUIRES_NEW);
         if (pooled) {
-            load(Path.of(home).resolve(recovery.couponPool()));
+            load(properties.homeDir().resolve(recovery.couponPool()));
         }
     }
 

@@ -21,6 +21,7 @@ import org.cartrelay.delivery.Fanout;
 import org.cartrelay.event.CanonicalEvent;
 import org.cartrelay.event.EventJson;
 import org.cartrelay.event.OutboundEvent;
+import org.cartrelay.intake.AbandonmentDelays;
 import org.cartrelay.store.CheckoutKeys;
 import org.cartrelay.store.CheckoutStatus;
 import org.cartrelay.store.CheckoutStore;
@@ -50,6 +51,7 @@ public class Lifecycle {
     private final Fanout fanout;
     private final Enrichment enrichment;
     private final CartRelayProperties properties;
+    private final AbandonmentDelays delays;
     private final TransactionTemplate tx;
     private final Clock clock;
     private final AtomicLong timerRuns = new AtomicLong();
@@ -57,11 +59,12 @@ public class Lifecycle {
     private final DueScan dueScan = new DueScan();
 
     public Lifecycle(CheckoutStore checkouts, Fanout fanout, Enrichment enrichment,
-            CartRelayProperties properties, TransactionTemplate tx, Clock clock) {
+            CartRelayProperties properties, AbandonmentDelays delays, TransactionTemplate tx, Clock clock) {
         this.checkouts = checkouts;
         this.fanout = fanout;
         this.enrichment = enrichment;
         this.properties = properties;
+        this.delays = delays;
         this.tx = tx;
         this.clock = clock;
     }
@@ -147,7 +150,7 @@ public class Lifecycle {
         // no checkout id: the buyer's pending checkout of the same product is the same checkout
         String email = normalise(event.email());
         String product = event.firstProductId();
-        Instant due = now.plus(properties.sources().delayFor(source, properties.abandonment().delay()));
+        Instant due = now.plus(delays.of(source));
         String json = EventJson.write(event);
         Optional<CheckoutRow> existing = checkouts.findOpenByEmail(source, email, product)
                 .filter(c -> c.status() == CheckoutStatus.PENDING);
@@ -189,7 +192,7 @@ public class Lifecycle {
         for (Inbound in : run) {
             CanonicalEvent event = in.event();
             String email = normalise(event.email());
-            Instant due = in.receivedAt().plus(properties.sources().delayFor(in.source(), properties.abandonment().delay()));
+            Instant due = in.receivedAt().plus(delays.of(in.source()));
             Map<String, CheckoutRow> bySource = known.get(in.source());
             CheckoutRow row = bySource.get(event.checkoutId());
             if (row != null && row.status() != CheckoutStatus.PENDING && row.status() != CheckoutStatus.SUPERSEDED) {

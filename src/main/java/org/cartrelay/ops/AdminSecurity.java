@@ -4,9 +4,9 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Set;
 
+import org.cartrelay.config.CartRelayProperties;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.web.servlet.server.CookieSameSiteSupplier;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -64,9 +64,8 @@ public class AdminSecurity {
             + "img-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
     @Bean
-    SecurityFilterChain adminChain(HttpSecurity http,
-            @Value("${cartrelay.admin.login-attempts-per-minute:10}") int attemptsPerMinute) throws Exception {
-        LoginAttempts attempts = new LoginAttempts(attemptsPerMinute, LOGIN_URL);
+    SecurityFilterChain adminChain(HttpSecurity http, CartRelayProperties properties) throws Exception {
+        LoginAttempts attempts = new LoginAttempts(properties.admin().loginAttemptsPerMinute(), LOGIN_URL);
         BasicAuthenticationEntryPoint basic = new BasicAuthenticationEntryPoint();
         basic.setRealmName("CartRelay");
         basic.afterPropertiesSet();
@@ -165,11 +164,11 @@ public class AdminSecurity {
     }
 
     @Bean
-    UserDetailsService adminUser(@Value("${cartrelay.admin.username:admin}") String username,
-            @Value("${cartrelay.admin.password:}") String password, @Value("${cartrelay.home-dir}") String home) {
-        String effective = password;
-        if (effective.isBlank()) {
-            Path file = Path.of(home, "data", GeneratedPassword.FILE_NAME);
+    UserDetailsService adminUser(CartRelayProperties properties) {
+        String username = properties.admin().username();
+        String effective = properties.admin().password();
+        if (effective == null || effective.isBlank()) {
+            Path file = properties.homeDir().resolve("data").resolve(GeneratedPassword.FILE_NAME);
             effective = GeneratedPassword.readOrCreate(file);
             log.warn("cartrelay.admin.password is not set; the password of admin user '{}' is in {} (readable by "
                     + "its owner only)", username, file);

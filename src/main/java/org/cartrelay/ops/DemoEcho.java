@@ -20,12 +20,12 @@ import java.util.function.UnaryOperator;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
+import org.cartrelay.config.CartRelayProperties;
 import org.cartrelay.privacy.CustomerErased;
 import org.cartrelay.support.Masking;
 import org.cartrelay.support.StandardWebhooks;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.context.event.EventListener;
 import org.springframework.http.HttpStatus;
@@ -68,8 +68,8 @@ public class DemoEcho {
     private final byte[] buyerKey = new byte[32];
     private final Deque<Arrival> received = new ArrayDeque<>();
 
-    public DemoEcho(@Value("${cartrelay.demo.secret:}") String secret) {
-        this.secret = secret;
+    public DemoEcho(CartRelayProperties properties) {
+        this.secret = properties.demo().secret() == null ? "" : properties.demo().secret();
         new SecureRandom().nextBytes(buyerKey);
     }
 

@@ -4,12 +4,10 @@ import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
 import java.net.ServerSocket;
-import java.nio.charset.StandardCharsets;
 import java.rmi.registry.LocateRegistry;
 import java.rmi.registry.Registry;
 import java.rmi.server.RMIServerSocketFactory;
 import java.rmi.server.UnicastRemoteObject;
-import java.security.MessageDigest;
 import java.util.Map;
 import java.util.Set;
 
@@ -21,11 +19,12 @@ import javax.management.remote.JMXServiceURL;
 import javax.management.remote.rmi.RMIConnectorServer;
 import javax.security.auth.Subject;
 
+import org.cartrelay.config.CartRelayProperties;
+import org.cartrelay.support.Digests;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.beans.factory.InitializingBean;
-import org.springframework.beans.factory.annotation.Value;
 import org.springframework.stereotype.Component;
 
 /**
@@ -46,14 +45,12 @@ public class RemoteJmx implements InitializingBean, DisposableBean {
     private Registry registry;
     private JMXConnectorServer server;
 
-    public RemoteJmx(@Value("${cartrelay.jmx.remote.port:#{null}}") Integer port,
-            @Value("${cartrelay.jmx.remote.host:127.0.0.1}") String host,
-            @Value("${cartrelay.jmx.remote.username:}") String username,
-            @Value("${cartrelay.jmx.remote.password:}") String password) {
-        this.port = port;
-        this.host = host;
-        this.username = username;
-        this.password = password;
+    public RemoteJmx(CartRelayProperties properties) {
+        CartRelayProperties.Jmx.Remote remote = properties.jmx().remote();
+        this.port = remote.port();
+        this.host = remote.host();
+        this.username = remote.username() == null ? "" : remote.username();
+        this.password = remote.password() == null ? "" : remote.password();
     }
 
     @Override
@@ -79,10 +76,8 @@ public class RemoteJmx implements InitializingBean, DisposableBean {
 
     private Subject authenticate(Object credentials) {
         if (credentials instanceof String[] pair && pair.length == 2 && pair[0] != null && pair[1] != null) {
-            boolean user = MessageDigest.isEqual(pair[0].getBytes(StandardCharsets.UTF_8),
-                    username.getBytes(StandardCharsets.UTF_8));
-            boolean pass = MessageDigest.isEqual(pair[1].getBytes(StandardCharsets.UTF_8),
-                    password.getBytes(StandardCharsets.UTF_8));
+            boolean user = Digests.sameSecret(username, pair[0]);
+            boolean pass = Digests.sameSecret(password, pair[1]);
             if (user & pass) {
                 return new Subject(true, Set.of(new JMXPrincipal(pair[0])), Set.of(), Set.of());
             }

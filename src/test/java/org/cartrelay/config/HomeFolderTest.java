@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 import org.apache.camel.CamelContext;
+import org.cartrelay.intake.AbandonmentDelays;
 import org.cartrelay.testing.TestDatabase;
 import org.cartrelay.testing.TestHub;
 import org.junit.jupiter.api.Test;
@@ -46,10 +47,10 @@ class HomeFolderTest {
             assertThat(properties.intake().retryAfterSeconds()).isEqualTo(42);
             // the home's file wins over the working directory's config/application.yml (which says 30m)
             assertThat(properties.abandonment().delay()).hasMinutes(7);
-            assertThat(properties.sources().delayFor("shopify", properties.abandonment().delay()))
-                    .hasHours(10);
-            assertThat(properties.sources().delayFor("digistore24", properties.abandonment().delay()))
-                    .isEqualTo(properties.abandonment().delay());
+            AbandonmentDelays delays = hub.bean(AbandonmentDelays.class);
+            assertThat(delays.of("shopify")).hasHours(10);
+            assertThat(delays.of("digistore24")).isEqualTo(properties.abandonment().delay());
+            assertThat(properties.homeDir()).isEqualTo(home.toAbsolutePath().normalize());
 
             CamelContext camel = hub.bean(CamelContext.class);
             assertThat(camel.getRoute("integrator-route")).isNotNull();

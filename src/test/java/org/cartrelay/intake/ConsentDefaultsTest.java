@@ -7,6 +7,8 @@ import java.net.http.HttpResponse;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
+import org.cartrelay.intake.generic.GenericIntakeTest;
+import org.cartrelay.intake.shopify.ShopifyIntakeTest;
 import org.cartrelay.testing.Digistore24Forms;
 import org.cartrelay.testing.Fixtures;
 import org.cartrelay.testing.SharedHub;

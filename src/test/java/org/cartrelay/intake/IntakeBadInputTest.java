@@ -14,6 +14,8 @@ import java.util.Map;
 import java.util.Set;
 
 import org.cartrelay.intake.IntakeTestSupport.StoredNotice;
+import org.cartrelay.intake.generic.GenericIntakeTest;
+import org.cartrelay.intake.shopify.ShopifyIntakeTest;
 import org.cartrelay.testing.Digistore24Forms;
 
 import org.cartrelay.testing.Fixtures;

@@ -19,6 +19,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
+import org.cartrelay.intake.generic.GenericIntakeTest;
+import org.cartrelay.intake.shopify.ShopifyIntakeTest;
 import org.cartrelay.ops.HubMetrics;
 import org.cartrelay.testing.Fixtures;
 import org.cartrelay.testing.SharedHub;

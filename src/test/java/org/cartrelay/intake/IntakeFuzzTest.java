@@ -13,6 +13,14 @@ import java.util.Map;
 import org.cartrelay.config.CartRelayProperties;
 import org.cartrelay.event.CanonicalEvent;
 import org.cartrelay.event.EventJson;
+import org.cartrelay.intake.digistore24.Digistore24Intake;
+import org.cartrelay.intake.digistore24.Digistore24Properties;
+import org.cartrelay.intake.generic.GenericIntake;
+import org.cartrelay.intake.generic.GenericProperties;
+import org.cartrelay.intake.shopify.ShopifyIntake;
+import org.cartrelay.intake.shopify.ShopifyProperties;
+import org.cartrelay.intake.woocommerce.WooCommerceIntake;
+import org.cartrelay.intake.woocommerce.WooCommerceProperties;
 import org.cartrelay.support.EmailAddress;
 import org.cartrelay.testing.Fixtures;
 import org.springframework.boot.context.properties.bind.Binder;
@@ -34,19 +42,23 @@ import net.jqwik.api.statistics.Statistics;
 class IntakeFuzzTest {
 
     private static final Clock CLOCK = Clock.fixed(Instant.ofEpochSecond(Mutations.NOW), ZoneOffset.UTC);
-    private static final CartRelayProperties PROPERTIES = new Binder(new MapConfigurationPropertySource(Map.of(
+    private static final Binder SETTINGS = new Binder(new MapConfigurationPropertySource(Map.of(
             "cartrelay.sources.digistore24.passphrase", Fixtures.DIGISTORE24_PASSPHRASE,
             "cartrelay.sources.shopify.secret", Fixtures.SHOPIFY_SECRET,
             "cartrelay.sources.generic.secret", Fixtures.GENERIC_SECRET,
             "cartrelay.sources.woocommerce.token", Mutations.WOO_TOKEN,
-            "cartrelay.sources.woocommerce.currency", "USD")))
-            .bindOrCreate("cartrelay", CartRelayProperties.class);
+            "cartrelay.sources.woocommerce.currency", "USD")));
+    private static final CartRelayProperties PROPERTIES = SETTINGS.bindOrCreate("cartrelay", CartRelayProperties.class);
 
     // parse() keeps nothing, so the intakes run here without their IntakeService
-    private static final Digistore24Intake DIGISTORE24 = new Digistore24Intake(null, PROPERTIES, CLOCK);
-    private static final ShopifyIntake SHOPIFY = new ShopifyIntake(null, PROPERTIES, CLOCK);
-    private static final WooCommerceIntake WOOCOMMERCE = new WooCommerceIntake(null, PROPERTIES, CLOCK);
-    private static final GenericIntake GENERIC = new GenericIntake(null, PROPERTIES, CLOCK);
+    private static final Digistore24Intake DIGISTORE24 = new Digistore24Intake(null, PROPERTIES,
+            SETTINGS.bindOrCreate("cartrelay.sources.digistore24", Digistore24Properties.class), CLOCK);
+    private static final ShopifyIntake SHOPIFY = new ShopifyIntake(null, PROPERTIES,
+            SETTINGS.bindOrCreate("cartrelay.sources.shopify", ShopifyProperties.class), CLOCK);
+    private static final WooCommerceIntake WOOCOMMERCE = new WooCommerceIntake(null, PROPERTIES,
+            SETTINGS.bindOrCreate("cartrelay.sources.woocommerce", WooCommerceProperties.class), CLOCK);
+    private static final GenericIntake GENERIC = new GenericIntake(null, PROPERTIES,
+            SETTINGS.bindOrCreate("cartrelay.sources.generic", GenericProperties.class), CLOCK);
 
     @Property
     void everyIntakeAnswersMutatedInputWithARefusalOrAKeepableNotice(@ForAll long seed) {

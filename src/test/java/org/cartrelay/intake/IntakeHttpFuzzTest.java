@@ -10,6 +10,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ThreadLocalRandom;
 
+import org.cartrelay.intake.generic.GenericIntakeTest;
 import org.cartrelay.testing.Fixtures;
 import org.cartrelay.testing.RawHttp;
 import org.cartrelay.testing.SharedHub;

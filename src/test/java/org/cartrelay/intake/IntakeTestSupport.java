@@ -18,18 +18,18 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 /** Helpers shared by the intake tests: stored notices, and Digistore24 forms signed independently of src/main. */
-final class IntakeTestSupport {
+public final class IntakeTestSupport {
 
-    static final ObjectMapper JSON = new ObjectMapper();
+    public static final ObjectMapper JSON = new ObjectMapper();
 
     private IntakeTestSupport() {
     }
 
     /** One row of table {@code notice}. */
-    record StoredNotice(String id, String source, String sourceEventId, String eventType, String email,
+    public record StoredNotice(String id, String source, String sourceEventId, String eventType, String email,
             String rawBody, String canonical, String outcome, String reason) {
 
-        JsonNode canonicalJson() {
+        public JsonNode canonicalJson() {
             try {
                 return JSON.readTree(canonical);
             } catch (Exception e) {
@@ -39,31 +39,31 @@ final class IntakeTestSupport {
     }
 
     /** The columns of a {@link StoredNotice}, in its order. */
-    static final String NOTICE_COLUMNS =
+    public static final String NOTICE_COLUMNS =
             "id, source, source_event_id, event_type, email, raw_body, canonical, outcome, reason";
 
-    static StoredNotice storedNotice(ResultSet rs, int row) throws SQLException {
+    public static StoredNotice storedNotice(ResultSet rs, int row) throws SQLException {
         return new StoredNotice(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
                 rs.getString(6), rs.getString(7), rs.getString(8), rs.getString(9));
     }
 
-    static Optional<StoredNotice> notice(TestHub hub, String source, String sourceEventId) {
+    public static Optional<StoredNotice> notice(TestHub hub, String source, String sourceEventId) {
         return hub.jdbc().sql("select " + NOTICE_COLUMNS + " from notice where source = ? and source_event_id = ?")
                 .params(source, sourceEventId)
                 .query(IntakeTestSupport::storedNotice)
                 .optional();
     }
 
-    static long notices(TestHub hub, String source, String sourceEventId) {
+    public static long notices(TestHub hub, String source, String sourceEventId) {
         return hub.count("select count(*) from notice where source = ? and source_event_id = ?", source,
                 sourceEventId);
     }
 
-    static long noticesLike(TestHub hub, String sourceEventIdPattern) {
+    public static long noticesLike(TestHub hub, String sourceEventIdPattern) {
         return hub.count("select count(*) from notice where source_event_id like ?", sourceEventIdPattern);
     }
 
-    static JsonNode json(String text) {
+    public static JsonNode json(String text) {
         try {
             return JSON.readTree(text);
         } catch (Exception e) {
@@ -75,7 +75,7 @@ final class IntakeTestSupport {
      * A form body with a {@code sha_sign} computed here from wire-formats.md, not with the hub's own code: drop
      * sha_sign and empty values, sort keys by byte order, {@code KEY=VALUE<passphrase>} each, SHA-512, upper hex.
      */
-    static String signedForm(List<Map.Entry<String, String>> pairs, String passphrase, boolean upperCaseKeys) {
+    public static String signedForm(List<Map.Entry<String, String>> pairs, String passphrase, boolean upperCaseKeys) {
         List<Map.Entry<String, String>> kept = new ArrayList<>();
         for (Map.Entry<String, String> pair : pairs) {
             if (!pair.getValue().isEmpty()) {
@@ -97,7 +97,7 @@ final class IntakeTestSupport {
         return encode(pairs) + "&sha_sign=" + signature;
     }
 
-    static String encode(List<Map.Entry<String, String>> pairs) {
+    public static String encode(List<Map.Entry<String, String>> pairs) {
         StringBuilder body = new StringBuilder();
         for (Map.Entry<String, String> pair : pairs) {
             if (body.length() > 0) {

@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
 
+import org.cartrelay.intake.generic.GenericIntakeTest;
 import org.cartrelay.testing.Digistore24Forms;
 import org.cartrelay.testing.Fixtures;
 import org.cartrelay.testing.RawHttp;

@@ -19,7 +19,6 @@ import org.cartrelay.config.CartRelayProperties;
 import org.cartrelay.support.GeneratedSecret;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.beans.factory.annotation.Value;
 import org.springframework.stereotype.Component;
 
 /**
@@ -51,10 +50,10 @@ public class UnsubscribeKeys {
     private final byte[] nonceKey;
     private final SecretKeySpec encryptionKey;
 
-    public UnsubscribeKeys(CartRelayProperties properties, @Value("${cartrelay.home-dir}") String home) {
+    public UnsubscribeKeys(CartRelayProperties properties) {
         String key = properties.unsubscribe().key();
         if (key == null || key.isBlank()) {
-            Path file = Path.of(home, "data", FILE_NAME);
+            Path file = properties.homeDir().resolve("data").resolve(FILE_NAME);
             key = GeneratedSecret.readOrCreate(file, 32, "unsubscribe key", "cartrelay.unsubscribe.key");
             log.info("The unsubscribe key (cartrelay.unsubscribe.key is not set) is in {}", file);
         }

@@ -1,4 +1,4 @@
-package org.cartrelay.intake;
+package org.cartrelay.intake.digistore24;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;

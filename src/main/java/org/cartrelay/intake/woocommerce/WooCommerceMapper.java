@@ -1,4 +1,4 @@
-package org.cartrelay.intake;
+package org.cartrelay.intake.woocommerce;
 
 import java.math.BigDecimal;
 import java.time.Instant;
@@ -8,13 +8,17 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
-import org.cartrelay.config.CartRelayProperties.ConsentDefault;
 import org.cartrelay.event.Address;
 import org.cartrelay.event.CanonicalEvent;
 import org.cartrelay.event.Checkout;
 import org.cartrelay.event.Consent;
 import org.cartrelay.event.Customer;
 import org.cartrelay.event.Item;
+import org.cartrelay.intake.ConsentDefault;
+import org.cartrelay.intake.IntakeBounds;
+import org.cartrelay.intake.Notice;
+import org.cartrelay.support.ConsentWords;
+import org.cartrelay.support.Digests;
 import org.cartrelay.support.EmailAddress;
 import org.cartrelay.support.FormBody;
 import org.springframework.web.util.UriComponentsBuilder;
@@ -39,7 +43,7 @@ final class WooCommerceMapper {
         String checkoutUrl = form.get("checkout_url");
         String cartToken = cartToken(checkoutUrl);
         String sourceEventId = (status == null ? "(none)" : status) + ":"
-                + (cartToken != null ? cartToken : "sha256-" + Digistore24Mapper.sha256(rawBody));
+                + (cartToken != null ? cartToken : "sha256-" + Digests.sha256(rawBody));
         String type;
         if ("abandoned".equals(status)) {
             type = CanonicalEvent.CHECKOUT_STARTED;
@@ -73,7 +77,7 @@ final class WooCommerceMapper {
             attributes.put("coupon_code", form.get("coupon_code"));
         }
         String choice = consentField == null || consentField.isBlank() ? null : form.get(consentField);
-        Consent consent = consentDefault.apply(choice == null ? null : new Consent(Digistore24Mapper.consenting(choice)));
+        Consent consent = consentDefault.apply(choice == null ? null : new Consent(ConsentWords.consenting(choice)));
         return Notice.processed(SOURCE, sourceEventId, rawBody, new CanonicalEvent(type, SOURCE, sourceEventId,
                 receivedAt, checkout, null, customer, consent, attributes));
     }

@@ -1,18 +1,22 @@
-package org.cartrelay.intake;
+package org.cartrelay.intake.shopify;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.security.InvalidKeyException;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.time.Instant;
-import java.util.Base64;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
-
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
+import java.util.Map;
 
 import org.cartrelay.config.CartRelayProperties;
+import org.cartrelay.intake.IntakeBounds;
+import org.cartrelay.intake.IntakeProblems;
+import org.cartrelay.intake.IntakeService;
+import org.cartrelay.intake.IntakeSource;
+import org.cartrelay.intake.Notice;
+import org.cartrelay.intake.Parsed;
+import org.cartrelay.intake.RawBody;
+import org.cartrelay.intake.SourceDisabledException;
+import org.cartrelay.support.Digests;
 import org.cartrelay.support.JsonSchemas;
 import org.cartrelay.support.LogSafe;
 import org.slf4j.Logger;
@@ -28,22 +32,45 @@ import jakarta.servlet.http.HttpServletRequest;
 
 /** {@code /webhooks/shopify}: HMAC-SHA256 over the raw body, checked before any parsing. */
 @Component
-public class ShopifyIntake {
+public class ShopifyIntake implements IntakeSource {
 
     static final String PATH = "/webhooks/shopify";
 
     private static final Logger log = LoggerFactory.getLogger(ShopifyIntake.class);
 
     private final IntakeService intake;
-    private final CartRelayProperties properties;
+    private final ShopifyProperties settings;
+    private final long maxBody;
     private final ShopifyMapper mapper;
-    private final java.time.Clock clock;
+    private final Clock clock;
 
-    public ShopifyIntake(IntakeService intake, CartRelayProperties properties, java.time.Clock clock) {
-        this.clock = clock;
+    public ShopifyIntake(IntakeService intake, CartRelayProperties properties, ShopifyProperties settings,
+            Clock clock) {
         this.intake = intake;
-        this.properties = properties;
-        this.mapper = new ShopifyMapper(properties.sources().shopify().consentDefault());
+        this.settings = settings;
+        this.maxBody = properties.intake().maxBody().toBytes();
+        this.mapper = new ShopifyMapper(settings.consentDefault());
+        this.clock = clock;
+    }
+
+    @Override
+    public String name() {
+        return ShopifyMapper.SOURCE;
+    }
+
+    @Override
+    public String path() {
+        return PATH;
+    }
+
+    @Override
+    public Map<String, Handler> handlers() {
+        return Map.of("POST", this::receive);
+    }
+
+    @Override
+    public Duration abandonmentDelay() {
+        return settings.abandonmentDelay();
     }
 
     public ResponseEntity<?> receive(HttpServletRequest request) throws IOException {
@@ -51,13 +78,13 @@ public class ShopifyIntake {
     }
 
     /** Checks the HMAC and maps the webhook without keeping anything. */
-    Parsed parse(HttpServletRequest request) throws IOException {
-        String secret = properties.sources().shopify().secret();
+    public Parsed parse(HttpServletRequest request) throws IOException {
+        String secret = settings.secret();
         if (secret == null || secret.isBlank()) {
             throw new SourceDisabledException("Shopify", "cartrelay.sources.shopify.secret");
         }
-        byte[] body = RawBody.read(request, properties.intake().maxBody().toBytes());
-        if (!validHmac(secret, body, request.getHeader("X-Shopify-Hmac-Sha256"))) {
+        byte[] body = RawBody.read(request, maxBody);
+        if (!ShopifySignature.verify(secret, body, request.getHeader("X-Shopify-Hmac-Sha256"))) {
             log.warn("Shopify webhook refused: bad or missing X-Shopify-Hmac-Sha256");
             return Parsed.answer(IntakeProblems.problem(HttpStatus.UNAUTHORIZED, "Signature refused",
                     "The X-Shopify-Hmac-Sha256 header does not match the body."));
@@ -66,7 +93,7 @@ public class ShopifyIntake {
         String topic = request.getHeader("X-Shopify-Topic");
         String webhookId = request.getHeader("X-Shopify-Webhook-Id");
         String sourceEventId = webhookId != null && !webhookId.isBlank() ? webhookId
-                : "sha256-" + Digistore24Mapper.sha256(topic + "\n" + raw);
+                : "sha256-" + Digests.sha256(topic + "\n" + raw);
         JsonNode json;
         try {
             json = IntakeBounds.readTree(body);
@@ -80,24 +107,5 @@ public class ShopifyIntake {
                         IntakeBounds.reason(numbers))
                 : IntakeBounds.enforce(mapper.map(topic, sourceEventId, json, raw, clock.instant()));
         return Parsed.keep(notice, "Shopify " + LogSafe.value(topic));
-    }
-
-    static boolean validHmac(String secret, byte[] body, String header) {
-        if (header == null || header.isBlank()) {
-            return false;
-        }
-        byte[] given;
-        try {
-            given = Base64.getDecoder().decode(header.trim());
-        } catch (IllegalArgumentException e) {
-            return false;
-        }
-        try {
-            Mac mac = Mac.getInstance("HmacSHA256");
-            mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
-            return MessageDigest.isEqual(mac.doFinal(body), given);
-        } catch (NoSuchAlgorithmException | InvalidKeyException e) {
-            throw new IllegalStateException("HmacSHA256 is unavailable", e);
-        }
     }
 }

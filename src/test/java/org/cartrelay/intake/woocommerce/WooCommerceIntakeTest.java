@@ -1,4 +1,4 @@
-package org.cartrelay.intake;
+package org.cartrelay.intake.woocommerce;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.cartrelay.intake.IntakeTestSupport.notice;

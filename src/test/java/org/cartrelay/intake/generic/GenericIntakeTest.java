@@ -1,4 +1,4 @@
-package org.cartrelay.intake;
+package org.cartrelay.intake.generic;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.cartrelay.intake.IntakeTestSupport.json;
@@ -28,7 +28,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import com.fasterxml.jackson.databind.JsonNode;
 
 /** {@code POST /events} (SPEC section 2): Standard Webhooks signature, 5-minute tolerance, schema errors. */
-class GenericIntakeTest {
+public class GenericIntakeTest {
 
     private static final String PATH = "/events";
     private static final long FIXTURE_TIMESTAMP = 1795694400L;
@@ -46,7 +46,7 @@ class GenericIntakeTest {
     }
 
     /** {@code v1,<base64 HMAC-SHA256>} of {@code id.timestamp.body} with the fixture secret, computed here. */
-    static String sign(String id, long timestamp, String body) {
+    public static String sign(String id, long timestamp, String body) {
         try {
             byte[] key = Base64.getDecoder().decode(Fixtures.GENERIC_SECRET.substring("whsec_".length()));
             Mac mac = Mac.getInstance("HmacSHA256");
@@ -58,7 +58,7 @@ class GenericIntakeTest {
         }
     }
 
-    static Map<String, String> headers(String id, long timestamp, String signature) {
+    public static Map<String, String> headers(String id, long timestamp, String signature) {
         Map<String, String> headers = new LinkedHashMap<>();
         headers.put("Content-Type", "application/json");
         headers.put("webhook-id", id);
@@ -67,7 +67,7 @@ class GenericIntakeTest {
         return headers;
     }
 
-    static HttpResponse<String> postSigned(TestHub hub, String id, long timestamp, String body) {
+    public static HttpResponse<String> postSigned(TestHub hub, String id, long timestamp, String body) {
         return hub.post(PATH, body, headers(id, timestamp, sign(id, timestamp, body)));
     }
 

@@ -1,22 +1,17 @@
-package org.cartrelay.intake;
+package org.cartrelay.intake.digistore24;
 
 import java.math.BigDecimal;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
-import org.cartrelay.config.CartRelayProperties.ConsentDefault;
 import org.cartrelay.event.Address;
 import org.cartrelay.event.CanonicalEvent;
 import org.cartrelay.event.Checkout;
@@ -24,10 +19,15 @@ import org.cartrelay.event.Consent;
 import org.cartrelay.event.Customer;
 import org.cartrelay.event.Item;
 import org.cartrelay.event.Order;
+import org.cartrelay.intake.ConsentDefault;
+import org.cartrelay.intake.IntakeBounds;
+import org.cartrelay.intake.Notice;
+import org.cartrelay.support.ConsentWords;
+import org.cartrelay.support.Digests;
 import org.cartrelay.support.EmailAddress;
 import org.cartrelay.support.FormBody;
 
-/** Maps a verified Digistore24 IPN to a {@link Notice} (SPEC section 2). */
+/** Maps a verified Digistore24 IPN to a {@link Notice}. */
 final class Digistore24Mapper {
 
     static final String SOURCE = "digistore24";
@@ -35,9 +35,6 @@ final class Digistore24Mapper {
     private static final Set<String> PAYMENTS = Set.of("on_payment", "on_payment_subscription_signup");
     private static final Set<String> TRANSACTIONS = Set.of("on_refund", "on_chargeback", "on_payment_missed",
             "payment_denial", "last_paid_day", "on_affiliation", "eticket");
-    /** Digistore24 documents no exhaustive list of newsletter_choice values; anything else means no consent. */
-    private static final Set<String> CONSENTING = Set.of("yes", "y", "true", "1", "single", "double",
-            "single_optin", "double_optin", "opt_in", "optin");
     private static final DateTimeFormatter ORDER_TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss");
 
     private final ZoneId zone;
@@ -54,7 +51,7 @@ final class Digistore24Mapper {
         String event = form.get("event");
         String eventName = event == null ? "(none)" : event;
         String orderId = form.get("order_id");
-        String sourceEventId = (orderId != null ? orderId : "sha256-" + sha256(rawBody)) + ":" + eventName;
+        String sourceEventId = (orderId != null ? orderId : "sha256-" + Digests.sha256(rawBody)) + ":" + eventName;
         if (event == null) {
             return Notice.rejected(SOURCE, sourceEventId, rawBody, "The notification has no 'event' field.");
         }
@@ -100,7 +97,7 @@ final class Digistore24Mapper {
         String phone = first(form.get("address_phone_no"), form.get("address_mobile_no"));
         Customer customer = new Customer(email, firstName, lastName, phone, address, form.get("language"));
         String choice = form.get("newsletter_choice");
-        Consent consent = choice != null ? new Consent(consenting(choice))
+        Consent consent = choice != null ? new Consent(ConsentWords.consenting(choice))
                 : consentDefault == ConsentDefault.NEWSLETTER ? new Consent(true) : new Consent(false);
         Map<String, String> attributes = new LinkedHashMap<>();
         attributes.put("digistore24_event", form.get("event"));
@@ -138,11 +135,6 @@ final class Digistore24Mapper {
         return Math.max(1, IntakeBounds.quantity(value, 1));
     }
 
-    /** A consent value as Digistore24's {@code newsletter_choice} has it; WooCommerce's consent field reads the same. */
-    static boolean consenting(String value) {
-        return value != null && CONSENTING.contains(value.trim().toLowerCase(Locale.ROOT));
-    }
-
     private static String currency(String value) {
         return value == null || !value.matches("[A-Za-z]{3}") ? null : value.toUpperCase(Locale.ROOT);
     }
@@ -157,14 +149,5 @@ final class Digistore24Mapper {
 
     private static String nullToEmpty(String value) {
         return value == null ? "" : value;
-    }
-
-    static String sha256(String text) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
-                    .digest(text.getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }

@@ -1,10 +1,9 @@
-package org.cartrelay.intake;
+package org.cartrelay.intake.generic;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -13,9 +12,16 @@ import org.cartrelay.config.CartRelayProperties;
 import org.cartrelay.event.CanonicalEvent;
 import org.cartrelay.event.Consent;
 import org.cartrelay.event.EventJson;
+import org.cartrelay.intake.IntakeBounds;
+import org.cartrelay.intake.IntakeProblems;
+import org.cartrelay.intake.IntakeService;
+import org.cartrelay.intake.IntakeSource;
+import org.cartrelay.intake.Notice;
+import org.cartrelay.intake.Parsed;
+import org.cartrelay.intake.RawBody;
+import org.cartrelay.intake.SourceDisabledException;
 import org.cartrelay.support.JsonSchemas;
 import org.cartrelay.support.LogSafe;
-import org.cartrelay.support.StandardWebhooks;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.http.HttpStatus;
@@ -35,7 +41,7 @@ import jakarta.servlet.http.HttpServletRequest;
  * unparsable JSON and 422 for schema violations, as {@code application/problem+json} naming every bad field.
  */
 @Component
-public class GenericIntake {
+public class GenericIntake implements IntakeSource {
 
     static final String PATH = "/events";
 
@@ -44,13 +50,36 @@ public class GenericIntake {
     static final String SOURCE = "generic";
 
     private final IntakeService intake;
-    private final CartRelayProperties properties;
+    private final GenericProperties settings;
+    private final long maxBody;
     private final Clock clock;
 
-    public GenericIntake(IntakeService intake, CartRelayProperties properties, Clock clock) {
+    public GenericIntake(IntakeService intake, CartRelayProperties properties, GenericProperties settings,
+            Clock clock) {
         this.intake = intake;
-        this.properties = properties;
+        this.settings = settings;
+        this.maxBody = properties.intake().maxBody().toBytes();
         this.clock = clock;
+    }
+
+    @Override
+    public String name() {
+        return SOURCE;
+    }
+
+    @Override
+    public String path() {
+        return PATH;
+    }
+
+    @Override
+    public Map<String, Handler> handlers() {
+        return Map.of("POST", this::receive);
+    }
+
+    @Override
+    public Duration abandonmentDelay() {
+        return settings.abandonmentDelay();
     }
 
     public ResponseEntity<?> receive(HttpServletRequest request) throws IOException {
@@ -65,13 +94,13 @@ public class GenericIntake {
     }
 
     /** Verifies, parses, validates and bounds the event without keeping anything. */
-    Parsed parse(HttpServletRequest request) throws IOException {
-        CartRelayProperties.Generic config = properties.sources().generic();
-        if (config.secret() == null || config.secret().isBlank()) {
+    public Parsed parse(HttpServletRequest request) throws IOException {
+        if (settings.secret() == null || settings.secret().isBlank()) {
             throw new SourceDisabledException("generic JSON", "cartrelay.sources.generic.secret");
         }
-        byte[] body = RawBody.read(request, properties.intake().maxBody().toBytes());
-        String refusal = verify(config, request, body);
+        byte[] body = RawBody.read(request, maxBody);
+        String refusal = GenericSignature.refusal(request, body, settings.secret(), settings.tolerance(),
+                clock.instant());
         if (refusal != null) {
             log.warn("Generic event refused: {}", refusal);
             return refuse(HttpStatus.UNAUTHORIZED, "Signature refused", refusal, null);
@@ -115,7 +144,7 @@ public class GenericIntake {
             return refuse(HttpStatus.UNPROCESSABLE_ENTITY, "Invalid event",
                     "The event matches the schema but not the canonical event's types.", null);
         }
-        Consent consent = config.consentDefault().apply(canonical.consent());
+        Consent consent = settings.consentDefault().apply(canonical.consent());
         if (consent != canonical.consent()) {
             canonical = new CanonicalEvent(canonical.type(), canonical.source(), canonical.sourceEventId(),
                     canonical.occurredAt(), canonical.checkout(), canonical.order(), canonical.customer(), consent,
@@ -129,33 +158,6 @@ public class GenericIntake {
         String sourceEventId = canonical.source() + ":" + canonical.sourceEventId();
         return Parsed.keep(Notice.processed(SOURCE, sourceEventId, new String(body, StandardCharsets.UTF_8), canonical),
                 "Generic " + canonical.type() + " from " + LogSafe.value(canonical.source()));
-    }
-
-    private String verify(CartRelayProperties.Generic config, HttpServletRequest request, byte[] body) {
-        String id = request.getHeader("webhook-id");
-        String timestamp = request.getHeader("webhook-timestamp");
-        String signature = request.getHeader("webhook-signature");
-        if (id == null || timestamp == null || signature == null) {
-            return "The headers webhook-id, webhook-timestamp and webhook-signature are all required.";
-        }
-        long seconds;
-        try {
-            seconds = Long.parseLong(timestamp.trim());
-        } catch (NumberFormatException e) {
-            return "The webhook-timestamp header must be Unix seconds.";
-        }
-        if (seconds < Instant.MIN.getEpochSecond() || seconds > Instant.MAX.getEpochSecond()) {
-            return "The webhook-timestamp header must be Unix seconds.";
-        }
-        Duration skew = Duration.between(Instant.ofEpochSecond(seconds), clock.instant()).abs();
-        if (skew.compareTo(config.tolerance()) > 0) {
-            return "The webhook-timestamp is " + skew.toSeconds() + " s away from the hub's clock; at most "
-                    + config.tolerance().toSeconds() + " s is accepted.";
-        }
-        if (!StandardWebhooks.withSecret(config.secret()).verify(id, seconds, body, signature)) {
-            return "The webhook-signature does not match the body.";
-        }
-        return null;
     }
 
     /** Empty strings are fields the buyer did not fill in: they become absent. */

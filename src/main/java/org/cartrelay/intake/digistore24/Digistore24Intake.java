@@ -1,9 +1,21 @@
-package org.cartrelay.intake;
+package org.cartrelay.intake.digistore24;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Map;
 
 import org.cartrelay.config.CartRelayProperties;
+import org.cartrelay.intake.IntakeBounds;
+import org.cartrelay.intake.IntakeEndpoints;
+import org.cartrelay.intake.IntakeProblems;
+import org.cartrelay.intake.IntakeService;
+import org.cartrelay.intake.IntakeSource;
+import org.cartrelay.intake.Notice;
+import org.cartrelay.intake.Parsed;
+import org.cartrelay.intake.RawBody;
+import org.cartrelay.intake.SourceDisabledException;
 import org.cartrelay.support.FormBody;
 import org.cartrelay.support.LogSafe;
 import org.cartrelay.support.Masking;
@@ -20,22 +32,44 @@ import jakarta.servlet.http.HttpServletRequest;
  * {@link IntakeEndpoints}.
  */
 @Component
-public class Digistore24Intake {
+public class Digistore24Intake implements IntakeSource {
 
     private static final Logger log = LoggerFactory.getLogger(Digistore24Intake.class);
     static final String PATH = "/ipn/digistore24";
 
     private final IntakeService intake;
-    private final CartRelayProperties properties;
+    private final Digistore24Properties settings;
+    private final long maxBody;
     private final Digistore24Mapper mapper;
-    private final java.time.Clock clock;
+    private final Clock clock;
 
-    public Digistore24Intake(IntakeService intake, CartRelayProperties properties, java.time.Clock clock) {
-        this.clock = clock;
+    public Digistore24Intake(IntakeService intake, CartRelayProperties properties, Digistore24Properties settings,
+            Clock clock) {
         this.intake = intake;
-        this.properties = properties;
-        this.mapper = new Digistore24Mapper(properties.sources().digistore24().zone(),
-                properties.sources().digistore24().checkoutEvents(), properties.sources().digistore24().consentDefault());
+        this.settings = settings;
+        this.maxBody = properties.intake().maxBody().toBytes();
+        this.mapper = new Digistore24Mapper(settings.zone(), settings.checkoutEvents(), settings.consentDefault());
+        this.clock = clock;
+    }
+
+    @Override
+    public String name() {
+        return Digistore24Mapper.SOURCE;
+    }
+
+    @Override
+    public String path() {
+        return PATH;
+    }
+
+    @Override
+    public Map<String, Handler> handlers() {
+        return Map.of("GET", request -> probe(), "POST", this::receive);
+    }
+
+    @Override
+    public Duration abandonmentDelay() {
+        return settings.abandonmentDelay();
     }
 
     /** Digistore24 checks a new endpoint with a GET and wants 200, no redirect. */
@@ -49,9 +83,9 @@ public class Digistore24Intake {
     }
 
     /** Verifies and maps the notification without keeping anything. */
-    Parsed parse(HttpServletRequest request) throws IOException {
+    public Parsed parse(HttpServletRequest request) throws IOException {
         String passphrase = passphrase();
-        byte[] bytes = RawBody.read(request, properties.intake().maxBody().toBytes());
+        byte[] bytes = RawBody.read(request, maxBody);
         FormBody form = FormBody.parse(bytes);
         String signature = form.asMap().getOrDefault("sha_sign", form.asMap().get("SHASIGN"));
         if (!Digistore24Signature.verify(form.pairs(), passphrase, signature)) {
@@ -68,7 +102,7 @@ public class Digistore24Intake {
     }
 
     private String passphrase() {
-        String passphrase = properties.sources().digistore24().passphrase();
+        String passphrase = settings.passphrase();
         if (passphrase == null || passphrase.isBlank()) {
             throw new SourceDisabledException("Digistore24", "cartrelay.sources.digistore24.passphrase");
         }

@@ -1,4 +1,4 @@
-package org.cartrelay.intake;
+package org.cartrelay.intake.shopify;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.cartrelay.intake.IntakeTestSupport.notice;
@@ -23,7 +23,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import com.fasterxml.jackson.databind.JsonNode;
 
 /** {@code /webhooks/shopify} (SPEC section 2): X-Shopify-Hmac-Sha256 over the raw body, 401 when it does not match. */
-class ShopifyIntakeTest {
+public class ShopifyIntakeTest {
 
     private static final String PATH = "/webhooks/shopify";
 
@@ -35,7 +35,7 @@ class ShopifyIntakeTest {
     }
 
     /** HMAC-SHA256 of the body with the fixture secret, base64, computed here rather than by the hub's code. */
-    static String hmac(String body) {
+    public static String hmac(String body) {
         try {
             Mac mac = Mac.getInstance("HmacSHA256");
             mac.init(new SecretKeySpec(Fixtures.SHOPIFY_SECRET.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));

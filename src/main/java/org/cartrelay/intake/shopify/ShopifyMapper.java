@@ -1,4 +1,4 @@
-package org.cartrelay.intake;
+package org.cartrelay.intake.shopify;
 
 import java.math.BigDecimal;
 import java.time.Instant;
@@ -9,7 +9,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-import org.cartrelay.config.CartRelayProperties.ConsentDefault;
 import org.cartrelay.event.Address;
 import org.cartrelay.event.CanonicalEvent;
 import org.cartrelay.event.Checkout;
@@ -17,6 +16,9 @@ import org.cartrelay.event.Consent;
 import org.cartrelay.event.Customer;
 import org.cartrelay.event.Item;
 import org.cartrelay.event.Order;
+import org.cartrelay.intake.ConsentDefault;
+import org.cartrelay.intake.IntakeBounds;
+import org.cartrelay.intake.Notice;
 import org.cartrelay.support.EmailAddress;
 
 import com.fasterxml.jackson.databind.JsonNode;

@@ -1,4 +1,4 @@
-package org.cartrelay.intake;
+package org.cartrelay.intake.digistore24;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.cartrelay.intake.IntakeTestSupport.notice;
@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
+import org.cartrelay.intake.IntakeTestSupport;
 import org.cartrelay.intake.IntakeTestSupport.StoredNotice;
 import org.cartrelay.testing.Fixtures;
 import org.cartrelay.testing.SharedHub;

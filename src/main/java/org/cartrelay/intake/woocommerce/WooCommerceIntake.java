@@ -1,11 +1,21 @@
-package org.cartrelay.intake;
+package org.cartrelay.intake.woocommerce;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.time.Clock;
+import java.time.Duration;
+import java.util.Map;
 
 import org.cartrelay.config.CartRelayProperties;
+import org.cartrelay.intake.IntakeBounds;
+import org.cartrelay.intake.IntakeProblems;
+import org.cartrelay.intake.IntakeService;
+import org.cartrelay.intake.IntakeSource;
+import org.cartrelay.intake.Notice;
+import org.cartrelay.intake.Parsed;
+import org.cartrelay.intake.RawBody;
+import org.cartrelay.intake.SourceDisabledException;
+import org.cartrelay.support.Digests;
 import org.cartrelay.support.FormBody;
 import org.cartrelay.support.LogSafe;
 import org.cartrelay.support.Masking;
@@ -22,23 +32,45 @@ import jakarta.servlet.http.HttpServletRequest;
  * {@code token} or the header {@code X-CartRelay-Token} is required, compared in constant time.
  */
 @Component
-public class WooCommerceIntake {
+public class WooCommerceIntake implements IntakeSource {
 
     static final String PATH = "/webhooks/woocommerce";
 
     private static final Logger log = LoggerFactory.getLogger(WooCommerceIntake.class);
 
     private final IntakeService intake;
-    private final CartRelayProperties properties;
+    private final WooCommerceProperties settings;
+    private final long maxBody;
     private final WooCommerceMapper mapper;
     private final Clock clock;
 
-    public WooCommerceIntake(IntakeService intake, CartRelayProperties properties, Clock clock) {
+    public WooCommerceIntake(IntakeService intake, CartRelayProperties properties, WooCommerceProperties settings,
+            Clock clock) {
         this.intake = intake;
-        this.properties = properties;
-        CartRelayProperties.WooCommerce config = properties.sources().woocommerce();
-        this.mapper = new WooCommerceMapper(config.currency(), config.consentField(), config.consentDefault());
+        this.settings = settings;
+        this.maxBody = properties.intake().maxBody().toBytes();
+        this.mapper = new WooCommerceMapper(settings.currency(), settings.consentField(), settings.consentDefault());
         this.clock = clock;
+    }
+
+    @Override
+    public String name() {
+        return WooCommerceMapper.SOURCE;
+    }
+
+    @Override
+    public String path() {
+        return PATH;
+    }
+
+    @Override
+    public Map<String, Handler> handlers() {
+        return Map.of("POST", this::receive);
+    }
+
+    @Override
+    public Duration abandonmentDelay() {
+        return settings.abandonmentDelay();
     }
 
     public ResponseEntity<?> receive(HttpServletRequest request) throws IOException {
@@ -46,19 +78,18 @@ public class WooCommerceIntake {
     }
 
     /** Checks the token and maps the form without keeping anything. */
-    Parsed parse(HttpServletRequest request) throws IOException {
-        String expected = properties.sources().woocommerce().token();
+    public Parsed parse(HttpServletRequest request) throws IOException {
+        String expected = settings.token();
         if (expected == null || expected.isBlank()) {
             throw new SourceDisabledException("WooCommerce", "cartrelay.sources.woocommerce.token");
         }
         // the body is read before any request parameter, so the servlet container never parses the form itself
-        byte[] body = RawBody.read(request, properties.intake().maxBody().toBytes());
+        byte[] body = RawBody.read(request, maxBody);
         String given = request.getHeader("X-CartRelay-Token");
         if (given == null) {
             given = FormBody.parse(request.getQueryString()).get("token");
         }
-        if (given == null || !MessageDigest.isEqual(expected.getBytes(StandardCharsets.UTF_8),
-                given.getBytes(StandardCharsets.UTF_8))) {
+        if (given == null || !Digests.sameSecret(expected, given)) {
             log.warn("WooCommerce webhook refused: {}", given == null ? "no token" : "wrong token");
             return Parsed.answer(IntakeProblems.problem(HttpStatus.UNAUTHORIZED, "Token refused",
                     "A valid token is required in the query parameter 'token' or the header X-CartRelay-Token."));
