@@ -31,7 +31,8 @@ public class CartRelayHome implements EnvironmentPostProcessor, Ordered {
 
     @Override
     public void postProcessEnvironment(ConfigurableEnvironment environment, SpringApplication application) {
-        Path home = Path.of(environment.getProperty(PROPERTY, ".")).toAbsolutePath().normalize();
+        Path home =
+                Path.of(environment.getProperty(PROPERTY, ".")).toAbsolutePath().normalize();
         Path workingDir = Path.of("").toAbsolutePath().normalize();
         Path config = home.resolve("config").resolve("application.yml");
         if (!home.equals(workingDir) && Files.isRegularFile(config)) {

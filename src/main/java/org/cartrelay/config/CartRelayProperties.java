@@ -63,8 +63,7 @@ public record CartRelayProperties(
      * @param key Signs the links and salts the suppression list's hashes; unset: the one generated into
      *        <home>/data/unsubscribe-key.
      */
-    public record Unsubscribe(String key) {
-    }
+    public record Unsubscribe(String key) {}
 
     /**
      * Intake: notices that arrive together are kept in one transaction (group commit); every request is answered only
@@ -83,8 +82,7 @@ public record CartRelayProperties(
             @DefaultValue("100") @Positive int batchSize,
             @DefaultValue("1") @Positive int commitThreads,
             @DefaultValue("10000") @Positive int queueCapacity,
-            @DefaultValue("10s") @NotNull @PositiveDuration Duration commitTimeout) {
-    }
+            @DefaultValue("10s") @NotNull @PositiveDuration Duration commitTimeout) {}
 
     /**
      * The abandonment timer, and the enrichment of each abandoned event.
@@ -98,12 +96,16 @@ public record CartRelayProperties(
      *        is normal.
      */
     public record Abandonment(
-            @DefaultValue("30m") @NotNull @NonNegativeDuration Duration delay,
+            @DefaultValue("30m") @NotNull @NonNegativeDuration
+            Duration delay,
+
             @DefaultValue("1s") @NotNull @PositiveDuration Duration pollInterval,
             @DefaultValue("100") @Positive int batchSize,
-            @DefaultValue("30d") @NotNull @NonNegativeDuration Duration repeatWindow,
-            @PositiveOrZero BigDecimal highValueThreshold) {
-    }
+
+            @DefaultValue("30d") @NotNull @NonNegativeDuration
+            Duration repeatWindow,
+
+            @PositiveOrZero BigDecimal highValueThreshold) {}
 
     /**
      * What an abandoned event offers the buyer: a resume link when the source gave none, and a coupon, either one
@@ -114,17 +116,21 @@ public record CartRelayProperties(
      * @param couponPool A file of coupon codes, one a line, relative to the home folder.
      * @param window An order recovers an abandoned checkout only this long after its abandonment.
      */
-    public record Recovery(String linkTemplate, String coupon, String couponPool,
-            @DefaultValue("30d") @NotNull @NonNegativeDuration Duration window) {
-    }
+    public record Recovery(
+            String linkTemplate,
+            String coupon,
+            String couponPool,
+
+            @DefaultValue("30d") @NotNull @NonNegativeDuration
+            Duration window) {}
 
     /**
      * Privacy policy (docs/privacy.md).
      *
      * @param euBuyers What happens to buyers in EU countries.
      */
-    public record Policy(@DefaultValue("require-consent") @NotNull EuBuyers euBuyers) {
-    }
+    public record Policy(
+            @DefaultValue("require-consent") @NotNull EuBuyers euBuyers) {}
 
     public enum EuBuyers {
         /** Treated like every other buyer (each connector's requireConsent still applies). */
@@ -148,14 +154,20 @@ public record CartRelayProperties(
      * @param throttle How a connector slows down when its target asks it to.
      */
     public record Delivery(
-            @DefaultValue("250ms") @NotNull @PositiveDuration Duration pollInterval,
+            @DefaultValue("250ms") @NotNull @PositiveDuration
+            Duration pollInterval,
+
             @DefaultValue("4") @Positive int concurrency,
             @DefaultValue("32") @Positive int prefetch,
-            @DefaultValue("30s") @NotNull @NonNegativeDuration Duration leaseMargin,
-            @DefaultValue("10s") @NotNull @NonNegativeDuration Duration shutdownGrace,
+
+            @DefaultValue("30s") @NotNull @NonNegativeDuration
+            Duration leaseMargin,
+
+            @DefaultValue("10s") @NotNull @NonNegativeDuration
+            Duration shutdownGrace,
+
             @DefaultValue @Valid Breaker breaker,
-            @DefaultValue @Valid Throttle throttle) {
-    }
+            @DefaultValue @Valid Throttle throttle) {}
 
     /**
      * Per-connector circuit breaker: it opens when enough of the last calls failed (connection errors, timeouts, 5xx)
@@ -181,8 +193,9 @@ public record CartRelayProperties(
             @DefaultValue("2") @DecimalMin("1") double openForMultiplier,
             @DefaultValue("5m") @NotNull @PositiveDuration Duration maxOpenFor,
             @PositiveDuration Duration slowCall,
-            @DefaultValue("100") @Positive @DecimalMax("100") float slowCallRateThreshold) {
-    }
+
+            @DefaultValue("100") @Positive @DecimalMax("100")
+            float slowCallRateThreshold) {}
 
     /**
      * A target's "slow down" (429, or 503 with Retry-After): the connector waits what the target's Retry-After says,
@@ -193,8 +206,7 @@ public record CartRelayProperties(
      */
     public record Throttle(
             @DefaultValue("1s") @NotNull @PositiveDuration Duration defaultWait,
-            @DefaultValue("10m") @NotNull @PositiveDuration Duration maxWait) {
-    }
+            @DefaultValue("10m") @NotNull @PositiveDuration Duration maxWait) {}
 
     /**
      * The admin user of {@code /api/**}, the admin page and the actuator endpoints other than health.
@@ -206,8 +218,7 @@ public record CartRelayProperties(
     public record Admin(
             @DefaultValue("admin") @NotBlank String username,
             String password,
-            @DefaultValue("10") @Positive int loginAttemptsPerMinute) {
-    }
+            @DefaultValue("10") @Positive int loginAttemptsPerMinute) {}
 
     /**
      * JMX beyond the local process.
@@ -228,8 +239,7 @@ public record CartRelayProperties(
                 @Min(1) @Max(65535) Integer port,
                 @DefaultValue("127.0.0.1") @NotBlank String host,
                 String username,
-                String password) {
-        }
+                String password) {}
     }
 
     /**
@@ -239,6 +249,5 @@ public record CartRelayProperties(
      * @param enabled Adds the demo connector and the demo receiver.
      * @param secret Signs the demo connector's calls; /demo/echo keeps only what it signed.
      */
-    public record Demo(boolean enabled, String secret) {
-    }
+    public record Demo(boolean enabled, String secret) {}
 }

@@ -23,7 +23,7 @@ import jakarta.validation.ReportAsSingleViolation;
 @ReportAsSingleViolation
 @Documented
 @Retention(RUNTIME)
-@Target({ FIELD, METHOD, PARAMETER, ANNOTATION_TYPE, TYPE_USE })
+@Target({FIELD, METHOD, PARAMETER, ANNOTATION_TYPE, TYPE_USE})
 public @interface NonNegativeDuration {
 
     String message() default "must not be negative";

@@ -26,7 +26,7 @@ import jakarta.validation.ReportAsSingleViolation;
 @ReportAsSingleViolation
 @Documented
 @Retention(RUNTIME)
-@Target({ FIELD, METHOD, PARAMETER, ANNOTATION_TYPE, TYPE_USE })
+@Target({FIELD, METHOD, PARAMETER, ANNOTATION_TYPE, TYPE_USE})
 public @interface PositiveDuration {
 
     String message() default "must be longer than zero";

@@ -20,8 +20,7 @@ public interface CallGate {
         }
 
         @Override
-        public void succeeded() {
-        }
+        public void succeeded() {}
     };
 
     /** Waits until the next call may be made; false when it must not be made now. */

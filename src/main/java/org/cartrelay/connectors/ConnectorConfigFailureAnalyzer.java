@@ -8,7 +8,8 @@ public class ConnectorConfigFailureAnalyzer extends AbstractFailureAnalyzer<Conn
 
     @Override
     protected FailureAnalysis analyze(Throwable rootFailure, ConnectorConfigException cause) {
-        return new FailureAnalysis(cause.getMessage(),
+        return new FailureAnalysis(
+                cause.getMessage(),
                 "Fix the connector file (its JSON Schema is src/main/resources/schemas/connector.schema.json) "
                         + "or move it out of the connectors folder, then start the hub again.",
                 cause);

@@ -43,7 +43,8 @@ public record ConnectorDefinition(
 
         public boolean matches(OutboundEvent event) {
             if (minTotal != null) {
-                BigDecimal total = event.checkout() == null ? null : event.checkout().total();
+                BigDecimal total =
+                        event.checkout() == null ? null : event.checkout().total();
                 if (total == null || total.compareTo(minTotal) < 0) {
                     return false;
                 }
@@ -57,7 +58,8 @@ public record ConnectorDefinition(
             }
             if (!countries.isEmpty()) {
                 String country = event.customer() == null || event.customer().address() == null
-                        ? null : event.customer().address().country();
+                        ? null
+                        : event.customer().address().country();
                 return country != null && countries.contains(country);
             }
             return true;
@@ -76,8 +78,11 @@ public record ConnectorDefinition(
             }
             if (basicUser != null) {
                 String pair = basicUser + ":" + (basicPassword == null ? "" : basicPassword);
-                return Map.of("Authorization", "Basic "
-                        + java.util.Base64.getEncoder().encodeToString(pair.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+                return Map.of(
+                        "Authorization",
+                        "Basic "
+                                + java.util.Base64.getEncoder()
+                                        .encodeToString(pair.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
             }
             if (headerName != null) {
                 return Map.of(headerName, headerValue == null ? "" : headerValue);

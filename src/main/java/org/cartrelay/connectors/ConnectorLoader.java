@@ -67,7 +67,8 @@ public class ConnectorLoader {
         try (DirectoryStream<Path> stream = Files.newDirectoryStream(folder, "*.{yaml,yml}")) {
             stream.forEach(file -> files.put(file.getFileName().toString(), file));
         } catch (IOException e) {
-            throw new ConnectorConfigException("The connectors folder " + folder + " cannot be read: " + e.getMessage());
+            throw new ConnectorConfigException(
+                    "The connectors folder " + folder + " cannot be read: " + e.getMessage());
         }
         Map<String, Path> names = new TreeMap<>();
         for (Path file : files.values()) {
@@ -107,18 +108,24 @@ public class ConnectorLoader {
             throw new ConnectorConfigException("Connector file " + file + " is not valid YAML" + yamlProblem(e) + ".");
         }
         if (tree == null || !tree.isObject()) {
-            throw new ConnectorConfigException("Connector file " + file
-                    + " must be a YAML mapping with at least the key 'type'.");
+            throw new ConnectorConfigException(
+                    "Connector file " + file + " must be a YAML mapping with at least the key 'type'.");
         }
         resolvePlaceholders(file, tree, "");
         List<JsonSchemas.Violation> violations = ConnectorSchema.validator().validate(tree);
         if (!violations.isEmpty()) {
             // a type's keys that fail their branch also show up as "not evaluated": name the real problem first
-            JsonSchemas.Violation first = violations.stream().filter(v -> !v.message().contains("is not evaluated"))
-                    .findFirst().orElse(violations.get(0));
+            JsonSchemas.Violation first = violations.stream()
+                    .filter(v -> !v.message().contains("is not evaluated"))
+                    .findFirst()
+                    .orElse(violations.get(0));
             throw new ConnectorConfigException("Connector file " + file + ": key '" + first.field() + "' "
-                    + first.message() + (violations.size() > 1 ? " (and " + (violations.size() - 1)
-                    + " more problem" + (violations.size() > 2 ? "s" : "") + ")" : "") + ".");
+                    + first.message()
+                    + (violations.size() > 1
+                            ? " (and " + (violations.size() - 1) + " more problem" + (violations.size() > 2 ? "s" : "")
+                                    + ")"
+                            : "")
+                    + ".");
         }
         return definition(file, (ObjectNode) tree);
     }
@@ -128,7 +135,8 @@ public class ConnectorLoader {
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof MarkedYAMLException marked) {
                 Mark mark = marked.getProblemMark() != null ? marked.getProblemMark() : marked.getContextMark();
-                String where = mark == null ? "" : " at line " + (mark.getLine() + 1) + ", column " + (mark.getColumn() + 1);
+                String where =
+                        mark == null ? "" : " at line " + (mark.getLine() + 1) + ", column " + (mark.getColumn() + 1);
                 String problem = marked.getProblem() == null ? "" : marked.getProblem();
                 String context = marked.getContext() == null ? "" : marked.getContext();
                 String what = (problem + (problem.isEmpty() || context.isEmpty() ? "" : " ") + context).trim();
@@ -145,7 +153,8 @@ public class ConnectorLoader {
                 Map.Entry<String, JsonNode> field = fields.next();
                 String key = path.isEmpty() ? field.getKey() : path + "." + field.getKey();
                 if (field.getValue().isTextual()) {
-                    field.setValue(new TextNode(resolve(file, key, field.getValue().asText())));
+                    field.setValue(
+                            new TextNode(resolve(file, key, field.getValue().asText())));
                 } else {
                     resolvePlaceholders(file, field.getValue(), key);
                 }
@@ -169,8 +178,8 @@ public class ConnectorLoader {
         try {
             return environment.resolveRequiredPlaceholders(value);
         } catch (IllegalArgumentException e) {
-            throw new ConnectorConfigException("Connector file " + file + ": key '" + key + "' refers to "
-                    + value + ", but that environment variable or property is not set.");
+            throw new ConnectorConfigException("Connector file " + file + ": key '" + key + "' refers to " + value
+                    + ", but that environment variable or property is not set.");
         }
     }
 
@@ -203,8 +212,8 @@ public class ConnectorLoader {
         try {
             return BINDER.treeToValue(node, type);
         } catch (IOException | IllegalArgumentException e) {
-            throw new ConnectorConfigException("Connector file " + file + " does not fit " + type.getSimpleName()
-                    + ": " + e.getMessage().lines().findFirst().orElse("") + ".");
+            throw new ConnectorConfigException("Connector file " + file + " does not fit " + type.getSimpleName() + ": "
+                    + e.getMessage().lines().findFirst().orElse("") + ".");
         }
     }
 
@@ -213,8 +222,10 @@ public class ConnectorLoader {
             return ConnectorDefinition.Filter.NONE;
         }
         String minTotal = text(node, "minTotal", null);
-        return new ConnectorDefinition.Filter(minTotal == null ? null : new BigDecimal(minTotal),
-                strings(node.get("products")), strings(node.get("countries")));
+        return new ConnectorDefinition.Filter(
+                minTotal == null ? null : new BigDecimal(minTotal),
+                strings(node.get("products")),
+                strings(node.get("countries")));
     }
 
     private static ConnectorDefinition.Auth auth(JsonNode node) {
@@ -223,9 +234,12 @@ public class ConnectorLoader {
         }
         JsonNode basic = node.get("basic");
         JsonNode header = node.get("header");
-        return new ConnectorDefinition.Auth(text(node, "bearer", null),
-                basic == null ? null : text(basic, "user", null), basic == null ? null : text(basic, "password", null),
-                header == null ? null : text(header, "name", null), header == null ? null : text(header, "value", null));
+        return new ConnectorDefinition.Auth(
+                text(node, "bearer", null),
+                basic == null ? null : text(basic, "user", null),
+                basic == null ? null : text(basic, "password", null),
+                header == null ? null : text(header, "name", null),
+                header == null ? null : text(header, "value", null));
     }
 
     private static Set<String> strings(JsonNode array) {

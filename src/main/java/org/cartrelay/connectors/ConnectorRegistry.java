@@ -29,9 +29,11 @@ public class ConnectorRegistry {
     private final Map<String, Connector> connectors = new LinkedHashMap<>();
 
     public ConnectorRegistry(Environment environment, List<ConnectorType<?>> types, CartRelayProperties properties) {
-        Map<String, ConnectorType<?>> byName = types.stream()
-                .collect(Collectors.toMap(ConnectorType::name, Function.identity()));
-        byName.keySet().stream().filter(name -> !ConnectorSchema.fragments().containsKey(name)).findFirst()
+        Map<String, ConnectorType<?>> byName =
+                types.stream().collect(Collectors.toMap(ConnectorType::name, Function.identity()));
+        byName.keySet().stream()
+                .filter(name -> !ConnectorSchema.fragments().containsKey(name))
+                .findFirst()
                 .ifPresent(name -> {
                     throw new IllegalStateException("Connector type '" + name + "' has no schema at "
                             + "schemas/connectors/" + name + ".schema.json");
@@ -41,20 +43,29 @@ public class ConnectorRegistry {
         List<ConnectorDefinition> definitions = new ArrayList<>(loader.loadAll(folder));
         if (properties.demo().enabled()) {
             ConnectorDefinition bundled = loader.loadResource(DEMO);
-            definitions.stream().filter(d -> d.name().equals(bundled.name())).findFirst().ifPresent(d -> {
-                throw new ConnectorConfigException("Connector file " + d.file() + ": key 'name' must be unique, but '"
-                        + d.name() + "' is the demo connector's, which cartrelay.demo.enabled=true adds.");
-            });
+            definitions.stream()
+                    .filter(d -> d.name().equals(bundled.name()))
+                    .findFirst()
+                    .ifPresent(d -> {
+                        throw new ConnectorConfigException(
+                                "Connector file " + d.file() + ": key 'name' must be unique, but '" + d.name()
+                                        + "' is the demo connector's, which cartrelay.demo.enabled=true adds.");
+                    });
             definitions.add(bundled);
         }
         for (ConnectorDefinition definition : definitions) {
             ConnectorType<?> type = byName.get(definition.type());
             if (type == null) {
-                throw new ConnectorConfigException("Connector file " + definition.file() + ": key 'type' is '"
-                        + definition.type() + "', which this hub does not provide; expected one of " + byName.keySet() + ".");
+                throw new ConnectorConfigException(
+                        "Connector file " + definition.file() + ": key 'type' is '" + definition.type()
+                                + "', which this hub does not provide; expected one of " + byName.keySet() + ".");
             }
             connectors.put(definition.name(), type.create(definition));
-            log.info("Connector '{}' ({}) loaded from {}{}", definition.name(), definition.type(), definition.file(),
+            log.info(
+                    "Connector '{}' ({}) loaded from {}{}",
+                    definition.name(),
+                    definition.type(),
+                    definition.file(),
                     definition.enabled() ? "" : ", disabled");
         }
         if (connectors.isEmpty()) {
@@ -67,7 +78,9 @@ public class ConnectorRegistry {
     }
 
     public List<Connector> enabled() {
-        return connectors.values().stream().filter(c -> c.definition().enabled()).toList();
+        return connectors.values().stream()
+                .filter(c -> c.definition().enabled())
+                .toList();
     }
 
     public Optional<Connector> get(String name) {

@@ -35,10 +35,10 @@ public final class ConnectorSchema {
     private static final ObjectNode JOINED = join();
     /** The keys every type has. */
     private static final JsonNode COMMON_PROPERTIES = JOINED.get("properties");
+
     private static final JsonSchemas VALIDATOR = JsonSchemas.of(JOINED);
 
-    private ConnectorSchema() {
-    }
+    private ConnectorSchema() {}
 
     /** Each type's own schema by type name. */
     public static Map<String, ObjectNode> fragments() {
@@ -68,7 +68,8 @@ public final class ConnectorSchema {
         if (ref == null || !ref.asText().startsWith("#/$defs/")) {
             return schema;
         }
-        ObjectNode resolved = (ObjectNode) merge(JOINED.path("$defs").get(ref.asText().substring(8)), schema);
+        ObjectNode resolved =
+                (ObjectNode) merge(JOINED.path("$defs").get(ref.asText().substring(8)), schema);
         resolved.remove("$ref");
         return resolved;
     }
@@ -87,7 +88,8 @@ public final class ConnectorSchema {
             String key = entry.getKey();
             if (!node.has(key) && property.has("default")) {
                 node.set(key, property.get("default").deepCopy());
-            } else if (property.has("properties") && (!node.has(key) || node.get(key).isObject())) {
+            } else if (property.has("properties")
+                    && (!node.has(key) || node.get(key).isObject())) {
                 ObjectNode child = node.has(key) ? (ObjectNode) node.get(key) : JSON.createObjectNode();
                 fill(property.get("properties"), child);
                 if (!child.isEmpty()) {
@@ -102,16 +104,20 @@ public final class ConnectorSchema {
             return overlay.deepCopy();
         }
         ObjectNode merged = base.deepCopy();
-        overlay.fields().forEachRemaining(field -> merged.set(field.getKey(), field.getKey().equals("properties")
-                ? mergeProperties(merged.get("properties"), field.getValue()) : field.getValue().deepCopy()));
+        overlay.fields()
+                .forEachRemaining(field -> merged.set(
+                        field.getKey(),
+                        field.getKey().equals("properties")
+                                ? mergeProperties(merged.get("properties"), field.getValue())
+                                : field.getValue().deepCopy()));
         return merged;
     }
 
     private static ObjectNode mergeProperties(JsonNode base, JsonNode overlay) {
         ObjectNode merged = base == null ? JSON.createObjectNode() : (ObjectNode) base.deepCopy();
         if (overlay != null) {
-            overlay.fields().forEachRemaining(key -> merged.set(key.getKey(), merge(merged.get(key.getKey()),
-                    key.getValue())));
+            overlay.fields()
+                    .forEachRemaining(key -> merged.set(key.getKey(), merge(merged.get(key.getKey()), key.getValue())));
         }
         return merged;
     }
@@ -140,9 +146,11 @@ public final class ConnectorSchema {
         }
         schema.put("$id", "https://cartrelay.org/schemas/connector.schema.json");
         schema.put("title", "CartRelay connector file");
-        schema.put("description", "One file per connector instance in connectors/*.yaml. Values may "
-                + "reference environment variables or hub properties as ${NAME}. Generated from "
-                + "connector-common.schema.json and connectors/<type>.schema.json; edit those.");
+        schema.put(
+                "description",
+                "One file per connector instance in connectors/*.yaml. Values may "
+                        + "reference environment variables or hub properties as ${NAME}. Generated from "
+                        + "connector-common.schema.json and connectors/<type>.schema.json; edit those.");
         ArrayNode names = ((ObjectNode) schema.with("properties").get("type")).putArray("enum");
         ArrayNode allOf = JSON.createArrayNode();
         FRAGMENTS.forEach((type, fragment) -> {
@@ -157,11 +165,17 @@ public final class ConnectorSchema {
             // would otherwise also report every other key of the type as unknown
             if (fragment.has("required")) {
                 ObjectNode required = allOf.addObject();
-                required.putObject("if").putObject("properties").putObject("type").put("const", type);
-                required.putObject("then").set("required", fragment.get("required").deepCopy());
+                required.putObject("if")
+                        .putObject("properties")
+                        .putObject("type")
+                        .put("const", type);
+                required.putObject("then")
+                        .set("required", fragment.get("required").deepCopy());
             }
             if (fragment.has("$defs")) {
-                fragment.get("$defs").fields().forEachRemaining(def -> schema.with("$defs").set(def.getKey(), def.getValue()));
+                fragment.get("$defs")
+                        .fields()
+                        .forEachRemaining(def -> schema.with("$defs").set(def.getKey(), def.getValue()));
             }
         });
         ObjectNode ordered = JSON.createObjectNode();

@@ -41,13 +41,15 @@ class ConnectorTypes {
 
     @Bean
     ConnectorType<WebhookSettings> webhook(Clock clock, DeliveryHttpClient http, CartRelayProperties hub) {
-        return ConnectorType.of("webhook", WebhookSettings.class,
-                (d, s) -> new WebhookConnector(d, s, clock, http, templates(hub)));
+        return ConnectorType.of(
+                "webhook", WebhookSettings.class, (d, s) -> new WebhookConnector(d, s, clock, http, templates(hub)));
     }
 
     @Bean
     ConnectorType<EmailSettings> email(CartRelayProperties hub, UnsubscribeKeys keys) {
-        return ConnectorType.of("email", EmailSettings.class,
+        return ConnectorType.of(
+                "email",
+                EmailSettings.class,
                 (d, s) -> new EmailConnector(d, s, templates(hub), hub.publicUrl(), keys));
     }
 

@@ -43,11 +43,16 @@ public class DeliveryHttpClient implements DisposableBean {
     private final Map<String, Long> connectTimeouts = new ConcurrentHashMap<>();
 
     public DeliveryHttpClient(HttpClientSettings settings) {
-        this.pool = PoolingHttpClientConnectionManagerBuilder.create().setMaxConnTotal(1000).setMaxConnPerRoute(200)
+        this.pool = PoolingHttpClientConnectionManagerBuilder.create()
+                .setMaxConnTotal(1000)
+                .setMaxConnPerRoute(200)
                 .build();
-        pool.setConnectionConfigResolver(route -> ConnectionConfig.custom().setConnectTimeout(Timeout.ofMilliseconds(
-                connectTimeouts.getOrDefault(route.getTargetHost().toHostString(), 10_000L))).build());
-        HttpClientBuilder builder = HttpClients.custom().setConnectionManager(pool).disableRedirectHandling();
+        pool.setConnectionConfigResolver(route -> ConnectionConfig.custom()
+                .setConnectTimeout(Timeout.ofMilliseconds(
+                        connectTimeouts.getOrDefault(route.getTargetHost().toHostString(), 10_000L)))
+                .build());
+        HttpClientBuilder builder =
+                HttpClients.custom().setConnectionManager(pool).disableRedirectHandling();
         settings.configureHttpClient(builder);
         this.client = builder.build();
     }
@@ -57,13 +62,21 @@ public class DeliveryHttpClient implements DisposableBean {
         URI uri = URI.create(url);
         int port = uri.getPort() > 0 ? uri.getPort() : "https".equalsIgnoreCase(uri.getScheme()) ? 443 : 80;
         connectTimeouts.merge(uri.getHost() + ":" + port, timeoutMillis, Math::max);
-        return RequestConfig.custom().setConnectionRequestTimeout(Timeout.ofMilliseconds(timeoutMillis))
-                .setResponseTimeout(Timeout.ofMilliseconds(timeoutMillis)).build();
+        return RequestConfig.custom()
+                .setConnectionRequestTimeout(Timeout.ofMilliseconds(timeoutMillis))
+                .setResponseTimeout(Timeout.ofMilliseconds(timeoutMillis))
+                .build();
     }
 
     /** POSTs the body with the headers and leaves the answer on the exchange's message. */
-    public void post(Exchange exchange, String url, RequestConfig config, ContentType type, byte[] body,
-            Map<String, String> headers) throws IOException {
+    public void post(
+            Exchange exchange,
+            String url,
+            RequestConfig config,
+            ContentType type,
+            byte[] body,
+            Map<String, String> headers)
+            throws IOException {
         HttpPost post = new HttpPost(url);
         post.setConfig(config);
         headers.forEach(post::setHeader);
@@ -78,8 +91,10 @@ public class DeliveryHttpClient implements DisposableBean {
             }
             HttpEntity entity = response.getEntity();
             // most receivers answer with an empty body; decoding nothing still cost a reader and its buffers
-            message.setBody(entity == null ? null
-                    : entity.getContentLength() == 0 ? "" : EntityUtils.toString(entity, ANSWER_LIMIT));
+            message.setBody(
+                    entity == null
+                            ? null
+                            : entity.getContentLength() == 0 ? "" : EntityUtils.toString(entity, ANSWER_LIMIT));
             return null;
         });
     }

@@ -14,7 +14,8 @@ public record RetryPolicy(int maxAttempts, Duration initialDelay, double multipl
         double base = initialDelay.toMillis() * Math.pow(multiplier, Math.max(0, attempt - 1));
         double capped = Math.min(base, maxDelay.toMillis());
         double spread = capped * jitter;
-        double jittered = capped + (spread == 0 ? 0 : ThreadLocalRandom.current().nextDouble(-spread, spread));
+        double jittered =
+                capped + (spread == 0 ? 0 : ThreadLocalRandom.current().nextDouble(-spread, spread));
         return Duration.ofMillis(Math.max(0, Math.round(Math.min(jittered, maxDelay.toMillis()))));
     }
 }

@@ -29,8 +29,8 @@ public class AttemptRecorder {
 
     private final OutboxStore outbox;
     private final LinkedBlockingQueue<Finished> queue = new LinkedBlockingQueue<>();
-    private final FailureStreak failures = new FailureStreak(log, "Finished delivery attempts cannot be recorded",
-            "Finished delivery attempts are recorded again");
+    private final FailureStreak failures = new FailureStreak(
+            log, "Finished delivery attempts cannot be recorded", "Finished delivery attempts are recorded again");
     private volatile boolean failing;
     private final AtomicLong failedWrites = new AtomicLong();
     private volatile boolean running;
@@ -111,8 +111,10 @@ public class AttemptRecorder {
                 failing = false;
                 failures.succeeded();
                 if (!lost.isEmpty()) {
-                    log.warn("{} deliveries finished after their lease was lost; those attempts are not recorded: {}",
-                            lost.size(), lost.size() > 5 ? lost.subList(0, 5) + "…" : lost);
+                    log.warn(
+                            "{} deliveries finished after their lease was lost; those attempts are not recorded: {}",
+                            lost.size(),
+                            lost.size() > 5 ? lost.subList(0, 5) + "…" : lost);
                 }
                 return;
             } catch (RuntimeException | Error e) {

@@ -28,7 +28,11 @@ final class Breaker {
     }
 
     /** Which deliveries the lane may lease: any, a few trials, or only retries. */
-    enum Mode { ALL, TRIALS, RETRIES }
+    enum Mode {
+        ALL,
+        TRIALS,
+        RETRIES
+    }
 
     private final CircuitBreaker breaker;
     private final int trialCalls;

@@ -23,8 +23,7 @@ final class BuyerData {
     /** Shorter numbers are not told apart from counts and codes. */
     private static final int MIN_PHONE_DIGITS = 6;
 
-    private BuyerData() {
-    }
+    private BuyerData() {}
 
     static String maskedIn(String text, String payload) {
         if (text == null || text.isEmpty() || payload == null) {
@@ -41,8 +40,7 @@ final class BuyerData {
         String digits = phone.replaceAll("\\D", "");
         if (digits.length() >= MIN_PHONE_DIGITS) {
             String mask = Masking.phone(phone);
-            for (String form : List.of(phone, URLEncoder.encode(phone, StandardCharsets.UTF_8), "+" + digits,
-                    digits)) {
+            for (String form : List.of(phone, URLEncoder.encode(phone, StandardCharsets.UTF_8), "+" + digits, digits)) {
                 result = result.replace(form, mask);
             }
         }

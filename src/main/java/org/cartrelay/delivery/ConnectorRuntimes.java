@@ -33,34 +33,47 @@ public class ConnectorRuntimes {
     private final ConnectorStateStore states;
     private final Clock clock;
 
-    public ConnectorRuntimes(ConnectorRegistry registry, ConnectorStateStore states, CartRelayProperties properties,
-            Clock clock) {
+    public ConnectorRuntimes(
+            ConnectorRegistry registry, ConnectorStateStore states, CartRelayProperties properties, Clock clock) {
         this.states = states;
         this.clock = clock;
         CartRelayProperties.Delivery delivery = properties.delivery();
         for (Connector connector : registry.all()) {
-            ConnectorRuntime runtime = new ConnectorRuntime(connector,
-                    new Breaker(breakers.circuitBreaker(connector.name(), breakerConfig(delivery.breaker(), connector,
-                            clock))),
-                    new Throttle(connector.name(), clock, delivery.concurrency(),
-                            Throttle.perSecond(connector.definition().rateLimit()), delivery.throttle().defaultWait(),
+            ConnectorRuntime runtime = new ConnectorRuntime(
+                    connector,
+                    new Breaker(breakers.circuitBreaker(
+                            connector.name(), breakerConfig(delivery.breaker(), connector, clock))),
+                    new Throttle(
+                            connector.name(),
+                            clock,
+                            delivery.concurrency(),
+                            Throttle.perSecond(connector.definition().rateLimit()),
+                            delivery.throttle().defaultWait(),
                             delivery.throttle().maxWait()));
-            runtime.breaker().circuitBreaker().getEventPublisher().onStateTransition(event -> logTransition(
-                    connector.name(), event.getStateTransition(), runtime.breaker().circuitBreaker()));
+            runtime.breaker()
+                    .circuitBreaker()
+                    .getEventPublisher()
+                    .onStateTransition(event -> logTransition(
+                            connector.name(),
+                            event.getStateTransition(),
+                            runtime.breaker().circuitBreaker()));
             State state = states.load(connector.name());
             runtime.setPaused(state.paused());
             runtime.setDisabled(state.disabledReason());
             if (state.paused() || state.disabledReason() != null) {
-                log.warn("Connector '{}' starts {}", connector.name(),
+                log.warn(
+                        "Connector '{}' starts {}",
+                        connector.name(),
                         state.disabledReason() != null ? "disabled: " + state.disabledReason() : "paused");
             }
             runtimes.put(connector.name(), runtime);
         }
     }
 
-    private static CircuitBreakerConfig breakerConfig(CartRelayProperties.Breaker breaker, Connector connector,
-            Clock clock) {
-        Duration slowCall = breaker.slowCall() != null ? breaker.slowCall()
+    private static CircuitBreakerConfig breakerConfig(
+            CartRelayProperties.Breaker breaker, Connector connector, Clock clock) {
+        Duration slowCall = breaker.slowCall() != null
+                ? breaker.slowCall()
                 : connector.definition().timeout().dividedBy(2);
         return CircuitBreakerConfig.custom()
                 .slidingWindowType(SlidingWindowType.COUNT_BASED)
@@ -70,8 +83,8 @@ public class ConnectorRuntimes {
                 .slowCallDurationThreshold(slowCall)
                 .slowCallRateThreshold(breaker.slowCallRateThreshold())
                 .permittedNumberOfCallsInHalfOpenState(breaker.halfOpenCalls())
-                .waitIntervalFunctionInOpenState(IntervalFunction.ofExponentialBackoff(breaker.openFor(),
-                        breaker.openForMultiplier(), breaker.maxOpenFor()))
+                .waitIntervalFunctionInOpenState(IntervalFunction.ofExponentialBackoff(
+                        breaker.openFor(), breaker.openForMultiplier(), breaker.maxOpenFor()))
                 .writableStackTraceEnabled(false)
                 .clock(clock)
                 .build();
@@ -81,11 +94,18 @@ public class ConnectorRuntimes {
     private static void logTransition(String name, CircuitBreaker.StateTransition transition, CircuitBreaker breaker) {
         CircuitBreaker.Metrics metrics = breaker.getMetrics();
         if (transition.getToState() == CircuitBreaker.State.OPEN) {
-            log.warn("Connector '{}': circuit breaker {} → OPEN (failure rate {}%, slow calls {}%); new deliveries "
-                    + "wait, retries keep their own schedule", name, transition.getFromState(),
-                    Math.round(metrics.getFailureRate()), Math.round(metrics.getSlowCallRate()));
+            log.warn(
+                    "Connector '{}': circuit breaker {} → OPEN (failure rate {}%, slow calls {}%); new deliveries "
+                            + "wait, retries keep their own schedule",
+                    name,
+                    transition.getFromState(),
+                    Math.round(metrics.getFailureRate()),
+                    Math.round(metrics.getSlowCallRate()));
         } else {
-            log.info("Connector '{}': circuit breaker {} → {}", name, transition.getFromState(),
+            log.info(
+                    "Connector '{}': circuit breaker {} → {}",
+                    name,
+                    transition.getFromState(),
                     transition.getToState());
         }
     }

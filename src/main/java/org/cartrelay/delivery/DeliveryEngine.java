@@ -39,12 +39,19 @@ public class DeliveryEngine implements SmartLifecycle {
     private final Clock clock;
     /** Looked up when starting: a constructor dependency would make Spring start Camel before it collects routes. */
     private final BeanFactory beans;
+
     private final Map<String, DeliveryLane> lanes = new LinkedHashMap<>();
     private CamelContext camel;
     private volatile boolean running;
 
-    public DeliveryEngine(ConnectorRuntimes runtimes, OutboxStore outbox, DeliveryWorker worker,
-            AttemptRecorder recorder, CartRelayProperties properties, Clock clock, BeanFactory beans) {
+    public DeliveryEngine(
+            ConnectorRuntimes runtimes,
+            OutboxStore outbox,
+            DeliveryWorker worker,
+            AttemptRecorder recorder,
+            CartRelayProperties properties,
+            Clock clock,
+            BeanFactory beans) {
         this.runtimes = runtimes;
         this.outbox = outbox;
         this.worker = worker;
@@ -79,9 +86,17 @@ public class DeliveryEngine implements SmartLifecycle {
             if (!runtime.connector().definition().enabled()) {
                 continue;
             }
-            DeliveryLane lane = new DeliveryLane(runtime, outbox, worker, recorder,
-                    camel.getExecutorServiceManager(), clock, config.pollInterval(), config.leaseMargin(),
-                    config.concurrency(), config.prefetch());
+            DeliveryLane lane = new DeliveryLane(
+                    runtime,
+                    outbox,
+                    worker,
+                    recorder,
+                    camel.getExecutorServiceManager(),
+                    clock,
+                    config.pollInterval(),
+                    config.leaseMargin(),
+                    config.concurrency(),
+                    config.prefetch());
             lanes.put(runtime.name(), lane);
             lane.start();
         }

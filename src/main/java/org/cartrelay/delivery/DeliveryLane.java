@@ -17,7 +17,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 
-
 import org.apache.camel.spi.ExecutorServiceManager;
 import org.apache.camel.spi.ThreadPoolProfile;
 import org.apache.camel.util.concurrent.ThreadPoolRejectedPolicy;
@@ -60,6 +59,7 @@ final class DeliveryLane {
     private final int capacity;
     /** Free places at which the pump leases again: half the lane. */
     private final int refill;
+
     private final ExecutorServiceManager executors;
     private final ExecutorService workers;
     private final Semaphore free;
@@ -71,15 +71,24 @@ final class DeliveryLane {
     private volatile boolean caughtUp;
     /** Where the next claim looks for due deliveries. */
     private final DueScan dueScan = new DueScan();
+
     private final FailureStreak storeDown;
     private final Object signal = new Object();
     private boolean signalled;
     private volatile boolean running;
     private Thread pump;
 
-    DeliveryLane(ConnectorRuntime runtime, OutboxStore outbox, DeliveryWorker worker, AttemptRecorder recorder,
-            ExecutorServiceManager executors, Clock clock, Duration pollInterval, Duration leaseMargin,
-            int concurrency, int prefetch) {
+    DeliveryLane(
+            ConnectorRuntime runtime,
+            OutboxStore outbox,
+            DeliveryWorker worker,
+            AttemptRecorder recorder,
+            ExecutorServiceManager executors,
+            Clock clock,
+            Duration pollInterval,
+            Duration leaseMargin,
+            int concurrency,
+            int prefetch) {
         this.runtime = runtime;
         this.outbox = outbox;
         this.worker = worker;
@@ -90,7 +99,9 @@ final class DeliveryLane {
         this.concurrency = concurrency;
         this.capacity = concurrency * Math.max(1, prefetch);
         this.refill = (capacity + 1) / 2;
-        this.storeDown = new FailureStreak(log, "Lane '" + runtime.name() + "' cannot lease deliveries",
+        this.storeDown = new FailureStreak(
+                log,
+                "Lane '" + runtime.name() + "' cannot lease deliveries",
                 "Lane '" + runtime.name() + "' leases deliveries again");
         this.executors = executors;
         // a String source is the pool's id: its MBean is org.apache.camel:type=threadpools,name="deliver-<connector>"
@@ -195,7 +206,8 @@ final class DeliveryLane {
         Instant leaseUntil = leaseUntil(now);
         List<Claimed> claimed;
         try {
-            claimed = lease.retriesOnly() ? outbox.claimRetries(runtime.name(), permits, now, leaseUntil, token)
+            claimed = lease.retriesOnly()
+                    ? outbox.claimRetries(runtime.name(), permits, now, leaseUntil, token)
                     : outbox.claim(runtime.name(), permits, dueScan.from(now), now, leaseUntil, token);
         } catch (RuntimeException e) {
             free.release(permits);
@@ -225,7 +237,8 @@ final class DeliveryLane {
     private Instant leaseUntil(Instant now) {
         int held = capacity - free.availablePermits();
         Duration timeout = runtime.connector().definition().timeout();
-        return now.plus(timeout.multipliedBy((held + concurrency - 1) / concurrency)).plus(leaseMargin);
+        return now.plus(timeout.multipliedBy((held + concurrency - 1) / concurrency))
+                .plus(leaseMargin);
     }
 
     /** Hands a leased delivery, whose place in the lane is taken, to a worker once no earlier one of its key is out. */
@@ -323,8 +336,7 @@ final class DeliveryLane {
     }
 
     /** Room taken in a lane for deliveries written leased to it: their lease token and expiry, and how many. */
-    record Reservation(DeliveryLane lane, String token, Instant leaseUntil, int size) {
-    }
+    record Reservation(DeliveryLane lane, String token, Instant leaseUntil, int size) {}
 
     /** The reserved deliveries were committed, leased with the reservation's token: they go out now. */
     void handOver(Reservation reservation, List<Claimed> deliveries) {
@@ -369,7 +381,9 @@ final class DeliveryLane {
         }
         workers.shutdown();
         if (!workers.awaitTermination(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-            log.warn("Lane '{}': {} deliveries still leased at shutdown go back to pending", runtime.name(),
+            log.warn(
+                    "Lane '{}': {} deliveries still leased at shutdown go back to pending",
+                    runtime.name(),
                     capacity - free.availablePermits());
             workers.shutdownNow();
         }

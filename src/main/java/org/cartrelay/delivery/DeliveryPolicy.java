@@ -44,8 +44,15 @@ public class DeliveryPolicy {
      * masks the buyer's data of {@code payload}), it left an HTTP status with its {@code Retry-After}, or nothing of
      * these: delivered.
      */
-    static Verdict judge(Connector connector, boolean held, int calls, Throwable thrown, Integer status,
-            String retryAfter, String payload, Instant now) {
+    static Verdict judge(
+            Connector connector,
+            boolean held,
+            int calls,
+            Throwable thrown,
+            Integer status,
+            String retryAfter,
+            String payload,
+            Instant now) {
         if (held) {
             return held(calls);
         }
@@ -123,8 +130,12 @@ public class DeliveryPolicy {
 
     /** A connector whose gate refused a call after {@code calls} were made: no failure, it waits with its connector. */
     static Verdict held(int calls) {
-        return new Verdict(Classification.THROTTLED, false, "Stopped after " + calls + " calls: the connector may not"
-                + " call again now (paused, waiting for its target, or its breaker is open).", null);
+        return new Verdict(
+                Classification.THROTTLED,
+                false,
+                "Stopped after " + calls + " calls: the connector may not"
+                        + " call again now (paused, waiting for its target, or its breaker is open).",
+                null);
     }
 
     private static boolean ioOrTimeout(Throwable failure) {
@@ -146,7 +157,8 @@ public class DeliveryPolicy {
             return Duration.ofSeconds(Math.max(0, Long.parseLong(value)));
         } catch (NumberFormatException e) {
             try {
-                Instant at = ZonedDateTime.parse(value, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
+                Instant at = ZonedDateTime.parse(value, DateTimeFormatter.RFC_1123_DATE_TIME)
+                        .toInstant();
                 return at.isAfter(now) ? Duration.between(now, at) : Duration.ZERO;
             } catch (DateTimeParseException ignored) {
                 return null;
@@ -165,7 +177,8 @@ public class DeliveryPolicy {
             root = root.getCause();
         }
         String rootMessage = root.getMessage();
-        if (root != failure && rootMessage != null
+        if (root != failure
+                && rootMessage != null
                 && (failure.getMessage() == null || !failure.getMessage().contains(rootMessage))) {
             text += " (" + root.getClass().getSimpleName() + ": " + rootMessage.strip() + ")";
         }
@@ -175,8 +188,7 @@ public class DeliveryPolicy {
     // --- what becomes of the delivery ---
 
     /** A delivery's next state, when it is due again, and why it is dead. */
-    record Next(DeliveryStatus status, Instant at, String reason) {
-    }
+    record Next(DeliveryStatus status, Instant at, String reason) {}
 
     /**
      * The delivery's next state after an attempt with this verdict, told to the connector's runtime (breaker state,
@@ -196,8 +208,8 @@ public class DeliveryPolicy {
                 runtime.onThrottled(error, now);
                 Instant at = runtime.throttle().waitUntil();
                 if (verdict.retryAfter() != null) {
-                    Instant asked = now.plus(verdict.retryAfter().compareTo(maxWait) > 0 ? maxWait
-                            : verdict.retryAfter());
+                    Instant asked =
+                            now.plus(verdict.retryAfter().compareTo(maxWait) > 0 ? maxWait : verdict.retryAfter());
                     at = asked.isAfter(at) ? asked : at;
                 }
                 return new Next(DeliveryStatus.PENDING, at.isAfter(now) ? at : now, null);

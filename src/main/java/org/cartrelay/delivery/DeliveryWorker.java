@@ -15,7 +15,6 @@ import org.cartrelay.event.OutboundEvent;
 import org.cartrelay.ops.HubMetrics;
 import org.cartrelay.privacy.PrivacyPolicy;
 import org.cartrelay.store.DeliveryStatus;
-import org.cartrelay.store.OutboxStore;
 import org.cartrelay.store.OutboxStore.Attempt;
 import org.cartrelay.store.OutboxStore.Claimed;
 import org.cartrelay.store.OutboxStore.Finished;
@@ -43,8 +42,13 @@ public class DeliveryWorker {
     /** Connector routes' endpoints, resolved once: resolving the URI on every send normalised it every time. */
     private final Map<String, Endpoint> endpoints = new ConcurrentHashMap<>();
 
-    public DeliveryWorker(ProducerTemplate producer, Cancellations cancellations, PrivacyPolicy privacy,
-            DeliveryPolicy policy, HubMetrics metrics, Clock clock) {
+    public DeliveryWorker(
+            ProducerTemplate producer,
+            Cancellations cancellations,
+            PrivacyPolicy privacy,
+            DeliveryPolicy policy,
+            HubMetrics metrics,
+            Clock clock) {
         this.producer = producer;
         this.cancellations = cancellations;
         this.privacy = privacy;
@@ -54,20 +58,16 @@ public class DeliveryWorker {
     }
 
     /** What became of a leased delivery that was handed to a worker. */
-    sealed interface Result {
-    }
+    sealed interface Result {}
 
     /** An attempt was made (or its calls began): record it. */
-    record Attempted(Finished finished) implements Result {
-    }
+    record Attempted(Finished finished) implements Result {}
 
     /** Nothing was sent: the connector may not call now, or the delivery must not go out any more. */
-    record NotSent(boolean cancelled) implements Result {
-    }
+    record NotSent(boolean cancelled) implements Result {}
 
     /** Nothing was sent, nor will be: the buyer unsubscribed after the delivery was written. */
-    record Withheld(String reason) implements Result {
-    }
+    record Withheld(String reason) implements Result {}
 
     /**
      * One attempt, unless the delivery's event was cancelled meanwhile or the connector may not call before
@@ -98,8 +98,8 @@ public class DeliveryWorker {
         int attempt = delivery.attempts() + 1;
         Instant started = clock.instant();
         long t0 = System.nanoTime();
-        Endpoint endpoint = endpoints.computeIfAbsent(connector.deliveryUri(),
-                uri -> producer.getCamelContext().getEndpoint(uri));
+        Endpoint endpoint = endpoints.computeIfAbsent(
+                connector.deliveryUri(), uri -> producer.getCamelContext().getEndpoint(uri));
         Exchange result;
         Throwable thrown = null;
         try {
@@ -120,25 +120,32 @@ public class DeliveryWorker {
         Duration took = Duration.ofNanos(System.nanoTime() - t0);
         Instant now = clock.instant();
 
-        Integer status = result == null ? null : result.getMessage().getHeader(Exchange.HTTP_RESPONSE_CODE,
-                Integer.class);
+        Integer status =
+                result == null ? null : result.getMessage().getHeader(Exchange.HTTP_RESPONSE_CODE, Integer.class);
         Integer progress = result == null ? null : result.getMessage().getHeader(Connector.PROGRESS, Integer.class);
-        boolean held = result != null && Boolean.TRUE.equals(result.getMessage().getHeader(Connector.HELD,
-                Boolean.class));
+        boolean held =
+                result != null && Boolean.TRUE.equals(result.getMessage().getHeader(Connector.HELD, Boolean.class));
         if (held && gate.calls() == 0) {
             return new NotSent(false);
         }
-        Verdict verdict = DeliveryPolicy.judge(connector, held, gate.calls(), thrown, status,
+        Verdict verdict = DeliveryPolicy.judge(
+                connector,
+                held,
+                gate.calls(),
+                thrown,
+                status,
                 result == null ? null : result.getMessage().getHeader("Retry-After", String.class),
-                delivery.payload(), now);
+                delivery.payload(),
+                now);
         if (!held && thrown instanceof Error) {
-            log.error("Delivery {} to '{}' failed in its connector: {}", delivery.id(), runtime.name(),
-                    verdict.error());
+            log.error(
+                    "Delivery {} to '{}' failed in its connector: {}", delivery.id(), runtime.name(), verdict.error());
         }
         if (!held) {
             gate.finish(verdict);
         }
-        String response = status == null || result == null ? null : result.getMessage().getBody(String.class);
+        String response =
+                status == null || result == null ? null : result.getMessage().getBody(String.class);
         if (response != null && response.length() > RESPONSE_SLICE) {
             response = response.substring(0, RESPONSE_SLICE);
         }
@@ -149,13 +156,28 @@ public class DeliveryWorker {
             metrics.endToEnd(runtime.name(), Duration.between(delivery.eventCreatedAt(), now));
         }
         if (next.status() != DeliveryStatus.DELIVERED) {
-            log.info("Delivery {} of {} to '{}', attempt {}: {} → {}{}", delivery.id(), delivery.eventId(),
-                    runtime.name(), attempt, verdict.error(), next.status().column(),
+            log.info(
+                    "Delivery {} of {} to '{}', attempt {}: {} → {}{}",
+                    delivery.id(),
+                    delivery.eventId(),
+                    runtime.name(),
+                    attempt,
+                    verdict.error(),
+                    next.status().column(),
                     next.at() == null ? "" : " at " + next.at());
         }
         Attempt record = new Attempt(status == null ? 0 : status, outcome, verdict.error(), response, took.toMillis());
         int throttled = delivery.throttled() + (verdict.classification() == Classification.THROTTLED ? 1 : 0);
-        return new Attempted(new Finished(delivery.id(), leaseToken, attempt, started, record, next.status(),
-                next.at(), progress == null ? delivery.progress() : progress, throttled, next.reason()));
+        return new Attempted(new Finished(
+                delivery.id(),
+                leaseToken,
+                attempt,
+                started,
+                record,
+                next.status(),
+                next.at(),
+                progress == null ? delivery.progress() : progress,
+                throttled,
+                next.reason()));
     }
 }

@@ -39,7 +39,11 @@ public class Fanout {
     private final PrivacyPolicy policy;
     private final Cancellations cancellations;
 
-    public Fanout(ConnectorRegistry connectors, OutboxStore outbox, DeliveryEngine engine, PrivacyPolicy policy,
+    public Fanout(
+            ConnectorRegistry connectors,
+            OutboxStore outbox,
+            DeliveryEngine engine,
+            PrivacyPolicy policy,
             Cancellations cancellations) {
         this.connectors = connectors;
         this.outbox = outbox;
@@ -49,8 +53,7 @@ public class Fanout {
     }
 
     /** An outbound event and the checkout it is about. */
-    public record Publication(OutboundEvent event, String checkoutId) {
-    }
+    public record Publication(OutboundEvent event, String checkoutId) {}
 
     /**
      * Cancels the deliveries of an event that have not gone out (an abandoned cart was recovered), in the caller's
@@ -91,24 +94,26 @@ public class Fanout {
         List<OutboxStore.EventRow> events = new ArrayList<>(publications.size());
         List<OutboxStore.DeliveryRow> deliveries = new ArrayList<>();
         Map<String, String> payloads = new HashMap<>();
-        Map<String, SuppressionStore.Entry> unsubscribed = connectors.enabled().stream()
-                .anyMatch(c -> c.definition().respectUnsubscribe())
-                ? policy.unsubscribed(publications.stream().map(Publication::event)
-                        .filter(e -> !OutboundEvent.BUYER_UNSUBSCRIBED.equals(e.type())).toList())
-                : Map.of();
+        Map<String, SuppressionStore.Entry> unsubscribed =
+                connectors.enabled().stream().anyMatch(c -> c.definition().respectUnsubscribe())
+                        ? policy.unsubscribed(publications.stream()
+                                .map(Publication::event)
+                                .filter(e -> !OutboundEvent.BUYER_UNSUBSCRIBED.equals(e.type()))
+                                .toList())
+                        : Map.of();
         for (Publication publication : publications) {
             OutboundEvent event = publication.event();
             String payload = EventJson.write(event);
             payloads.put(event.id(), payload);
-            events.add(new OutboxStore.EventRow(event.id(), event.type(), publication.checkoutId(), event.email(),
-                    payload));
+            events.add(new OutboxStore.EventRow(
+                    event.id(), event.type(), publication.checkoutId(), event.email(), payload));
             boolean unsubscription = OutboundEvent.BUYER_UNSUBSCRIBED.equals(event.type());
             for (Connector connector : connectors.enabled()) {
                 if (unsubscription) {
                     // to every mailing tool with a list of its own, whatever its events, filter or consent rule
                     if (connector.pushesUnsubscribe() && connector.definition().respectUnsubscribe()) {
-                        deliveries.add(new OutboxStore.DeliveryRow(Ids.next("dlv"), event.id(), connector.name(),
-                                DeliveryStatus.PENDING, null));
+                        deliveries.add(new OutboxStore.DeliveryRow(
+                                Ids.next("dlv"), event.id(), connector.name(), DeliveryStatus.PENDING, null));
                     }
                     continue;
                 }
@@ -117,13 +122,19 @@ public class Fanout {
                 }
                 String withheld = policy.withheld(event, connector.definition(), unsubscribed);
                 if (withheld != null) {
-                    deliveries.add(new OutboxStore.DeliveryRow(Ids.next("dlv"), event.id(), connector.name(),
-                            DeliveryStatus.SUPPRESSED, withheld));
+                    deliveries.add(new OutboxStore.DeliveryRow(
+                            Ids.next("dlv"), event.id(), connector.name(), DeliveryStatus.SUPPRESSED, withheld));
                 } else {
                     List<java.time.Duration> steps = connector.steps(event);
                     for (int step = 0; step < steps.size(); step++) {
-                        deliveries.add(new OutboxStore.DeliveryRow(Ids.next("dlv"), event.id(), connector.name(),
-                                DeliveryStatus.PENDING, null, step, steps.get(step)));
+                        deliveries.add(new OutboxStore.DeliveryRow(
+                                Ids.next("dlv"),
+                                event.id(),
+                                connector.name(),
+                                DeliveryStatus.PENDING,
+                                null,
+                                step,
+                                steps.get(step)));
                     }
                 }
             }
@@ -157,7 +168,9 @@ public class Fanout {
             }
             committed.run();
         }
-        return (int) deliveries.stream().filter(d -> d.status() == DeliveryStatus.PENDING).count();
+        return (int) deliveries.stream()
+                .filter(d -> d.status() == DeliveryStatus.PENDING)
+                .count();
     }
 
     /**
@@ -191,21 +204,45 @@ public class Fanout {
     }
 
     /** Committed: the leased deliveries go to their lanes' workers, and the other lanes look for theirs. */
-    private void handOver(Map<DeliveryLane.Reservation, List<OutboxStore.DeliveryRow>> handed,
-            List<OutboxStore.EventRow> events, Map<String, String> payloads, List<String> toClaim, Instant now) {
+    private void handOver(
+            Map<DeliveryLane.Reservation, List<OutboxStore.DeliveryRow>> handed,
+            List<OutboxStore.EventRow> events,
+            Map<String, String> payloads,
+            List<String> toClaim,
+            Instant now) {
         Map<String, OutboxStore.EventRow> byId = new HashMap<>();
         events.forEach(e -> byId.put(e.id(), e));
         handed.forEach((room, rows) -> {
             try {
-                engine.handOver(room, rows.stream().map(row -> {
-                    OutboxStore.EventRow event = byId.get(row.eventId());
-                    return new OutboxStore.Claimed(row.id(), row.eventId(), event.type(), row.connector(), 0, 0, now,
-                            payloads.get(row.eventId()), row.step(), 0, now, event.checkoutId(), event.email());
-                }).toList());
+                engine.handOver(
+                        room,
+                        rows.stream()
+                                .map(row -> {
+                                    OutboxStore.EventRow event = byId.get(row.eventId());
+                                    return new OutboxStore.Claimed(
+                                            row.id(),
+                                            row.eventId(),
+                                            event.type(),
+                                            row.connector(),
+                                            0,
+                                            0,
+                                            now,
+                                            payloads.get(row.eventId()),
+                                            row.step(),
+                                            0,
+                                            now,
+                                            event.checkoutId(),
+                                            event.email());
+                                })
+                                .toList());
             } catch (RuntimeException e) {
                 // written leased all the same: when the lease runs out, the lane claims them
-                log.warn("{} deliveries leased to '{}' could not be handed over ({}); they go out when their lease"
-                        + " runs out", rows.size(), rows.get(0).connector(), e.toString());
+                log.warn(
+                        "{} deliveries leased to '{}' could not be handed over ({}); they go out when their lease"
+                                + " runs out",
+                        rows.size(),
+                        rows.get(0).connector(),
+                        e.toString());
             }
         });
         engine.wake(toClaim, now);

@@ -52,6 +52,7 @@ final class Throttle {
     static final double MIN_STEP = 0.1;
     /** The lowest rate a "slow down" takes the connector to, in calls per second. */
     static final double MIN_RATE = 0.1;
+
     private static final long SECOND = TimeUnit.SECONDS.toNanos(1);
     private static final Pattern RATE = Pattern.compile("^(\\d+)/(s|m|h)$");
 
@@ -60,6 +61,7 @@ final class Throttle {
     private final int maxConcurrency;
     /** The connector's own {@code rateLimit} in calls per second; infinite when it has none. */
     private final double ceiling;
+
     private final Duration defaultWait;
     private final Duration maxWait;
 
@@ -80,11 +82,12 @@ final class Throttle {
     private double cutFrom;
     /** Seconds the limit has spent at or above the rate it was cut from. */
     private long probing;
+
     private Instant episodeEnd = Instant.EPOCH;
     private long lastGrowth;
 
-    Throttle(String connector, Clock clock, int maxConcurrency, double ceiling, Duration defaultWait,
-            Duration maxWait) {
+    Throttle(
+            String connector, Clock clock, int maxConcurrency, double ceiling, Duration defaultWait, Duration maxWait) {
         this.connector = connector;
         this.clock = clock;
         this.maxConcurrency = maxConcurrency;
@@ -249,8 +252,8 @@ final class Throttle {
         Instant now = clock.instant();
         int inARow = signalsInARow;
         signalsInARow = inARow + 1;
-        Duration wait = retryAfter != null ? clamp(retryAfter)
-                : clamp(defaultWait.multipliedBy(1L << Math.min(20, inARow)));
+        Duration wait =
+                retryAfter != null ? clamp(retryAfter) : clamp(defaultWait.multipliedBy(1L << Math.min(20, inARow)));
         Instant until = now.plus(wait);
         if (until.isAfter(waitUntil)) {
             waitUntil = until;
@@ -264,11 +267,18 @@ final class Throttle {
             }
             concurrency = Math.max(1, concurrency - 1);
             retune();
-            log.warn("Connector '{}': the target asked to slow down ({}); it waits until {}, then goes on at {}, {} "
-                    + "at a time", connector, answer, waitUntil, describe(rate()), concurrency);
+            log.warn(
+                    "Connector '{}': the target asked to slow down ({}); it waits until {}, then goes on at {}, {} "
+                            + "at a time",
+                    connector,
+                    answer,
+                    waitUntil,
+                    describe(rate()),
+                    concurrency);
         }
         episodeEnd = waitUntil;
-        lastGrowth = System.nanoTime() + Math.max(0, Duration.between(now, waitUntil).toNanos());
+        lastGrowth =
+                System.nanoTime() + Math.max(0, Duration.between(now, waitUntil).toNanos());
     }
 
     private Duration clamp(Duration wait) {

@@ -40,7 +40,9 @@ public record CanonicalEvent(
 
     /** The first product of the checkout, used to match a checkout that has no id of its own. */
     public String firstProductId() {
-        return checkout == null || checkout.items().isEmpty() ? null : checkout.items().get(0).productId();
+        return checkout == null || checkout.items().isEmpty()
+                ? null
+                : checkout.items().get(0).productId();
     }
 
     public boolean newsletterConsent() {

@@ -3,5 +3,4 @@ package org.cartrelay.event;
 import com.fasterxml.jackson.annotation.JsonInclude;
 
 @JsonInclude(JsonInclude.Include.NON_EMPTY)
-public record Consent(Boolean newsletter) {
-}
+public record Consent(Boolean newsletter) {}

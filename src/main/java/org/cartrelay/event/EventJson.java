@@ -17,14 +17,14 @@ public final class EventJson {
             .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
             .build();
 
-    private EventJson() {
-    }
+    private EventJson() {}
 
     public static String write(Object value) {
         try {
             return MAPPER.writeValueAsString(value);
         } catch (JsonProcessingException e) {
-            throw new IllegalStateException("Cannot serialise " + value.getClass().getSimpleName(), e);
+            throw new IllegalStateException(
+                    "Cannot serialise " + value.getClass().getSimpleName(), e);
         }
     }
 
@@ -32,7 +32,8 @@ public final class EventJson {
         try {
             return MAPPER.readValue(json, type);
         } catch (JsonProcessingException e) {
-            throw new IllegalStateException("Stored " + type.getSimpleName() + " is not readable: " + e.getOriginalMessage(), e);
+            throw new IllegalStateException(
+                    "Stored " + type.getSimpleName() + " is not readable: " + e.getOriginalMessage(), e);
         }
     }
 }

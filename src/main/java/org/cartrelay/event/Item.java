@@ -10,5 +10,4 @@ public record Item(
         String productId,
         String name,
         Integer quantity,
-        @JsonFormat(shape = JsonFormat.Shape.STRING) BigDecimal unitPrice) {
-}
+        @JsonFormat(shape = JsonFormat.Shape.STRING) BigDecimal unitPrice) {}

@@ -31,20 +31,48 @@ public record OutboundEvent(
 
     /** A buyer's unsubscription ({@code source}: link, api, …) at {@code at}; it carries the address and nothing else. */
     public static OutboundEvent unsubscribed(String id, String email, String source, Instant at) {
-        return new OutboundEvent(id, BUYER_UNSUBSCRIBED, source, null, at, null,
-                new Customer(email, null, null, null, null, null), null, null, null, null);
+        return new OutboundEvent(
+                id,
+                BUYER_UNSUBSCRIBED,
+                source,
+                null,
+                at,
+                null,
+                new Customer(email, null, null, null, null, null),
+                null,
+                null,
+                null,
+                null);
     }
 
     public static OutboundEvent abandoned(String id, CanonicalEvent started, Abandonment abandonment) {
-        return new OutboundEvent(id, CanonicalEvent.CHECKOUT_ABANDONED, started.source(), started.sourceEventId(),
-                started.occurredAt(), started.checkout(), started.customer(), started.consent(), started.attributes(),
-                abandonment, null);
+        return new OutboundEvent(
+                id,
+                CanonicalEvent.CHECKOUT_ABANDONED,
+                started.source(),
+                started.sourceEventId(),
+                started.occurredAt(),
+                started.checkout(),
+                started.customer(),
+                started.consent(),
+                started.attributes(),
+                abandonment,
+                null);
     }
 
     public static OutboundEvent recovered(String id, CanonicalEvent started, Recovery recovery) {
-        return new OutboundEvent(id, CanonicalEvent.CHECKOUT_RECOVERED, started.source(), started.sourceEventId(),
-                started.occurredAt(), started.checkout(), started.customer(), started.consent(), started.attributes(),
-                null, recovery);
+        return new OutboundEvent(
+                id,
+                CanonicalEvent.CHECKOUT_RECOVERED,
+                started.source(),
+                started.sourceEventId(),
+                started.occurredAt(),
+                started.checkout(),
+                started.customer(),
+                started.consent(),
+                started.attributes(),
+                null,
+                recovery);
     }
 
     public String email() {
@@ -56,8 +84,13 @@ public record OutboundEvent(
      * repeat window, the value tier ({@code high} or {@code normal}), segment tags, the resume link and a coupon.
      */
     @JsonInclude(JsonInclude.Include.NON_EMPTY)
-    public record Abandonment(Integer attempt, String valueTier, List<String> segments, String resumeUrl,
-            String coupon, Instant abandonedAt) {
+    public record Abandonment(
+            Integer attempt,
+            String valueTier,
+            List<String> segments,
+            String resumeUrl,
+            String coupon,
+            Instant abandonedAt) {
 
         public Abandonment {
             segments = segments == null ? List.of() : List.copyOf(segments);
@@ -69,6 +102,5 @@ public record OutboundEvent(
             String orderId,
             @JsonFormat(shape = JsonFormat.Shape.STRING) BigDecimal amount,
             String currency,
-            Instant recoveredAt) {
-    }
+            Instant recoveredAt) {}
 }

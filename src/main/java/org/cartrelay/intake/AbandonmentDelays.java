@@ -28,7 +28,8 @@ public class AbandonmentDelays {
     public Duration of(String source) {
         Map<String, Duration> delays = bySource;
         if (delays == null) {
-            delays = sources.orderedStream().filter(s -> s.abandonmentDelay() != null)
+            delays = sources.orderedStream()
+                    .filter(s -> s.abandonmentDelay() != null)
                     .collect(Collectors.toUnmodifiableMap(IntakeSource::name, IntakeSource::abandonmentDelay));
             bySource = delays;
         }

@@ -38,9 +38,11 @@ public final class IntakeBounds {
      * the key a source's notice is stored under is bounded by {@link Notice}).
      */
     static final int MAX_ID = 200;
+
     static final int MAX_SOURCE = 64;
     /** Any other text but attribute values (the sender's own, bounded by the body limit): names, address, phone. */
     static final int MAX_TEXT = 1000;
+
     static final int MAX_URL = 2048;
     static final int MAX_ITEMS = 500;
     static final int MAX_ATTRIBUTES = 50;
@@ -50,6 +52,7 @@ public final class IntakeBounds {
     static final int MONEY_DECIMALS = 4;
     /** Any JSON number: at most this many digits before and after the point, whatever its exponent says. */
     static final int JSON_NUMBER_DIGITS = 20;
+
     static final int JSON_MAX_DEPTH = 32;
 
     /**
@@ -58,15 +61,15 @@ public final class IntakeBounds {
      */
     static final ObjectMapper JSON = jsonReader();
 
-    private IntakeBounds() {
-    }
+    private IntakeBounds() {}
 
     private static ObjectMapper jsonReader() {
         ObjectMapper mapper = EventJson.MAPPER.copy();
-        mapper.getFactory().setStreamReadConstraints(StreamReadConstraints.builder()
-                .maxNumberLength(100)
-                .maxNestingDepth(JSON_MAX_DEPTH)
-                .build());
+        mapper.getFactory()
+                .setStreamReadConstraints(StreamReadConstraints.builder()
+                        .maxNumberLength(100)
+                        .maxNestingDepth(JSON_MAX_DEPTH)
+                        .build());
         return mapper;
     }
 
@@ -80,7 +83,8 @@ public final class IntakeBounds {
         } catch (NumberFormatException e) {
             throw new JsonParseException(null, "A number is beyond what the hub reads (its exponent, say).");
         } catch (IOException e) {
-            throw e instanceof JsonProcessingException processing ? processing
+            throw e instanceof JsonProcessingException processing
+                    ? processing
                     : new JsonParseException(null, "The body cannot be read as JSON.");
         }
     }
@@ -97,8 +101,10 @@ public final class IntakeBounds {
             return;
         }
         if (node.isNumber() && !fits(node)) {
-            found.add(new Violation(path.isEmpty() ? "(document)" : path, "a number may have at most "
-                    + JSON_NUMBER_DIGITS + " digits before and " + JSON_NUMBER_DIGITS + " after the point"));
+            found.add(new Violation(
+                    path.isEmpty() ? "(document)" : path,
+                    "a number may have at most " + JSON_NUMBER_DIGITS + " digits before and " + JSON_NUMBER_DIGITS
+                            + " after the point"));
         } else if (node.isObject()) {
             Iterator<Map.Entry<String, JsonNode>> fields = node.fields();
             while (fields.hasNext()) {
@@ -182,14 +188,18 @@ public final class IntakeBounds {
             return notice;
         }
         List<Violation> found = check(notice.event());
-        return found.isEmpty() ? notice
+        return found.isEmpty()
+                ? notice
                 : Notice.rejected(notice.source(), notice.sourceEventId(), notice.rawBody(), reason(found));
     }
 
     public static String reason(List<Violation> found) {
         StringBuilder reason = new StringBuilder("Out of bounds: ");
         for (int i = 0; i < found.size(); i++) {
-            reason.append(i == 0 ? "" : "; ").append(found.get(i).field()).append(" ").append(found.get(i).message());
+            reason.append(i == 0 ? "" : "; ")
+                    .append(found.get(i).field())
+                    .append(" ")
+                    .append(found.get(i).message());
         }
         return reason.toString();
     }
@@ -204,10 +214,11 @@ public final class IntakeBounds {
     }
 
     private static void money(List<Violation> found, String field, BigDecimal value) {
-        if (value != null && (integerDigits(value) > MONEY_INTEGER_DIGITS
-                || value.scale() > MONEY_DECIMALS)) {
-            found.add(new Violation(field, "money has at most " + MONEY_INTEGER_DIGITS + " digits before the point and "
-                    + MONEY_DECIMALS + " after it"));
+        if (value != null && (integerDigits(value) > MONEY_INTEGER_DIGITS || value.scale() > MONEY_DECIMALS)) {
+            found.add(new Violation(
+                    field,
+                    "money has at most " + MONEY_INTEGER_DIGITS + " digits before the point and " + MONEY_DECIMALS
+                            + " after it"));
         }
     }
 
@@ -250,7 +261,8 @@ public final class IntakeBounds {
             return fallback;
         }
         BigInteger parsed = new BigInteger(digits);
-        return parsed.compareTo(BigInteger.valueOf(Integer.MAX_VALUE)) > 0 ? Integer.MAX_VALUE
+        return parsed.compareTo(BigInteger.valueOf(Integer.MAX_VALUE)) > 0
+                ? Integer.MAX_VALUE
                 : parsed.compareTo(BigInteger.valueOf(Integer.MIN_VALUE)) < 0 ? Integer.MIN_VALUE : parsed.intValue();
     }
 

@@ -38,12 +38,11 @@ import jakarta.servlet.http.HttpServletResponse;
 public class IntakeEndpoints {
 
     /** One intake route: which source it counts refusals for, and the handler. */
-    record Route(String source, IntakeSource.Handler handler) {
-    }
+    record Route(String source, IntakeSource.Handler handler) {}
 
     @Bean
-    FilterRegistrationBean<Filter> intakeFilter(List<IntakeSource> sources, IntakeErrors errors, HubMetrics metrics,
-            ObjectMapper json) {
+    FilterRegistrationBean<Filter> intakeFilter(
+            List<IntakeSource> sources, IntakeErrors errors, HubMetrics metrics, ObjectMapper json) {
         Map<String, Map<String, Route>> routes = new LinkedHashMap<>();
         for (IntakeSource source : sources) {
             Map<String, Route> byMethod = new LinkedHashMap<>();
@@ -53,8 +52,8 @@ public class IntakeEndpoints {
                         + "; the second is '" + source.name() + "'.");
             }
         }
-        FilterRegistrationBean<Filter> registration = new FilterRegistrationBean<>(
-                new IntakeFilter(routes, errors, metrics, json));
+        FilterRegistrationBean<Filter> registration =
+                new FilterRegistrationBean<>(new IntakeFilter(routes, errors, metrics, json));
         registration.setName("cartrelayIntake");
         registration.setUrlPatterns(routes.keySet());
         registration.setOrder(Ordered.HIGHEST_PRECEDENCE);
@@ -68,7 +67,8 @@ public class IntakeEndpoints {
         private final HubMetrics metrics;
         private final ObjectMapper json;
 
-        IntakeFilter(Map<String, Map<String, Route>> routes, IntakeErrors errors, HubMetrics metrics, ObjectMapper json) {
+        IntakeFilter(
+                Map<String, Map<String, Route>> routes, IntakeErrors errors, HubMetrics metrics, ObjectMapper json) {
             this.routes = routes;
             this.errors = errors;
             this.metrics = metrics;
@@ -88,8 +88,13 @@ public class IntakeEndpoints {
             Route route = byMethod.get(request.getMethod());
             if (route == null) {
                 String allowed = byMethod.keySet().stream().sorted().collect(Collectors.joining(", "));
-                write(request, response, ResponseEntity.status(HttpStatus.METHOD_NOT_ALLOWED).header(HttpHeaders.ALLOW, allowed)
-                        .contentType(MediaType.TEXT_PLAIN).body("This path answers only " + allowed + "."));
+                write(
+                        request,
+                        response,
+                        ResponseEntity.status(HttpStatus.METHOD_NOT_ALLOWED)
+                                .header(HttpHeaders.ALLOW, allowed)
+                                .contentType(MediaType.TEXT_PLAIN)
+                                .body("This path answers only " + allowed + "."));
                 return;
             }
             ResponseEntity<?> answer;
@@ -120,9 +125,11 @@ public class IntakeEndpoints {
             if (body instanceof ProblemDetail problem && problem.getInstance() == null) {
                 problem.setInstance(java.net.URI.create(request.getRequestURI()));
             }
-            byte[] bytes = body == null ? new byte[0]
-                    : body instanceof String text ? text.getBytes(StandardCharsets.UTF_8)
-                    : json.writeValueAsBytes(body);
+            byte[] bytes = body == null
+                    ? new byte[0]
+                    : body instanceof String text
+                            ? text.getBytes(StandardCharsets.UTF_8)
+                            : json.writeValueAsBytes(body);
             response.setContentLength(bytes.length);
             response.getOutputStream().write(bytes);
         }

@@ -7,17 +7,17 @@ import org.cartrelay.support.FormBody;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.dao.DataAccessResourceFailureException;
-
-import com.zaxxer.hikari.HikariDataSource;
 import org.springframework.dao.TransientDataAccessException;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.jdbc.CannotGetJdbcConnectionException;
+import org.springframework.stereotype.Component;
 import org.springframework.transaction.CannotCreateTransactionException;
 import org.springframework.transaction.TransactionSystemException;
-import org.springframework.stereotype.Component;
+
+import com.zaxxer.hikari.HikariDataSource;
 
 /**
  * The answers every intake endpoint shares, refusals as {@code application/problem+json}: 400 for a body or query
@@ -43,8 +43,10 @@ public class IntakeErrors {
         if (refusal != null) {
             return refusal;
         }
-        if (e instanceof CannotGetJdbcConnectionException || e instanceof CannotCreateTransactionException
-                || e instanceof DataAccessResourceFailureException || e instanceof TransientDataAccessException
+        if (e instanceof CannotGetJdbcConnectionException
+                || e instanceof CannotCreateTransactionException
+                || e instanceof DataAccessResourceFailureException
+                || e instanceof TransientDataAccessException
                 || e instanceof TransactionSystemException) {
             return storeUnavailable(e);
         }
@@ -75,7 +77,9 @@ public class IntakeErrors {
             hikari.getHikariPoolMXBean().softEvictConnections();
         }
         return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE)
-                .header(HttpHeaders.RETRY_AFTER, Integer.toString(properties.intake().retryAfterSeconds()))
+                .header(
+                        HttpHeaders.RETRY_AFTER,
+                        Integer.toString(properties.intake().retryAfterSeconds()))
                 .contentType(MediaType.TEXT_PLAIN)
                 .body("The store is unavailable; nothing was kept. Please retry.");
     }

@@ -15,22 +15,25 @@ import org.springframework.http.ResponseEntity;
  */
 public final class IntakeProblems {
 
-    private IntakeProblems() {
-    }
+    private IntakeProblems() {}
 
     public static ResponseEntity<ProblemDetail> problem(HttpStatus status, String title, String detail) {
         return problem(status, title, detail, null);
     }
 
-    public static ResponseEntity<ProblemDetail> problem(HttpStatus status, String title, String detail,
-            List<JsonSchemas.Violation> violations) {
+    public static ResponseEntity<ProblemDetail> problem(
+            HttpStatus status, String title, String detail, List<JsonSchemas.Violation> violations) {
         ProblemDetail problem = ProblemDetail.forStatusAndDetail(status, detail);
         problem.setTitle(title);
         if (violations != null) {
-            problem.setProperty("errors", violations.stream()
-                    .map(v -> Map.of("field", v.field(), "message", v.message()))
-                    .toList());
+            problem.setProperty(
+                    "errors",
+                    violations.stream()
+                            .map(v -> Map.of("field", v.field(), "message", v.message()))
+                            .toList());
         }
-        return ResponseEntity.status(status).contentType(MediaType.APPLICATION_PROBLEM_JSON).body(problem);
+        return ResponseEntity.status(status)
+                .contentType(MediaType.APPLICATION_PROBLEM_JSON)
+                .body(problem);
     }
 }

@@ -22,13 +22,15 @@ public class IntakeService {
         this.metrics = metrics;
     }
 
-    public record Receipt(String noticeId, boolean duplicate) {
-    }
+    public record Receipt(String noticeId, boolean duplicate) {}
 
     public Receipt accept(Notice notice) {
         Receipt receipt = committer.commit(notice);
-        metrics.notice(notice.source(), receipt.duplicate() ? "duplicate"
-                : notice.outcome() == Notice.Outcome.REJECTED ? "rejected" : "accepted");
+        metrics.notice(
+                notice.source(),
+                receipt.duplicate()
+                        ? "duplicate"
+                        : notice.outcome() == Notice.Outcome.REJECTED ? "rejected" : "accepted");
         return receipt;
     }
 
@@ -41,7 +43,11 @@ public class IntakeService {
             return parsed.answer();
         }
         Receipt receipt = accept(parsed.notice());
-        log.info("{}: {} {}{}", parsed.summary(), parsed.notice().outcome(), receipt.noticeId(),
+        log.info(
+                "{}: {} {}{}",
+                parsed.summary(),
+                parsed.notice().outcome(),
+                receipt.noticeId(),
                 receipt.duplicate() ? " (repeat)" : "");
         return ok();
     }

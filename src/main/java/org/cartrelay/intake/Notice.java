@@ -7,11 +7,12 @@ import org.cartrelay.support.Digests;
  * One received notification as it will be stored: the raw body, its canonical form (null when none could be made)
  * and what the hub does with it.
  */
-public record Notice(String source, String sourceEventId, String rawBody, CanonicalEvent event, Outcome outcome,
-        String reason) {
+public record Notice(
+        String source, String sourceEventId, String rawBody, CanonicalEvent event, Outcome outcome, String reason) {
 
     /** The widths of the columns notice.source_event_id and notice.reason. */
     static final int MAX_SOURCE_EVENT_ID = 255;
+
     static final int MAX_REASON = 1000;
 
     /**
@@ -20,8 +21,8 @@ public record Notice(String source, String sourceEventId, String rawBody, Canoni
      * NUL character a sender's value brought into it is written as an escape.
      */
     public Notice {
-        if (sourceEventId != null && (sourceEventId.length() > MAX_SOURCE_EVENT_ID
-                || sourceEventId.indexOf('\u0000') >= 0)) {
+        if (sourceEventId != null
+                && (sourceEventId.length() > MAX_SOURCE_EVENT_ID || sourceEventId.indexOf('\u0000') >= 0)) {
             sourceEventId = "sha256-" + Digests.sha256(sourceEventId);
         }
         if (reason != null && reason.indexOf('\u0000') >= 0) {
@@ -45,8 +46,8 @@ public record Notice(String source, String sourceEventId, String rawBody, Canoni
         return new Notice(source, sourceEventId, rawBody, event, Outcome.PROCESSED, null);
     }
 
-    public static Notice ignored(String source, String sourceEventId, String rawBody, CanonicalEvent event,
-            String reason) {
+    public static Notice ignored(
+            String source, String sourceEventId, String rawBody, CanonicalEvent event, String reason) {
         return new Notice(source, sourceEventId, rawBody, event, Outcome.IGNORED, reason);
     }
 

@@ -57,7 +57,11 @@ public class NoticeCommitter implements SmartLifecycle {
     private final List<Thread> committers = new ArrayList<>();
     private volatile boolean running;
 
-    public NoticeCommitter(NoticeStore notices, Lifecycle lifecycle, TransactionTemplate tx, Clock clock,
+    public NoticeCommitter(
+            NoticeStore notices,
+            Lifecycle lifecycle,
+            TransactionTemplate tx,
+            Clock clock,
             CartRelayProperties properties) {
         this.notices = notices;
         this.lifecycle = lifecycle;
@@ -71,7 +75,8 @@ public class NoticeCommitter implements SmartLifecycle {
     Receipt commit(Notice notice) {
         NoticeStore.Row row = row(notice, Ids.next("ntc"), clock.instant());
         Lifecycle.Inbound inbound = notice.outcome() == Notice.Outcome.PROCESSED
-                ? new Lifecycle.Inbound(notice.source(), notice.event(), row.receivedAt(), row.canonical()) : null;
+                ? new Lifecycle.Inbound(notice.source(), notice.event(), row.receivedAt(), row.canonical())
+                : null;
         Pending pending = new Pending(notice, row, inbound, new CompletableFuture<>());
         try {
             if (!running || !queue.offer(pending, config.commitTimeout().toMillis(), TimeUnit.MILLISECONDS)) {
@@ -128,8 +133,11 @@ public class NoticeCommitter implements SmartLifecycle {
             });
             if (log.isDebugEnabled()) {
                 long committed = System.nanoTime();
-                log.debug("Committed {} notices in {} µs ({} µs of it the commit)", batch.size(),
-                        (committed - started) / 1000, (committed - written[0]) / 1000);
+                log.debug(
+                        "Committed {} notices in {} µs ({} µs of it the commit)",
+                        batch.size(),
+                        (committed - started) / 1000,
+                        (committed - written[0]) / 1000);
             }
         } catch (RuntimeException e) {
             if (batch.size() == 1 || StoreUnreachable.is(e)) {
@@ -139,7 +147,9 @@ public class NoticeCommitter implements SmartLifecycle {
             log.warn("An intake batch of {} failed ({}); storing its notices one by one", batch.size(), e.toString());
             for (Pending pending : batch) {
                 try {
-                    pending.result().complete(tx.execute(status -> insertAll(List.of(pending)).get(0)));
+                    pending.result()
+                            .complete(tx.execute(
+                                    status -> insertAll(List.of(pending)).get(0)));
                 } catch (RuntimeException single) {
                     pending.result().completeExceptionally(single);
                 }
@@ -154,11 +164,17 @@ public class NoticeCommitter implements SmartLifecycle {
     /** The notice's row, made by the request's own thread before it queues. */
     private static NoticeStore.Row row(Notice notice, String id, Instant receivedAt) {
         CanonicalEvent event = notice.event();
-        return new NoticeStore.Row(id, notice.source(), notice.sourceEventId(), receivedAt,
+        return new NoticeStore.Row(
+                id,
+                notice.source(),
+                notice.sourceEventId(),
+                receivedAt,
                 event == null ? null : event.type(),
                 event == null || event.email() == null ? null : event.email().toLowerCase(Locale.ROOT),
-                notice.rawBody(), event == null ? null : EventJson.write(event),
-                notice.outcome().name().toLowerCase(Locale.ROOT), notice.reason());
+                notice.rawBody(),
+                event == null ? null : EventJson.write(event),
+                notice.outcome().name().toLowerCase(Locale.ROOT),
+                notice.reason());
     }
 
     private List<Receipt> insertAll(List<Pending> batch) {
@@ -179,8 +195,8 @@ public class NoticeCommitter implements SmartLifecycle {
             Notice notice = pending.notice();
             if (!inserted.kept(pending.row())) {
                 String first = notices.findId(notice.source(), notice.sourceEventId())
-                        .orElseThrow(() -> new IllegalStateException("A repeated notice vanished: "
-                                + notice.source() + " " + notice.sourceEventId()));
+                        .orElseThrow(() -> new IllegalStateException(
+                                "A repeated notice vanished: " + notice.source() + " " + notice.sourceEventId()));
                 receipts.add(new Receipt(first, true));
                 continue;
             }
@@ -229,7 +245,6 @@ public class NoticeCommitter implements SmartLifecycle {
     }
 
     /** A notice waiting for its commit: its row, and its change to the lifecycle when it makes one. */
-    private record Pending(Notice notice, NoticeStore.Row row, Lifecycle.Inbound inbound,
-            CompletableFuture<Receipt> result) {
-    }
+    private record Pending(
+            Notice notice, NoticeStore.Row row, Lifecycle.Inbound inbound, CompletableFuture<Receipt> result) {}
 }

@@ -11,8 +11,7 @@ import jakarta.servlet.http.HttpServletRequest;
  */
 public final class RawBody {
 
-    private RawBody() {
-    }
+    private RawBody() {}
 
     public static byte[] read(HttpServletRequest request, long limit) throws IOException {
         long declared = request.getContentLengthLong();

@@ -7,8 +7,8 @@ import org.cartrelay.support.FailureStreak;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.dao.DataAccessException;
-import org.springframework.transaction.TransactionException;
 import org.springframework.stereotype.Component;
+import org.springframework.transaction.TransactionException;
 
 /** Polls the database for checkouts whose delay has passed; the timer itself is the due_at column. */
 @Component
@@ -18,8 +18,8 @@ public class AbandonmentTimerRoute extends RouteBuilder {
 
     private final Lifecycle lifecycle;
     private final CartRelayProperties properties;
-    private final FailureStreak storeDown = new FailureStreak(log, "The abandonment timer cannot reach the store",
-            "The abandonment timer reaches the store again");
+    private final FailureStreak storeDown = new FailureStreak(
+            log, "The abandonment timer cannot reach the store", "The abandonment timer reaches the store again");
 
     public AbandonmentTimerRoute(Lifecycle lifecycle, CartRelayProperties properties) {
         this.lifecycle = lifecycle;
@@ -31,10 +31,11 @@ public class AbandonmentTimerRoute extends RouteBuilder {
         // a database outage is reported once, and its end; the next poll simply tries again
         onException(DataAccessException.class, TransactionException.class)
                 .handled(true)
-                .process(exchange -> storeDown.failed(exchange.getProperty(Exchange.EXCEPTION_CAUGHT,
-                        Exception.class)));
-        from("scheduler:abandonment-timer?delay=" + properties.abandonment().pollInterval().toMillis()
-                + "&initialDelay=" + properties.abandonment().pollInterval().toMillis())
+                .process(
+                        exchange -> storeDown.failed(exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class)));
+        from("scheduler:abandonment-timer?delay="
+                        + properties.abandonment().pollInterval().toMillis() + "&initialDelay="
+                        + properties.abandonment().pollInterval().toMillis())
                 .routeId("lifecycle-abandonment-timer")
                 .process(exchange -> {
                     exchange.getMessage().setBody(lifecycle.abandonDue());

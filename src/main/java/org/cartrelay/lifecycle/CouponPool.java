@@ -53,11 +53,15 @@ public class CouponPool {
     private void load(Path file) {
         List<String> codes;
         try {
-            codes = Files.readAllLines(file).stream().map(String::strip)
-                    .filter(line -> !line.isEmpty() && !line.startsWith("#")).toList();
+            codes = Files.readAllLines(file).stream()
+                    .map(String::strip)
+                    .filter(line -> !line.isEmpty() && !line.startsWith("#"))
+                    .toList();
         } catch (IOException e) {
-            throw new IllegalStateException("The coupon pool file " + file + " (cartrelay.recovery.coupon-pool) "
-                    + "cannot be read: " + e.getMessage(), e);
+            throw new IllegalStateException(
+                    "The coupon pool file " + file + " (cartrelay.recovery.coupon-pool) " + "cannot be read: "
+                            + e.getMessage(),
+                    e);
         }
         for (String code : codes) {
             if (code.length() > 255) {

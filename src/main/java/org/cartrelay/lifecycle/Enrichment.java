@@ -57,8 +57,8 @@ public class Enrichment {
             batch.add(row.id());
         }
         Map<String, Integer> earlier = new HashMap<>();
-        for (Map.Entry<String, String> abandoned : checkouts.abandonedSince(emails,
-                now.minus(properties.abandonment().repeatWindow()))) {
+        for (Map.Entry<String, String> abandoned : checkouts.abandonedSince(
+                emails, now.minus(properties.abandonment().repeatWindow()))) {
             if (!batch.contains(abandoned.getKey())) {
                 earlier.merge(abandoned.getValue(), 1, Integer::sum);
             }
@@ -77,8 +77,12 @@ public class Enrichment {
         if (attempt >= 2) {
             segments.add(REPEAT_ABANDONER);
         }
-        List<Item> items = started.checkout() == null ? List.of() : started.checkout().items();
-        items.stream().map(Item::productId).filter(id -> id != null && !id.isBlank()).distinct()
+        List<Item> items =
+                started.checkout() == null ? List.of() : started.checkout().items();
+        items.stream()
+                .map(Item::productId)
+                .filter(id -> id != null && !id.isBlank())
+                .distinct()
                 .forEach(id -> segments.add(PRODUCT_SEGMENT + id));
         String coupon = coupons.next(row.id(), now).orElse(null);
         return new Abandonment(attempt, valueTier(started), segments, resumeUrl(row, started, coupon), coupon, now);
@@ -86,7 +90,8 @@ public class Enrichment {
 
     private String valueTier(CanonicalEvent started) {
         BigDecimal threshold = properties.abandonment().highValueThreshold();
-        BigDecimal total = started.checkout() == null ? null : started.checkout().total();
+        BigDecimal total =
+                started.checkout() == null ? null : started.checkout().total();
         return threshold != null && total != null && total.compareTo(threshold) >= 0 ? HIGH : NORMAL;
     }
 
@@ -109,6 +114,8 @@ public class Enrichment {
 
     /** Percent-encoding for any part of a URL: a space is %20, never +. */
     static String encode(String value) {
-        return value == null ? "" : URLEncoder.encode(value, StandardCharsets.UTF_8).replace("+", "%20");
+        return value == null
+                ? ""
+                : URLEncoder.encode(value, StandardCharsets.UTF_8).replace("+", "%20");
     }
 }

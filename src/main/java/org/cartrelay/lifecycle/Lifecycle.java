@@ -1,7 +1,6 @@
 package org.cartrelay.lifecycle;
 
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -25,8 +24,8 @@ import org.cartrelay.intake.AbandonmentDelays;
 import org.cartrelay.store.CheckoutKeys;
 import org.cartrelay.store.CheckoutStatus;
 import org.cartrelay.store.CheckoutStore;
-import org.cartrelay.store.CheckoutsFound;
 import org.cartrelay.store.CheckoutStore.CheckoutRow;
+import org.cartrelay.store.CheckoutsFound;
 import org.cartrelay.store.StoreUnreachable;
 import org.cartrelay.support.DueScan;
 import org.cartrelay.support.Ids;
@@ -58,8 +57,14 @@ public class Lifecycle {
     /** Where the timer's next look for due checkouts starts. */
     private final DueScan dueScan = new DueScan();
 
-    public Lifecycle(CheckoutStore checkouts, Fanout fanout, Enrichment enrichment,
-            CartRelayProperties properties, AbandonmentDelays delays, TransactionTemplate tx, Clock clock) {
+    public Lifecycle(
+            CheckoutStore checkouts,
+            Fanout fanout,
+            Enrichment enrichment,
+            CartRelayProperties properties,
+            AbandonmentDelays delays,
+            TransactionTemplate tx,
+            Clock clock) {
         this.checkouts = checkouts;
         this.fanout = fanout;
         this.enrichment = enrichment;
@@ -126,20 +131,25 @@ public class Lifecycle {
      * of the events applied serves too: the intake looks ahead before it knows which notices are repeats.
      */
     public CheckoutKeys lookahead(List<Inbound> events) {
-        List<Inbound> run = events.stream().takeWhile(Lifecycle::startsCheckoutById).toList();
+        List<Inbound> run =
+                events.stream().takeWhile(Lifecycle::startsCheckoutById).toList();
         return run.isEmpty() ? CheckoutKeys.NONE : keys(run);
     }
 
     private static boolean startsCheckoutById(Inbound inbound) {
-        return CanonicalEvent.CHECKOUT_STARTED.equals(inbound.event().type()) && inbound.event().checkoutId() != null;
+        return CanonicalEvent.CHECKOUT_STARTED.equals(inbound.event().type())
+                && inbound.event().checkoutId() != null;
     }
 
     private static CheckoutKeys keys(List<Inbound> run) {
         Map<String, Set<String>> refsBySource = new LinkedHashMap<>();
-        run.forEach(in -> refsBySource.computeIfAbsent(in.source(), s -> new LinkedHashSet<>())
+        run.forEach(in -> refsBySource
+                .computeIfAbsent(in.source(), s -> new LinkedHashSet<>())
                 .add(in.event().checkoutId()));
-        return new CheckoutKeys(refsBySource, new LinkedHashSet<>(run.stream().map(in -> normalise(in.event().email()))
-                .toList()));
+        return new CheckoutKeys(
+                refsBySource,
+                new LinkedHashSet<>(
+                        run.stream().map(in -> normalise(in.event().email())).toList()));
     }
 
     private void started(String source, CanonicalEvent event, Instant now) {
@@ -152,11 +162,11 @@ public class Lifecycle {
         String product = event.firstProductId();
         Instant due = now.plus(delays.of(source));
         String json = EventJson.write(event);
-        Optional<CheckoutRow> existing = checkouts.findOpenByEmail(source, email, product)
-                .filter(c -> c.status() == CheckoutStatus.PENDING);
+        Optional<CheckoutRow> existing =
+                checkouts.findOpenByEmail(source, email, product).filter(c -> c.status() == CheckoutStatus.PENDING);
         String id = existing.map(CheckoutRow::id).orElseGet(() -> Ids.next("chk"));
-        List<CheckoutStore.Started> started = List.of(new CheckoutStore.Started(id, source, null, email, product, now,
-                due, json));
+        List<CheckoutStore.Started> started =
+                List.of(new CheckoutStore.Started(id, source, null, email, product, now, due, json));
         if (existing.isPresent()) {
             checkouts.refreshPendingAll(started);
             log.debug("Checkout {} of {} refreshed, due {}", id, Masking.email(email), due);
@@ -181,8 +191,9 @@ public class Lifecycle {
         CheckoutsFound found = ahead != null && ahead.covers(keys) ? ahead : checkouts.find(keys);
         // this run's own copies of what was found, which it updates as it goes
         Map<String, Map<String, CheckoutRow>> known = new HashMap<>();
-        keys.refsBySource().keySet().forEach(source -> known.put(source,
-                new HashMap<>(found.byRef().getOrDefault(source, Map.of()))));
+        keys.refsBySource()
+                .keySet()
+                .forEach(source -> known.put(source, new HashMap<>(found.byRef().getOrDefault(source, Map.of()))));
         // each buyer's pending checkouts once this run is written: those found, and those it opens or refreshes
         Map<String, Set<String>> pendingByEmail = new HashMap<>();
         found.pendingByEmail().forEach((email, ids) -> pendingByEmail.put(email, new HashSet<>(ids)));
@@ -196,13 +207,22 @@ public class Lifecycle {
             Map<String, CheckoutRow> bySource = known.get(in.source());
             CheckoutRow row = bySource.get(event.checkoutId());
             if (row != null && row.status() != CheckoutStatus.PENDING && row.status() != CheckoutStatus.SUPERSEDED) {
-                log.debug("Checkout {} is already {}; the newer notice changes nothing", row.id(),
+                log.debug(
+                        "Checkout {} is already {}; the newer notice changes nothing",
+                        row.id(),
                         row.status().column());
                 continue;
             }
             String id = row == null ? Ids.next("chk") : row.id();
-            CheckoutStore.Started started = new CheckoutStore.Started(id, in.source(), event.checkoutId(), email,
-                    event.firstProductId(), in.receivedAt(), due, in.json());
+            CheckoutStore.Started started = new CheckoutStore.Started(
+                    id,
+                    in.source(),
+                    event.checkoutId(),
+                    email,
+                    event.firstProductId(),
+                    in.receivedAt(),
+                    due,
+                    in.json());
             if (row == null) {
                 inserts.add(started);
                 if (log.isInfoEnabled()) {
@@ -215,8 +235,20 @@ public class Lifecycle {
                 }
             }
             // later notices of this batch see it pending, as they would have one by one
-            bySource.put(event.checkoutId(), new CheckoutRow(id, in.source(), event.checkoutId(), email,
-                    event.firstProductId(), CheckoutStatus.PENDING, in.receivedAt(), due, null, null, null));
+            bySource.put(
+                    event.checkoutId(),
+                    new CheckoutRow(
+                            id,
+                            in.source(),
+                            event.checkoutId(),
+                            email,
+                            event.firstProductId(),
+                            CheckoutStatus.PENDING,
+                            in.receivedAt(),
+                            due,
+                            null,
+                            null,
+                            null));
             pendingByEmail.computeIfAbsent(email, e -> new HashSet<>()).add(id);
             newestByEmail.remove(email);
             newestByEmail.put(email, id);
@@ -225,10 +257,15 @@ public class Lifecycle {
         checkouts.refreshPendingAll(refreshes);
         // only buyers with a pending checkout besides their newest (a refresh may have moved one to another buyer,
         // which then supersedes nothing: harmless)
-        newestByEmail.entrySet().removeIf(newest -> newest.getKey() == null
-                || pendingByEmail.getOrDefault(newest.getKey(), Set.of()).stream().allMatch(newest.getValue()::equals));
+        newestByEmail
+                .entrySet()
+                .removeIf(newest -> newest.getKey() == null
+                        || pendingByEmail.getOrDefault(newest.getKey(), Set.of()).stream()
+                                .allMatch(newest.getValue()::equals));
         supersedeOthers(newestByEmail, run.get(run.size() - 1).receivedAt());
-        Stream.concat(inserts.stream(), refreshes.stream()).map(CheckoutStore.Started::dueAt).min(Instant::compareTo)
+        Stream.concat(inserts.stream(), refreshes.stream())
+                .map(CheckoutStore.Started::dueAt)
+                .min(Instant::compareTo)
                 .ifPresent(this::lookForAfterCommit);
     }
 
@@ -256,8 +293,11 @@ public class Lifecycle {
         int i = 0;
         for (Map.Entry<String, String> newest : newestByEmail.entrySet()) {
             if (superseded[i++] > 0) {
-                log.info("Checkout {} of {} supersedes {} older pending checkouts", newest.getValue(),
-                        Masking.email(newest.getKey()), superseded[i - 1]);
+                log.info(
+                        "Checkout {} of {} supersedes {} older pending checkouts",
+                        newest.getValue(),
+                        Masking.email(newest.getKey()),
+                        superseded[i - 1]);
             }
         }
     }
@@ -275,9 +315,11 @@ public class Lifecycle {
         String email = normalise(event.email());
         if (match.isEmpty() && email != null) {
             Set<String> ordered = productIds(event);
-            match = ordered.isEmpty() ? Optional.empty() : checkouts.openOfBuyer(source, email).stream()
-                    .filter(c -> holdsAnyOf(c, ordered))
-                    .findFirst();
+            match = ordered.isEmpty()
+                    ? Optional.empty()
+                    : checkouts.openOfBuyer(source, email).stream()
+                            .filter(c -> holdsAnyOf(c, ordered))
+                            .findFirst();
         }
         if (match.isEmpty()) {
             log.debug("Order from {} matches no open checkout by id or by buyer and product", source);
@@ -293,9 +335,11 @@ public class Lifecycle {
             }
             row = newer.get();
         }
-        if (row.status() == CheckoutStatus.ABANDONED && row.abandonedAt() != null
+        if (row.status() == CheckoutStatus.ABANDONED
+                && row.abandonedAt() != null
                 && now.isAfter(row.abandonedAt().plus(properties.recovery().window()))) {
-            log.debug("Order for checkout {} comes after cartrelay.recovery.window of its abandonment: no recovery",
+            log.debug(
+                    "Order for checkout {} comes after cartrelay.recovery.window of its abandonment: no recovery",
                     row.id());
             return;
         }
@@ -305,14 +349,21 @@ public class Lifecycle {
         } else if (row.status() == CheckoutStatus.ABANDONED
                 && checkouts.close(row.id(), CheckoutStatus.ABANDONED, CheckoutStatus.RECOVERED, now)) {
             CanonicalEvent started = EventJson.read(row.startedEvent(), CanonicalEvent.class);
-            String orderId = event.order() != null && event.order().id() != null ? event.order().id() : event.checkoutId();
-            OutboundEvent.Recovery recovery = new OutboundEvent.Recovery(orderId,
+            String orderId = event.order() != null && event.order().id() != null
+                    ? event.order().id()
+                    : event.checkoutId();
+            OutboundEvent.Recovery recovery = new OutboundEvent.Recovery(
+                    orderId,
                     event.checkout() == null ? null : event.checkout().total(),
-                    event.checkout() == null ? null : event.checkout().currency(), now);
+                    event.checkout() == null ? null : event.checkout().currency(),
+                    now);
             int cancelled = row.abandonedEventId() == null ? 0 : fanout.cancelUnsent(row.abandonedEventId(), now);
             int deliveries = fanout.publish(OutboundEvent.recovered(Ids.next("evt"), started, recovery), row.id(), now);
-            log.info("Checkout {} recovered: {} deliveries, {} unsent abandonment deliveries cancelled", row.id(),
-                    deliveries, cancelled);
+            log.info(
+                    "Checkout {} recovered: {} deliveries, {} unsent abandonment deliveries cancelled",
+                    row.id(),
+                    deliveries,
+                    cancelled);
         }
     }
 
@@ -344,11 +395,14 @@ public class Lifecycle {
                 if (due.size() == 1 || StoreUnreachable.is(batchFailed)) {
                     throw batchFailed;
                 }
-                log.warn("Abandoning {} checkouts together failed ({}); trying them one by one", due.size(),
+                log.warn(
+                        "Abandoning {} checkouts together failed ({}); trying them one by one",
+                        due.size(),
                         batchFailed.toString());
                 for (CheckoutRow row : due) {
                     try {
-                        abandoned += tx.execute(status -> abandonAll(List.of(row), now)).abandoned();
+                        abandoned += tx.execute(status -> abandonAll(List.of(row), now))
+                                .abandoned();
                     } catch (RuntimeException e) {
                         if (StoreUnreachable.is(e)) {
                             throw e;
@@ -372,8 +426,7 @@ public class Lifecycle {
     }
 
     /** What one batch did: checkouts abandoned, and those plus the ones superseded instead. */
-    private record Batch(int abandoned, int handled) {
-    }
+    private record Batch(int abandoned, int handled) {}
 
     /**
      * Supersedes due checkouts whose buyer started a newer one, marks the rest abandoned, enriches them and publishes
@@ -381,7 +434,9 @@ public class Lifecycle {
      */
     private Batch abandonAll(List<CheckoutRow> candidates, Instant now) {
         List<String> superseded = checkouts.supersedeOlder(candidates, now);
-        List<CheckoutRow> due = candidates.stream().filter(row -> !superseded.contains(row.id())).toList();
+        List<CheckoutRow> due = candidates.stream()
+                .filter(row -> !superseded.contains(row.id()))
+                .toList();
         Map<String, String> eventIds = new LinkedHashMap<>();
         for (CheckoutRow row : due) {
             eventIds.put(row.id(), Ids.next("evt"));
@@ -400,15 +455,19 @@ public class Lifecycle {
         for (int i = 0; i < abandoned.size(); i++) {
             CheckoutRow row = abandoned.get(i);
             publications.add(new Fanout.Publication(
-                    OutboundEvent.abandoned(eventIds.get(row.id()), startedEvents.get(i), enrichments.get(i)), row.id()));
+                    OutboundEvent.abandoned(eventIds.get(row.id()), startedEvents.get(i), enrichments.get(i)),
+                    row.id()));
         }
         if (!superseded.isEmpty()) {
             log.info("{} due checkouts superseded by a newer checkout of the same buyer", superseded.size());
         }
         int deliveries = fanout.publishAll(publications, now);
         if (log.isDebugEnabled()) {
-            publications.forEach(p -> log.debug("Checkout {} of {} abandoned: event {}", p.checkoutId(),
-                    Masking.email(p.event().email()), p.event().id()));
+            publications.forEach(p -> log.debug(
+                    "Checkout {} of {} abandoned: event {}",
+                    p.checkoutId(),
+                    Masking.email(p.event().email()),
+                    p.event().id()));
         }
         if (!publications.isEmpty()) {
             log.info("{} checkouts abandoned: {} deliveries", publications.size(), deliveries);

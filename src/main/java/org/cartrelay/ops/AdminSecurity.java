@@ -23,9 +23,9 @@ import org.springframework.security.web.AuthenticationEntryPoint;
 import org.springframework.security.web.SecurityFilterChain;
 import org.springframework.security.web.authentication.HttpStatusEntryPoint;
 import org.springframework.security.web.authentication.LoginUrlAuthenticationEntryPoint;
-import org.springframework.security.web.authentication.www.BasicAuthenticationEntryPoint;
 import org.springframework.security.web.authentication.SimpleUrlAuthenticationFailureHandler;
 import org.springframework.security.web.authentication.UsernamePasswordAuthenticationFilter;
+import org.springframework.security.web.authentication.www.BasicAuthenticationEntryPoint;
 import org.springframework.security.web.context.RequestAttributeSecurityContextRepository;
 import org.springframework.security.web.csrf.CookieCsrfTokenRepository;
 import org.springframework.security.web.savedrequest.NullRequestCache;
@@ -72,24 +72,34 @@ public class AdminSecurity {
         CookieCsrfTokenRepository csrfTokens = new CookieCsrfTokenRepository();
         csrfTokens.setHeaderName("X-CSRF-TOKEN");
         csrfTokens.setCookieCustomizer(cookie -> cookie.httpOnly(true).sameSite("Strict"));
-        SimpleUrlAuthenticationFailureHandler loginFailed = new SimpleUrlAuthenticationFailureHandler(
-                LOGIN_PAGE + "?error");
+        SimpleUrlAuthenticationFailureHandler loginFailed =
+                new SimpleUrlAuthenticationFailureHandler(LOGIN_PAGE + "?error");
         // the page says why from ?error; keeping the exception would need a session
         loginFailed.setAllowSessionCreation(false);
-        http.authorizeHttpRequests(auth -> auth
-                        .requestMatchers(LOGIN_PAGE, "/admin/login.js", "/admin/admin.css", "/admin/csrf").permitAll()
-                        .requestMatchers("/admin", "/admin/**").authenticated()
-                        .requestMatchers("/api/**").authenticated()
-                        // what the demo receiver got holds buyers' data
-                        .requestMatchers(HttpMethod.GET, "/demo/**").authenticated()
-                        .requestMatchers("/actuator/health", "/actuator/health/**").permitAll()
-                        .requestMatchers("/actuator/**").authenticated()
-                        .anyRequest().permitAll())
-                .httpBasic(httpBasic -> httpBasic.authenticationEntryPoint(attempts.countingFailures(basic))
+        http.authorizeHttpRequests(
+                        auth -> auth.requestMatchers(LOGIN_PAGE, "/admin/login.js", "/admin/admin.css", "/admin/csrf")
+                                .permitAll()
+                                .requestMatchers("/admin", "/admin/**")
+                                .authenticated()
+                                .requestMatchers("/api/**")
+                                .authenticated()
+                                // what the demo receiver got holds buyers' data
+                                .requestMatchers(HttpMethod.GET, "/demo/**")
+                                .authenticated()
+                                .requestMatchers("/actuator/health", "/actuator/health/**")
+                                .permitAll()
+                                .requestMatchers("/actuator/**")
+                                .authenticated()
+                                .anyRequest()
+                                .permitAll())
+                .httpBasic(httpBasic -> httpBasic
+                        .authenticationEntryPoint(attempts.countingFailures(basic))
                         // an API client's credentials hold for its one request: no session, no cookie
                         .securityContextRepository(new RequestAttributeSecurityContextRepository()))
-                .formLogin(form -> form.loginPage(LOGIN_PAGE).loginProcessingUrl(LOGIN_URL)
-                        .defaultSuccessUrl("/admin/", true).failureHandler(loginFailed))
+                .formLogin(form -> form.loginPage(LOGIN_PAGE)
+                        .loginProcessingUrl(LOGIN_URL)
+                        .defaultSuccessUrl("/admin/", true)
+                        .failureHandler(loginFailed))
                 .logout(logout -> logout.logoutUrl("/admin/logout").logoutSuccessUrl(LOGIN_PAGE + "?logout"))
                 .exceptionHandling(exceptions -> exceptions.authenticationEntryPoint(new AdminEntryPoint(basic)))
                 // a refused request is not kept for after signing in (that would need a session per visitor):
@@ -100,7 +110,8 @@ public class AdminSecurity {
                 // sessions start only at the login form; a request with basic credentials is not one
                 .sessionManagement(session -> session.requireExplicitAuthenticationStrategy(true))
                 .addFilterBefore(attempts, UsernamePasswordAuthenticationFilter.class)
-                .headers(headers -> headers.contentSecurityPolicy(csp -> csp.policyDirectives(CONTENT_SECURITY_POLICY)));
+                .headers(
+                        headers -> headers.contentSecurityPolicy(csp -> csp.policyDirectives(CONTENT_SECURITY_POLICY)));
         return http.build();
     }
 
@@ -144,9 +155,11 @@ public class AdminSecurity {
         }
 
         @Override
-        public void commence(HttpServletRequest request, HttpServletResponse response,
-                AuthenticationException authException) throws IOException, ServletException {
-            String path = request.getRequestURI().substring(request.getContextPath().length());
+        public void commence(
+                HttpServletRequest request, HttpServletResponse response, AuthenticationException authException)
+                throws IOException, ServletException {
+            String path =
+                    request.getRequestURI().substring(request.getContextPath().length());
             if ("XMLHttpRequest".equals(request.getHeader("X-Requested-With"))) {
                 bare.commence(request, response, authException);
             } else if (path.equals("/admin") || path.startsWith("/admin/")) {
@@ -170,11 +183,16 @@ public class AdminSecurity {
         if (effective == null || effective.isBlank()) {
             Path file = properties.homeDir().resolve("data").resolve(GeneratedPassword.FILE_NAME);
             effective = GeneratedPassword.readOrCreate(file);
-            log.warn("cartrelay.admin.password is not set; the password of admin user '{}' is in {} (readable by "
-                    + "its owner only)", username, file);
+            log.warn(
+                    "cartrelay.admin.password is not set; the password of admin user '{}' is in {} (readable by "
+                            + "its owner only)",
+                    username,
+                    file);
         }
         PasswordEncoder encoder = PasswordEncoderFactories.createDelegatingPasswordEncoder();
-        return new InMemoryUserDetailsManager(User.withUsername(username).password(encoder.encode(effective))
-                .roles("ADMIN").build());
+        return new InMemoryUserDetailsManager(User.withUsername(username)
+                .password(encoder.encode(effective))
+                .roles("ADMIN")
+                .build());
     }
 }

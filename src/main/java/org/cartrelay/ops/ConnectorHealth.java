@@ -32,8 +32,7 @@ public class ConnectorHealth implements CompositeHealthContributor {
     public static final Status WAITING = new Status("WAITING", "Its target asked it to wait (Retry-After)");
     public static final Status PAUSED = new Status("PAUSED", "Paused by an operator");
     public static final Status CIRCUIT_OPEN = new Status("CIRCUIT_OPEN", "Its circuit breaker is open");
-    public static final Status DISABLED = new Status("DISABLED",
-            "Disabled by a receiver's 410 or in its file");
+    public static final Status DISABLED = new Status("DISABLED", "Disabled by a receiver's 410 or in its file");
 
     private final Map<String, HealthContributor> indicators = new LinkedHashMap<>();
 
@@ -47,7 +46,8 @@ public class ConnectorHealth implements CompositeHealthContributor {
         CircuitBreaker.State circuit = runtime.circuitState();
         Instant waitingUntil = runtime.waitingUntil(now);
         Status state;
-        if (runtime.disabledReason() != null || !runtime.connector().definition().enabled()) {
+        if (runtime.disabledReason() != null
+                || !runtime.connector().definition().enabled()) {
             state = DISABLED;
         } else if (runtime.paused()) {
             state = PAUSED;

@@ -38,16 +38,29 @@ public class DeadLetterApi {
     }
 
     @GetMapping
-    public List<Map<String, Object>> list(@RequestParam(required = false) String connector,
-            @RequestParam(required = false) String from, @RequestParam(required = false) String to,
-            @RequestParam(defaultValue = "50") int limit, @RequestParam(defaultValue = "0") int offset) {
-        return deadLetters.list(connector, TimeParameter.parse("from", from, false), TimeParameter.parse("to", to, true), Math.min(Math.max(limit, 1), 500),
-                Math.max(offset, 0)).stream().map(DeadLetterApi::view).toList();
+    public List<Map<String, Object>> list(
+            @RequestParam(required = false) String connector,
+            @RequestParam(required = false) String from,
+            @RequestParam(required = false) String to,
+            @RequestParam(defaultValue = "50") int limit,
+            @RequestParam(defaultValue = "0") int offset) {
+        return deadLetters
+                .list(
+                        connector,
+                        TimeParameter.parse("from", from, false),
+                        TimeParameter.parse("to", to, true),
+                        Math.min(Math.max(limit, 1), 500),
+                        Math.max(offset, 0))
+                .stream()
+                .map(DeadLetterApi::view)
+                .toList();
     }
 
     @GetMapping("/{id}")
     public ResponseEntity<?> one(@PathVariable String id) {
-        return deadLetters.find(id).<ResponseEntity<?>>map(letter -> ResponseEntity.ok(view(letter)))
+        return deadLetters
+                .find(id)
+                .<ResponseEntity<?>>map(letter -> ResponseEntity.ok(view(letter)))
                 .orElseGet(() -> notFound(id));
     }
 
@@ -59,21 +72,29 @@ public class DeadLetterApi {
 
     /** Replays all dead letters of a connector and/or of a time range; at least one selector is required. */
     @PostMapping("/replay")
-    public ResponseEntity<?> replaySelected(@RequestParam(required = false) String connector,
-            @RequestParam(required = false) String from, @RequestParam(required = false) String to) {
+    public ResponseEntity<?> replaySelected(
+            @RequestParam(required = false) String connector,
+            @RequestParam(required = false) String from,
+            @RequestParam(required = false) String to) {
         if (connector == null && from == null && to == null) {
-            ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.BAD_REQUEST,
+            ProblemDetail problem = ProblemDetail.forStatusAndDetail(
+                    HttpStatus.BAD_REQUEST,
                     "Name a connector, a time range (from, to) or both; replaying everything needs a selector.");
             return ResponseEntity.badRequest().body(problem);
         }
-        List<String> replayed = deadLetters.replay(null, connector, TimeParameter.parse("from", from, false), TimeParameter.parse("to", to, true),
+        List<String> replayed = deadLetters.replay(
+                null,
+                connector,
+                TimeParameter.parse("from", from, false),
+                TimeParameter.parse("to", to, true),
                 clock.instant());
         return ResponseEntity.ok(Map.of("replayed", replayed));
     }
 
     private static ResponseEntity<ProblemDetail> notFound(String id) {
-        return ResponseEntity.status(HttpStatus.NOT_FOUND).body(ProblemDetail.forStatusAndDetail(HttpStatus.NOT_FOUND,
-                "There is no dead letter with id '" + id + "'."));
+        return ResponseEntity.status(HttpStatus.NOT_FOUND)
+                .body(ProblemDetail.forStatusAndDetail(
+                        HttpStatus.NOT_FOUND, "There is no dead letter with id '" + id + "'."));
     }
 
     private static Map<String, Object> view(DeadLetter letter) {

@@ -16,7 +16,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.function.UnaryOperator;
-
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
@@ -61,24 +60,28 @@ public class DemoEcho {
     private static final int KEPT = 20;
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private record Arrival(Map<String, Object> entry, String buyer) {
-    }
+    private record Arrival(Map<String, Object> entry, String buyer) {}
 
     private final String secret;
     private final byte[] buyerKey = new byte[32];
     private final Deque<Arrival> received = new ArrayDeque<>();
 
     public DemoEcho(CartRelayProperties properties) {
-        this.secret = properties.demo().secret() == null ? "" : properties.demo().secret();
+        this.secret =
+                properties.demo().secret() == null ? "" : properties.demo().secret();
         new SecureRandom().nextBytes(buyerKey);
     }
 
     @PostMapping("/demo/echo")
-    public ResponseEntity<Void> receive(@RequestBody byte[] body,
+    public ResponseEntity<Void> receive(
+            @RequestBody byte[] body,
             @RequestHeader(name = "webhook-id", required = false) String id,
             @RequestHeader(name = "webhook-timestamp", required = false) String timestamp,
             @RequestHeader(name = "webhook-signature", required = false) String signature) {
-        boolean signed = !secret.isBlank() && id != null && timestamp != null && timestamp.matches("\\d{1,18}")
+        boolean signed = !secret.isBlank()
+                && id != null
+                && timestamp != null
+                && timestamp.matches("\\d{1,18}")
                 && StandardWebhooks.withSecret(secret).verify(id, Long.parseLong(timestamp), body, signature);
         if (!signed) {
             return ResponseEntity.status(HttpStatus.UNAUTHORIZED).build();
@@ -119,7 +122,7 @@ public class DemoEcho {
         String buyer = buyerHash(erased.email());
         int removed = 0;
         synchronized (received) {
-            for (Iterator<Arrival> it = received.iterator(); it.hasNext();) {
+            for (Iterator<Arrival> it = received.iterator(); it.hasNext(); ) {
                 if (buyer.equals(it.next().buyer())) {
                     it.remove();
                     removed++;
@@ -156,8 +159,10 @@ public class DemoEcho {
             for (String form : List.of(email, lower)) {
                 forms.add(new String[] {form, mask});
             }
-            for (String form : List.of(URLEncoder.encode(email, StandardCharsets.UTF_8),
-                    URLEncoder.encode(lower, StandardCharsets.UTF_8), lower.replace("@", "%40"))) {
+            for (String form : List.of(
+                    URLEncoder.encode(email, StandardCharsets.UTF_8),
+                    URLEncoder.encode(lower, StandardCharsets.UTF_8),
+                    lower.replace("@", "%40"))) {
                 forms.add(new String[] {form, encodedMask});
             }
         }
@@ -196,16 +201,21 @@ public class DemoEcho {
     }
 
     private static String initial(String name) {
-        return name.isEmpty() ? name : name.codePoints().limit(1)
-                .collect(StringBuilder::new, StringBuilder::appendCodePoint, StringBuilder::append) + "***";
+        return name.isEmpty()
+                ? name
+                : name.codePoints()
+                                .limit(1)
+                                .collect(StringBuilder::new, StringBuilder::appendCodePoint, StringBuilder::append)
+                        + "***";
     }
 
     private String buyerHash(String email) {
         try {
             Mac mac = Mac.getInstance("HmacSHA256");
             mac.init(new SecretKeySpec(buyerKey, "HmacSHA256"));
-            return HexFormat.of().formatHex(mac.doFinal(email.strip().toLowerCase(Locale.ROOT)
-                    .getBytes(StandardCharsets.UTF_8)));
+            return HexFormat.of()
+                    .formatHex(
+                            mac.doFinal(email.strip().toLowerCase(Locale.ROOT).getBytes(StandardCharsets.UTF_8)));
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException(e);
         }

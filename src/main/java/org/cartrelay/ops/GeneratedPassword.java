@@ -12,8 +12,7 @@ final class GeneratedPassword {
 
     static final String FILE_NAME = "admin-password";
 
-    private GeneratedPassword() {
-    }
+    private GeneratedPassword() {}
 
     /** The password in {@code file}, or a new one written there (owner-only) when the file does not exist. */
     static String readOrCreate(Path file) {

@@ -38,39 +38,59 @@ public class HubMetrics {
         this.registry = registry;
         for (ConnectorRuntime runtime : runtimes.all()) {
             String name = runtime.name();
-            Gauge.builder("cartrelay.deliveries.pending", status, s -> s.backlog(name).pending())
-                    .description("Deliveries waiting to be sent or in flight").tag("connector", name).register(registry);
+            Gauge.builder(
+                            "cartrelay.deliveries.pending",
+                            status,
+                            s -> s.backlog(name).pending())
+                    .description("Deliveries waiting to be sent or in flight")
+                    .tag("connector", name)
+                    .register(registry);
             Gauge.builder("cartrelay.deliveries.oldest.pending.age", status, s -> s.oldestPendingAgeSeconds(name))
-                    .description("Age of the oldest waiting delivery").baseUnit("seconds").tag("connector", name)
+                    .description("Age of the oldest waiting delivery")
+                    .baseUnit("seconds")
+                    .tag("connector", name)
                     .register(registry);
             Gauge.builder("cartrelay.dead.letters", status, s -> s.backlog(name).dead())
-                    .description("Dead letters waiting for a replay").tag("connector", name).register(registry);
+                    .description("Dead letters waiting for a replay")
+                    .tag("connector", name)
+                    .register(registry);
             FunctionCounter.builder("cartrelay.deliveries.leased", runtime, ConnectorRuntime::claimed)
                     .description("Deliveries a lane leased, by claiming them from the store or taking them from the"
                             + " fan-out as it wrote them")
-                    .tag("connector", name).tag("how", "claimed").register(registry);
+                    .tag("connector", name)
+                    .tag("how", "claimed")
+                    .register(registry);
             FunctionCounter.builder("cartrelay.deliveries.leased", runtime, ConnectorRuntime::handedOver)
                     .description("Deliveries a lane leased, by claiming them from the store or taking them from the"
                             + " fan-out as it wrote them")
-                    .tag("connector", name).tag("how", "handed-over").register(registry);
-            Gauge.builder("cartrelay.circuit.open", runtime,
-                            r -> r.circuitState() == CircuitBreaker.State.OPEN ? 1 : 0)
-                    .description("1 while the connector's circuit breaker is open").tag("connector", name)
+                    .tag("connector", name)
+                    .tag("how", "handed-over")
+                    .register(registry);
+            Gauge.builder("cartrelay.circuit.open", runtime, r -> r.circuitState() == CircuitBreaker.State.OPEN ? 1 : 0)
+                    .description("1 while the connector's circuit breaker is open")
+                    .tag("connector", name)
                     .register(registry);
             Gauge.builder("cartrelay.connector.concurrency", runtime, ConnectorRuntime::concurrency)
                     .description("Calls the connector may make at once now (lowered when its target asks to slow "
-                            + "down, growing back)").tag("connector", name).register(registry);
+                            + "down, growing back)")
+                    .tag("connector", name)
+                    .register(registry);
             Gauge.builder("cartrelay.connector.rate.limit", runtime, ConnectorRuntime::rate)
                     .description("Calls per second the connector may make now; +Inf when unlimited")
-                    .tag("connector", name).register(registry);
+                    .tag("connector", name)
+                    .register(registry);
             Gauge.builder("cartrelay.connector.waiting", runtime, r -> waitingSeconds(r, clock))
                     .description("Seconds until the wait its target asked for (Retry-After) ends; 0 when none")
-                    .baseUnit("seconds").tag("connector", name).register(registry);
+                    .baseUnit("seconds")
+                    .tag("connector", name)
+                    .register(registry);
         }
         // resilience4j's own: resilience4j_circuitbreaker_state{name=<connector>,state=…}, calls, failure rate
-        TaggedCircuitBreakerMetrics.ofCircuitBreakerRegistry(runtimes.breakers()).bindTo(registry);
+        TaggedCircuitBreakerMetrics.ofCircuitBreakerRegistry(runtimes.breakers())
+                .bindTo(registry);
         Gauge.builder("cartrelay.checkouts.pending", status, s -> s.checkouts(CheckoutStatus.PENDING))
-                .description("Checkouts waiting for their abandonment delay").register(registry);
+                .description("Checkouts waiting for their abandonment delay")
+                .register(registry);
     }
 
     private static double waitingSeconds(ConnectorRuntime runtime, Clock clock) {
@@ -81,32 +101,50 @@ public class HubMetrics {
 
     /** outcome: accepted, duplicate, rejected (stored but unusable) or refused (bad signature, bad input). */
     public void notice(String source, String outcome) {
-        counters.computeIfAbsent("notices\u0000" + source + "\u0000" + outcome, key -> Counter.builder(NOTICES)
-                .tag("source", source).tag("outcome", outcome).register(registry)).increment();
+        counters.computeIfAbsent(
+                        "notices\u0000" + source + "\u0000" + outcome,
+                        key -> Counter.builder(NOTICES)
+                                .tag("source", source)
+                                .tag("outcome", outcome)
+                                .register(registry))
+                .increment();
     }
 
     public double notices(String outcome) {
-        return registry.find(NOTICES).tag("outcome", outcome).counters().stream().mapToDouble(Counter::count).sum();
+        return registry.find(NOTICES).tag("outcome", outcome).counters().stream()
+                .mapToDouble(Counter::count)
+                .sum();
     }
 
     /** One attempt's outcome (delivered, retry, throttled, dead, gone) and duration. */
     public void attempt(String connector, String outcome, Duration duration) {
-        counters.computeIfAbsent("deliveries\u0000" + connector + "\u0000" + outcome, key -> Counter.builder("cartrelay.deliveries")
-                .tag("connector", connector).tag("outcome", outcome).register(registry)).increment();
-        timers.computeIfAbsent("latency\u0000" + connector, key -> Timer.builder("cartrelay.delivery.latency")
-                .description("Duration of one delivery attempt")
-                .tag("connector", connector)
-                .publishPercentiles(0.5, 0.95, 0.99)
-                .publishPercentileHistogram()
-                .register(registry)).record(duration);
+        counters.computeIfAbsent(
+                        "deliveries\u0000" + connector + "\u0000" + outcome,
+                        key -> Counter.builder("cartrelay.deliveries")
+                                .tag("connector", connector)
+                                .tag("outcome", outcome)
+                                .register(registry))
+                .increment();
+        timers.computeIfAbsent(
+                        "latency\u0000" + connector,
+                        key -> Timer.builder("cartrelay.delivery.latency")
+                                .description("Duration of one delivery attempt")
+                                .tag("connector", connector)
+                                .publishPercentiles(0.5, 0.95, 0.99)
+                                .publishPercentileHistogram()
+                                .register(registry))
+                .record(duration);
     }
 
     /** From the event's creation to its successful delivery. */
     public void endToEnd(String connector, Duration duration) {
-        timers.computeIfAbsent("end-to-end\u0000" + connector, key -> Timer.builder("cartrelay.delivery.end.to.end")
-                .description("From the outbound event's creation to its delivery")
-                .tag("connector", connector)
-                .publishPercentiles(0.5, 0.99)
-                .register(registry)).record(duration);
+        timers.computeIfAbsent(
+                        "end-to-end\u0000" + connector,
+                        key -> Timer.builder("cartrelay.delivery.end.to.end")
+                                .description("From the outbound event's creation to its delivery")
+                                .tag("connector", connector)
+                                .publishPercentiles(0.5, 0.99)
+                                .register(registry))
+                .record(duration);
     }
 }

@@ -44,7 +44,9 @@ public class HubStatus {
     /** Seconds since the oldest waiting delivery of a connector was created; 0 when nothing waits. */
     public double oldestPendingAgeSeconds(String connector) {
         Instant oldest = backlog(connector).oldestPending();
-        return oldest == null ? 0 : Math.max(0, Duration.between(oldest, clock.instant()).toMillis() / 1000.0);
+        return oldest == null
+                ? 0
+                : Math.max(0, Duration.between(oldest, clock.instant()).toMillis() / 1000.0);
     }
 
     public long checkouts(CheckoutStatus status) {

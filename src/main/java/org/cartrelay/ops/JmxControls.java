@@ -5,7 +5,6 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-
 import javax.management.MBeanServer;
 import javax.management.ObjectName;
 import javax.management.StandardMBean;
@@ -33,7 +32,11 @@ public class JmxControls implements InitializingBean, DisposableBean {
     private final MBeanServer server = ManagementFactory.getPlatformMBeanServer();
     private final List<ObjectName> registered = new ArrayList<>();
 
-    public JmxControls(ConnectorRuntimes runtimes, HubStatus status, HubMetrics metrics, DeadLetterStore deadLetters,
+    public JmxControls(
+            ConnectorRuntimes runtimes,
+            HubStatus status,
+            HubMetrics metrics,
+            DeadLetterStore deadLetters,
             Clock clock) {
         this.runtimes = runtimes;
         this.status = status;
@@ -47,7 +50,8 @@ public class JmxControls implements InitializingBean, DisposableBean {
         register(new ObjectName("cartrelay:type=Hub"), new StandardMBean(new Hub(), HubControlMBean.class));
         for (ConnectorRuntime runtime : runtimes.all()) {
             // connector names are lower-case letters, digits and dashes (schema), safe in an ObjectName
-            register(new ObjectName("cartrelay:type=Connector,name=" + runtime.name()),
+            register(
+                    new ObjectName("cartrelay:type=Connector,name=" + runtime.name()),
                     new StandardMBean(new ConnectorControl(runtime), ConnectorControlMBean.class));
         }
     }
@@ -186,7 +190,9 @@ public class JmxControls implements InitializingBean, DisposableBean {
 
         @Override
         public int replayDeadLetters() {
-            return deadLetters.replay(null, runtime.name(), null, null, clock.instant()).size();
+            return deadLetters
+                    .replay(null, runtime.name(), null, null, clock.instant())
+                    .size();
         }
     }
 }

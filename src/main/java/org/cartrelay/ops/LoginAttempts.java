@@ -88,10 +88,14 @@ final class LoginAttempts extends OncePerRequestFilter {
     private Bucket bucket(HttpServletRequest request) {
         String address = request.getRemoteAddr();
         synchronized (buckets) {
-            return buckets.computeIfAbsent(address, ignored -> Bucket.builder()
-                    .addLimit(Bandwidth.builder().capacity(perMinute).refillGreedy(perMinute, Duration.ofMinutes(1))
-                            .build())
-                    .build());
+            return buckets.computeIfAbsent(
+                    address,
+                    ignored -> Bucket.builder()
+                            .addLimit(Bandwidth.builder()
+                                    .capacity(perMinute)
+                                    .refillGreedy(perMinute, Duration.ofMinutes(1))
+                                    .build())
+                            .build());
         }
     }
 

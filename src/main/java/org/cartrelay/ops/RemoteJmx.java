@@ -10,7 +10,6 @@ import java.rmi.server.RMIServerSocketFactory;
 import java.rmi.server.UnicastRemoteObject;
 import java.util.Map;
 import java.util.Set;
-
 import javax.management.remote.JMXAuthenticator;
 import javax.management.remote.JMXConnectorServer;
 import javax.management.remote.JMXConnectorServerFactory;
@@ -65,11 +64,16 @@ public class RemoteJmx implements InitializingBean, DisposableBean {
         InetAddress address = InetAddress.getByName(host);
         RMIServerSocketFactory sockets = new BoundSocketFactory(address);
         registry = LocateRegistry.createRegistry(port, null, sockets);
-        JMXServiceURL url = new JMXServiceURL("service:jmx:rmi://" + host + ":" + port + "/jndi/rmi://" + host + ":"
-                + port + "/jmxrmi");
-        server = JMXConnectorServerFactory.newJMXConnectorServer(url, Map.of(
-                JMXConnectorServer.AUTHENTICATOR, (JMXAuthenticator) this::authenticate,
-                RMIConnectorServer.RMI_SERVER_SOCKET_FACTORY_ATTRIBUTE, sockets), ManagementFactory.getPlatformMBeanServer());
+        JMXServiceURL url = new JMXServiceURL(
+                "service:jmx:rmi://" + host + ":" + port + "/jndi/rmi://" + host + ":" + port + "/jmxrmi");
+        server = JMXConnectorServerFactory.newJMXConnectorServer(
+                url,
+                Map.of(
+                        JMXConnectorServer.AUTHENTICATOR,
+                        (JMXAuthenticator) this::authenticate,
+                        RMIConnectorServer.RMI_SERVER_SOCKET_FACTORY_ATTRIBUTE,
+                        sockets),
+                ManagementFactory.getPlatformMBeanServer());
         server.start();
         log.info("Remote JMX listening on {}:{} (service:jmx:rmi:///jndi/rmi://{}:{}/jmxrmi)", host, port, host, port);
     }

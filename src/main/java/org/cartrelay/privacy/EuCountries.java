@@ -13,14 +13,14 @@ import org.cartrelay.event.OutboundEvent;
  */
 public final class EuCountries {
 
-    public static final Set<String> CODES = Set.of("AT", "BE", "BG", "HR", "CY", "CZ", "DK", "EE", "FI", "FR", "DE",
-            "GR", "EL", "HU", "IE", "IT", "LV", "LT", "LU", "MT", "NL", "PL", "PT", "RO", "SK", "SI", "ES", "SE");
+    public static final Set<String> CODES = Set.of(
+            "AT", "BE", "BG", "HR", "CY", "CZ", "DK", "EE", "FI", "FR", "DE", "GR", "EL", "HU", "IE", "IT", "LV", "LT",
+            "LU", "MT", "NL", "PL", "PT", "RO", "SK", "SI", "ES", "SE");
 
     /** The attribute in which Digistore24's own answer arrives. */
     public static final String DIGISTORE24_GDPR = "is_gdpr_country";
 
-    private EuCountries() {
-    }
+    private EuCountries() {}
 
     public static boolean contains(String country) {
         return country != null && CODES.contains(country.strip().toUpperCase(Locale.ROOT));
@@ -32,7 +32,8 @@ public final class EuCountries {
             String answer = gdpr.strip().toUpperCase(Locale.ROOT);
             return answer.equals("Y") || answer.equals("YES") || answer.equals("1") || answer.equals("TRUE");
         }
-        return event.customer() != null && event.customer().address() != null
+        return event.customer() != null
+                && event.customer().address() != null
                 && contains(event.customer().address().country());
     }
 }

@@ -33,15 +33,15 @@ public class PrivacyApi {
             throw new IllegalArgumentException("The parameter 'email' is required: the address of the buyer to erase.");
         }
         if (!EmailAddress.isValid(email.strip())) {
-            throw new IllegalArgumentException("The parameter 'email' must be an email address such as "
-                    + "buyer@example.com.");
+            throw new IllegalArgumentException(
+                    "The parameter 'email' must be an email address such as " + "buyer@example.com.");
         }
         return erasure.erase(email.strip());
     }
 
     @GetMapping("/api/suppressed")
-    public List<PrivacyStore.Suppressed> suppressed(@RequestParam(required = false) String from,
-            @RequestParam(required = false) String to) {
+    public List<PrivacyStore.Suppressed> suppressed(
+            @RequestParam(required = false) String from, @RequestParam(required = false) String to) {
         return store.suppressed(TimeParameter.parse("from", from, false), TimeParameter.parse("to", to, true));
     }
 }

@@ -43,15 +43,16 @@ public class PrivacyPolicy {
      * The same, with the suppression list's entries of the events' buyers read beforehand
      * ({@link #unsubscribed(Collection)}), so a batch of events costs one look-up.
      */
-    public String withheld(OutboundEvent event, ConnectorDefinition connector,
-            Map<String, SuppressionStore.Entry> unsubscribed) {
+    public String withheld(
+            OutboundEvent event, ConnectorDefinition connector, Map<String, SuppressionStore.Entry> unsubscribed) {
         if (connector.respectUnsubscribe() && event.email() != null) {
             SuppressionStore.Entry entry = unsubscribed.get(UnsubscribeKeys.normalise(event.email()));
             if (entry != null) {
                 return reason(entry);
             }
         }
-        boolean consent = event.consent() != null && Boolean.TRUE.equals(event.consent().newsletter());
+        boolean consent =
+                event.consent() != null && Boolean.TRUE.equals(event.consent().newsletter());
         if (EuCountries.isEuBuyer(event)) {
             if (euBuyers == EuBuyers.EXCLUDE) {
                 return "The buyer is in an EU country and cartrelay.policy.eu-buyers is exclude.";
@@ -95,7 +96,7 @@ public class PrivacyPolicy {
     }
 
     static String reason(SuppressionStore.Entry entry) {
-        return "The buyer unsubscribed on " + entry.createdAt().atZone(ZoneOffset.UTC).toLocalDate() + " ("
-                + entry.source() + ").";
+        return "The buyer unsubscribed on "
+                + entry.createdAt().atZone(ZoneOffset.UTC).toLocalDate() + " (" + entry.source() + ").";
     }
 }

@@ -29,7 +29,12 @@ public class AdminPage {
     @GetMapping("/admin/csrf")
     @ResponseBody
     public Map<String, String> csrf(CsrfToken token) {
-        return Map.of("headerName", token.getHeaderName(), "parameterName", token.getParameterName(), "token",
+        return Map.of(
+                "headerName",
+                token.getHeaderName(),
+                "parameterName",
+                token.getParameterName(),
+                "token",
                 token.getToken());
     }
 }

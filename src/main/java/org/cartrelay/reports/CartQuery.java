@@ -34,8 +34,8 @@ public record CartQuery(Instant from, Instant to, String email, String product, 
         Instant start = TimeParameter.parse("from", from, false);
         Instant end = TimeParameter.parse("to", to, true);
         if (start != null && end != null && !start.isBefore(end)) {
-            throw new IllegalArgumentException("The parameter 'from' (" + from + ") must lie before 'to' (" + to
-                    + ").");
+            throw new IllegalArgumentException(
+                    "The parameter 'from' (" + from + ") must lie before 'to' (" + to + ").");
         }
         List<String> statuses = new ArrayList<>();
         if (status != null && !status.isBlank()) {
@@ -48,10 +48,13 @@ public record CartQuery(Instant from, Instant to, String email, String product, 
                 statuses.add(trimmed);
             }
         }
-        return new CartQuery(start, end, blankToNull(email) == null ? null : email.trim().toLowerCase(Locale.ROOT),
-                blankToNull(product) == null ? null : product.trim(), statuses);
+        return new CartQuery(
+                start,
+                end,
+                blankToNull(email) == null ? null : email.trim().toLowerCase(Locale.ROOT),
+                blankToNull(product) == null ? null : product.trim(),
+                statuses);
     }
-
 
     private static String blankToNull(String value) {
         return value == null || value.isBlank() ? null : value;

@@ -9,7 +9,6 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
-
 import javax.sql.DataSource;
 
 import org.cartrelay.event.EventJson;
@@ -51,19 +50,20 @@ public class CartReports {
         this.readOnly.setReadOnly(true);
     }
 
-    public record Page(List<CartRow> items, long total) {
-    }
+    public record Page(List<CartRow> items, long total) {}
 
     /** The matching checkouts, newest first. */
     public Page page(CartQuery query, int offset, int limit) {
         Where where = where(query);
-        long total = jdbc.queryForObject("select count(*) from checkout c" + where.sql, Long.class,
-                where.params.toArray());
+        long total =
+                jdbc.queryForObject("select count(*) from checkout c" + where.sql, Long.class, where.params.toArray());
         List<Object> params = new ArrayList<>(where.params);
         params.add(limit);
         params.add(offset);
-        List<CartRow> items = jdbc.query(SELECT + where.sql + " order by c.started_at desc, c.id desc limit ? offset ?",
-                CartReports::row, params.toArray());
+        List<CartRow> items = jdbc.query(
+                SELECT + where.sql + " order by c.started_at desc, c.id desc limit ? offset ?",
+                CartReports::row,
+                params.toArray());
         return new Page(items, total);
     }
 
@@ -73,11 +73,11 @@ public class CartReports {
         // PostgreSQL fetches with a cursor only inside a transaction
         readOnly.executeWithoutResult(status -> streaming.query(
                 SELECT + where.sql + " order by c.started_at desc, c.id desc",
-                (RowCallbackHandler) rs -> sink.accept(row(rs, 0)), where.params.toArray()));
+                (RowCallbackHandler) rs -> sink.accept(row(rs, 0)),
+                where.params.toArray()));
     }
 
-    private record Where(String sql, List<Object> params) {
-    }
+    private record Where(String sql, List<Object> params) {}
 
     private static Where where(CartQuery query) {
         StringBuilder sql = new StringBuilder(" where 1 = 1");
@@ -101,7 +101,9 @@ public class CartReports {
             params.add("%\"productId\":" + likeEscaped(EventJson.write(query.product())) + "%");
         }
         if (!query.statuses().isEmpty()) {
-            sql.append(" and c.status in (").append("?, ".repeat(query.statuses().size() - 1)).append("?)");
+            sql.append(" and c.status in (")
+                    .append("?, ".repeat(query.statuses().size() - 1))
+                    .append("?)");
             params.addAll(query.statuses());
         }
         return new Where(sql.toString(), params);
@@ -148,11 +150,23 @@ public class CartReports {
                 recoveredCurrency = currency;
             }
         }
-        return new CartRow(rs.getString("id"), rs.getString("source"), rs.getString("checkout_ref"),
-                rs.getString("email"), text(customer.path("firstName")), text(customer.path("lastName")),
-                rs.getString("status"), instant(rs, "started_at"), instant(rs, "abandoned_at"),
-                instant(rs, "closed_at"), text(checkout.path("orderFormId")), currency, total, products,
-                recoveredAmount, recoveredCurrency);
+        return new CartRow(
+                rs.getString("id"),
+                rs.getString("source"),
+                rs.getString("checkout_ref"),
+                rs.getString("email"),
+                text(customer.path("firstName")),
+                text(customer.path("lastName")),
+                rs.getString("status"),
+                instant(rs, "started_at"),
+                instant(rs, "abandoned_at"),
+                instant(rs, "closed_at"),
+                text(checkout.path("orderFormId")),
+                currency,
+                total,
+                products,
+                recoveredAmount,
+                recoveredCurrency);
     }
 
     private static JsonNode tree(String json) {

@@ -8,9 +8,23 @@ import java.util.List;
  * One checkout as the reports show it: its columns, what its stored started event says (order form, names, items,
  * total) and, once recovered, the amount the buyer paid ({@code recoveredAmount} in {@code recoveredCurrency}).
  */
-public record CartRow(String id, String source, String checkoutId, String email, String firstName, String lastName,
-        String status, Instant startedAt, Instant abandonedAt, Instant closedAt, String orderFormId, String currency,
-        BigDecimal total, List<String> products, BigDecimal recoveredAmount, String recoveredCurrency) {
+public record CartRow(
+        String id,
+        String source,
+        String checkoutId,
+        String email,
+        String firstName,
+        String lastName,
+        String status,
+        Instant startedAt,
+        Instant abandonedAt,
+        Instant closedAt,
+        String orderFormId,
+        String currency,
+        BigDecimal total,
+        List<String> products,
+        BigDecimal recoveredAmount,
+        String recoveredCurrency) {
 
     public CartRow {
         products = products == null ? List.of() : List.copyOf(products);

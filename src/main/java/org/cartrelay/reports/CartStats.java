@@ -34,7 +34,9 @@ public final class CartStats {
                     .add(row);
         }
         String form = row.orderFormId() == null ? NONE : row.orderFormId();
-        orderForms.computeIfAbsent(row.source() + '\u0000' + form, k -> new Figures(row.source(), form)).add(row);
+        orderForms
+                .computeIfAbsent(row.source() + '\u0000' + form, k -> new Figures(row.source(), form))
+                .add(row);
     }
 
     public Figures total() {
@@ -52,8 +54,10 @@ public final class CartStats {
 
     private static List<Figures> sorted(Map<String, Figures> figures) {
         List<Figures> list = new ArrayList<>(figures.values());
-        list.sort(Comparator.comparingLong(Figures::started).reversed()
-                .thenComparing(Figures::source).thenComparing(Figures::key));
+        list.sort(Comparator.comparingLong(Figures::started)
+                .reversed()
+                .thenComparing(Figures::source)
+                .thenComparing(Figures::key));
         return list;
     }
 
@@ -147,7 +151,9 @@ public final class CartStats {
         }
 
         private static BigDecimal rate(long part, long whole) {
-            return whole == 0 ? null : BigDecimal.valueOf(part).divide(BigDecimal.valueOf(whole), 4, RoundingMode.HALF_UP);
+            return whole == 0
+                    ? null
+                    : BigDecimal.valueOf(part).divide(BigDecimal.valueOf(whole), 4, RoundingMode.HALF_UP);
         }
     }
 }

@@ -35,9 +35,23 @@ import org.springframework.web.servlet.mvc.method.annotation.StreamingResponseBo
 public class ReportsApi {
 
     static final int MAX_PAGE_SIZE = 500;
-    static final List<String> CSV_HEADER = List.of("id", "source", "checkout_id", "email", "first_name", "last_name",
-            "status", "started_at", "abandoned_at", "closed_at", "order_form_id", "currency", "total", "products",
-            "recovered_amount", "recovered_currency");
+    static final List<String> CSV_HEADER = List.of(
+            "id",
+            "source",
+            "checkout_id",
+            "email",
+            "first_name",
+            "last_name",
+            "status",
+            "started_at",
+            "abandoned_at",
+            "closed_at",
+            "order_form_id",
+            "currency",
+            "total",
+            "products",
+            "recovered_amount",
+            "recovered_currency");
 
     private final CartReports carts;
     private final JdbcClient jdbc;
@@ -48,10 +62,14 @@ public class ReportsApi {
     }
 
     @GetMapping("/api/carts")
-    public Map<String, Object> carts(@RequestParam(required = false) String from,
-            @RequestParam(required = false) String to, @RequestParam(required = false) String email,
-            @RequestParam(required = false) String product, @RequestParam(required = false) String status,
-            @RequestParam(defaultValue = "0") String page, @RequestParam(defaultValue = "50") String size) {
+    public Map<String, Object> carts(
+            @RequestParam(required = false) String from,
+            @RequestParam(required = false) String to,
+            @RequestParam(required = false) String email,
+            @RequestParam(required = false) String product,
+            @RequestParam(required = false) String status,
+            @RequestParam(defaultValue = "0") String page,
+            @RequestParam(defaultValue = "50") String size) {
         CartQuery query = CartQuery.parse(from, to, email, product, status);
         int pageNumber = number("page", page, 0, Integer.MAX_VALUE / MAX_PAGE_SIZE);
         int pageSize = number("size", size, 1, MAX_PAGE_SIZE);
@@ -65,9 +83,12 @@ public class ReportsApi {
     }
 
     @GetMapping("/api/carts.csv")
-    public ResponseEntity<StreamingResponseBody> cartsCsv(@RequestParam(required = false) String from,
-            @RequestParam(required = false) String to, @RequestParam(required = false) String email,
-            @RequestParam(required = false) String product, @RequestParam(required = false) String status) {
+    public ResponseEntity<StreamingResponseBody> cartsCsv(
+            @RequestParam(required = false) String from,
+            @RequestParam(required = false) String to,
+            @RequestParam(required = false) String email,
+            @RequestParam(required = false) String product,
+            @RequestParam(required = false) String status) {
         CartQuery query = CartQuery.parse(from, to, email, product, status);
         StreamingResponseBody body = out -> {
             Writer writer = new BufferedWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8));
@@ -92,8 +113,8 @@ public class ReportsApi {
     }
 
     @GetMapping("/api/stats")
-    public Map<String, Object> stats(@RequestParam(required = false) String from,
-            @RequestParam(required = false) String to) {
+    public Map<String, Object> stats(
+            @RequestParam(required = false) String from, @RequestParam(required = false) String to) {
         CartQuery query = CartQuery.parse(from, to, null, null, null);
         CartStats stats = new CartStats();
         carts.stream(query, stats::add);
@@ -101,8 +122,12 @@ public class ReportsApi {
         body.put("from", query.from());
         body.put("to", query.to());
         body.put("total", figures(stats.total(), null));
-        body.put("products", stats.products().stream().map(f -> figures(f, "productId")).toList());
-        body.put("orderForms", stats.orderForms().stream().map(f -> figures(f, "orderFormId")).toList());
+        body.put(
+                "products",
+                stats.products().stream().map(f -> figures(f, "productId")).toList());
+        body.put(
+                "orderForms",
+                stats.orderForms().stream().map(f -> figures(f, "orderFormId")).toList());
         return body;
     }
 
@@ -127,8 +152,9 @@ public class ReportsApi {
                 })
                 .optional()
                 .<ResponseEntity<?>>map(ResponseEntity::ok)
-                .orElseGet(() -> ResponseEntity.status(HttpStatus.NOT_FOUND).body(ProblemDetail.forStatusAndDetail(
-                        HttpStatus.NOT_FOUND, "There is no delivery with id '" + id + "'.")));
+                .orElseGet(() -> ResponseEntity.status(HttpStatus.NOT_FOUND)
+                        .body(ProblemDetail.forStatusAndDetail(
+                                HttpStatus.NOT_FOUND, "There is no delivery with id '" + id + "'.")));
     }
 
     private static int number(String name, String value, int min, int max) {
@@ -160,17 +186,36 @@ public class ReportsApi {
         view.put("currency", row.currency());
         view.put("total", plain(row.total()));
         view.put("products", row.products());
-        view.put("recovered", row.recoveredAmount() == null ? null
-                : Map.of("amount", plain(row.recoveredAmount()), "currency",
-                        row.recoveredCurrency() == null ? CartStats.NO_CURRENCY : row.recoveredCurrency()));
+        view.put(
+                "recovered",
+                row.recoveredAmount() == null
+                        ? null
+                        : Map.of(
+                                "amount",
+                                plain(row.recoveredAmount()),
+                                "currency",
+                                row.recoveredCurrency() == null ? CartStats.NO_CURRENCY : row.recoveredCurrency()));
         return view;
     }
 
     private static List<String> csv(CartRow row) {
-        return new ArrayList<>(Arrays.asList(row.id(), row.source(), row.checkoutId(), row.email(), row.firstName(),
-                row.lastName(), row.status(), text(row.startedAt()), text(row.abandonedAt()), text(row.closedAt()),
-                row.orderFormId(), row.currency(), plain(row.total()), String.join(";", row.products()),
-                plain(row.recoveredAmount()), row.recoveredCurrency()));
+        return new ArrayList<>(Arrays.asList(
+                row.id(),
+                row.source(),
+                row.checkoutId(),
+                row.email(),
+                row.firstName(),
+                row.lastName(),
+                row.status(),
+                text(row.startedAt()),
+                text(row.abandonedAt()),
+                text(row.closedAt()),
+                row.orderFormId(),
+                row.currency(),
+                plain(row.total()),
+                String.join(";", row.products()),
+                plain(row.recoveredAmount()),
+                row.recoveredCurrency()));
     }
 
     private static Map<String, Object> figures(CartStats.Figures figures, String keyName) {

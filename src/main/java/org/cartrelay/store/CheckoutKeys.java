@@ -41,8 +41,10 @@ public record CheckoutKeys(Map<String, Set<String>> refsBySource, Set<String> em
 
     /** Whether these keys hold every one of {@code other}'s refs and buyers. */
     public boolean covers(CheckoutKeys other) {
-        return other.refsBySource.entrySet().stream().allMatch(e -> refsBySource.getOrDefault(e.getKey(), Set.of())
-                .containsAll(e.getValue())) && emails.containsAll(other.emails);
+        return other.refsBySource.entrySet().stream()
+                        .allMatch(e ->
+                                refsBySource.getOrDefault(e.getKey(), Set.of()).containsAll(e.getValue()))
+                && emails.containsAll(other.emails);
     }
 
     private static Set<String> distinct(Collection<String> keys) {

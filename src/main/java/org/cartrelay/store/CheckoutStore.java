@@ -23,21 +23,22 @@ public abstract class CheckoutStore {
 
     static final String COLUMNS =
             "id, source, checkout_ref, email, product_ref, status, started_at, due_at, abandoned_at, abandoned_event_id,"
-            + " started_event";
+                    + " started_event";
 
     private static final String REFRESH_PENDING = """
             update checkout set status = 'pending', closed_at = null, email = ?, product_ref = ?, updated_at = ?,
                    due_at = ?, started_event = ?
             where id = ? and status in ('pending', 'superseded')""";
-    private static final String FIND_BY_REF = "select " + COLUMNS
-            + " from checkout where source = ? and checkout_ref = ? order by started_at desc";
-    private static final String FIND_OPEN_BY_EMAIL = "select " + COLUMNS + " from checkout where source = ? and email = ?"
-            + " and status in ('pending', 'abandoned') order by started_at desc";
+    private static final String FIND_BY_REF =
+            "select " + COLUMNS + " from checkout where source = ? and checkout_ref = ? order by started_at desc";
+    private static final String FIND_OPEN_BY_EMAIL =
+            "select " + COLUMNS + " from checkout where source = ? and email = ?"
+                    + " and status in ('pending', 'abandoned') order by started_at desc";
     private static final String FIND_OPEN_BY_EMAIL_AND_PRODUCT = "select " + COLUMNS
             + " from checkout where source = ? and email = ? and status in ('pending', 'abandoned') and product_ref = ?"
             + " order by started_at desc";
-    private static final String DUE = "select " + COLUMNS
-            + " from checkout where status = 'pending' and due_at <= ? order by due_at limit ?";
+    private static final String DUE =
+            "select " + COLUMNS + " from checkout where status = 'pending' and due_at <= ? order by due_at limit ?";
     private static final String DUE_FROM = "select " + COLUMNS
             + " from checkout where status = 'pending' and due_at >= ? and due_at <= ? order by due_at limit ?";
     private static final String CLOSE =
@@ -50,15 +51,18 @@ public abstract class CheckoutStore {
     private static final String OLDER_THAN_PENDING = "select c.id from checkout c where c.id in (%s)"
             + " and c.started_at < (select max(n.started_at) from checkout n"
             + " where n.email = c.email and n.status = 'pending')";
+
     private static final String SUPERSEDE_ONE = """
             update checkout set status = 'superseded', closed_at = ?, updated_at = ?
             where id = ? and status = 'pending'""";
-    private static final String PENDING_BY_EMAIL = "select " + COLUMNS
-            + " from checkout where email = ? and status = 'pending' order by started_at desc";
+    private static final String PENDING_BY_EMAIL =
+            "select " + COLUMNS + " from checkout where email = ? and status = 'pending' order by started_at desc";
     private static final String ABANDONED_SINCE =
             "select id, email from checkout where email in (%s) and abandoned_at > ?";
     /** {@code due_at} is never null: naming it lets PostgreSQL count the pending ones from the due index. */
-    private static final String COUNT_BY_STATUS = "select count(*) from checkout where status = ? and due_at is not null";
+    private static final String COUNT_BY_STATUS =
+            "select count(*) from checkout where status = ? and due_at is not null";
+
     private static final String COUNT_EVER_ABANDONED = "select count(*) from checkout where abandoned_at is not null";
 
     protected final JdbcClient jdbc;
@@ -71,15 +75,29 @@ public abstract class CheckoutStore {
         this.bulk = bulk;
     }
 
-    public record CheckoutRow(String id, String source, String checkoutRef, String email, String productRef,
-            CheckoutStatus status, Instant startedAt, Instant dueAt, Instant abandonedAt, String abandonedEventId,
-            String startedEvent) {
-    }
+    public record CheckoutRow(
+            String id,
+            String source,
+            String checkoutRef,
+            String email,
+            String productRef,
+            CheckoutStatus status,
+            Instant startedAt,
+            Instant dueAt,
+            Instant abandonedAt,
+            String abandonedEventId,
+            String startedEvent) {}
 
     /** A checkout to open, or a pending (or superseded) one to refresh with a newer notice. */
-    public record Started(String id, String source, String checkoutRef, String email, String productRef, Instant now,
-            Instant dueAt, String startedEvent) {
-    }
+    public record Started(
+            String id,
+            String source,
+            String checkoutRef,
+            String email,
+            String productRef,
+            Instant now,
+            Instant dueAt,
+            String startedEvent) {}
 
     private static final List<Db.Column<Started>> STARTED = List.of(
             Db.column("id", "varchar", Started::id),
@@ -137,19 +155,24 @@ public abstract class CheckoutStore {
     abstract int[] supersedeOthers(List<Map.Entry<String, String>> newestByEmail, Instant now);
 
     public Optional<CheckoutRow> findByRef(String source, String checkoutRef) {
-        return jdbc.sql(FIND_BY_REF).params(source, checkoutRef).query(CheckoutStore::row).list().stream().findFirst();
+        return jdbc.sql(FIND_BY_REF).params(source, checkoutRef).query(CheckoutStore::row).list().stream()
+                .findFirst();
     }
 
     /** The newest open or abandoned checkout of this buyer, for a product when one is given. */
     public Optional<CheckoutRow> findOpenByEmail(String source, String email, String productRef) {
-        JdbcClient.StatementSpec spec = productRef == null ? jdbc.sql(FIND_OPEN_BY_EMAIL).params(source, email)
+        JdbcClient.StatementSpec spec = productRef == null
+                ? jdbc.sql(FIND_OPEN_BY_EMAIL).params(source, email)
                 : jdbc.sql(FIND_OPEN_BY_EMAIL_AND_PRODUCT).params(source, email, productRef);
         return spec.query(CheckoutStore::row).list().stream().findFirst();
     }
 
     /** This buyer's pending and abandoned checkouts of one source, newest first. */
     public List<CheckoutRow> openOfBuyer(String source, String email) {
-        return jdbc.sql(FIND_OPEN_BY_EMAIL).params(source, email).query(CheckoutStore::row).list();
+        return jdbc.sql(FIND_OPEN_BY_EMAIL)
+                .params(source, email)
+                .query(CheckoutStore::row)
+                .list();
     }
 
     /**
@@ -158,7 +181,8 @@ public abstract class CheckoutStore {
      * steps over every such entry; starting where the last scan ended skips them.
      */
     public List<CheckoutRow> due(Instant from, Instant now, int limit) {
-        return (from == null ? jdbc.sql(DUE).params(Db.ts(now), limit)
+        return (from == null
+                        ? jdbc.sql(DUE).params(Db.ts(now), limit)
                         : jdbc.sql(DUE_FROM).params(Db.ts(from), Db.ts(now), limit))
                 .query(CheckoutStore::row)
                 .list();
@@ -176,7 +200,10 @@ public abstract class CheckoutStore {
 
     /** Closes a checkout as converted (paid in time) or recovered (paid after abandonment). */
     public boolean close(String id, CheckoutStatus fromStatus, CheckoutStatus toStatus, Instant now) {
-        return jdbc.sql(CLOSE).params(toStatus.column(), Db.ts(now), Db.ts(now), id, fromStatus.column()).update() == 1;
+        return jdbc.sql(CLOSE)
+                        .params(toStatus.column(), Db.ts(now), Db.ts(now), id, fromStatus.column())
+                        .update()
+                == 1;
     }
 
     /**
@@ -204,7 +231,8 @@ public abstract class CheckoutStore {
 
     /** The buyer's newest pending checkout, from any source. */
     public Optional<CheckoutRow> findPendingByEmail(String email) {
-        return jdbc.sql(PENDING_BY_EMAIL).param(email).query(CheckoutStore::row).list().stream().findFirst();
+        return jdbc.sql(PENDING_BY_EMAIL).param(email).query(CheckoutStore::row).list().stream()
+                .findFirst();
     }
 
     /**
@@ -224,7 +252,10 @@ public abstract class CheckoutStore {
     }
 
     public long countByStatus(CheckoutStatus status) {
-        return jdbc.sql(COUNT_BY_STATUS).param(status.column()).query(Long.class).single();
+        return jdbc.sql(COUNT_BY_STATUS)
+                .param(status.column())
+                .query(Long.class)
+                .single();
     }
 
     /** Abandoned at some point, whether recovered since or not. */
@@ -237,9 +268,16 @@ public abstract class CheckoutStore {
     }
 
     static CheckoutRow row(ResultSet rs, int n) throws SQLException {
-        return new CheckoutRow(rs.getString("id"), rs.getString("source"), rs.getString("checkout_ref"),
-                rs.getString("email"), rs.getString("product_ref"), CheckoutStatus.ofColumn(rs.getString("status")),
-                Db.instant(rs, "started_at"), Db.instant(rs, "due_at"), Db.instant(rs, "abandoned_at"),
+        return new CheckoutRow(
+                rs.getString("id"),
+                rs.getString("source"),
+                rs.getString("checkout_ref"),
+                rs.getString("email"),
+                rs.getString("product_ref"),
+                CheckoutStatus.ofColumn(rs.getString("status")),
+                Db.instant(rs, "started_at"),
+                Db.instant(rs, "due_at"),
+                Db.instant(rs, "abandoned_at"),
                 rs.getString("abandoned_event_id"),
                 rs.getString("started_event"));
     }

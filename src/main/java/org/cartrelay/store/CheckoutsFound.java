@@ -14,8 +14,8 @@ import org.cartrelay.store.CheckoutStore.CheckoutRow;
  * What a lookup of {@link CheckoutKeys} found: the newest checkout of each ref, by source and ref, and the ids of the
  * buyers' pending checkouts (of any source), by email. Immutable.
  */
-public record CheckoutsFound(CheckoutKeys keys, Map<String, Map<String, CheckoutRow>> byRef,
-        Map<String, Set<String>> pendingByEmail) {
+public record CheckoutsFound(
+        CheckoutKeys keys, Map<String, Map<String, CheckoutRow>> byRef, Map<String, Set<String>> pendingByEmail) {
 
     public static final CheckoutsFound NOTHING = new CheckoutsFound(CheckoutKeys.NONE, Map.of(), Map.of());
 
@@ -47,10 +47,15 @@ public record CheckoutsFound(CheckoutKeys keys, Map<String, Map<String, Checkout
         void add(ResultSet rs) throws SQLException {
             CheckoutRow row = CheckoutStore.row(rs, 0);
             if ("ref".equals(rs.getString("found_by"))) {
-                byRef.computeIfAbsent(row.source(), k -> new HashMap<>()).merge(row.checkoutRef(), row,
-                        (known, other) -> other.startedAt().isAfter(known.startedAt()) ? other : known);
+                byRef.computeIfAbsent(row.source(), k -> new HashMap<>())
+                        .merge(
+                                row.checkoutRef(),
+                                row,
+                                (known, other) -> other.startedAt().isAfter(known.startedAt()) ? other : known);
             } else {
-                pendingByEmail.computeIfAbsent(row.email(), k -> new HashSet<>()).add(row.id());
+                pendingByEmail
+                        .computeIfAbsent(row.email(), k -> new HashSet<>())
+                        .add(row.id());
             }
         }
 

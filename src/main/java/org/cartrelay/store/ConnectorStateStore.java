@@ -30,7 +30,8 @@ public class ConnectorStateStore {
     }
 
     public void save(String name, State state, Instant now) {
-        int updated = jdbc.sql("update connector_state set paused = ?, disabled_reason = ?, updated_at = ? where name = ?")
+        int updated = jdbc.sql(
+                        "update connector_state set paused = ?, disabled_reason = ?, updated_at = ? where name = ?")
                 .params(state.paused(), Db.clip(state.disabledReason(), 2000), Db.ts(now), name)
                 .update();
         if (updated == 0) {

@@ -38,12 +38,17 @@ public class CouponStore {
      * @return how many codes were added
      */
     public int load(List<String> codes) {
-        Set<String> known = new HashSet<>(jdbc.sql("select code from coupon_code").query(String.class).list());
-        List<String> fresh = codes.stream().filter(code -> !known.contains(code)).distinct().toList();
+        Set<String> known = new HashSet<>(
+                jdbc.sql("select code from coupon_code").query(String.class).list());
+        List<String> fresh =
+                codes.stream().filter(code -> !known.contains(code)).distinct().toList();
         if (fresh.isEmpty()) {
             return 0;
         }
-        int next = jdbc.sql("select coalesce(max(position), 0) from coupon_code").query(Integer.class).single() + 1;
+        int next = jdbc.sql("select coalesce(max(position), 0) from coupon_code")
+                        .query(Integer.class)
+                        .single()
+                + 1;
         List<Object[]> rows = new ArrayList<>();
         for (String code : fresh) {
             rows.add(new Object[] {code, next++});
@@ -62,7 +67,8 @@ public class CouponStore {
      */
     public Optional<String> claim(String checkoutId, Instant now) {
         while (true) {
-            List<String> free = jdbc.sql("select code from coupon_code where claimed_at is null order by position limit ?")
+            List<String> free = jdbc.sql(
+                            "select code from coupon_code where claimed_at is null order by position limit ?")
                     .param(CANDIDATES)
                     .query(String.class)
                     .list();
@@ -73,9 +79,11 @@ public class CouponStore {
             free = new ArrayList<>(free);
             Collections.shuffle(free);
             for (String code : free) {
-                if (jdbc.sql("update coupon_code set claimed_at = ?, checkout_id = ? where code = ? and claimed_at is null")
-                        .params(Db.ts(now), checkoutId, code)
-                        .update() == 1) {
+                if (jdbc.sql(
+                                        "update coupon_code set claimed_at = ?, checkout_id = ? where code = ? and claimed_at is null")
+                                .params(Db.ts(now), checkoutId, code)
+                                .update()
+                        == 1) {
                     return Optional.of(code);
                 }
             }
@@ -83,6 +91,8 @@ public class CouponStore {
     }
 
     public long countFree() {
-        return jdbc.sql("select count(*) from coupon_code where claimed_at is null").query(Long.class).single();
+        return jdbc.sql("select count(*) from coupon_code where claimed_at is null")
+                .query(Long.class)
+                .single();
     }
 }

@@ -17,15 +17,13 @@ import java.util.stream.Collectors;
  */
 final class Db {
 
-    private Db() {
-    }
+    private Db() {}
 
     /**
      * A column of a multi-row insert: its name, its type as PostgreSQL names an array's elements ({@code varchar},
      * {@code integer}, {@code bigint}, {@code timestamptz}), and its value in a row.
      */
-    record Column<T>(String name, String type, Function<T, Object> value) {
-    }
+    record Column<T>(String name, String type, Function<T, Object> value) {}
 
     static <T> Column<T> column(String name, String type, Function<T, Object> value) {
         return new Column<>(name, type, value);
@@ -46,8 +44,8 @@ final class Db {
 
     /** {@code insert into table (columns…)}. */
     static <T> String into(String table, List<Column<T>> columns) {
-        return "insert into " + table + " (" + columns.stream().map(Column::name).collect(Collectors.joining(", "))
-                + ")";
+        return "insert into " + table + " ("
+                + columns.stream().map(Column::name).collect(Collectors.joining(", ")) + ")";
     }
 
     private static int sqlType(String type) {

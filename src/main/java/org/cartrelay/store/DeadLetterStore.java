@@ -26,13 +26,26 @@ public class DeadLetterStore {
         this.jdbc = jdbc;
     }
 
-    public record DeadLetter(String id, String eventId, String eventType, String connector, int attempts,
-            Instant createdAt, Instant deadAt, String reason, String payload, List<AttemptRow> attemptLog) {
-    }
+    public record DeadLetter(
+            String id,
+            String eventId,
+            String eventType,
+            String connector,
+            int attempts,
+            Instant createdAt,
+            Instant deadAt,
+            String reason,
+            String payload,
+            List<AttemptRow> attemptLog) {}
 
-    public record AttemptRow(int attempt, Instant at, Integer statusCode, String outcome, String error,
-            String responseBody, long durationMs) {
-    }
+    public record AttemptRow(
+            int attempt,
+            Instant at,
+            Integer statusCode,
+            String outcome,
+            String error,
+            String responseBody,
+            long durationMs) {}
 
     /** Dead letters, newest first, optionally of one connector and within [from, to) of their death. */
     public List<DeadLetter> list(String connector, Instant from, Instant to, int limit, int offset) {
@@ -46,7 +59,8 @@ public class DeadLetterStore {
         sql.append(" order by d.dead_at desc, d.id limit ? offset ?");
         params.add(limit);
         params.add(offset);
-        List<DeadLetter> letters = jdbc.sql(sql.toString()).params(params).query(this::letter).list();
+        List<DeadLetter> letters =
+                jdbc.sql(sql.toString()).params(params).query(this::letter).list();
         return letters.stream().map(this::withAttempts).toList();
     }
 
@@ -55,16 +69,14 @@ public class DeadLetterStore {
                 select d.id, d.event_id, e.type, d.connector, d.attempts, d.created_at, d.dead_at, d.last_error,
                        e.payload
                 from delivery d join outbound_event e on e.id = d.event_id
-                where d.status = 'dead' and d.id = ?""")
-                .param(id)
-                .query(this::letter)
-                .optional()
-                .map(this::withAttempts);
+                where d.status = 'dead' and d.id = ?""").param(id).query(this::letter).optional().map(this::withAttempts);
     }
 
     public long count(String connector) {
         return jdbc.sql("select count(*) from delivery where status = 'dead' and connector = ?")
-                .param(connector).query(Long.class).single();
+                .param(connector)
+                .query(Long.class)
+                .single();
     }
 
     /**
@@ -86,14 +98,17 @@ public class DeadLetterStore {
         }
         filter(sql, params, connector, from, to);
         sql.append(" order by d.dead_at");
-        List<String[]> dead = jdbc.sql(sql.toString()).params(params)
-                .query((rs, n) -> new String[] {rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
-                        rs.getString(5)})
+        List<String[]> dead = jdbc.sql(sql.toString())
+                .params(params)
+                .query((rs, n) -> new String[] {
+                    rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5)
+                })
                 .list();
         List<String> created = new ArrayList<>();
         for (String[] letter : dead) {
             int claimed = jdbc.sql("update delivery set status = 'replayed' where id = ? and status = 'dead'")
-                    .param(letter[0]).update();
+                    .param(letter[0])
+                    .update();
             if (claimed == 1) {
                 boolean recovered = letter[4].equals("1");
                 String newId = Ids.next("dlv");
@@ -101,8 +116,15 @@ public class DeadLetterStore {
                         insert into delivery (id, event_id, connector, status, attempts, created_at, next_attempt_at,
                                               replay_of, step, last_error)
                         values (?, ?, ?, ?, 0, ?, ?, ?, ?, ?)""")
-                        .params(newId, letter[1], letter[2], recovered ? "cancelled" : "pending", Db.ts(now),
-                                Db.ts(now), letter[0], Integer.parseInt(letter[3]),
+                        .params(
+                                newId,
+                                letter[1],
+                                letter[2],
+                                recovered ? "cancelled" : "pending",
+                                Db.ts(now),
+                                Db.ts(now),
+                                letter[0],
+                                Integer.parseInt(letter[3]),
                                 recovered ? "The cart was recovered since; its abandonment is not sent again." : null)
                         .update();
                 created.add(newId);
@@ -131,17 +153,39 @@ public class DeadLetterStore {
                 select attempt, attempted_at, status_code, outcome, error, response_body, duration_ms
                 from delivery_attempt where delivery_id = ? order by attempt""")
                 .param(letter.id())
-                .query((rs, n) -> new AttemptRow(rs.getInt("attempt"), Db.instant(rs, "attempted_at"),
-                        (Integer) rs.getObject("status_code", Integer.class), rs.getString("outcome"),
-                        rs.getString("error"), rs.getString("response_body"), rs.getLong("duration_ms")))
+                .query((rs, n) -> new AttemptRow(
+                        rs.getInt("attempt"),
+                        Db.instant(rs, "attempted_at"),
+                        (Integer) rs.getObject("status_code", Integer.class),
+                        rs.getString("outcome"),
+                        rs.getString("error"),
+                        rs.getString("response_body"),
+                        rs.getLong("duration_ms")))
                 .list();
-        return new DeadLetter(letter.id(), letter.eventId(), letter.eventType(), letter.connector(), letter.attempts(),
-                letter.createdAt(), letter.deadAt(), letter.reason(), letter.payload(), attempts);
+        return new DeadLetter(
+                letter.id(),
+                letter.eventId(),
+                letter.eventType(),
+                letter.connector(),
+                letter.attempts(),
+                letter.createdAt(),
+                letter.deadAt(),
+                letter.reason(),
+                letter.payload(),
+                attempts);
     }
 
     private DeadLetter letter(ResultSet rs, int n) throws SQLException {
-        return new DeadLetter(rs.getString("id"), rs.getString("event_id"), rs.getString("type"),
-                rs.getString("connector"), rs.getInt("attempts"), Db.instant(rs, "created_at"),
-                Db.instant(rs, "dead_at"), rs.getString("last_error"), rs.getString("payload"), List.of());
+        return new DeadLetter(
+                rs.getString("id"),
+                rs.getString("event_id"),
+                rs.getString("type"),
+                rs.getString("connector"),
+                rs.getInt("attempts"),
+                Db.instant(rs, "created_at"),
+                Db.instant(rs, "dead_at"),
+                rs.getString("last_error"),
+                rs.getString("payload"),
+                List.of());
     }
 }

@@ -17,11 +17,12 @@ class H2CheckoutStore extends CheckoutStore {
     private static final int PARTS_PER_STATEMENT = 2;
 
     /** The newest checkouts of some of one source's refs: the refs go in {@code %s}. */
-    private static final String FIND_BY_REFS = "select 'ref' as found_by, " + COLUMNS
-            + " from checkout where source = ? and checkout_ref in (%s)";
+    private static final String FIND_BY_REFS =
+            "select 'ref' as found_by, " + COLUMNS + " from checkout where source = ? and checkout_ref in (%s)";
     /** Some buyers' pending checkouts: the buyers go in {@code %s}. */
-    private static final String FIND_PENDING_OF_BUYERS = "select 'buyer' as found_by, " + COLUMNS
-            + " from checkout where email in (%s) and status = 'pending'";
+    private static final String FIND_PENDING_OF_BUYERS =
+            "select 'buyer' as found_by, " + COLUMNS + " from checkout where email in (%s) and status = 'pending'";
+
     private static final String SUPERSEDE_OTHERS = """
             update checkout set status = 'superseded', closed_at = ?, updated_at = ?
             where email = ? and status = 'pending' and id <> ?""";
@@ -39,13 +40,14 @@ class H2CheckoutStore extends CheckoutStore {
     public CheckoutsFound find(CheckoutKeys keys) {
         List<String> parts = new ArrayList<>();
         List<List<Object>> partParams = new ArrayList<>();
-        keys.refsBySource().forEach((source, refs) -> chunks(refs).forEach(chunk -> {
-            parts.add(FIND_BY_REFS.formatted(placeholders(chunk.size())));
-            List<Object> params = new ArrayList<>();
-            params.add(source);
-            params.addAll(chunk);
-            partParams.add(params);
-        }));
+        keys.refsBySource()
+                .forEach((source, refs) -> chunks(refs).forEach(chunk -> {
+                    parts.add(FIND_BY_REFS.formatted(placeholders(chunk.size())));
+                    List<Object> params = new ArrayList<>();
+                    params.add(source);
+                    params.addAll(chunk);
+                    partParams.add(params);
+                }));
         chunks(keys.emails()).forEach(chunk -> {
             parts.add(FIND_PENDING_OF_BUYERS.formatted(placeholders(chunk.size())));
             partParams.add(new ArrayList<>(chunk));
@@ -55,7 +57,9 @@ class H2CheckoutStore extends CheckoutStore {
             int to = Math.min(parts.size(), from + PARTS_PER_STATEMENT);
             List<Object> params = new ArrayList<>();
             partParams.subList(from, to).forEach(params::addAll);
-            jdbc.sql(String.join(" union all ", parts.subList(from, to))).params(params).query(found::add);
+            jdbc.sql(String.join(" union all ", parts.subList(from, to)))
+                    .params(params)
+                    .query(found::add);
         }
         return found.found();
     }
@@ -71,12 +75,13 @@ class H2CheckoutStore extends CheckoutStore {
 
     @Override
     int[] supersedeOthers(List<Map.Entry<String, String>> entries, Instant now) {
-        return jdbcTemplate.batchUpdate(SUPERSEDE_OTHERS, entries, entries.size(), (ps, e) -> {
-            ps.setObject(1, Db.ts(now));
-            ps.setObject(2, Db.ts(now));
-            ps.setString(3, e.getKey());
-            ps.setString(4, e.getValue());
-        })[0];
+        return jdbcTemplate
+                .batchUpdate(SUPERSEDE_OTHERS, entries, entries.size(), (ps, e) -> {
+                    ps.setObject(1, Db.ts(now));
+                    ps.setObject(2, Db.ts(now));
+                    ps.setString(3, e.getKey());
+                    ps.setString(4, e.getValue());
+                })[0];
     }
 
     @Override
@@ -92,9 +97,14 @@ class H2CheckoutStore extends CheckoutStore {
         for (int i = 0; i < marked.length; i++) {
             String id = due.get(i).id();
             // a driver that rewrites batches answers SUCCESS_NO_INFO (-2): ask whether our event id is the one kept
-            marked[i] = counts[0][i] >= 0 ? counts[0][i] == 1
-                    : eventIds.get(id).equals(jdbc.sql(ABANDONED_EVENT_ID).param(id).query(String.class).optional()
-                            .orElse(null));
+            marked[i] = counts[0][i] >= 0
+                    ? counts[0][i] == 1
+                    : eventIds.get(id)
+                            .equals(jdbc.sql(ABANDONED_EVENT_ID)
+                                    .param(id)
+                                    .query(String.class)
+                                    .optional()
+                                    .orElse(null));
         }
         return marked;
     }

@@ -43,8 +43,11 @@ class H2NoticeStore extends NoticeStore {
         for (int i = 0; i < rows.size(); i++) {
             Row row = rows.get(i);
             // a driver that rewrites batches reports no per-row count: ask which id holds the key
-            if (counts[i] >= 0 ? counts[i] == 1
-                    : findId(row.source(), row.sourceEventId()).filter(row.id()::equals).isPresent()) {
+            if (counts[i] >= 0
+                    ? counts[i] == 1
+                    : findId(row.source(), row.sourceEventId())
+                            .filter(row.id()::equals)
+                            .isPresent()) {
                 kept.add(row.id());
             }
         }

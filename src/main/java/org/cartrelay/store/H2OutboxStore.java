@@ -49,6 +49,7 @@ class H2OutboxStore extends OutboxStore {
     /** The claimed deliveries' events: their ids go in {@code %s}. */
     private static final String EVENTS =
             "select id, type, created_at, payload, checkout_id, email from outbound_event where id in (%s)";
+
     private static final String MOVE_ON = """
             update delivery set status = case when status = 'cancelled' and ? <> 'delivered' then status else ? end,
                    attempts = ?, next_attempt_at = ?, lease_token = null, lease_until = null,
@@ -62,10 +63,10 @@ class H2OutboxStore extends OutboxStore {
     }
 
     @Override
-    List<Claimed> claim(String connector, int limit, Instant from, boolean retries, Instant now, Instant leaseUntil,
-            String token) {
-        List<Object> params = new ArrayList<>(List.of(token, Db.ts(leaseUntil), Db.ts(now), Db.ts(now), connector,
-                Db.ts(now)));
+    List<Claimed> claim(
+            String connector, int limit, Instant from, boolean retries, Instant now, Instant leaseUntil, String token) {
+        List<Object> params =
+                new ArrayList<>(List.of(token, Db.ts(leaseUntil), Db.ts(now), Db.ts(now), connector, Db.ts(now)));
         if (from != null) {
             params.add(Db.ts(from));
         }
@@ -75,20 +76,31 @@ class H2OutboxStore extends OutboxStore {
         if (leased.isEmpty()) {
             return List.of();
         }
-        List<Object> eventIds = leased.stream().map(row -> row.get("event_id")).distinct().toList();
+        List<Object> eventIds =
+                leased.stream().map(row -> row.get("event_id")).distinct().toList();
         Map<Object, Map<String, Object>> events = new HashMap<>();
         jdbc.sql(EVENTS.formatted(CheckoutStore.placeholders(eventIds.size())))
-                .params(eventIds).query().listOfRows()
+                .params(eventIds)
+                .query()
+                .listOfRows()
                 .forEach(event -> events.put(event.get("id"), event));
         List<Claimed> claimed = new ArrayList<>(leased.size());
         for (Map<String, Object> row : leased) {
             Map<String, Object> event = events.get(row.get("event_id"));
-            claimed.add(new Claimed((String) row.get("id"), (String) row.get("event_id"), (String) event.get("type"),
-                    (String) row.get("connector"), ((Number) row.get("attempts")).intValue(),
-                    ((Number) row.get("throttled")).intValue(), instant(event.get("created_at")),
-                    (String) event.get("payload"), ((Number) row.get("step")).intValue(),
-                    ((Number) row.get("progress")).intValue(), instant(row.get("next_attempt_at")),
-                    (String) event.get("checkout_id"), (String) event.get("email")));
+            claimed.add(new Claimed(
+                    (String) row.get("id"),
+                    (String) row.get("event_id"),
+                    (String) event.get("type"),
+                    (String) row.get("connector"),
+                    ((Number) row.get("attempts")).intValue(),
+                    ((Number) row.get("throttled")).intValue(),
+                    instant(event.get("created_at")),
+                    (String) event.get("payload"),
+                    ((Number) row.get("step")).intValue(),
+                    ((Number) row.get("progress")).intValue(),
+                    instant(row.get("next_attempt_at")),
+                    (String) event.get("checkout_id"),
+                    (String) event.get("email")));
         }
         return claimed;
     }
@@ -99,20 +111,21 @@ class H2OutboxStore extends OutboxStore {
 
     @Override
     Set<String> moveOn(List<Finished> finished) {
-        int[] updated = jdbcTemplate.batchUpdate(MOVE_ON, finished, finished.size(), (ps, f) -> {
-            ps.setString(1, f.nextStatus().column());
-            ps.setString(2, f.nextStatus().column());
-            ps.setInt(3, f.attempt());
-            ps.setObject(4, Db.ts(f.nextAttemptAtOrNow()));
-            ps.setString(5, f.nextStatus().column());
-            ps.setString(6, Db.clip(f.lastError(), 2000));
-            ps.setObject(7, Db.ts(f.deliveredAt()));
-            ps.setObject(8, Db.ts(f.deadAt()));
-            ps.setInt(9, f.progress());
-            ps.setInt(10, f.throttled());
-            ps.setString(11, f.deliveryId());
-            ps.setString(12, f.leaseToken());
-        })[0];
+        int[] updated = jdbcTemplate
+                .batchUpdate(MOVE_ON, finished, finished.size(), (ps, f) -> {
+                    ps.setString(1, f.nextStatus().column());
+                    ps.setString(2, f.nextStatus().column());
+                    ps.setInt(3, f.attempt());
+                    ps.setObject(4, Db.ts(f.nextAttemptAtOrNow()));
+                    ps.setString(5, f.nextStatus().column());
+                    ps.setString(6, Db.clip(f.lastError(), 2000));
+                    ps.setObject(7, Db.ts(f.deliveredAt()));
+                    ps.setObject(8, Db.ts(f.deadAt()));
+                    ps.setInt(9, f.progress());
+                    ps.setInt(10, f.throttled());
+                    ps.setString(11, f.deliveryId());
+                    ps.setString(12, f.leaseToken());
+                })[0];
         Set<String> moved = new HashSet<>();
         for (int i = 0; i < updated.length; i++) {
             if (updated[i] > 0) {

@@ -36,9 +36,17 @@ public abstract class NoticeStore {
         this.jdbc = jdbc;
     }
 
-    public record Row(String id, String source, String sourceEventId, Instant receivedAt, String eventType,
-            String email, String rawBody, String canonical, String outcome, String reason) {
-    }
+    public record Row(
+            String id,
+            String source,
+            String sourceEventId,
+            Instant receivedAt,
+            String eventType,
+            String email,
+            String rawBody,
+            String canonical,
+            String outcome,
+            String reason) {}
 
     /**
      * What inserting a batch of notices did: the ids of the notices it kept (not those whose (source, source event
@@ -78,6 +86,9 @@ public abstract class NoticeStore {
     public abstract Inserted insertNew(List<Row> rows, CheckoutKeys lookAlongside);
 
     public Optional<String> findId(String source, String sourceEventId) {
-        return jdbc.sql(FIND_ID).params(source, Db.clip(sourceEventId, 255)).query(String.class).optional();
+        return jdbc.sql(FIND_ID)
+                .params(source, Db.clip(sourceEventId, 255))
+                .query(String.class)
+                .optional();
     }
 }

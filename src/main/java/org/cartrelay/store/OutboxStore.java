@@ -34,6 +34,7 @@ public abstract class OutboxStore {
             update delivery set status = 'cancelled', last_error = 'The cart was recovered before this was sent.',
                    next_attempt_at = ?
             where event_id = ? and status = 'pending'""";
+
     private static final String CANCEL_LEASED = """
             update delivery set status = 'cancelled', lease_token = null, lease_until = null, next_attempt_at = ?,
                    last_error = 'The cart was recovered before this was sent.'
@@ -63,7 +64,10 @@ public abstract class OutboxStore {
             Db.column("attempt", "integer", Finished::attempt),
             Db.column("attempted_at", "timestamptz", f -> Db.ts(f.startedAt())),
             Db.column("duration_ms", "bigint", f -> f.result().durationMs()),
-            Db.column("status_code", "integer", f -> f.result().statusCode() > 0 ? f.result().statusCode() : null),
+            Db.column(
+                    "status_code",
+                    "integer",
+                    f -> f.result().statusCode() > 0 ? f.result().statusCode() : null),
             Db.column("outcome", "varchar", f -> f.result().outcome()),
             Db.column("error", "varchar", f -> Db.clip(f.result().error(), 2000)),
             Db.column("response_body", "varchar", f -> Db.clip(f.result().responseBody(), 2000)));
@@ -82,8 +86,19 @@ public abstract class OutboxStore {
      * A leased delivery: its attempts so far (and how many of them the target throttled), its step (0 unless the
      * connector sends in steps), how many calls already succeeded, and the checkout and buyer its event is about.
      */
-    public record Claimed(String id, String eventId, String eventType, String connector, int attempts, int throttled,
-            Instant eventCreatedAt, String payload, int step, int progress, Instant nextAttemptAt, String checkoutId,
+    public record Claimed(
+            String id,
+            String eventId,
+            String eventType,
+            String connector,
+            int attempts,
+            int throttled,
+            Instant eventCreatedAt,
+            String payload,
+            int step,
+            int progress,
+            Instant nextAttemptAt,
+            String checkoutId,
             String email) {
 
         /** Whether an earlier attempt was made (it failed or was throttled). */
@@ -92,15 +107,23 @@ public abstract class OutboxStore {
         }
     }
 
-    public record Attempt(int statusCode, String outcome, String error, String responseBody, long durationMs) {
-    }
+    public record Attempt(int statusCode, String outcome, String error, String responseBody, long durationMs) {}
 
     /**
      * One finished attempt waiting to be written: the attempt row and the delivery's next state, with its throttled
      * attempts so far and, for a delivery that died, why (else its last error is the attempt's).
      */
-    public record Finished(String deliveryId, String leaseToken, int attempt, Instant startedAt, Attempt result,
-            DeliveryStatus nextStatus, Instant nextAttemptAt, int progress, int throttled, String reason) {
+    public record Finished(
+            String deliveryId,
+            String leaseToken,
+            int attempt,
+            Instant startedAt,
+            Attempt result,
+            DeliveryStatus nextStatus,
+            Instant nextAttemptAt,
+            int progress,
+            int throttled,
+            String reason) {
 
         String lastError() {
             return reason != null ? reason : result.error();
@@ -119,17 +142,30 @@ public abstract class OutboxStore {
         }
     }
 
-    public record EventRow(String id, String type, String checkoutId, String email, String payload) {
-    }
+    public record EventRow(String id, String type, String checkoutId, String email, String payload) {}
 
     /**
      * A delivery to create: pending, or suppressed with its reason (policy withholds it; never silently dropped).
      * A connector that sends in steps gets one row per step, each due after its delay.
      */
-    public record DeliveryRow(String id, String eventId, String connector, DeliveryStatus status, String reason, int step,
-            Duration delay, String leaseToken, Instant leaseUntil) {
+    public record DeliveryRow(
+            String id,
+            String eventId,
+            String connector,
+            DeliveryStatus status,
+            String reason,
+            int step,
+            Duration delay,
+            String leaseToken,
+            Instant leaseUntil) {
 
-        public DeliveryRow(String id, String eventId, String connector, DeliveryStatus status, String reason, int step,
+        public DeliveryRow(
+                String id,
+                String eventId,
+                String connector,
+                DeliveryStatus status,
+                String reason,
+                int step,
                 Duration delay) {
             this(id, eventId, connector, status, reason, step, delay, null, null);
         }
@@ -197,8 +233,8 @@ public abstract class OutboxStore {
     }
 
     /** The same, looking only at deliveries due from {@code from} on ({@code null}: from the earliest). */
-    public List<Claimed> claim(String connector, int limit, Instant from, Instant now, Instant leaseUntil,
-            String token) {
+    public List<Claimed> claim(
+            String connector, int limit, Instant from, Instant now, Instant leaseUntil, String token) {
         return claim(connector, limit, from, false, now, leaseUntil, token);
     }
 
@@ -208,8 +244,8 @@ public abstract class OutboxStore {
     }
 
     /** The claim: from {@code from} on when given, only retries when {@code retries}. */
-    abstract List<Claimed> claim(String connector, int limit, Instant from, boolean retries, Instant now,
-            Instant leaseUntil, String token);
+    abstract List<Claimed> claim(
+            String connector, int limit, Instant from, boolean retries, Instant now, Instant leaseUntil, String token);
 
     /**
      * Writes finished attempts in one transaction: each delivery moves to its next state only while the worker
@@ -256,7 +292,9 @@ public abstract class OutboxStore {
      * it now (the buyer unsubscribed after it was written).
      */
     public void suppressLeased(String deliveryId, String token, String reason, Instant now) {
-        jdbc.sql(SUPPRESS_LEASED).params(Db.ts(now), Db.clip(reason, 2000), deliveryId, token).update();
+        jdbc.sql(SUPPRESS_LEASED)
+                .params(Db.ts(now), Db.clip(reason, 2000), deliveryId, token)
+                .update();
     }
 
     /** Returns one leased delivery to pending without an attempt, if this lease still holds it. */
@@ -273,10 +311,11 @@ public abstract class OutboxStore {
             return 0;
         }
         List<Map.Entry<String, String>> rows = new ArrayList<>(leases.entrySet());
-        int[] released = jdbcTemplate.batchUpdate(RELEASE, rows, rows.size(), (ps, lease) -> {
-            ps.setString(1, lease.getKey());
-            ps.setString(2, lease.getValue());
-        })[0];
+        int[] released = jdbcTemplate
+                .batchUpdate(RELEASE, rows, rows.size(), (ps, lease) -> {
+                    ps.setString(1, lease.getKey());
+                    ps.setString(2, lease.getValue());
+                })[0];
         return Arrays.stream(released).sum();
     }
 
@@ -288,16 +327,27 @@ public abstract class OutboxStore {
     public Map<String, Backlog> backlog() {
         Map<String, Backlog> result = new HashMap<>();
         jdbc.sql(BACKLOG).query((ResultSet rs) -> {
-            result.put(rs.getString("connector"),
+            result.put(
+                    rs.getString("connector"),
                     new Backlog(rs.getLong("pending"), Db.instant(rs, "oldest"), rs.getLong("dead")));
         });
         return result;
     }
 
     static Claimed claimed(ResultSet rs, int n) throws SQLException {
-        return new Claimed(rs.getString("id"), rs.getString("event_id"), rs.getString("type"),
-                rs.getString("connector"), rs.getInt("attempts"), rs.getInt("throttled"), Db.instant(rs, "created_at"),
-                rs.getString("payload"), rs.getInt("step"), rs.getInt("progress"), Db.instant(rs, "next_attempt_at"),
-                rs.getString("checkout_id"), rs.getString("email"));
+        return new Claimed(
+                rs.getString("id"),
+                rs.getString("event_id"),
+                rs.getString("type"),
+                rs.getString("connector"),
+                rs.getInt("attempts"),
+                rs.getInt("throttled"),
+                Db.instant(rs, "created_at"),
+                rs.getString("payload"),
+                rs.getInt("step"),
+                rs.getInt("progress"),
+                Db.instant(rs, "next_attempt_at"),
+                rs.getString("checkout_id"),
+                rs.getString("email"));
     }
 }

@@ -48,8 +48,12 @@ final class PostgresBulkInsert implements BulkInsert {
             throws SQLException {
         for (int c = 0; c < columns.size(); c++) {
             Db.Column<T> column = columns.get(c);
-            ps.setArray(first + c, array(ps.getConnection(), column.type(),
-                    rows.stream().map(column.value()).toArray()));
+            ps.setArray(
+                    first + c,
+                    array(
+                            ps.getConnection(),
+                            column.type(),
+                            rows.stream().map(column.value()).toArray()));
         }
     }
 

@@ -89,36 +89,79 @@ class PostgresCheckoutStore extends CheckoutStore {
     @Override
     int[] supersedeOthers(List<Map.Entry<String, String>> entries, Instant now) {
         Map<String, Integer> superseded = new HashMap<>();
-        jdbcTemplate.query(SUPERSEDE_OTHERS, ps -> {
-            Connection connection = ps.getConnection();
-            ps.setObject(1, Db.ts(now));
-            ps.setObject(2, Db.ts(now));
-            ps.setArray(3, PostgresBulkInsert.array(connection, "varchar",
-                    entries.stream().map(Map.Entry::getKey).toArray()));
-            ps.setArray(4, PostgresBulkInsert.array(connection, "varchar",
-                    entries.stream().map(Map.Entry::getValue).toArray()));
-            ps.setArray(5, PostgresBulkInsert.array(connection, "varchar",
-                    entries.stream().map(e -> CheckoutStatus.PENDING.column()).toArray()));
-        }, (ResultSet rs) -> {
-            superseded.merge(rs.getString(1), 1, Integer::sum);
-        });
-        return entries.stream().mapToInt(e -> superseded.getOrDefault(e.getKey(), 0)).toArray();
+        jdbcTemplate.query(
+                SUPERSEDE_OTHERS,
+                ps -> {
+                    Connection connection = ps.getConnection();
+                    ps.setObject(1, Db.ts(now));
+                    ps.setObject(2, Db.ts(now));
+                    ps.setArray(
+                            3,
+                            PostgresBulkInsert.array(
+                                    connection,
+                                    "varchar",
+                                    entries.stream().map(Map.Entry::getKey).toArray()));
+                    ps.setArray(
+                            4,
+                            PostgresBulkInsert.array(
+                                    connection,
+                                    "varchar",
+                                    entries.stream().map(Map.Entry::getValue).toArray()));
+                    ps.setArray(
+                            5,
+                            PostgresBulkInsert.array(
+                                    connection,
+                                    "varchar",
+                                    entries.stream()
+                                            .map(e -> CheckoutStatus.PENDING.column())
+                                            .toArray()));
+                },
+                (ResultSet rs) -> {
+                    superseded.merge(rs.getString(1), 1, Integer::sum);
+                });
+        return entries.stream()
+                .mapToInt(e -> superseded.getOrDefault(e.getKey(), 0))
+                .toArray();
     }
 
     @Override
     public boolean[] markAbandoned(List<CheckoutRow> due, Map<String, String> eventIds, Instant now) {
-        Set<String> marked = new HashSet<>(jdbcTemplate.query(MARK_ABANDONED, ps -> {
-            Connection connection = ps.getConnection();
-            ps.setObject(1, Db.ts(now));
-            ps.setObject(2, Db.ts(now));
-            ps.setArray(3, PostgresBulkInsert.array(connection, "varchar", due.stream().map(CheckoutRow::id).toArray()));
-            ps.setArray(4, PostgresBulkInsert.array(connection, "varchar",
-                    due.stream().map(row -> eventIds.get(row.id())).toArray()));
-            ps.setArray(5, PostgresBulkInsert.array(connection, "varchar",
-                    due.stream().map(row -> CheckoutStatus.PENDING.column()).toArray()));
-            ps.setArray(6, PostgresBulkInsert.array(connection, "timestamptz",
-                    due.stream().map(row -> Db.ts(row.dueAt())).toArray()));
-        }, (rs, n) -> rs.getString(1)));
+        Set<String> marked = new HashSet<>(jdbcTemplate.query(
+                MARK_ABANDONED,
+                ps -> {
+                    Connection connection = ps.getConnection();
+                    ps.setObject(1, Db.ts(now));
+                    ps.setObject(2, Db.ts(now));
+                    ps.setArray(
+                            3,
+                            PostgresBulkInsert.array(
+                                    connection,
+                                    "varchar",
+                                    due.stream().map(CheckoutRow::id).toArray()));
+                    ps.setArray(
+                            4,
+                            PostgresBulkInsert.array(
+                                    connection,
+                                    "varchar",
+                                    due.stream()
+                                            .map(row -> eventIds.get(row.id()))
+                                            .toArray()));
+                    ps.setArray(
+                            5,
+                            PostgresBulkInsert.array(
+                                    connection,
+                                    "varchar",
+                                    due.stream()
+                                            .map(row -> CheckoutStatus.PENDING.column())
+                                            .toArray()));
+                    ps.setArray(
+                            6,
+                            PostgresBulkInsert.array(
+                                    connection,
+                                    "timestamptz",
+                                    due.stream().map(row -> Db.ts(row.dueAt())).toArray()));
+                },
+                (rs, n) -> rs.getString(1)));
         boolean[] result = new boolean[due.size()];
         for (int i = 0; i < result.length; i++) {
             result[i] = marked.contains(due.get(i).id());

@@ -17,8 +17,8 @@ import org.springframework.jdbc.core.simple.JdbcClient;
  */
 class PostgresNoticeStore extends NoticeStore {
 
-    private static final String INSERT = PostgresBulkInsert.insertFromArrays("notice", COLUMNS)
-            + " on conflict do nothing returning id";
+    private static final String INSERT =
+            PostgresBulkInsert.insertFromArrays("notice", COLUMNS) + " on conflict do nothing returning id";
     /**
      * The insert as a data-modifying {@code with} clause of the checkouts' lookup (in {@code %s}): the ids kept come
      * as an array on every row of the lookup (on one row of nulls when it finds nothing), and PostgreSQL runs a
@@ -41,29 +41,32 @@ class PostgresNoticeStore extends NoticeStore {
             if (rows.isEmpty()) {
                 return new Inserted(Set.of(), new CheckoutsFound(lookAlongside, Map.of(), Map.of()));
             }
-            Set<String> kept = new HashSet<>(jdbcTemplate.query(INSERT,
-                    ps -> PostgresBulkInsert.setArrays(ps, 1, COLUMNS, rows), (rs, n) -> rs.getString(1)));
+            Set<String> kept = new HashSet<>(jdbcTemplate.query(
+                    INSERT, ps -> PostgresBulkInsert.setArrays(ps, 1, COLUMNS, rows), (rs, n) -> rs.getString(1)));
             return new Inserted(kept, new CheckoutsFound(lookAlongside, Map.of(), Map.of()));
         }
         Set<String> kept = new HashSet<>();
         CheckoutsFound.Collector found = new CheckoutsFound.Collector(lookAlongside);
         List<Object> params = PostgresCheckoutStore.findParams(lookAlongside);
-        jdbcTemplate.query(INSERT_WITH_LOOKUP.formatted(PostgresCheckoutStore.findSql(lookAlongside)), ps -> {
-            PostgresBulkInsert.setArrays(ps, 1, COLUMNS, rows);
-            for (int i = 0; i < params.size(); i++) {
-                ps.setObject(COLUMNS.size() + 1 + i, params.get(i));
-            }
-        }, (ResultSet rs) -> {
-            if (kept.isEmpty()) {
-                Array ids = rs.getArray("kept_ids");
-                if (ids != null) {
-                    kept.addAll(Arrays.asList((String[]) ids.getArray()));
-                }
-            }
-            if (rs.getString("found_by") != null) {
-                found.add(rs);
-            }
-        });
+        jdbcTemplate.query(
+                INSERT_WITH_LOOKUP.formatted(PostgresCheckoutStore.findSql(lookAlongside)),
+                ps -> {
+                    PostgresBulkInsert.setArrays(ps, 1, COLUMNS, rows);
+                    for (int i = 0; i < params.size(); i++) {
+                        ps.setObject(COLUMNS.size() + 1 + i, params.get(i));
+                    }
+                },
+                (ResultSet rs) -> {
+                    if (kept.isEmpty()) {
+                        Array ids = rs.getArray("kept_ids");
+                        if (ids != null) {
+                            kept.addAll(Arrays.asList((String[]) ids.getArray()));
+                        }
+                    }
+                    if (rs.getString("found_by") != null) {
+                        found.add(rs);
+                    }
+                });
         return new Inserted(kept, found.found());
     }
 }

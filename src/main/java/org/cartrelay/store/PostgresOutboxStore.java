@@ -99,8 +99,8 @@ class PostgresOutboxStore extends OutboxStore {
     }
 
     @Override
-    List<Claimed> claim(String connector, int limit, Instant from, boolean retries, Instant now, Instant leaseUntil,
-            String token) {
+    List<Claimed> claim(
+            String connector, int limit, Instant from, boolean retries, Instant now, Instant leaseUntil, String token) {
         List<Object> params = new ArrayList<>(List.of(connector, Db.ts(now)));
         if (from != null) {
             params.add(Db.ts(from));
@@ -113,7 +113,7 @@ class PostgresOutboxStore extends OutboxStore {
     /** One update joined to the batch's columns as arrays: one plan instead of one per delivery. */
     @Override
     Set<String> moveOn(List<Finished> finished) {
-        return new HashSet<>(jdbcTemplate.query(MOVE_ON, ps -> PostgresBulkInsert.setArrays(ps, 1, MOVED, finished),
-                (rs, n) -> rs.getString(1)));
+        return new HashSet<>(jdbcTemplate.query(
+                MOVE_ON, ps -> PostgresBulkInsert.setArrays(ps, 1, MOVED, finished), (rs, n) -> rs.getString(1)));
     }
 }

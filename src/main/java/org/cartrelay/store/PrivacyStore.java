@@ -31,10 +31,18 @@ public class PrivacyStore {
 
     /** Tables whose rows are about one buyer and are deleted whole when they hold the address. */
     private static final List<String> BUYER_TABLES = List.of("notice", "checkout", "outbound_event");
-    private static final Set<String> HUB_TABLES = Set.of("notice", "checkout", "outbound_event", "delivery",
-            "delivery_attempt");
-    private static final Set<Integer> TEXT_TYPES = Set.of(Types.VARCHAR, Types.CHAR, Types.LONGVARCHAR, Types.CLOB,
-            Types.NVARCHAR, Types.NCHAR, Types.LONGNVARCHAR, Types.NCLOB);
+
+    private static final Set<String> HUB_TABLES =
+            Set.of("notice", "checkout", "outbound_event", "delivery", "delivery_attempt");
+    private static final Set<Integer> TEXT_TYPES = Set.of(
+            Types.VARCHAR,
+            Types.CHAR,
+            Types.LONGVARCHAR,
+            Types.CLOB,
+            Types.NVARCHAR,
+            Types.NCHAR,
+            Types.LONGNVARCHAR,
+            Types.NCLOB);
     private static final int CHUNK = 500;
     private static final String ERASED = "[erased]";
 
@@ -82,20 +90,24 @@ public class PrivacyStore {
                 condition.append(" or ").append(like(column, forms.size()));
                 forms.forEach(form -> params.add(pattern(form)));
             }
-            ids.put(table, jdbc.queryForList("select id from " + table + " where " + condition, String.class,
-                    params.toArray()));
+            ids.put(
+                    table,
+                    jdbc.queryForList(
+                            "select id from " + table + " where " + condition, String.class, params.toArray()));
         }
         Set<String> events = new LinkedHashSet<>(ids.get("outbound_event"));
         for (List<String> chunk : chunks(ids.get("checkout"))) {
-            events.addAll(jdbc.queryForList("select id from outbound_event where checkout_id in (" + marks(chunk)
-                    + ")", String.class, chunk.toArray()));
+            events.addAll(jdbc.queryForList(
+                    "select id from outbound_event where checkout_id in (" + marks(chunk) + ")",
+                    String.class,
+                    chunk.toArray()));
         }
         int other = 0;
         List<String> deliveries = new ArrayList<>();
         int dead = 0;
         for (List<String> chunk : chunks(events)) {
-            for (Map<String, Object> row : jdbc.queryForList("select id, status from delivery where event_id in ("
-                    + marks(chunk) + ")", chunk.toArray())) {
+            for (Map<String, Object> row : jdbc.queryForList(
+                    "select id, status from delivery where event_id in (" + marks(chunk) + ")", chunk.toArray())) {
                 deliveries.add((String) row.get("id"));
                 if ("dead".equals(row.get("status")) || "replayed".equals(row.get("status"))) {
                     dead++;
@@ -123,7 +135,8 @@ public class PrivacyStore {
                 if (schema.isKey(table, column)) {
                     continue; // a key is the hub's own id, never an address
                 }
-                blanked += jdbc.update("update " + table + " set " + column + " = ? where " + like(column, forms.size()),
+                blanked += jdbc.update(
+                        "update " + table + " set " + column + " = ? where " + like(column, forms.size()),
                         params(ERASED, forms).toArray());
             }
         }
@@ -133,8 +146,8 @@ public class PrivacyStore {
     }
 
     /** What one purge removed, per kind. */
-    public record PurgeCounts(int notices, int checkouts, int outboundEvents, int deliveries, int deliveryAttempts,
-            int other) {
+    public record PurgeCounts(
+            int notices, int checkouts, int outboundEvents, int deliveries, int deliveryAttempts, int other) {
 
         public int total() {
             return notices + checkouts + outboundEvents + deliveries + deliveryAttempts + other;
@@ -150,18 +163,24 @@ public class PrivacyStore {
     @Transactional
     public PurgeCounts purge(Instant cutoff, int limit) {
         Schema schema = schema();
-        List<String> notices = jdbc.queryForList("select id from notice where received_at < ? order by received_at"
-                + " limit ?", String.class, Db.ts(cutoff), limit);
-        List<String> checkouts = jdbc.queryForList("select id from checkout where status <> 'pending'"
-                + " and updated_at < ? order by updated_at limit ?", String.class, Db.ts(cutoff), limit);
+        List<String> notices = jdbc.queryForList(
+                "select id from notice where received_at < ? order by received_at" + " limit ?",
+                String.class,
+                Db.ts(cutoff),
+                limit);
+        List<String> checkouts = jdbc.queryForList(
+                "select id from checkout where status <> 'pending'" + " and updated_at < ? order by updated_at limit ?",
+                String.class,
+                Db.ts(cutoff),
+                limit);
         List<String> events = jdbc.queryForList("""
                 select e.id from outbound_event e where e.created_at < ?
                   and not exists (select 1 from delivery d where d.event_id = e.id and d.status = 'pending')
                 order by e.created_at limit ?""", String.class, Db.ts(cutoff), limit);
         List<String> deliveries = new ArrayList<>();
         for (List<String> chunk : chunks(events)) {
-            deliveries.addAll(jdbc.queryForList("select id from delivery where event_id in (" + marks(chunk) + ")",
-                    String.class, chunk.toArray()));
+            deliveries.addAll(jdbc.queryForList(
+                    "select id from delivery where event_id in (" + marks(chunk) + ")", String.class, chunk.toArray()));
         }
         int other = deleteReferring(schema, "delivery", deliveries);
         int attempts = delete("delivery_attempt", "delivery_id", deliveries);
@@ -178,13 +197,12 @@ public class PrivacyStore {
     }
 
     /** Deliveries the privacy policy withheld, per connector and reason, created within [from, to) when given. */
-    public record Suppressed(String connector, String reason, long count) {
-    }
+    public record Suppressed(String connector, String reason, long count) {}
 
     public List<Suppressed> suppressed(Instant from, Instant to) {
         List<Object> params = new ArrayList<>();
-        StringBuilder sql = new StringBuilder("select connector, last_error, count(*) as n from delivery"
-                + " where status = 'suppressed'");
+        StringBuilder sql = new StringBuilder(
+                "select connector, last_error, count(*) as n from delivery" + " where status = 'suppressed'");
         if (from != null) {
             sql.append(" and created_at >= ?");
             params.add(Db.ts(from));
@@ -194,15 +212,17 @@ public class PrivacyStore {
             params.add(Db.ts(to));
         }
         sql.append(" group by connector, last_error order by connector, last_error");
-        return jdbc.query(sql.toString(), (rs, n) -> new Suppressed(rs.getString("connector"),
-                rs.getString("last_error"), rs.getLong("n")), params.toArray());
+        return jdbc.query(
+                sql.toString(),
+                (rs, n) -> new Suppressed(rs.getString("connector"), rs.getString("last_error"), rs.getLong("n")),
+                params.toArray());
     }
 
     private int delete(String table, String column, Collection<String> ids) {
         int deleted = 0;
         for (List<String> chunk : chunks(ids)) {
-            deleted += jdbc.update("delete from " + table + " where " + column + " in (" + marks(chunk) + ")",
-                    chunk.toArray());
+            deleted += jdbc.update(
+                    "delete from " + table + " where " + column + " in (" + marks(chunk) + ")", chunk.toArray());
         }
         return deleted;
     }
@@ -248,8 +268,8 @@ public class PrivacyStore {
     }
 
     /** The current schema's tables, their text columns, key columns, and who refers to whom. */
-    private record Schema(Map<String, List<String>> textColumns, Set<String> keys,
-            Map<String, List<String[]>> referring) {
+    private record Schema(
+            Map<String, List<String>> textColumns, Set<String> keys, Map<String, List<String[]>> referring) {
 
         boolean isKey(String table, String column) {
             return keys.contains(table + "." + column);
@@ -291,13 +311,14 @@ public class PrivacyStore {
                     while (rs.next()) {
                         String column = rs.getString("FKCOLUMN_NAME").toLowerCase(Locale.ROOT);
                         keys.add(name + "." + column);
-                        referring.computeIfAbsent(rs.getString("PKTABLE_NAME").toLowerCase(Locale.ROOT),
-                                t -> new ArrayList<>()).add(new String[] {name, column});
+                        referring
+                                .computeIfAbsent(
+                                        rs.getString("PKTABLE_NAME").toLowerCase(Locale.ROOT), t -> new ArrayList<>())
+                                .add(new String[] {name, column});
                     }
                 }
             }
             return new Schema(text, keys, referring);
         });
     }
-
 }

@@ -1,7 +1,6 @@
 package org.cartrelay.store;
 
 import java.sql.DatabaseMetaData;
-
 import javax.sql.DataSource;
 
 import org.springframework.boot.jdbc.DatabaseDriver;
@@ -26,8 +25,8 @@ public class StoreConfiguration {
         try {
             url = JdbcUtils.extractDatabaseMetaData(dataSource, DatabaseMetaData::getURL);
         } catch (MetaDataAccessException e) {
-            throw new IllegalStateException("The hub could not read which database spring.datasource.url names: "
-                    + e.getMessage(), e);
+            throw new IllegalStateException(
+                    "The hub could not read which database spring.datasource.url names: " + e.getMessage(), e);
         }
         DatabaseDriver driver = DatabaseDriver.fromJdbcUrl(url);
         if (driver != DatabaseDriver.POSTGRESQL && driver != DatabaseDriver.H2) {
@@ -39,28 +38,32 @@ public class StoreConfiguration {
 
     @Bean
     BulkInsert bulkInsert(DatabaseDriver storeDatabase, JdbcTemplate jdbcTemplate) {
-        return storeDatabase == DatabaseDriver.POSTGRESQL ? new PostgresBulkInsert(jdbcTemplate)
+        return storeDatabase == DatabaseDriver.POSTGRESQL
+                ? new PostgresBulkInsert(jdbcTemplate)
                 : new H2BulkInsert(jdbcTemplate);
     }
 
     @Bean
-    CheckoutStore checkoutStore(DatabaseDriver storeDatabase, JdbcClient jdbc, JdbcTemplate jdbcTemplate,
-            BulkInsert bulkInsert) {
-        return storeDatabase == DatabaseDriver.POSTGRESQL ? new PostgresCheckoutStore(jdbc, jdbcTemplate, bulkInsert)
+    CheckoutStore checkoutStore(
+            DatabaseDriver storeDatabase, JdbcClient jdbc, JdbcTemplate jdbcTemplate, BulkInsert bulkInsert) {
+        return storeDatabase == DatabaseDriver.POSTGRESQL
+                ? new PostgresCheckoutStore(jdbc, jdbcTemplate, bulkInsert)
                 : new H2CheckoutStore(jdbc, jdbcTemplate, bulkInsert);
     }
 
     @Bean
-    NoticeStore noticeStore(DatabaseDriver storeDatabase, JdbcClient jdbc, JdbcTemplate jdbcTemplate,
-            CheckoutStore checkoutStore) {
-        return storeDatabase == DatabaseDriver.POSTGRESQL ? new PostgresNoticeStore(jdbc, jdbcTemplate)
+    NoticeStore noticeStore(
+            DatabaseDriver storeDatabase, JdbcClient jdbc, JdbcTemplate jdbcTemplate, CheckoutStore checkoutStore) {
+        return storeDatabase == DatabaseDriver.POSTGRESQL
+                ? new PostgresNoticeStore(jdbc, jdbcTemplate)
                 : new H2NoticeStore(jdbc, jdbcTemplate, checkoutStore);
     }
 
     @Bean
-    OutboxStore outboxStore(DatabaseDriver storeDatabase, JdbcClient jdbc, JdbcTemplate jdbcTemplate,
-            BulkInsert bulkInsert) {
-        return storeDatabase == DatabaseDriver.POSTGRESQL ? new PostgresOutboxStore(jdbc, jdbcTemplate, bulkInsert)
+    OutboxStore outboxStore(
+            DatabaseDriver storeDatabase, JdbcClient jdbc, JdbcTemplate jdbcTemplate, BulkInsert bulkInsert) {
+        return storeDatabase == DatabaseDriver.POSTGRESQL
+                ? new PostgresOutboxStore(jdbc, jdbcTemplate, bulkInsert)
                 : new H2OutboxStore(jdbc, jdbcTemplate, bulkInsert);
     }
 }

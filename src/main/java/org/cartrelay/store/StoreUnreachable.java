@@ -14,12 +14,13 @@ import org.springframework.transaction.TransactionSystemException;
  */
 public final class StoreUnreachable {
 
-    private StoreUnreachable() {
-    }
+    private StoreUnreachable() {}
 
     public static boolean is(Throwable e) {
-        return e instanceof CannotGetJdbcConnectionException || e instanceof CannotCreateTransactionException
-                || e instanceof DataAccessResourceFailureException || e instanceof TransientDataAccessResourceException
+        return e instanceof CannotGetJdbcConnectionException
+                || e instanceof CannotCreateTransactionException
+                || e instanceof DataAccessResourceFailureException
+                || e instanceof TransientDataAccessResourceException
                 || e instanceof TransactionSystemException;
     }
 }

@@ -30,26 +30,31 @@ public class SuppressionStore {
     }
 
     /** One unsubscribed buyer; {@code email} is null once they were erased. */
-    public record Entry(String emailHash, String email, String source, String reason, Instant createdAt) {
-    }
+    public record Entry(String emailHash, String email, String source, String reason, Instant createdAt) {}
 
     /** Adds the buyer unless already listed (the first unsubscription stands). @return whether it was added */
     public boolean add(Entry entry) {
         try {
-            return jdbc.update("""
+            return jdbc.update(
+                            """
                     insert into suppression (email_hash, email, source, reason, created_at)
                     select cast(? as varchar(64)), cast(? as varchar(320)), cast(? as varchar(16)),
                            cast(? as varchar(500)), ? where not exists (select 1 from suppression where email_hash = ?)""",
-                    entry.emailHash(), entry.email(), entry.source(), Db.clip(entry.reason(), 500),
-                    Db.ts(entry.createdAt()), entry.emailHash()) > 0;
+                            entry.emailHash(),
+                            entry.email(),
+                            entry.source(),
+                            Db.clip(entry.reason(), 500),
+                            Db.ts(entry.createdAt()),
+                            entry.emailHash())
+                    > 0;
         } catch (DuplicateKeyException raced) {
             return false; // the same buyer, added at the same moment by another request
         }
     }
 
     public Entry find(String emailHash) {
-        List<Entry> found = jdbc.query("select * from suppression where email_hash = ?", SuppressionStore::entry,
-                emailHash);
+        List<Entry> found =
+                jdbc.query("select * from suppression where email_hash = ?", SuppressionStore::entry, emailHash);
         return found.isEmpty() ? null : found.get(0);
     }
 
@@ -59,9 +64,12 @@ public class SuppressionStore {
         List<String> all = List.copyOf(hashes);
         for (int i = 0; i < all.size(); i += CHUNK) {
             List<String> chunk = all.subList(i, Math.min(all.size(), i + CHUNK));
-            jdbc.query("select * from suppression where email_hash in ("
-                    + String.join(", ", Collections.nCopies(chunk.size(), "?")) + ")", SuppressionStore::entry,
-                    chunk.toArray()).forEach(entry -> found.put(entry.emailHash(), entry));
+            jdbc.query(
+                            "select * from suppression where email_hash in ("
+                                    + String.join(", ", Collections.nCopies(chunk.size(), "?")) + ")",
+                            SuppressionStore::entry,
+                            chunk.toArray())
+                    .forEach(entry -> found.put(entry.emailHash(), entry));
         }
         return found;
     }
@@ -72,8 +80,10 @@ public class SuppressionStore {
         String where = where(from, to, params);
         params.add(limit);
         params.add(offset);
-        return jdbc.query("select * from suppression" + where + " order by created_at desc, email_hash limit ? offset ?",
-                SuppressionStore::entry, params.toArray());
+        return jdbc.query(
+                "select * from suppression" + where + " order by created_at desc, email_hash limit ? offset ?",
+                SuppressionStore::entry,
+                params.toArray());
     }
 
     public long count(Instant from, Instant to) {
@@ -101,7 +111,11 @@ public class SuppressionStore {
     }
 
     private static Entry entry(ResultSet rs, int n) throws SQLException {
-        return new Entry(rs.getString("email_hash"), rs.getString("email"), rs.getString("source"),
-                rs.getString("reason"), Db.instant(rs, "created_at"));
+        return new Entry(
+                rs.getString("email_hash"),
+                rs.getString("email"),
+                rs.getString("source"),
+                rs.getString("reason"),
+                Db.instant(rs, "created_at"));
     }
 }

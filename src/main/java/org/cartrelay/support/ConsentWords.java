@@ -10,11 +10,10 @@ import java.util.Set;
  */
 public final class ConsentWords {
 
-    private static final Set<String> CONSENTING = Set.of("yes", "y", "true", "1", "single", "double",
-            "single_optin", "double_optin", "opt_in", "optin");
+    private static final Set<String> CONSENTING =
+            Set.of("yes", "y", "true", "1", "single", "double", "single_optin", "double_optin", "opt_in", "optin");
 
-    private ConsentWords() {
-    }
+    private ConsentWords() {}
 
     public static boolean consenting(String value) {
         return value != null && CONSENTING.contains(value.trim().toLowerCase(Locale.ROOT));

@@ -8,14 +8,13 @@ import java.util.HexFormat;
 /** Hashes and comparisons of secrets that several parts of the hub share. */
 public final class Digests {
 
-    private Digests() {
-    }
+    private Digests() {}
 
     /** SHA-256 of the text's UTF-8 bytes, lower-case hex. */
     public static String sha256(String text) {
         try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
-                    .digest(text.getBytes(StandardCharsets.UTF_8)));
+            return HexFormat.of()
+                    .formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }

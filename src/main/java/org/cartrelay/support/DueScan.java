@@ -22,6 +22,7 @@ public final class DueScan {
 
     /** More than a write takes from taking its time to committing. */
     public static final Duration MARGIN = Duration.ofSeconds(2);
+
     public static final Duration FULL_LOOK_EVERY = Duration.ofSeconds(10);
 
     private final LongSupplier nanoTime;
@@ -31,6 +32,7 @@ public final class DueScan {
     private Instant includedSince;
     /** Whether {@link #reset()} was called since the current look started. */
     private boolean resetSince;
+
     private long lastFullLook;
 
     public DueScan() {

@@ -21,8 +21,7 @@ public final class GeneratedSecret {
 
     private static final Set<PosixFilePermission> OWNER_ONLY = PosixFilePermissions.fromString("rw-------");
 
-    private GeneratedSecret() {
-    }
+    private GeneratedSecret() {}
 
     /**
      * The secret in {@code file}, or a new one of {@code bytes} random bytes (base64url) written there (owner-only)
@@ -41,8 +40,10 @@ public final class GeneratedSecret {
             }
             return secret;
         } catch (IOException e) {
-            throw new UncheckedIOException("The " + what + " file " + file + " cannot be read or written ("
-                    + e.getMessage() + "); set " + property + " instead.", e);
+            throw new UncheckedIOException(
+                    "The " + what + " file " + file + " cannot be read or written (" + e.getMessage() + "); set "
+                            + property + " instead.",
+                    e);
         }
     }
 

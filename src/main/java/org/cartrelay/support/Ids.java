@@ -16,8 +16,7 @@ public final class Ids {
      */
     private static final ThreadLocal<SecureRandom> RANDOM = ThreadLocal.withInitial(Ids::generator);
 
-    private Ids() {
-    }
+    private Ids() {}
 
     private static SecureRandom generator() {
         try {

@@ -18,8 +18,7 @@ import com.networknt.schema.ValidationMessage;
 /** A JSON Schema from the classpath that reports each violation as (field path, sentence). */
 public final class JsonSchemas {
 
-    public record Violation(String field, String message) {
-    }
+    public record Violation(String field, String message) {}
 
     private final JsonSchema schema;
 
@@ -32,7 +31,8 @@ public final class JsonSchemas {
             if (in == null) {
                 throw new IllegalStateException("Schema " + classpathLocation + " is missing from the classpath");
             }
-            return new JsonSchemas(JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012).getSchema(in, config()));
+            return new JsonSchemas(JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012)
+                    .getSchema(in, config()));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -40,13 +40,15 @@ public final class JsonSchemas {
 
     /** A schema assembled in memory, such as the connector schema made of the common keys and each type's. */
     public static JsonSchemas of(JsonNode schema) {
-        return new JsonSchemas(JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012).getSchema(schema, config()));
+        return new JsonSchemas(
+                JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012).getSchema(schema, config()));
     }
 
     private static SchemaValidatorsConfig config() {
         return SchemaValidatorsConfig.builder()
                 .formatAssertionsEnabled(true)
-                // "$.retry.maxAttempts", the form violation() turns into a key; the 2020-12 default is "/retry/maxAttempts"
+                // "$.retry.maxAttempts", the form violation() turns into a key; the 2020-12 default is
+                // "/retry/maxAttempts"
                 .pathType(PathType.LEGACY)
                 .locale(Locale.ENGLISH)
                 .build();

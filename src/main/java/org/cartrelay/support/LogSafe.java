@@ -12,8 +12,7 @@ public final class LogSafe {
     /** One whole log message. */
     public static final int MAX_LINE = 4000;
 
-    private LogSafe() {
-    }
+    private LogSafe() {}
 
     public static String value(Object value) {
         return value == null ? null : escape(cut(value.toString(), MAX_VALUE));
@@ -31,9 +30,15 @@ public final class LogSafe {
         StringBuilder out = null;
         for (int i = 0; i < text.length(); i++) {
             char c = text.charAt(i);
-            String replacement = c == '\r' ? "\\r" : c == '\n' ? "\\n" : c == '\t' ? null
-                    : Character.isISOControl(c) || c == '\u2028' || c == '\u2029' ? String.format("\\u%04x", (int) c)
-                    : null;
+            String replacement = c == '\r'
+                    ? "\\r"
+                    : c == '\n'
+                            ? "\\n"
+                            : c == '\t'
+                                    ? null
+                                    : Character.isISOControl(c) || c == '\u2028' || c == '\u2029'
+                                            ? String.format("\\u%04x", (int) c)
+                                            : null;
             if (replacement != null && out == null) {
                 out = new StringBuilder(text.length() + 16).append(text, 0, i);
             }

@@ -10,8 +10,7 @@ public final class Masking {
     private static final Pattern ADDRESS =
             Pattern.compile("[^\\s\"'<>()\\[\\]{},;:@]+@[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?");
 
-    private Masking() {
-    }
+    private Masking() {}
 
     /**
      * {@code jane.doe@example.com} → {@code j***@example.com}: the first character and the domain of a valid

@@ -15,7 +15,8 @@ public class SafeMessageConverter extends MessageConverter {
     @Override
     public String convert(ILoggingEvent event) {
         String message = super.convert(event);
-        return event.getLoggerName() != null && event.getLoggerName().startsWith(REPORTS) ? message
+        return event.getLoggerName() != null && event.getLoggerName().startsWith(REPORTS)
+                ? message
                 : LogSafe.line(message);
     }
 }

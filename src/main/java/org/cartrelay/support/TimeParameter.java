@@ -8,8 +8,7 @@ import java.time.format.DateTimeParseException;
 /** The {@code from} and {@code to} of the admin API: an ISO-8601 instant, or a date meaning a whole UTC day. */
 public final class TimeParameter {
 
-    private TimeParameter() {
-    }
+    private TimeParameter() {}
 
     /**
      * {@code from=2026-08-01} starts at that day's midnight and {@code to=2026-08-31} ends at the next midnight, so
@@ -26,7 +25,9 @@ public final class TimeParameter {
         try {
             if (text.length() == 10) {
                 LocalDate day = LocalDate.parse(text);
-                return (endOfDay ? day.plusDays(1) : day).atStartOfDay(ZoneOffset.UTC).toInstant();
+                return (endOfDay ? day.plusDays(1) : day)
+                        .atStartOfDay(ZoneOffset.UTC)
+                        .toInstant();
             }
             return Instant.parse(text);
         } catch (DateTimeParseException e) {

@@ -39,7 +39,8 @@ class HomeFolderTest {
                             constant: "handled"
                 """);
         try (TestDatabase database = TestDatabase.create();
-                TestHub hub = TestHub.on(database).home(home).connector("hook", """
+                TestHub hub =
+                        TestHub.on(database).home(home).connector("hook", """
                         type: webhook
                         endpoint: http://127.0.0.1:9/unused
                         """).start()) {
@@ -49,7 +50,8 @@ class HomeFolderTest {
             assertThat(properties.abandonment().delay()).hasMinutes(7);
             AbandonmentDelays delays = hub.bean(AbandonmentDelays.class);
             assertThat(delays.of("shopify")).hasHours(10);
-            assertThat(delays.of("digistore24")).isEqualTo(properties.abandonment().delay());
+            assertThat(delays.of("digistore24"))
+                    .isEqualTo(properties.abandonment().delay());
             assertThat(properties.homeDir()).isEqualTo(home.toAbsolutePath().normalize());
 
             CamelContext camel = hub.bean(CamelContext.class);

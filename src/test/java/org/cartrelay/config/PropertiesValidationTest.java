@@ -23,12 +23,17 @@ import org.springframework.context.annotation.Configuration;
 class PropertiesValidationTest {
 
     @Configuration(proxyBeanMethods = false)
-    @EnableConfigurationProperties({ CartRelayProperties.class, Digistore24Properties.class, ShopifyProperties.class,
-            GenericProperties.class, WooCommerceProperties.class })
-    static class Settings {
-    }
+    @EnableConfigurationProperties({
+        CartRelayProperties.class,
+        Digistore24Properties.class,
+        ShopifyProperties.class,
+        GenericProperties.class,
+        WooCommerceProperties.class
+    })
+    static class Settings {}
 
-    private final ApplicationContextRunner runner = new ApplicationContextRunner().withUserConfiguration(Settings.class);
+    private final ApplicationContextRunner runner =
+            new ApplicationContextRunner().withUserConfiguration(Settings.class);
 
     @Test
     void theDefaultsAreTheDocumentedOnes() {
@@ -44,24 +49,35 @@ class PropertiesValidationTest {
             assertThat(properties.jmx().remote().host()).isEqualTo("127.0.0.1");
             assertThat(properties.demo().enabled()).isFalse();
             assertThat(properties.demo().secret()).isNull();
-            assertThat(context.getBean(Digistore24Properties.class).zone().getId()).isEqualTo("Europe/Berlin");
-            assertThat(context.getBean(Digistore24Properties.class).checkoutEvents()).isEmpty();
+            assertThat(context.getBean(Digistore24Properties.class).zone().getId())
+                    .isEqualTo("Europe/Berlin");
+            assertThat(context.getBean(Digistore24Properties.class).checkoutEvents())
+                    .isEmpty();
             assertThat(context.getBean(GenericProperties.class).tolerance()).isEqualTo(Duration.ofMinutes(5));
-            assertThat(context.getBean(WooCommerceProperties.class).consentField()).isEqualTo("newsletter_consent");
-            assertThat(context.getBean(ShopifyProperties.class).consentDefault()).isEqualTo(ConsentDefault.NONE);
-            assertThat(context.getBean(ShopifyProperties.class).abandonmentDelay()).isNull();
+            assertThat(context.getBean(WooCommerceProperties.class).consentField())
+                    .isEqualTo("newsletter_consent");
+            assertThat(context.getBean(ShopifyProperties.class).consentDefault())
+                    .isEqualTo(ConsentDefault.NONE);
+            assertThat(context.getBean(ShopifyProperties.class).abandonmentDelay())
+                    .isNull();
         });
     }
 
     @Test
     void anAbandonmentDelayOfZeroIsAllowed() {
-        runner.withPropertyValues("cartrelay.abandonment.delay=0s", "cartrelay.sources.shopify.abandonment-delay=0s",
-                "cartrelay.admin.username=ops", "cartrelay.jmx.remote.port=9010", "cartrelay.demo.enabled=true",
-                "cartrelay.home-dir=/srv/cartrelay").run(context -> {
+        runner.withPropertyValues(
+                        "cartrelay.abandonment.delay=0s",
+                        "cartrelay.sources.shopify.abandonment-delay=0s",
+                        "cartrelay.admin.username=ops",
+                        "cartrelay.jmx.remote.port=9010",
+                        "cartrelay.demo.enabled=true",
+                        "cartrelay.home-dir=/srv/cartrelay")
+                .run(context -> {
                     assertThat(context).hasNotFailed();
                     CartRelayProperties properties = context.getBean(CartRelayProperties.class);
                     assertThat(properties.abandonment().delay()).isZero();
-                    assertThat(context.getBean(ShopifyProperties.class).abandonmentDelay()).isZero();
+                    assertThat(context.getBean(ShopifyProperties.class).abandonmentDelay())
+                            .isZero();
                     assertThat(properties.admin().username()).isEqualTo("ops");
                     assertThat(properties.jmx().remote().port()).isEqualTo(9010);
                     assertThat(properties.demo().enabled()).isTrue();
@@ -71,17 +87,17 @@ class PropertiesValidationTest {
 
     @ParameterizedTest
     @CsvSource({
-            "cartrelay.intake.batch-size, 0, batchSize",
-            "cartrelay.intake.commit-timeout, 0s, commitTimeout",
-            "cartrelay.abandonment.delay, -1s, delay",
-            "cartrelay.abandonment.poll-interval, 0s, pollInterval",
-            "cartrelay.delivery.concurrency, 0, concurrency",
-            "cartrelay.delivery.breaker.failure-rate-threshold, 101, failureRateThreshold",
-            "cartrelay.delivery.breaker.open-for-multiplier, 0.5, openForMultiplier",
-            "cartrelay.delivery.throttle.max-wait, 0s, maxWait",
-            "cartrelay.retention, 0s, retention",
-            "cartrelay.sources.generic.tolerance, 0s, tolerance",
-            "cartrelay.sources.digistore24.abandonment-delay, -5m, abandonmentDelay",
+        "cartrelay.intake.batch-size, 0, batchSize",
+        "cartrelay.intake.commit-timeout, 0s, commitTimeout",
+        "cartrelay.abandonment.delay, -1s, delay",
+        "cartrelay.abandonment.poll-interval, 0s, pollInterval",
+        "cartrelay.delivery.concurrency, 0, concurrency",
+        "cartrelay.delivery.breaker.failure-rate-threshold, 101, failureRateThreshold",
+        "cartrelay.delivery.breaker.open-for-multiplier, 0.5, openForMultiplier",
+        "cartrelay.delivery.throttle.max-wait, 0s, maxWait",
+        "cartrelay.retention, 0s, retention",
+        "cartrelay.sources.generic.tolerance, 0s, tolerance",
+        "cartrelay.sources.digistore24.abandonment-delay, -5m, abandonmentDelay",
     })
     void aValueThatMakesNoSenseStopsTheStart(String key, String value, String field) {
         runner.withPropertyValues(key + "=" + value).run(context -> {

@@ -41,9 +41,8 @@ class ConnectorLoaderTest {
     @TempDir
     Path folder;
 
-    private final MockEnvironment environment = new MockEnvironment()
-            .withProperty("HOOK_TOKEN", "s3cr3t")
-            .withProperty("HOOK_HOST", "hooks.example.com");
+    private final MockEnvironment environment =
+            new MockEnvironment().withProperty("HOOK_TOKEN", "s3cr3t").withProperty("HOOK_HOST", "hooks.example.com");
 
     private Path write(String name, String yaml) throws IOException {
         return Files.writeString(folder.resolve(name), yaml);
@@ -82,12 +81,14 @@ class ConnectorLoaderTest {
         assertThat(definition.auth().headers()).isEmpty();
         assertThat(definition.timeout()).isEqualTo(Duration.ofSeconds(10));
         assertThat(definition.rateLimit()).isNull();
-        assertThat(definition.retry()).isEqualTo(new RetryPolicy(12, Duration.ofSeconds(10), 3.0, Duration.ofHours(6), 0.2));
+        assertThat(definition.retry())
+                .isEqualTo(new RetryPolicy(12, Duration.ofSeconds(10), 3.0, Duration.ofHours(6), 0.2));
     }
 
     @Test
     void theDefaultRetryScheduleSpansAboutADayAndNeverWaitsLongerThanMaxDelay() throws IOException {
-        RetryPolicy d = load("schedule.yaml", "type: webhook\nendpoint: https://hooks.example.com/in\n").retry();
+        RetryPolicy d = load("schedule.yaml", "type: webhook\nendpoint: https://hooks.example.com/in\n")
+                .retry();
         RetryPolicy withoutJitter = new RetryPolicy(d.maxAttempts(), d.initialDelay(), d.multiplier(), d.maxDelay(), 0);
         Duration total = Duration.ZERO;
         for (int attempt = 1; attempt < d.maxAttempts(); attempt++) {
@@ -104,8 +105,8 @@ class ConnectorLoaderTest {
             for (int i = 0; i < 50; i++) {
                 Duration jittered = d.delayAfter(attempt);
                 assertThat(jittered).isLessThanOrEqualTo(d.maxDelay());
-                assertThat(jittered.toMillis()).isBetween(Math.round(exact.toMillis() * 0.8) - 1,
-                        Math.round(exact.toMillis() * 1.2) + 1);
+                assertThat(jittered.toMillis())
+                        .isBetween(Math.round(exact.toMillis() * 0.8) - 1, Math.round(exact.toMillis() * 1.2) + 1);
             }
         }
     }
@@ -120,46 +121,69 @@ class ConnectorLoaderTest {
             "hubspot", "auth: {bearer: t0ken}",
             "klaviyo", "apiKey: pk_test",
             "mailchimp", "apiKey: 0123456789abcdef-us6\nlistId: abc123",
-            "zendesk", "endpoint: https://shop.zendesk.com\nauth: {basic: {user: agent@example.com/token, password: t}}",
+            "zendesk",
+                    "endpoint: https://shop.zendesk.com\nauth: {basic: {user: agent@example.com/token, password: t}}",
             "freshdesk", "endpoint: https://shop.freshdesk.com\napiKey: k3y");
 
     @Test
     void aFileWithoutTheKeysGetsEveryDefaultOfItsTypesSchema() throws IOException {
-        assertThat(MINIMAL.keySet()).containsExactlyInAnyOrderElementsOf(ConnectorSchema.fragments().keySet());
+        assertThat(MINIMAL.keySet())
+                .containsExactlyInAnyOrderElementsOf(ConnectorSchema.fragments().keySet());
         MINIMAL.forEach((type, keys) -> {
             ConnectorDefinition definition = loadUnchecked(type + ".yaml", "type: " + type + "\n" + keys + "\n");
             Map<String, JsonNode> defaults = new TreeMap<>();
             defaults("", ConnectorSchema.properties(type), defaults);
             assertThat(defaults).as("defaults of type %s", type).isNotEmpty();
             defaults.forEach((key, value) -> assertThat(definition.config().at(key))
-                    .as("%s of a minimal %s file", key, type).isEqualTo(value));
+                    .as("%s of a minimal %s file", key, type)
+                    .isEqualTo(value));
         });
     }
 
     @Test
     void theSchemasDefaultsReachTheDefinitionAndTheTypesSettings() throws IOException {
-        ConnectorDefinition hubspot = load("crm.yaml", "type: hubspot\nauth: {bearer: t0ken}\n"
-                + "properties: {phone: mobilephone, coupon: cart_coupon}\n");
+        ConnectorDefinition hubspot = load(
+                "crm.yaml",
+                "type: hubspot\nauth: {bearer: t0ken}\n" + "properties: {phone: mobilephone, coupon: cart_coupon}\n");
         assertThat(hubspot.endpoint()).isEqualTo("https://api.hubapi.com");
         assertThat(hubspot.timeout()).isEqualTo(Duration.ofSeconds(10));
-        assertThat(hubspot.retry()).isEqualTo(new RetryPolicy(12, Duration.ofSeconds(10), 3.0, Duration.ofHours(6), 0.2));
-        assertThat(ConnectorLoader.bind(hubspot.file(), hubspot.config(), HubSpotSettings.class).properties())
-                .isEqualTo(Map.of("firstName", "firstname", "lastName", "lastname", "phone", "mobilephone",
-                        "products", "abandoned_cart_products", "value", "abandoned_cart_value",
-                        "currency", "abandoned_cart_currency", "resumeUrl", "abandoned_cart_url",
-                        "status", "abandoned_cart_status", "coupon", "cart_coupon"));
+        assertThat(hubspot.retry())
+                .isEqualTo(new RetryPolicy(12, Duration.ofSeconds(10), 3.0, Duration.ofHours(6), 0.2));
+        assertThat(ConnectorLoader.bind(hubspot.file(), hubspot.config(), HubSpotSettings.class)
+                        .properties())
+                .isEqualTo(Map.of(
+                        "firstName",
+                        "firstname",
+                        "lastName",
+                        "lastname",
+                        "phone",
+                        "mobilephone",
+                        "products",
+                        "abandoned_cart_products",
+                        "value",
+                        "abandoned_cart_value",
+                        "currency",
+                        "abandoned_cart_currency",
+                        "resumeUrl",
+                        "abandoned_cart_url",
+                        "status",
+                        "abandoned_cart_status",
+                        "coupon",
+                        "cart_coupon"));
 
-        ConnectorDefinition klaviyo = load("klaviyo.yaml", "type: klaviyo\napiKey: pk_test\n"
-                + "retry: {maxAttempts: 3}\nmetrics: {recovered: Paid}\n");
+        ConnectorDefinition klaviyo = load(
+                "klaviyo.yaml",
+                "type: klaviyo\napiKey: pk_test\n" + "retry: {maxAttempts: 3}\nmetrics: {recovered: Paid}\n");
         assertThat(klaviyo.requireConsent()).isTrue();
         assertThat(klaviyo.respectUnsubscribe()).isTrue();
-        assertThat(klaviyo.retry()).isEqualTo(new RetryPolicy(3, Duration.ofSeconds(10), 3.0, Duration.ofHours(6), 0.2));
+        assertThat(klaviyo.retry())
+                .isEqualTo(new RetryPolicy(3, Duration.ofSeconds(10), 3.0, Duration.ofHours(6), 0.2));
         assertThat(ConnectorLoader.bind(klaviyo.file(), klaviyo.config(), KlaviyoSettings.class))
-                .isEqualTo(new KlaviyoSettings("pk_test", "2025-04-15",
-                        new KlaviyoSettings.Metrics("Checkout Abandoned", "Paid")));
+                .isEqualTo(new KlaviyoSettings(
+                        "pk_test", "2025-04-15", new KlaviyoSettings.Metrics("Checkout Abandoned", "Paid")));
 
-        ConnectorDefinition email = load("mail.yaml", "type: email\nsmtp: {host: smtp.example.com}\n"
-                + "from: shop@example.com\n");
+        ConnectorDefinition email =
+                load("mail.yaml", "type: email\nsmtp: {host: smtp.example.com}\n" + "from: shop@example.com\n");
         EmailSettings mail = ConnectorLoader.bind(email.file(), email.config(), EmailSettings.class);
         assertThat(email.events()).containsExactly("checkout.abandoned");
         assertThat(mail.smtp()).isEqualTo(new EmailSettings.Smtp("smtp.example.com", 587, null, null, true));
@@ -209,13 +233,15 @@ class ConnectorLoaderTest {
         assertThat(definition.name()).isEqualTo("crm");
         assertThat(definition.enabled()).isFalse();
         assertThat(definition.events()).containsExactly("checkout.recovered");
-        assertThat(definition.filter()).isEqualTo(new ConnectorDefinition.Filter(new BigDecimal("20.00"),
-                Set.of("512345"), Set.of("US", "CA")));
+        assertThat(definition.filter())
+                .isEqualTo(
+                        new ConnectorDefinition.Filter(new BigDecimal("20.00"), Set.of("512345"), Set.of("US", "CA")));
         assertThat(definition.requireConsent()).isTrue();
         assertThat(definition.endpoint()).isEqualTo("https://hooks.example.com/in");
         assertThat(definition.auth().headers()).isEqualTo(Map.of("Authorization", "Bearer s3cr3t"));
         assertThat(definition.timeout()).isEqualTo(Duration.ofMillis(1500));
-        assertThat(definition.retry()).isEqualTo(new RetryPolicy(10, Duration.ofSeconds(5), 2.0, Duration.ofHours(1), 0));
+        assertThat(definition.retry())
+                .isEqualTo(new RetryPolicy(10, Duration.ofSeconds(5), 2.0, Duration.ofHours(1), 0));
         assertThat(definition.rateLimit()).isEqualTo("10/s");
         assertThat(definition.config().get("format").asText()).isEqualTo("form");
         assertThat(definition.config().get("headers").get("X-Shop").asText()).isEqualTo("demo");
@@ -226,9 +252,12 @@ class ConnectorLoaderTest {
         assertThat(failure("crm.yaml", """
                 type: salesforce
                 endpoint: https://hooks.example.com/in
-                """)).isEqualTo("Connector file " + folder.resolve("crm.yaml")
-                + ": key 'type' does not have a value in the enumeration " + ConnectorSchema.fragments().keySet()
-                .stream().map(type -> "\"" + type + "\"").toList() + ".");
+                """))
+                .isEqualTo("Connector file " + folder.resolve("crm.yaml")
+                        + ": key 'type' does not have a value in the enumeration "
+                        + ConnectorSchema.fragments().keySet().stream()
+                                .map(type -> "\"" + type + "\"")
+                                .toList() + ".");
     }
 
     @Test
@@ -236,8 +265,9 @@ class ConnectorLoaderTest {
         assertThat(failure("hook.yaml", """
                 type: webhook
                 secret: whsec_dGVzdA==
-                """)).isEqualTo("Connector file " + folder.resolve("hook.yaml")
-                + ": key 'endpoint' required property 'endpoint' not found.");
+                """))
+                .isEqualTo("Connector file " + folder.resolve("hook.yaml")
+                        + ": key 'endpoint' required property 'endpoint' not found.");
     }
 
     @Test
@@ -246,8 +276,10 @@ class ConnectorLoaderTest {
                 type: webhook
                 endpoint: https://hooks.example.com/in
                 colour: red
-                """)).isEqualTo("Connector file " + folder.resolve("hook.yaml")
-                + ": key 'colour' property 'colour' is not evaluated and the schema does not allow unevaluated properties.");
+                """))
+                .isEqualTo(
+                        "Connector file " + folder.resolve("hook.yaml")
+                                + ": key 'colour' property 'colour' is not evaluated and the schema does not allow unevaluated properties.");
     }
 
     @Test
@@ -256,9 +288,10 @@ class ConnectorLoaderTest {
                 type: webhook
                 endpoint: https://hooks.example.com/in
                 retry: {maxAtempts: 3}
-                """)).isEqualTo("Connector file " + folder.resolve("hook.yaml")
-                + ": key 'retry.maxAtempts' property 'maxAtempts' is not defined in the schema and the schema does not "
-                + "allow additional properties.");
+                """))
+                .isEqualTo("Connector file " + folder.resolve("hook.yaml")
+                        + ": key 'retry.maxAtempts' property 'maxAtempts' is not defined in the schema and the schema does not "
+                        + "allow additional properties.");
     }
 
     @Test
@@ -267,8 +300,9 @@ class ConnectorLoaderTest {
                 type: webhook
                 endpoint: https://hooks.example.com/in
                 timeout: soon
-                """)).isEqualTo("Connector file " + folder.resolve("hook.yaml")
-                + ": key 'timeout' does not match the regex pattern ^[0-9]+(ms|s|m|h|d)$.");
+                """))
+                .isEqualTo("Connector file " + folder.resolve("hook.yaml")
+                        + ": key 'timeout' does not match the regex pattern ^[0-9]+(ms|s|m|h|d)$.");
     }
 
     @Test
@@ -277,14 +311,16 @@ class ConnectorLoaderTest {
                 type: webhook
                 endpoint: https://hooks.example.com/in
                 retry: {maxAttempts: many}
-                """)).isEqualTo("Connector file " + folder.resolve("hook.yaml")
-                + ": key 'retry.maxAttempts' string found, integer expected.");
+                """))
+                .isEqualTo("Connector file " + folder.resolve("hook.yaml")
+                        + ": key 'retry.maxAttempts' string found, integer expected.");
         assertThat(failure("flag.yaml", """
                 type: webhook
                 endpoint: https://hooks.example.com/in
                 enabled: maybe
-                """)).isEqualTo("Connector file " + folder.resolve("flag.yaml")
-                + ": key 'enabled' string found, boolean expected.");
+                """))
+                .isEqualTo("Connector file " + folder.resolve("flag.yaml")
+                        + ": key 'enabled' string found, boolean expected.");
     }
 
     @Test
@@ -292,14 +328,16 @@ class ConnectorLoaderTest {
         assertThat(failure("hook.yaml", """
                 type: webhook
                   endpoint: https://hooks.example.com/in
-                """)).isEqualTo("Connector file " + folder.resolve("hook.yaml")
-                + " is not valid YAML at line 2, column 11: mapping values are not allowed here.");
+                """))
+                .isEqualTo("Connector file " + folder.resolve("hook.yaml")
+                        + " is not valid YAML at line 2, column 11: mapping values are not allowed here.");
         assertThat(failure("list.yaml", """
                 type: webhook
                 events: [checkout.abandoned
-                """)).isEqualTo("Connector file " + folder.resolve("list.yaml")
-                + " is not valid YAML at line 3, column 1: expected ',' or ']', but got <stream end> "
-                + "while parsing a flow sequence.");
+                """))
+                .isEqualTo("Connector file " + folder.resolve("list.yaml")
+                        + " is not valid YAML at line 3, column 1: expected ',' or ']', but got <stream end> "
+                        + "while parsing a flow sequence.");
     }
 
     @Test
@@ -308,8 +346,10 @@ class ConnectorLoaderTest {
                 type: webhook
                 endpoint: https://hooks.example.com/in
                 auth: {bearer: "${CRM_TOKEN}"}
-                """)).isEqualTo("Connector file " + folder.resolve("hook.yaml")
-                + ": key 'auth.bearer' refers to ${CRM_TOKEN}, but that environment variable or property is not set.");
+                """))
+                .isEqualTo(
+                        "Connector file " + folder.resolve("hook.yaml")
+                                + ": key 'auth.bearer' refers to ${CRM_TOKEN}, but that environment variable or property is not set.");
     }
 
     @Test
@@ -329,7 +369,8 @@ class ConnectorLoaderTest {
     @Test
     void aHubWithABadConnectorFileDoesNotStartAndReportsTheSentence(CapturedOutput output) {
         try (TestDatabase database = TestDatabase.create()) {
-            Throwable thrown = catchThrowable(() -> TestHub.on(database).connector("broken", """
+            Throwable thrown = catchThrowable(
+                    () -> TestHub.on(database).connector("broken", """
                     type: webhook
                     endpoint: http://127.0.0.1:9/in
                     timeout: soon
@@ -342,14 +383,16 @@ class ConnectorLoaderTest {
             }
             assertThat(cause).as("a ConnectorConfigException behind %s", thrown).isNotNull();
             String sentence = cause.getMessage();
-            assertThat(sentence).matches("Connector file .*/connectors/broken\\.yaml: key 'timeout' does not match "
-                    + "the regex pattern \\^\\[0-9\\]\\+\\(ms\\|s\\|m\\|h\\|d\\)\\$\\.");
+            assertThat(sentence)
+                    .matches("Connector file .*/connectors/broken\\.yaml: key 'timeout' does not match "
+                            + "the regex pattern \\^\\[0-9\\]\\+\\(ms\\|s\\|m\\|h\\|d\\)\\$\\.");
 
             FailureAnalysis analysis = new ConnectorConfigFailureAnalyzer().analyze(thrown);
             assertThat(analysis).isNotNull();
             assertThat(analysis.getDescription()).isEqualTo(sentence);
             // Spring Boot found the analyzer (META-INF/spring.factories) and printed the sentence, not a stack trace
-            assertThat(output.getAll()).contains("APPLICATION FAILED TO START")
+            assertThat(output.getAll())
+                    .contains("APPLICATION FAILED TO START")
                     .contains("Description:" + System.lineSeparator() + System.lineSeparator() + sentence
                             + System.lineSeparator());
         }

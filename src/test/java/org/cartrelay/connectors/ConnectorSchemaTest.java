@@ -43,27 +43,32 @@ class ConnectorSchemaTest {
                 .as("%s is out of date; rewrite it with -Dcartrelay.schema.write=true", SHIPPED)
                 .isEqualTo(joined);
         assertThat(joined.path("properties").path("type").path("enum"))
-                .extracting(JsonNode::asText).containsAll(ConnectorSchema.fragments().keySet());
+                .extracting(JsonNode::asText)
+                .containsAll(ConnectorSchema.fragments().keySet());
     }
 
     @Test
     void everyPageHasTheKeyTableTheSchemaGenerates() throws IOException {
         Map<Path, String> tables = new LinkedHashMap<>();
         tables.put(Path.of("docs/connectors.md"), KeyTables.common());
-        ConnectorSchema.fragments().keySet().forEach(type ->
-                tables.put(Path.of("docs/connectors", type + ".md"), KeyTables.of(type)));
+        ConnectorSchema.fragments()
+                .keySet()
+                .forEach(type -> tables.put(Path.of("docs/connectors", type + ".md"), KeyTables.of(type)));
         for (Map.Entry<Path, String> table : tables.entrySet()) {
             Path page = table.getKey();
             assertThat(page).exists();
             String text = Files.readString(page);
-            assertThat(text).as("%s holds its key table between the markers", page)
-                    .contains("<!-- keys:begin").contains(KeyTables.END);
+            assertThat(text)
+                    .as("%s holds its key table between the markers", page)
+                    .contains("<!-- keys:begin")
+                    .contains(KeyTables.END);
             String generated = KeyTables.rewrite(text, table.getValue());
             if (WRITE) {
                 Files.writeString(page, generated);
                 text = generated;
             }
-            assertThat(text).as("the key table of %s is out of date; rewrite it with -D%s=true", page, WRITE_PROPERTY)
+            assertThat(text)
+                    .as("the key table of %s is out of date; rewrite it with -D%s=true", page, WRITE_PROPERTY)
                     .isEqualTo(generated);
         }
     }
@@ -75,10 +80,13 @@ class ConnectorSchemaTest {
         ConnectorSchema.fragments().forEach(schemas::put);
         schemas.forEach((name, schema) -> properties(schema, name, (key, property) -> {
             assertThat(property.path("title").asText()).as("title of %s", key).isNotBlank();
-            assertThat(property.path("description").asText()).as("description of %s", key).isNotBlank();
+            assertThat(property.path("description").asText())
+                    .as("description of %s", key)
+                    .isNotBlank();
             if (SECRET.matcher(key).find() && !property.has("oneOf")) {
                 assertThat(ConnectorSchema.resolve(property).path("format").asText())
-                        .as("%s is a secret: format password", key).isEqualTo("password");
+                        .as("%s is a secret: format password", key)
+                        .isEqualTo("password");
             }
         }));
     }
@@ -92,7 +100,9 @@ class ConnectorSchemaTest {
         if (schema.has("items")) {
             properties(schema.get("items"), at + "[]", each);
         }
-        schema.path("$defs").fields().forEachRemaining(def -> properties(def.getValue(), at + "#" + def.getKey(), each));
+        schema.path("$defs")
+                .fields()
+                .forEachRemaining(def -> properties(def.getValue(), at + "#" + def.getKey(), each));
     }
 
     @Test

@@ -16,16 +16,18 @@ import com.fasterxml.jackson.databind.JsonNode;
  */
 final class KeyTables {
 
-    static final String BEGIN = "<!-- keys:begin (generated from the schema by ConnectorSchemaTest; edit the schema) -->";
+    static final String BEGIN =
+            "<!-- keys:begin (generated from the schema by ConnectorSchemaTest; edit the schema) -->";
     static final String END = "<!-- keys:end -->";
     private static final Pattern BLOCK = Pattern.compile("(?s)<!-- keys:begin[^>]*-->.*?<!-- keys:end -->");
 
-    private KeyTables() {
-    }
+    private KeyTables() {}
 
     /** The table of the keys every connector has. */
     static String common() {
-        return table(ConnectorSchema.joined().get("properties"), ConnectorSchema.joined().get("required"));
+        return table(
+                ConnectorSchema.joined().get("properties"),
+                ConnectorSchema.joined().get("required"));
     }
 
     /** The table of a type's own keys and of the common keys it gives a meaning or default of its own. */
@@ -37,11 +39,16 @@ final class KeyTables {
         fragment.get("properties").fieldNames().forEachRemaining(key -> {
             boolean common = ConnectorSchema.joined().get("properties").has(key);
             // a common key is described once in connectors.md: a type's page shows only what the type changes
-            rows.addAll(rows(key, common ? fragment.get("properties").get(key) : merged.get(key), merged.get(key),
-                    required.contains(key), !common));
+            rows.addAll(rows(
+                    key,
+                    common ? fragment.get("properties").get(key) : merged.get(key),
+                    merged.get(key),
+                    required.contains(key),
+                    !common));
         });
         // a common key the type requires, such as the webhook's endpoint
-        required.stream().filter(key -> !fragment.get("properties").has(key))
+        required.stream()
+                .filter(key -> !fragment.get("properties").has(key))
                 .forEach(key -> rows.addAll(rows(key, merged.get(key), merged.get(key), true, false)));
         return header() + String.join("", rows);
     }
@@ -55,8 +62,11 @@ final class KeyTables {
     private static String table(JsonNode properties, JsonNode requiredKeys) {
         Set<String> required = names(requiredKeys);
         StringBuilder table = new StringBuilder(header());
-        properties.fields().forEachRemaining(key -> rows(key.getKey(), key.getValue(), key.getValue(),
-                required.contains(key.getKey()), true).forEach(table::append));
+        properties
+                .fields()
+                .forEachRemaining(
+                        key -> rows(key.getKey(), key.getValue(), key.getValue(), required.contains(key.getKey()), true)
+                                .forEach(table::append));
         return table.toString();
     }
 
@@ -81,14 +91,22 @@ final class KeyTables {
             JsonNode children = schema.has("properties") ? schema : ConnectorSchema.resolve(items);
             String prefix = schema.has("properties") ? key + "." : key + "[].";
             Set<String> own = names(children.get("required"));
-            children.path("properties").fields().forEachRemaining(child -> rows.addAll(rows(prefix + child.getKey(),
-                    child.getValue(), child.getValue(), own.contains(child.getKey()), true)));
+            children.path("properties")
+                    .fields()
+                    .forEachRemaining(child -> rows.addAll(rows(
+                            prefix + child.getKey(),
+                            child.getValue(),
+                            child.getValue(),
+                            own.contains(child.getKey()),
+                            true)));
         }
         return rows;
     }
 
     private static String text(JsonNode shown, String field, JsonNode fallback) {
-        return shown.has(field) ? shown.get(field).asText() : fallback.path(field).asText("");
+        return shown.has(field)
+                ? shown.get(field).asText()
+                : fallback.path(field).asText("");
     }
 
     private static String type(JsonNode schema) {

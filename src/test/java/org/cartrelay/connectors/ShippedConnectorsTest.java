@@ -25,12 +25,15 @@ import org.junit.jupiter.api.Test;
  */
 class ShippedConnectorsTest {
 
-    private static final Pattern ENDPOINT = Pattern.compile("(?m)^\\s*-?\\s*(?:uri|to|toD|wireTap|enrich):\\s*\"?([^\\s\"]+)");
+    private static final Pattern ENDPOINT =
+            Pattern.compile("(?m)^\\s*-?\\s*(?:uri|to|toD|wireTap|enrich):\\s*\"?([^\\s\"]+)");
 
     @Test
     void theShippedConnectorsFolderHoldsOnlyExamplesAndTemplates() throws IOException {
         try (Stream<Path> entries = Files.list(Path.of("connectors"))) {
-            assertThat(entries.map(path -> path.getFileName().toString()).sorted().toList())
+            assertThat(entries.map(path -> path.getFileName().toString())
+                            .sorted()
+                            .toList())
                     .containsExactly("examples", "templates");
         }
     }
@@ -38,7 +41,8 @@ class ShippedConnectorsTest {
     @Test
     void theShippedRoutesOnlyLogOrCallOtherRoutes() throws IOException {
         try (Stream<Path> routes = Files.list(Path.of("routes"))) {
-            for (Path route : routes.filter(path -> path.toString().endsWith(".yaml")).toList()) {
+            for (Path route :
+                    routes.filter(path -> path.toString().endsWith(".yaml")).toList()) {
                 Matcher endpoints = ENDPOINT.matcher(Files.readString(route));
                 while (endpoints.find()) {
                     assertThat(endpoints.group(1)).as(route.toString()).matches("(direct|log|seda):.*");
@@ -54,12 +58,20 @@ class ShippedConnectorsTest {
             copy(Path.of(folder), home.resolve(folder));
         }
         try (TestDatabase database = TestDatabase.create();
-                TestHub hub = TestHub.on(database).home(home).property("cartrelay.admin.password", "s3cret-ops")
+                TestHub hub = TestHub.on(database)
+                        .home(home)
+                        .property("cartrelay.admin.password", "s3cret-ops")
                         .start()) {
             assertThat(hub.bean(ConnectorRegistry.class).all()).isEmpty();
-            assertThat(TestHub.send(HttpRequest.newBuilder(hub.uri("/demo/echo")).header("Authorization", "Basic "
-                    + Base64.getEncoder().encodeToString("admin:s3cret-ops".getBytes(StandardCharsets.UTF_8))))
-                    .statusCode()).isEqualTo(404);
+            assertThat(TestHub.send(HttpRequest.newBuilder(hub.uri("/demo/echo"))
+                                    .header(
+                                            "Authorization",
+                                            "Basic "
+                                                    + Base64.getEncoder()
+                                                            .encodeToString("admin:s3cret-ops"
+                                                                    .getBytes(StandardCharsets.UTF_8))))
+                            .statusCode())
+                    .isEqualTo(404);
         }
     }
 

@@ -24,7 +24,8 @@ class BuyerDataTest {
     void otherTextAndPayloadsWithoutABuyerAreLeftAlone() {
         String text = "HTTP 503 after 1512 ms, order 5550134";
         assertThat(BuyerData.maskedIn(text, PAYLOAD)).isEqualTo(text);
-        assertThat(BuyerData.maskedIn(text, "{\"customer\": {\"phone\": \"12\"}}")).isEqualTo(text);
+        assertThat(BuyerData.maskedIn(text, "{\"customer\": {\"phone\": \"12\"}}"))
+                .isEqualTo(text);
         assertThat(BuyerData.maskedIn(text, "not json")).isEqualTo(text);
         assertThat(BuyerData.maskedIn(null, PAYLOAD)).isNull();
     }

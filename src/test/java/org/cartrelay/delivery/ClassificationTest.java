@@ -42,23 +42,29 @@ import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 class ClassificationTest {
 
     /** Fast retries, so "retried" shows within the test; no jitter, so waits are exact. */
-    private static final String QUICK = "retry: {maxAttempts: 5, initialDelay: 100ms, multiplier: 1, maxDelay: 1s, jitter: 0}";
+    private static final String QUICK =
+            "retry: {maxAttempts: 5, initialDelay: 100ms, multiplier: 1, maxDelay: 1s, jitter: 0}";
 
     private WireMockServer receiver;
     private TestDatabase database;
     private TestHub hub;
     private int closedPort;
 
-    record AttemptRow(int attempt, Integer status, String outcome, String error, String response, Instant at) {
-    }
+    record AttemptRow(int attempt, Integer status, String outcome, String error, String response, Instant at) {}
 
-    record DeliveryRow(String id, String eventId, String status, int attempts, Instant nextAttemptAt,
-            String lastError, Instant deadAt) {
-    }
+    record DeliveryRow(
+            String id,
+            String eventId,
+            String status,
+            int attempts,
+            Instant nextAttemptAt,
+            String lastError,
+            Instant deadAt) {}
 
     @BeforeAll
     void startHub() throws IOException {
-        receiver = new WireMockServer(WireMockConfiguration.options().dynamicPort().containerThreads(20));
+        receiver =
+                new WireMockServer(WireMockConfiguration.options().dynamicPort().containerThreads(20));
         receiver.start();
         try (ServerSocket socket = new ServerSocket(0)) {
             closedPort = socket.getLocalPort();
@@ -70,12 +76,21 @@ class ClassificationTest {
                 .connector("e500", hook("e500", QUICK))
                 .connector("e408", hook("e408", QUICK))
                 .connector("e503", hook("e503", QUICK))
-                .connector("r429", hook("r429",
-                        "retry: {maxAttempts: 5, initialDelay: 1s, multiplier: 2, maxDelay: 10m, jitter: 0}"))
-                .connector("r429-long", hook("r429-long",
-                        "retry: {maxAttempts: 5, initialDelay: 1s, multiplier: 2, maxDelay: 10m, jitter: 0}"))
-                .connector("r429-short", hook("r429-short",
-                        "retry: {maxAttempts: 5, initialDelay: 45s, multiplier: 2, maxDelay: 10m, jitter: 0}"))
+                .connector(
+                        "r429",
+                        hook(
+                                "r429",
+                                "retry: {maxAttempts: 5, initialDelay: 1s, multiplier: 2, maxDelay: 10m, jitter: 0}"))
+                .connector(
+                        "r429-long",
+                        hook(
+                                "r429-long",
+                                "retry: {maxAttempts: 5, initialDelay: 1s, multiplier: 2, maxDelay: 10m, jitter: 0}"))
+                .connector(
+                        "r429-short",
+                        hook(
+                                "r429-short",
+                                "retry: {maxAttempts: 5, initialDelay: 45s, multiplier: 2, maxDelay: 10m, jitter: 0}"))
                 .connector("slow", hook("slow", "timeout: 500ms\n" + QUICK))
                 .connector("refused", """
                         type: webhook
@@ -86,8 +101,11 @@ class ClassificationTest {
                         """.formatted(closedPort))
                 .connector("e400", hook("e400", QUICK))
                 .connector("flaky", hook("flaky", QUICK))
-                .connector("down", hook("down",
-                        "retry: {maxAttempts: 3, initialDelay: 100ms, multiplier: 1, maxDelay: 1s, jitter: 0}"))
+                .connector(
+                        "down",
+                        hook(
+                                "down",
+                                "retry: {maxAttempts: 3, initialDelay: 100ms, multiplier: 1, maxDelay: 1s, jitter: 0}"))
                 .start();
     }
 
@@ -114,7 +132,10 @@ class ClassificationTest {
         String state = Scenario.STARTED;
         for (int i = 0; i < responses.length; i++) {
             String next = "answer-" + (i + 1);
-            var stub = post(urlEqualTo("/" + name)).inScenario(name).whenScenarioStateIs(state).willReturn(responses[i]);
+            var stub = post(urlEqualTo("/" + name))
+                    .inScenario(name)
+                    .whenScenarioStateIs(state)
+                    .willReturn(responses[i]);
             receiver.stubFor(i < responses.length - 1 ? stub.willSetStateTo(next) : stub);
             state = next;
         }
@@ -135,11 +156,18 @@ class ClassificationTest {
 
     /** The one delivery to this connector (each test sends it one checkout). */
     private DeliveryRow delivery(String connector) {
-        List<DeliveryRow> rows = hub.jdbc().sql("""
+        List<DeliveryRow> rows = hub.jdbc()
+                .sql("""
                 select id, event_id, status, attempts, next_attempt_at, last_error, dead_at
-                from delivery where connector = ?""").param(connector)
-                .query((rs, n) -> new DeliveryRow(rs.getString("id"), rs.getString("event_id"), rs.getString("status"),
-                        rs.getInt("attempts"), instant(rs, "next_attempt_at"), rs.getString("last_error"),
+                from delivery where connector = ?""")
+                .param(connector)
+                .query((rs, n) -> new DeliveryRow(
+                        rs.getString("id"),
+                        rs.getString("event_id"),
+                        rs.getString("status"),
+                        rs.getInt("attempts"),
+                        instant(rs, "next_attempt_at"),
+                        rs.getString("last_error"),
                         instant(rs, "dead_at")))
                 .list();
         assertThat(rows).hasSizeLessThanOrEqualTo(1);
@@ -147,12 +175,18 @@ class ClassificationTest {
     }
 
     private List<AttemptRow> attempts(String connector) {
-        return hub.jdbc().sql("""
+        return hub.jdbc()
+                .sql("""
                 select a.attempt, a.status_code, a.outcome, a.error, a.response_body, a.attempted_at
                 from delivery_attempt a join delivery d on d.id = a.delivery_id
-                where d.connector = ? order by a.attempt""").param(connector)
-                .query((rs, n) -> new AttemptRow(rs.getInt("attempt"), (Integer) rs.getObject("status_code"),
-                        rs.getString("outcome"), rs.getString("error"), rs.getString("response_body"),
+                where d.connector = ? order by a.attempt""")
+                .param(connector)
+                .query((rs, n) -> new AttemptRow(
+                        rs.getInt("attempt"),
+                        (Integer) rs.getObject("status_code"),
+                        rs.getString("outcome"),
+                        rs.getString("error"),
+                        rs.getString("response_body"),
                         instant(rs, "attempted_at")))
                 .list();
     }
@@ -222,8 +256,9 @@ class ClassificationTest {
         answers("r429", status(429).withHeader("Retry-After", "120"), status(200));
         send("r429");
 
-        await().atMost(Duration.ofSeconds(20)).until(() -> attempts("r429").size() == 1
-                && "pending".equals(delivery("r429").status()));
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> attempts("r429").size() == 1
+                        && "pending".equals(delivery("r429").status()));
         AttemptRow first = attempts("r429").get(0);
         DeliveryRow waiting = delivery("r429");
         assertThat(first.status()).isEqualTo(429);
@@ -246,10 +281,13 @@ class ClassificationTest {
         answers("r429-long", status(429).withHeader("Retry-After", "86400"));
         send("r429-long");
 
-        await().atMost(Duration.ofSeconds(20)).until(() -> attempts("r429-long").size() == 1
-                && "pending".equals(delivery("r429-long").status()));
-        Duration wait = Duration.between(attempts("r429-long").get(0).at(), delivery("r429-long").nextAttemptAt());
-        assertThat(wait).isBetween(Duration.ofMinutes(10), Duration.ofMinutes(10).plusSeconds(5));
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> attempts("r429-long").size() == 1
+                        && "pending".equals(delivery("r429-long").status()));
+        Duration wait = Duration.between(
+                attempts("r429-long").get(0).at(), delivery("r429-long").nextAttemptAt());
+        assertThat(wait)
+                .isBetween(Duration.ofMinutes(10), Duration.ofMinutes(10).plusSeconds(5));
     }
 
     @Test
@@ -278,8 +316,10 @@ class ClassificationTest {
         assertThat(attempts.get(0).outcome()).isEqualTo("retry");
         assertThat(attempts.get(0).error()).containsIgnoringCase("timed out");
         // the attempt gave up after the connector's 500 ms, not after the receiver's 3 s
-        assertThat(hub.count("select duration_ms from delivery_attempt where delivery_id = ? and attempt = 1",
-                delivery.id())).isLessThan(2500);
+        assertThat(hub.count(
+                        "select duration_ms from delivery_attempt where delivery_id = ? and attempt = 1",
+                        delivery.id()))
+                .isLessThan(2500);
         assertThat(attempts.get(1).outcome()).isEqualTo("delivered");
     }
 
@@ -295,7 +335,8 @@ class ClassificationTest {
             assertThat(attempt.outcome()).isEqualTo("retry");
             assertThat(attempt.error()).containsIgnoringCase("refused");
         });
-        assertThat(delivery.lastError()).startsWith("Gave up after 3 attempts; the last one failed with ")
+        assertThat(delivery.lastError())
+                .startsWith("Gave up after 3 attempts; the last one failed with ")
                 .containsIgnoringCase("refused");
     }
 
@@ -312,7 +353,9 @@ class ClassificationTest {
                 .isEqualTo("The receiver refused the request with HTTP 400; sending it again cannot succeed.");
         List<AttemptRow> attempts = attempts("e400");
         assertThat(outcomes(attempts)).isEqualTo("400 dead");
-        assertThat(attempts.get(0).response()).hasSize(2000).isEqualTo(body.substring(0, 2000))
+        assertThat(attempts.get(0).response())
+                .hasSize(2000)
+                .isEqualTo(body.substring(0, 2000))
                 .startsWith("{\"error\": \"email is not valid\"");
         assertThat(requests("e400")).hasSize(1);
     }
@@ -359,16 +402,20 @@ class ClassificationTest {
     @Test
     void retryAfterAsAnHttpDateIsTheTimeUntilThen() {
         Instant now = Instant.parse("2026-03-01T12:00:00Z");
-        assertThat(DeliveryPolicy.retryAfter("Sun, 01 Mar 2026 12:01:30 GMT", now)).isEqualTo(Duration.ofSeconds(90));
-        String inAnHour = DateTimeFormatter.RFC_1123_DATE_TIME.format(now.plusSeconds(3600).atOffset(ZoneOffset.UTC));
+        assertThat(DeliveryPolicy.retryAfter("Sun, 01 Mar 2026 12:01:30 GMT", now))
+                .isEqualTo(Duration.ofSeconds(90));
+        String inAnHour = DateTimeFormatter.RFC_1123_DATE_TIME.format(
+                now.plusSeconds(3600).atOffset(ZoneOffset.UTC));
         assertThat(DeliveryPolicy.retryAfter(inAnHour, now)).isEqualTo(Duration.ofHours(1));
     }
 
     @Test
     void retryAfterInThePastMeansNoExtraWait() {
         Instant now = Instant.parse("2026-03-01T12:00:00Z");
-        assertThat(DeliveryPolicy.retryAfter("Sun, 01 Mar 2026 11:59:00 GMT", now)).isEqualTo(Duration.ZERO);
-        assertThat(DeliveryPolicy.retryAfter("Wed, 21 Oct 2015 07:28:00 GMT", now)).isEqualTo(Duration.ZERO);
+        assertThat(DeliveryPolicy.retryAfter("Sun, 01 Mar 2026 11:59:00 GMT", now))
+                .isEqualTo(Duration.ZERO);
+        assertThat(DeliveryPolicy.retryAfter("Wed, 21 Oct 2015 07:28:00 GMT", now))
+                .isEqualTo(Duration.ZERO);
     }
 
     @Test
@@ -388,7 +435,8 @@ class ClassificationTest {
         assertThat(DeliveryPolicy.classify(204, false)).isEqualTo(Classification.DELIVERED);
         assertThat(DeliveryPolicy.classify(299, false)).isEqualTo(Classification.DELIVERED);
         for (int retried : new int[] {408, 425, 500, 502, 503, 504, 599}) {
-            assertThat(DeliveryPolicy.classify(retried, false)).as("HTTP %d", retried)
+            assertThat(DeliveryPolicy.classify(retried, false))
+                    .as("HTTP %d", retried)
                     .isEqualTo(Classification.RETRY);
         }
         // "slow down": 429 always, 503 when it says for how long
@@ -398,7 +446,8 @@ class ClassificationTest {
         assertThat(DeliveryPolicy.classify(500, true)).isEqualTo(Classification.RETRY);
         assertThat(DeliveryPolicy.classify(410, false)).isEqualTo(Classification.GONE);
         for (int refused : new int[] {400, 401, 403, 404, 405, 409, 413, 422, 451, 499}) {
-            assertThat(DeliveryPolicy.classify(refused, false)).as("HTTP %d", refused)
+            assertThat(DeliveryPolicy.classify(refused, false))
+                    .as("HTTP %d", refused)
                     .isEqualTo(Classification.DEAD);
         }
     }
@@ -406,11 +455,16 @@ class ClassificationTest {
     @Test
     void onlyATargetThatIsDownCountsTowardTheBreaker() {
         for (int down : new int[] {408, 500, 502, 503, 504}) {
-            assertThat(DeliveryPolicy.ofStatus(down, null).targetDown()).as("HTTP %d", down).isTrue();
+            assertThat(DeliveryPolicy.ofStatus(down, null).targetDown())
+                    .as("HTTP %d", down)
+                    .isTrue();
         }
         for (int up : new int[] {200, 400, 404, 410, 422, 425, 429}) {
-            assertThat(DeliveryPolicy.ofStatus(up, null).targetDown()).as("HTTP %d", up).isFalse();
+            assertThat(DeliveryPolicy.ofStatus(up, null).targetDown())
+                    .as("HTTP %d", up)
+                    .isFalse();
         }
-        assertThat(DeliveryPolicy.ofStatus(503, Duration.ofSeconds(3)).targetDown()).isFalse();
+        assertThat(DeliveryPolicy.ofStatus(503, Duration.ofSeconds(3)).targetDown())
+                .isFalse();
     }
 }

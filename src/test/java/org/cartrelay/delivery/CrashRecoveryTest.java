@@ -39,9 +39,11 @@ class CrashRecoveryTest {
 
     @Test
     void aHubKilledMidDeliveryDeliversEverythingAfterRestart(@TempDir Path home) throws Exception {
-        WireMockServer receiver = new WireMockServer(WireMockConfiguration.options().dynamicPort().containerThreads(20));
+        WireMockServer receiver =
+                new WireMockServer(WireMockConfiguration.options().dynamicPort().containerThreads(20));
         receiver.start();
-        receiver.stubFor(post(urlEqualTo("/in")).willReturn(aResponse().withStatus(200).withFixedDelay(250)));
+        receiver.stubFor(
+                post(urlEqualTo("/in")).willReturn(aResponse().withStatus(200).withFixedDelay(250)));
         Files.createDirectories(home.resolve("connectors"));
         Files.writeString(home.resolve("connectors/crm.yaml"), """
                 type: webhook
@@ -63,30 +65,38 @@ class CrashRecoveryTest {
             try (HubProcess hub = HubProcess.start(home, properties, log)) {
                 for (int i = 0; i < NOTICES; i++) {
                     String key = "crash-" + i;
-                    HttpResponse<String> response = Notices.post(hub.uri(), "msg-" + key,
-                            Notices.checkoutStarted(key, key + "@example.com", "49.00"));
+                    HttpResponse<String> response = Notices.post(
+                            hub.uri(), "msg-" + key, Notices.checkoutStarted(key, key + "@example.com", "49.00"));
                     if (response.statusCode() == 202) {
                         accepted.add("cart-" + key);
                     }
                 }
                 // kill while the receiver is part-way through the deliveries (4 workers, 250 ms each)
-                await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20))
-                        .until(() -> receiver.findAll(postRequestedFor(urlEqualTo("/in"))).size() >= 8);
+                await().atMost(Duration.ofSeconds(30))
+                        .pollInterval(Duration.ofMillis(20))
+                        .until(() -> receiver.findAll(postRequestedFor(urlEqualTo("/in")))
+                                        .size()
+                                >= 8);
                 hub.kill();
             }
             assertThat(accepted).hasSize(NOTICES);
-            int beforeRestart = receiver.findAll(postRequestedFor(urlEqualTo("/in"))).size();
+            int beforeRestart =
+                    receiver.findAll(postRequestedFor(urlEqualTo("/in"))).size();
             assertThat(beforeRestart).isLessThan(NOTICES);
 
             try (HubProcess restarted = HubProcess.start(home, properties, log)) {
-                await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(statuses(url, database.user()))
-                        .as("deliveries by status").containsOnlyKeys("delivered").containsEntry("delivered", (long) NOTICES));
+                await().atMost(Duration.ofSeconds(60))
+                        .untilAsserted(() -> assertThat(statuses(url, database.user()))
+                                .as("deliveries by status")
+                                .containsOnlyKeys("delivered")
+                                .containsEntry("delivered", (long) NOTICES));
             }
 
             Map<String, String> eventByCheckout = eventsByCheckout(url, database.user());
             assertThat(eventByCheckout.keySet()).containsExactlyInAnyOrderElementsOf(accepted);
             Set<String> received = receiver.findAll(postRequestedFor(urlEqualTo("/in"))).stream()
-                    .map(r -> r.getHeader("webhook-id")).collect(Collectors.toSet());
+                    .map(r -> r.getHeader("webhook-id"))
+                    .collect(Collectors.toSet());
             assertThat(received).containsExactlyInAnyOrderElementsOf(eventByCheckout.values());
         } finally {
             receiver.stop();
@@ -97,8 +107,8 @@ class CrashRecoveryTest {
     private static Map<String, Long> statuses(String url, String user) throws Exception {
         Map<String, Long> counts = new LinkedHashMap<>();
         try (Connection c = DriverManager.getConnection(url, user, "");
-                ResultSet rs = c.createStatement().executeQuery(
-                        "select status, count(*) from delivery group by status")) {
+                ResultSet rs =
+                        c.createStatement().executeQuery("select status, count(*) from delivery group by status")) {
             while (rs.next()) {
                 counts.put(rs.getString(1), rs.getLong(2));
             }
@@ -110,9 +120,10 @@ class CrashRecoveryTest {
     private static Map<String, String> eventsByCheckout(String url, String user) throws Exception {
         Map<String, String> events = new LinkedHashMap<>();
         try (Connection c = DriverManager.getConnection(url, user, "");
-                ResultSet rs = c.createStatement().executeQuery(
-                        "select c.checkout_ref, e.id from outbound_event e join checkout c on c.id = e.checkout_id "
-                                + "where e.type = 'checkout.abandoned'")) {
+                ResultSet rs = c.createStatement()
+                        .executeQuery(
+                                "select c.checkout_ref, e.id from outbound_event e join checkout c on c.id = e.checkout_id "
+                                        + "where e.type = 'checkout.abandoned'")) {
             while (rs.next()) {
                 events.put(rs.getString(1), rs.getString(2));
             }

@@ -56,12 +56,14 @@ class DeliveryHandOverTest {
     }
 
     private TestHub hub(String pollInterval) {
-        return TestHub.on(database).property("cartrelay.abandonment.delay", "0s")
+        return TestHub.on(database)
+                .property("cartrelay.abandonment.delay", "0s")
                 .property("cartrelay.delivery.poll-interval", pollInterval)
                 .connector("crm", """
                         type: webhook
                         endpoint: http://127.0.0.1:%d/in
-                        """.formatted(receiver.port())).start();
+                        """.formatted(receiver.port()))
+                .start();
     }
 
     /** Room for up to {@code wanted}, once the lane's first claim has shown that nothing waits. */
@@ -81,21 +83,46 @@ class DeliveryHandOverTest {
             assertThat(room.size()).isEqualTo(2);
 
             List<DeliveryRow> rows = List.of(
-                    new DeliveryRow("dlv-h1", "evt-h", "crm", DeliveryStatus.PENDING, null).leased(room.token(),
-                            room.leaseUntil()),
-                    new DeliveryRow("dlv-h2", "evt-h", "crm", DeliveryStatus.PENDING, null).leased(room.token(),
-                            room.leaseUntil()));
-            hub.bean(TransactionTemplate.class).executeWithoutResult(tx -> outbox.insert(List.of(new EventRow("evt-h",
-                    "checkout.abandoned", "chk-h", "h@example.com", "{\"id\":\"evt-h\"}")), rows, now));
+                    new DeliveryRow("dlv-h1", "evt-h", "crm", DeliveryStatus.PENDING, null)
+                            .leased(room.token(), room.leaseUntil()),
+                    new DeliveryRow("dlv-h2", "evt-h", "crm", DeliveryStatus.PENDING, null)
+                            .leased(room.token(), room.leaseUntil()));
+            hub.bean(TransactionTemplate.class)
+                    .executeWithoutResult(tx -> outbox.insert(
+                            List.of(new EventRow(
+                                    "evt-h", "checkout.abandoned", "chk-h", "h@example.com", "{\"id\":\"evt-h\"}")),
+                            rows,
+                            now));
             // leased as written: no claim takes them
-            assertThat(outbox.claim("crm", 10, now.plusSeconds(1), now.plusSeconds(60), "lse-other")).isEmpty();
+            assertThat(outbox.claim("crm", 10, now.plusSeconds(1), now.plusSeconds(60), "lse-other"))
+                    .isEmpty();
 
-            engine.handOver(room, rows.stream().map(row -> new Claimed(row.id(), "evt-h", "checkout.abandoned", "crm", 0,
-                    0, now, "{\"id\":\"evt-h\"}", 0, 0, now, "chk-h", "h@example.com")).toList());
-            await().atMost(Duration.ofSeconds(10)).until(() -> hub.count(
-                    "select count(*) from delivery where status = 'delivered' and lease_token is null") == 2);
-            assertThat(receiver.findAll(postRequestedFor(urlEqualTo("/in")))).hasSize(2)
-                    .allSatisfy(request -> assertThat(request.getHeader("webhook-id")).isEqualTo("evt-h"));
+            engine.handOver(
+                    room,
+                    rows.stream()
+                            .map(row -> new Claimed(
+                                    row.id(),
+                                    "evt-h",
+                                    "checkout.abandoned",
+                                    "crm",
+                                    0,
+                                    0,
+                                    now,
+                                    "{\"id\":\"evt-h\"}",
+                                    0,
+                                    0,
+                                    now,
+                                    "chk-h",
+                                    "h@example.com"))
+                            .toList());
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> hub.count(
+                                    "select count(*) from delivery where status = 'delivered' and lease_token is null")
+                            == 2);
+            assertThat(receiver.findAll(postRequestedFor(urlEqualTo("/in"))))
+                    .hasSize(2)
+                    .allSatisfy(request ->
+                            assertThat(request.getHeader("webhook-id")).isEqualTo("evt-h"));
         }
     }
 
@@ -105,7 +132,8 @@ class DeliveryHandOverTest {
             DeliveryEngine engine = hub.bean(DeliveryEngine.class);
             Instant now = hub.clock().instant();
             // 4 workers with 32 deliveries each by default
-            var delivery = hub.bean(org.cartrelay.config.CartRelayProperties.class).delivery();
+            var delivery =
+                    hub.bean(org.cartrelay.config.CartRelayProperties.class).delivery();
             int capacity = delivery.concurrency() * delivery.prefetch();
             DeliveryLane.Reservation all = room(engine, capacity, now);
             assertThat(all.size()).isEqualTo(capacity).isEqualTo(128);
@@ -113,7 +141,10 @@ class DeliveryHandOverTest {
             // not committed: the room is free again
             engine.cancel(all);
             DeliveryLane.Reservation more = engine.reserve("crm", capacity + 1, now);
-            assertThat(more).isNotNull().extracting(DeliveryLane.Reservation::size).isEqualTo(capacity);
+            assertThat(more)
+                    .isNotNull()
+                    .extracting(DeliveryLane.Reservation::size)
+                    .isEqualTo(capacity);
             engine.cancel(more);
             // the one it had no room for is written for a claim: until a claim has taken it, no later one overtakes it
             assertThat(engine.reserve("crm", 1, now)).isNull();
@@ -132,12 +163,13 @@ class DeliveryHandOverTest {
         try (TestHub hub = hub("1h")) {
             DeliveryEngine engine = hub.bean(DeliveryEngine.class);
             engine.cancel(room(engine, 1, hub.clock().instant())); // the lane has looked and found nothing waiting
-            ConnectorRuntime runtime = hub.bean(ConnectorRuntimes.class).get("crm").orElseThrow();
+            ConnectorRuntime runtime =
+                    hub.bean(ConnectorRuntimes.class).get("crm").orElseThrow();
             long claimedBefore = runtime.claimed();
 
             Notices.startCheckouts(hub, "handed", 3);
-            await().atMost(Duration.ofSeconds(10)).until(() -> hub.count(
-                    "select count(*) from delivery where status = 'delivered'") == 3);
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> hub.count("select count(*) from delivery where status = 'delivered'") == 3);
             assertThat(receiver.findAll(postRequestedFor(urlEqualTo("/in")))).hasSize(3);
             assertThat(runtime.handedOver()).isEqualTo(3);
             assertThat(runtime.claimed()).isEqualTo(claimedBefore);

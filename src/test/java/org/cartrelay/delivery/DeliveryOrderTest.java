@@ -26,8 +26,10 @@ class DeliveryOrderTest {
     final TargetedHub crm = new TargetedHub();
 
     private TestHub hub(String... properties) {
-        return crm.hub("timeout: 10s\n"
-                + "retry: {maxAttempts: 100, initialDelay: 300ms, multiplier: 1, maxDelay: 1s, jitter: 0}", properties);
+        return crm.hub(
+                "timeout: 10s\n"
+                        + "retry: {maxAttempts: 100, initialDelay: 300ms, multiplier: 1, maxDelay: 1s, jitter: 0}",
+                properties);
     }
 
     private List<Call> callsFor(String key) {
@@ -47,14 +49,15 @@ class DeliveryOrderTest {
         return hub.count("""
                 select count(*) from delivery d join outbound_event e on e.id = d.event_id
                 join checkout c on c.id = e.checkout_id
-                where c.checkout_ref = ? and e.type = 'checkout.recovered' and d.status = 'delivered'""",
-                "cart-" + key) == 1;
+                where c.checkout_ref = ? and e.type = 'checkout.recovered' and d.status = 'delivered'""", "cart-" + key) == 1;
     }
 
     private void assertLastWordIsRecovered(String key) {
         List<Call> calls = callsFor(key);
         assertThat(calls).isNotEmpty();
-        assertThat(calls.get(calls.size() - 1).recovered()).as("the last call about %s", key).isTrue();
+        assertThat(calls.get(calls.size() - 1).recovered())
+                .as("the last call about %s", key)
+                .isTrue();
         assertThat(calls).filteredOn(Call::recovered).hasSize(1);
     }
 
@@ -63,13 +66,15 @@ class DeliveryOrderTest {
         crm.target(call -> call.abandoned() ? Answer.of(503) : Answer.of(200));
         try (TestHub hub = hub()) {
             Checkouts.start(hub, "retrying", "p-1", "49.00", "US");
-            await().atMost(Duration.ofSeconds(20)).until(() -> callsFor("retrying").size() >= 2);
+            await().atMost(Duration.ofSeconds(20))
+                    .until(() -> callsFor("retrying").size() >= 2);
 
             Checkouts.complete(hub, "retrying", "49.00");
-            await().atMost(Duration.ofSeconds(20)).until(() -> recoveryDelivered(hub, "retrying")
-                    && abandonmentSettled(hub, "retrying"));
+            await().atMost(Duration.ofSeconds(20))
+                    .until(() -> recoveryDelivered(hub, "retrying") && abandonmentSettled(hub, "retrying"));
             assertLastWordIsRecovered("retrying");
-            assertThat(hub.count("select count(*) from delivery where status = 'pending'")).isZero();
+            assertThat(hub.count("select count(*) from delivery where status = 'pending'"))
+                    .isZero();
         }
     }
 
@@ -79,11 +84,12 @@ class DeliveryOrderTest {
         crm.target(call -> call.abandoned() ? Answer.of(503).after(1500) : Answer.of(200));
         try (TestHub hub = hub()) {
             Checkouts.start(hub, "flight", "p-1", "49.00", "US");
-            await().atMost(Duration.ofSeconds(20)).until(() -> callsFor("flight").size() == 1);
+            await().atMost(Duration.ofSeconds(20))
+                    .until(() -> callsFor("flight").size() == 1);
 
             Checkouts.complete(hub, "flight", "49.00");
-            await().atMost(Duration.ofSeconds(20)).until(() -> recoveryDelivered(hub, "flight")
-                    && abandonmentSettled(hub, "flight"));
+            await().atMost(Duration.ofSeconds(20))
+                    .until(() -> recoveryDelivered(hub, "flight") && abandonmentSettled(hub, "flight"));
             List<Call> calls = callsFor("flight");
             assertThat(calls).hasSize(2);
             // at most one delivery per checkout in flight: the recovery left after the abandonment's answer
@@ -107,8 +113,8 @@ class DeliveryOrderTest {
                     where c.checkout_ref = 'cart-queued' and e.type = 'checkout.abandoned'""") == 1);
 
             Checkouts.complete(hub, "queued", "49.00");
-            await().atMost(Duration.ofSeconds(30)).until(() -> recoveryDelivered(hub, "queued")
-                    && abandonmentSettled(hub, "queued"));
+            await().atMost(Duration.ofSeconds(30))
+                    .until(() -> recoveryDelivered(hub, "queued") && abandonmentSettled(hub, "queued"));
             assertThat(callsFor("queued")).extracting(Call::recovered).containsExactly(true);
             assertThat(target.calls(Call::abandoned)).hasSize(10);
         }

@@ -43,7 +43,9 @@ import org.springframework.test.context.DynamicPropertySource;
  */
 @CamelSpringBootTest
 // the home folder is read before the test's dynamic properties are there
-@SpringBootTest(classes = CartRelayApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+@SpringBootTest(
+        classes = CartRelayApplication.class,
+        webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
         properties = "cartrelay.home=" + DeliveryRouteTest.HOME)
 @UseAdviceWith
 @DirtiesContext
@@ -55,8 +57,10 @@ class DeliveryRouteTest {
 
     @Autowired
     CamelContext camel;
+
     @Autowired
     JdbcClient jdbc;
+
     @LocalServerPort
     int port;
 
@@ -92,7 +96,10 @@ class DeliveryRouteTest {
     @BeforeEach
     void replaceTheTarget() throws Exception {
         if (!camel.isStarted()) {
-            AdviceWith.adviceWith(camel, ROUTE, route -> route.weaveByToUri("direct:crm").replace().to("mock:crm"));
+            AdviceWith.adviceWith(
+                    camel,
+                    ROUTE,
+                    route -> route.weaveByToUri("direct:crm").replace().to("mock:crm"));
             MockEndpoint target = camel.getEndpoint("mock:crm", MockEndpoint.class);
             // each checkout of a test stands for a behaviour of the target, by its id in the event
             target.whenAnyExchangeReceived(DeliveryRouteTest::target);
@@ -119,25 +126,28 @@ class DeliveryRouteTest {
     }
 
     private NotifyBuilder attempts(String checkout, int count) {
-        return new NotifyBuilder(camel).fromRoute(ROUTE)
+        return new NotifyBuilder(camel)
+                .fromRoute(ROUTE)
                 .filter(exchange -> exchange.getMessage().getBody(String.class).contains("cart-" + checkout))
-                .whenDone(count).create();
+                .whenDone(count)
+                .create();
     }
 
     private void startCheckout(String key) {
-        HttpResponse<String> response = Notices.post(URI.create("http://127.0.0.1:" + port), "msg-" + key,
+        HttpResponse<String> response = Notices.post(
+                URI.create("http://127.0.0.1:" + port),
+                "msg-" + key,
                 Notices.checkoutStarted(key, key + "@example.com", "49.00"));
         assertThat(response.statusCode()).isEqualTo(202);
     }
 
-    private record Row(String status, int attempts, String reason) {
-    }
+    private record Row(String status, int attempts, String reason) {}
 
     private Row delivery(String checkout) {
-        List<Row> rows = jdbc.sql("""
+        List<Row> rows =
+                jdbc.sql("""
                 select d.status, d.attempts, d.last_error as reason from delivery d join outbound_event e on e.id = d.event_id
-                where e.payload like ?""")
-                .param("%cart-" + checkout + "%").query(Row.class).list();
+                where e.payload like ?""").param("%cart-" + checkout + "%").query(Row.class).list();
         assertThat(rows).hasSize(1);
         return rows.get(0);
     }
@@ -148,7 +158,8 @@ class DeliveryRouteTest {
         startCheckout("flaky");
 
         assertThat(three.matches(20, TimeUnit.SECONDS)).isTrue();
-        await().atMost(Duration.ofSeconds(10)).until(() -> "delivered".equals(delivery("flaky").status()));
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> "delivered".equals(delivery("flaky").status()));
         assertThat(delivery("flaky").attempts()).isEqualTo(3);
     }
 
@@ -158,11 +169,13 @@ class DeliveryRouteTest {
         startCheckout("broken");
 
         assertThat(three.matches(20, TimeUnit.SECONDS)).isTrue();
-        await().atMost(Duration.ofSeconds(10)).until(() -> "dead".equals(delivery("broken").status()));
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> "dead".equals(delivery("broken").status()));
         Row dead = delivery("broken");
         assertThat(dead.attempts()).isEqualTo(3);
-        assertThat(dead.reason()).isEqualTo("Gave up after 3 attempts; the last one failed with "
-                + "IllegalStateException: The CRM is down for maintenance");
+        assertThat(dead.reason())
+                .isEqualTo("Gave up after 3 attempts; the last one failed with "
+                        + "IllegalStateException: The CRM is down for maintenance");
     }
 
     @Test
@@ -171,11 +184,13 @@ class DeliveryRouteTest {
         startCheckout("refused");
 
         assertThat(one.matches(20, TimeUnit.SECONDS)).isTrue();
-        await().atMost(Duration.ofSeconds(10)).until(() -> "dead".equals(delivery("refused").status()));
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> "dead".equals(delivery("refused").status()));
         Row dead = delivery("refused");
         assertThat(dead.attempts()).isEqualTo(1);
-        assertThat(dead.reason()).isEqualTo("Sending it again cannot succeed: PermanentDeliveryException: "
-                + "The CRM has no list for shop test-shop");
+        assertThat(dead.reason())
+                .isEqualTo("Sending it again cannot succeed: PermanentDeliveryException: "
+                        + "The CRM has no list for shop test-shop");
     }
 
     @Test
@@ -184,10 +199,11 @@ class DeliveryRouteTest {
         startCheckout("busy");
 
         assertThat(two.matches(20, TimeUnit.SECONDS)).isTrue();
-        await().atMost(Duration.ofSeconds(10)).until(() -> "delivered".equals(delivery("busy").status()));
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> "delivered".equals(delivery("busy").status()));
         assertThat(jdbc.sql("""
                 select a.outcome from delivery_attempt a join delivery d on d.id = a.delivery_id
-                join outbound_event e on e.id = d.event_id where e.payload like ? order by a.attempt""")
-                .param("%cart-busy%").query(String.class).list()).containsExactly("throttled", "delivered");
+                join outbound_event e on e.id = d.event_id where e.payload like ? order by a.attempt""").param("%cart-busy%").query(String.class).list())
+                .containsExactly("throttled", "delivered");
     }
 }

@@ -38,7 +38,8 @@ class StoreOutageDeliveryTest {
                     return Answer.of(200).after(100);
                 });
                 ProxiedDatabase backend = ProxiedDatabase.start();
-                TestHub hub = backend.hub().property("cartrelay.abandonment.delay", "0s")
+                TestHub hub = backend.hub()
+                        .property("cartrelay.abandonment.delay", "0s")
                         .connector("crm", """
                                 type: webhook
                                 endpoint: %s
@@ -57,22 +58,28 @@ class StoreOutageDeliveryTest {
             backend.proxy().up();
 
             // the test's own first queries may meet pooled connections the outage broke
-            await().atMost(Duration.ofSeconds(60)).ignoreExceptions().until(() -> hub.count(
-                    "select count(*) from delivery where status = 'delivered'") == 60);
-            assertThat(hub.count("select count(*) from delivery where status = 'pending'")).isZero();
+            await().atMost(Duration.ofSeconds(60))
+                    .ignoreExceptions()
+                    .until(() -> hub.count("select count(*) from delivery where status = 'delivered'") == 60);
+            assertThat(hub.count("select count(*) from delivery where status = 'pending'"))
+                    .isZero();
             assertThat(hub.count("""
                     select count(*) from (select delivery_id from delivery_attempt where outcome = 'delivered'
                                           group by delivery_id having count(*) = 1) as once""")).isEqualTo(60);
-            assertThat(hub.count("select count(*) from delivery_attempt where outcome = 'delivered'")).isEqualTo(60);
-            Set<String> events = hub.jdbc().sql("select event_id from delivery").query(String.class).set();
+            assertThat(hub.count("select count(*) from delivery_attempt where outcome = 'delivered'"))
+                    .isEqualTo(60);
+            Set<String> events = hub.jdbc()
+                    .sql("select event_id from delivery")
+                    .query(String.class)
+                    .set();
             assertThat(target.calls().stream().map(Call::webhookId).collect(Collectors.toSet()))
                     .containsExactlyInAnyOrderElementsOf(events);
             assertThat(recorder.failing()).isFalse();
 
             // and the engine goes on: new checkouts are abandoned and delivered as before
             Notices.startCheckouts(hub, "after", 5);
-            await().atMost(Duration.ofSeconds(30)).until(() -> hub.count(
-                    "select count(*) from delivery where status = 'delivered'") == 65);
+            await().atMost(Duration.ofSeconds(30))
+                    .until(() -> hub.count("select count(*) from delivery where status = 'delivered'") == 65);
         }
     }
 

@@ -43,8 +43,14 @@ class TargetFailureTest {
     /** Every state the breaker enters, in order. */
     private static List<CircuitBreaker.State> transitions(TestHub hub) {
         List<CircuitBreaker.State> states = new CopyOnWriteArrayList<>();
-        hub.bean(ConnectorRuntimes.class).get("crm").orElseThrow().breaker().circuitBreaker().getEventPublisher()
-                .onStateTransition(event -> states.add(event.getStateTransition().getToState()));
+        hub.bean(ConnectorRuntimes.class)
+                .get("crm")
+                .orElseThrow()
+                .breaker()
+                .circuitBreaker()
+                .getEventPublisher()
+                .onStateTransition(
+                        event -> states.add(event.getStateTransition().getToState()));
         return states;
     }
 
@@ -57,7 +63,9 @@ class TargetFailureTest {
             Notices.startCheckouts(hub, "flaky", 30);
 
             await().atMost(Duration.ofMinutes(2)).until(() -> delivered(hub) == 30);
-            assertThat(target.calls(c -> c.status() == 200)).extracting(Call::webhookId).doesNotHaveDuplicates()
+            assertThat(target.calls(c -> c.status() == 200))
+                    .extracting(Call::webhookId)
+                    .doesNotHaveDuplicates()
                     .hasSize(30);
             // every delivery took its three calls: none was given up, none hammered
             assertThat(hub.count("select count(*) from delivery where connector = 'crm' and attempts = 3"))
@@ -65,7 +73,8 @@ class TargetFailureTest {
             assertThat(target.calls()).hasSize(90);
             // the failures opened the breaker; the retries that succeeded closed it again
             assertThat(states).contains(CircuitBreaker.State.OPEN);
-            assertThat(hub.count("select count(*) from delivery where status = 'dead'")).isZero();
+            assertThat(hub.count("select count(*) from delivery where status = 'dead'"))
+                    .isZero();
         }
     }
 
@@ -76,12 +85,14 @@ class TargetFailureTest {
         try (TestHub hub = hub(QUICK_RETRIES)) {
             List<CircuitBreaker.State> states = transitions(hub);
             Notices.startCheckouts(hub, "down", 40);
-            ConnectorRuntime runtime = hub.bean(ConnectorRuntimes.class).get("crm").orElseThrow();
+            ConnectorRuntime runtime =
+                    hub.bean(ConnectorRuntimes.class).get("crm").orElseThrow();
 
             await().atMost(Duration.ofSeconds(20)).until(() -> runtime.circuitState() == CircuitBreaker.State.OPEN);
             // open, it is not hammered: the waiting deliveries are not all tried, trials keep to their schedule
             await().atMost(Duration.ofSeconds(30)).until(() -> states.contains(CircuitBreaker.State.HALF_OPEN));
-            long triedWhileDown = target.calls().stream().map(Call::webhookId).distinct().count();
+            long triedWhileDown =
+                    target.calls().stream().map(Call::webhookId).distinct().count();
             assertThat(triedWhileDown).isLessThan(40);
             assertThat(hub.count("select count(*) from delivery where status = 'pending' and attempts = 0"))
                     .isPositive();
@@ -90,11 +101,15 @@ class TargetFailureTest {
             down.set(false);
             await().atMost(Duration.ofSeconds(60)).until(() -> delivered(hub) == 40);
             assertThat(runtime.circuitState()).isEqualTo(CircuitBreaker.State.CLOSED);
-            assertThat(states).containsSubsequence(CircuitBreaker.State.OPEN, CircuitBreaker.State.HALF_OPEN,
-                    CircuitBreaker.State.CLOSED);
-            assertThat(target.calls(c -> c.status() == 200)).extracting(Call::webhookId).doesNotHaveDuplicates()
+            assertThat(states)
+                    .containsSubsequence(
+                            CircuitBreaker.State.OPEN, CircuitBreaker.State.HALF_OPEN, CircuitBreaker.State.CLOSED);
+            assertThat(target.calls(c -> c.status() == 200))
+                    .extracting(Call::webhookId)
+                    .doesNotHaveDuplicates()
                     .hasSize(40);
-            assertThat(target.calls(c -> c.at().isAfter(back) && c.status() != 200)).isEmpty();
+            assertThat(target.calls(c -> c.at().isAfter(back) && c.status() != 200))
+                    .isEmpty();
         }
     }
 }

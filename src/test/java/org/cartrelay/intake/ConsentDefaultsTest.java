@@ -36,7 +36,8 @@ class ConsentDefaultsTest {
 
     /** consent.newsletter of the stored canonical event: true, false, or null when it carries none. */
     private static Boolean consent(TestHub hub, String source, String sourceEventId) {
-        JsonNode value = notice(hub, source, sourceEventId).orElseThrow().canonicalJson().at("/consent/newsletter");
+        JsonNode value =
+                notice(hub, source, sourceEventId).orElseThrow().canonicalJson().at("/consent/newsletter");
         return value.isMissingNode() ? null : value.asBoolean();
     }
 
@@ -55,12 +56,15 @@ class ConsentDefaultsTest {
         changes.put("order_id", orderId);
         changes.put("newsletter_choice", choice);
         assertThat(hub.postForm("/ipn/digistore24", Digistore24Forms.from("digistore24/order-form-entry.form", changes))
-                .body()).isEqualTo("OK");
+                        .body())
+                .isEqualTo("OK");
     }
 
     private static void postShopify(TestHub hub, String webhookId, String marketing) {
-        String body = Fixtures.text("shopify/checkouts-create.json").replace("\"buyer_accepts_marketing\": true,",
-                marketing == null ? "" : "\"buyer_accepts_marketing\": " + marketing + ",");
+        String body = Fixtures.text("shopify/checkouts-create.json")
+                .replace(
+                        "\"buyer_accepts_marketing\": true,",
+                        marketing == null ? "" : "\"buyer_accepts_marketing\": " + marketing + ",");
         Map<String, String> headers = new LinkedHashMap<>(Fixtures.headers("shopify/checkouts-create.headers"));
         headers.put("Content-Type", "application/json");
         headers.put("X-Shopify-Webhook-Id", webhookId);
@@ -71,9 +75,9 @@ class ConsentDefaultsTest {
     private static void postGeneric(TestHub hub, String id, String consent) {
         String body = """
                 {"type": "checkout.started", "source": "shop", "sourceEventId": "%s",
-                 "customer": {"email": "%s@example.net"}%s}""".formatted(id, id,
-                consent == null ? "" : ", \"consent\": {\"newsletter\": " + consent + "}");
-        assertThat(GenericIntakeTest.postSigned(hub, id, hub.clock().instant().getEpochSecond(), body).statusCode())
+                 "customer": {"email": "%s@example.net"}%s}""".formatted(id, id, consent == null ? "" : ", \"consent\": {\"newsletter\": " + consent + "}");
+        assertThat(GenericIntakeTest.postSigned(hub, id, hub.clock().instant().getEpochSecond(), body)
+                        .statusCode())
                 .isEqualTo(202);
     }
 

@@ -17,7 +17,6 @@ import org.cartrelay.intake.IntakeTestSupport.StoredNotice;
 import org.cartrelay.intake.generic.GenericIntakeTest;
 import org.cartrelay.intake.shopify.ShopifyIntakeTest;
 import org.cartrelay.testing.Digistore24Forms;
-
 import org.cartrelay.testing.Fixtures;
 import org.cartrelay.testing.RawHttp;
 import org.cartrelay.testing.SharedHub;
@@ -48,12 +47,19 @@ class IntakeBadInputTest {
     static Set<String> stored(TestHub hub) {
         Set<String> rows = new HashSet<>(hub.jdbc()
                 .sql("select id, source, source_event_id, outcome, reason, canonical from notice")
-                .query((rs, row) -> String.join("|", rs.getString(1), rs.getString(2), rs.getString(3),
-                        rs.getString(4), String.valueOf(rs.getString(5)), String.valueOf(rs.getString(6))))
+                .query((rs, row) -> String.join(
+                        "|",
+                        rs.getString(1),
+                        rs.getString(2),
+                        rs.getString(3),
+                        rs.getString(4),
+                        String.valueOf(rs.getString(5)),
+                        String.valueOf(rs.getString(6))))
                 .list());
-        rows.addAll(hub.jdbc().sql("select id, status, checkout_ref, email, product_ref, started_event from checkout")
-                .query((rs, row) -> "checkout|" + rs.getString(1) + "|" + rs.getString(2) + "|" + rs.getString(3)
-                        + "|" + rs.getString(4) + "|" + rs.getString(5) + "|" + rs.getString(6))
+        rows.addAll(hub.jdbc()
+                .sql("select id, status, checkout_ref, email, product_ref, started_event from checkout")
+                .query((rs, row) -> "checkout|" + rs.getString(1) + "|" + rs.getString(2) + "|" + rs.getString(3) + "|"
+                        + rs.getString(4) + "|" + rs.getString(5) + "|" + rs.getString(6))
                 .list());
         return rows;
     }
@@ -87,18 +93,29 @@ class IntakeBadInputTest {
     }
 
     private static String shopifyCheckout(String token, String from, String to) {
-        return Fixtures.text("shopify/checkouts-create.json").replace("\"token\": \"7c3f0b1e9a1c4c9f8e2d\"",
-                "\"token\": \"" + token + "\"").replace(from, to);
+        return Fixtures.text("shopify/checkouts-create.json")
+                .replace("\"token\": \"7c3f0b1e9a1c4c9f8e2d\"", "\"token\": \"" + token + "\"")
+                .replace(from, to);
     }
 
     private static HttpResponse<String> shopify(String body) {
-        return hub().post("/webhooks/shopify", body, Map.of("Content-Type", "application/json",
-                "X-Shopify-Topic", "checkouts/create", "X-Shopify-Hmac-Sha256", ShopifyIntakeTest.hmac(body),
-                "X-Shopify-Webhook-Id", "bad-" + Integer.toHexString(body.hashCode())));
+        return hub().post(
+                        "/webhooks/shopify",
+                        body,
+                        Map.of(
+                                "Content-Type",
+                                "application/json",
+                                "X-Shopify-Topic",
+                                "checkouts/create",
+                                "X-Shopify-Hmac-Sha256",
+                                ShopifyIntakeTest.hmac(body),
+                                "X-Shopify-Webhook-Id",
+                                "bad-" + Integer.toHexString(body.hashCode())));
     }
 
     private static String woo(String token, String from, String to) {
-        return Fixtures.form("woocommerce/abandoned.form").replace("wcf_ac_token%3Dabc123", "wcf_ac_token%3D" + token)
+        return Fixtures.form("woocommerce/abandoned.form")
+                .replace("wcf_ac_token%3Dabc123", "wcf_ac_token%3D" + token)
                 .replace(from, to);
     }
 
@@ -107,8 +124,7 @@ class IntakeBadInputTest {
                 {"type": "checkout.started", "source": "test-shop", "sourceEventId": "%s",
                  "checkout": {"id": "%s", "currency": "EUR", "total": "12.00", "resumeUrl": "https://shop.example/c",
                               "items": [{"productId": "p-1", "quantity": 2, "unitPrice": "6.00"}]},
-                 "customer": {"email": "%s@example.net"}}""".formatted(sourceEventId, sourceEventId, sourceEventId)
-                .replace(from, to);
+                 "customer": {"email": "%s@example.net"}}""".formatted(sourceEventId, sourceEventId, sourceEventId).replace(from, to);
     }
 
     private static HttpResponse<String> postGeneric(String id, String body) {
@@ -130,8 +146,8 @@ class IntakeBadInputTest {
         cases.put(ds24(Map.of("order_id", "DS-B6", "quantity", "99999999999")), "quantity a whole number");
         cases.put(ds24(Map.of("order_id", "DS-B7", "checkout_url", "not a url")), "resumeUrl an absolute http");
         cases.put(ds24(Map.of("order_id", "DS-B9", "address_first_name", "J".repeat(200_000))), "firstName");
-        cases.forEach((body, reason) -> assertRejectedOk(hub().postForm("/ipn/digistore24", body), "digistore24", body,
-                reason));
+        cases.forEach((body, reason) ->
+                assertRejectedOk(hub().postForm("/ipn/digistore24", body), "digistore24", body, reason));
         assertThat(stored(hub())).containsAll(before);
         // an event name of any length still makes a key that fits its column
         String longEvent = ds24(Map.of("order_id", "DS-B8", "event", "e".repeat(5000)));
@@ -140,8 +156,15 @@ class IntakeBadInputTest {
         assertThat(hashed.outcome()).isEqualTo("processed");
         assertThat(hashed.sourceEventId()).matches("sha256-[0-9a-f]{64}");
         // at the bounds it is kept
-        String atBounds = ds24(Map.of("order_id", "DS-OK1", "amount", "999999999999.9999", "quantity", "1000000",
-                "product_id", "P".repeat(200)));
+        String atBounds = ds24(Map.of(
+                "order_id",
+                "DS-OK1",
+                "amount",
+                "999999999999.9999",
+                "quantity",
+                "1000000",
+                "product_id",
+                "P".repeat(200)));
         assertThat(hub().postForm("/ipn/digistore24", atBounds).body()).isEqualTo("OK");
         assertThat(byBody("digistore24", atBounds).outcome()).isEqualTo("processed");
         // an amount that is no number is left out, as a short one always was, however long it is
@@ -149,7 +172,8 @@ class IntakeBadInputTest {
         assertThat(hub().postForm("/ipn/digistore24", unreadable).body()).isEqualTo("OK");
         StoredNotice withoutTotal = byBody("digistore24", unreadable);
         assertThat(withoutTotal.outcome()).isEqualTo("processed");
-        assertThat(withoutTotal.canonicalJson().at("/checkout/total").isMissingNode()).isTrue();
+        assertThat(withoutTotal.canonicalJson().at("/checkout/total").isMissingNode())
+                .isTrue();
         assertThat(checkouts()).isEqualTo(checkoutsBefore + 3);
     }
 
@@ -159,16 +183,19 @@ class IntakeBadInputTest {
         long checkoutsBefore = checkouts();
         Map<String, String> cases = new LinkedHashMap<>();
         cases.put(shopifyCheckout("S".repeat(300), "x", "x"), "checkout.id at most 200 characters");
-        cases.put(shopifyCheckout("sb-2", "\"total_price\": \"84.50\"", "\"total_price\": \"1e999999999\""),
+        cases.put(
+                shopifyCheckout("sb-2", "\"total_price\": \"84.50\"", "\"total_price\": \"1e999999999\""),
                 "checkout.total");
-        cases.put(shopifyCheckout("sb-3", "\"total_price\": \"84.50\"", "\"total_price\": 1e999999999"),
+        cases.put(
+                shopifyCheckout("sb-3", "\"total_price\": \"84.50\"", "\"total_price\": 1e999999999"),
                 "a number may have at most 20 digits");
         cases.put(shopifyCheckout("sb-4", "\"quantity\": 2", "\"quantity\": 99999999999"), "quantity");
-        cases.put(shopifyCheckout("sb-5", "\"quantity\": 2", "\"quantity\": \"99999999999999999999999\""),
-                "quantity");
-        cases.put(shopifyCheckout("sb-6", "\"product_id\": 8811223399", "\"product_id\": \"" + "9".repeat(300)
-                + "\""), "productId at most 200");
-        cases.put(shopifyCheckout("sb-7", "\"abandoned_checkout_url\": \"https:", "\"abandoned_checkout_url\": \"ht tp:"),
+        cases.put(shopifyCheckout("sb-5", "\"quantity\": 2", "\"quantity\": \"99999999999999999999999\""), "quantity");
+        cases.put(
+                shopifyCheckout("sb-6", "\"product_id\": 8811223399", "\"product_id\": \"" + "9".repeat(300) + "\""),
+                "productId at most 200");
+        cases.put(
+                shopifyCheckout("sb-7", "\"abandoned_checkout_url\": \"https:", "\"abandoned_checkout_url\": \"ht tp:"),
                 "resumeUrl");
         cases.put("[".repeat(5000) + "]".repeat(5000), "not a JSON object");
         // an exponent beyond int fails in Jackson's number parser, not its tokenizer
@@ -192,8 +219,8 @@ class IntakeBadInputTest {
         cases.put(woo("wb3", "checkout_url=https%3A%2F%2F", "checkout_url=https%3A%2F%2F%5B%2F"), "resumeUrl");
         cases.put(woo("wb4", "cart_total=149.00", "cart_total=1e999999999"), "checkout.total");
         cases.put(woo("W".repeat(300), "x", "x"), "checkout.id at most 200");
-        cases.forEach((body, reason) -> assertRejectedOk(hub().postForm(WOO + "?token=" + TOKEN, body), "woocommerce",
-                body, reason));
+        cases.forEach((body, reason) ->
+                assertRejectedOk(hub().postForm(WOO + "?token=" + TOKEN, body), "woocommerce", body, reason));
         Set<String> after = stored(hub());
         assertThat(after).containsAll(before);
         assertThat(checkouts()).isEqualTo(checkoutsBefore + 1);
@@ -215,28 +242,36 @@ class IntakeBadInputTest {
         cases.put(generic("gb-5", "\"total\": \"12.00\"", "\"total\": \"1.00001\""), "checkout.total");
         cases.put(generic("gb-6", "https://shop.example/c", "javascript:alert(1)"), "checkout.resumeUrl");
         cases.put(generic("gb-7", "\"p-1\"", "\"" + "p".repeat(300) + "\""), "checkout.items[0].productId");
-        cases.put(generic("gb-8", "\"source\": \"test-shop\"", "\"source\": \"" + "s".repeat(65) + "\""),
-                "source");
-        cases.put(generic("gb-9", "\"customer\": {", "\"attributes\": {\"" + "a".repeat(65)
-                + "\": \"v\"}, \"customer\": {"), "attributes");
+        cases.put(generic("gb-8", "\"source\": \"test-shop\"", "\"source\": \"" + "s".repeat(65) + "\""), "source");
+        cases.put(
+                generic(
+                        "gb-9",
+                        "\"customer\": {",
+                        "\"attributes\": {\"" + "a".repeat(65) + "\": \"v\"}, \"customer\": {"),
+                "attributes");
         cases.forEach((body, field) -> {
             JsonNode refused = assertProblem(postGeneric("msg-" + Integer.toHexString(body.hashCode()), body), 422);
             assertThat(refused.get("errors").toString()).contains(field);
         });
-        assertProblem(postGeneric("gb-deep", "{\"type\": \"checkout.started\", \"attributes\": "
-                + "{\"a\": ".repeat(100) + "1" + "}".repeat(101)), 400);
+        assertProblem(
+                postGeneric(
+                        "gb-deep",
+                        "{\"type\": \"checkout.started\", \"attributes\": " + "{\"a\": ".repeat(100) + "1"
+                                + "}".repeat(101)),
+                400);
         assertThat(stored(hub())).isEqualTo(before);
         // a 200-character source event id with a long source still fits its column
-        String longest = generic("i".repeat(200), "\"source\": \"test-shop\"", "\"source\": \"" + "s".repeat(64)
-                + "\"").replace("i".repeat(200) + "@", "longest@");
+        String longest = generic("i".repeat(200), "\"source\": \"test-shop\"", "\"source\": \"" + "s".repeat(64) + "\"")
+                .replace("i".repeat(200) + "@", "longest@");
         HttpResponse<String> accepted = postGeneric("gb-ok", longest);
         assertThat(accepted.statusCode()).as(accepted.body()).isEqualTo(202);
     }
 
     static JsonNode assertProblem(HttpResponse<String> response, int status) {
         assertThat(response.statusCode()).as(response.body()).isEqualTo(status);
-        assertThat(response.headers().firstValue("Content-Type")).as(response.body()).hasValueSatisfying(
-                type -> assertThat(type).startsWith("application/problem+json"));
+        assertThat(response.headers().firstValue("Content-Type"))
+                .as(response.body())
+                .hasValueSatisfying(type -> assertThat(type).startsWith("application/problem+json"));
         JsonNode problem = json(response.body());
         assertThat(problem.get("status").asInt()).isEqualTo(status);
         assertThat(problem.get("title").asText()).isNotBlank();
@@ -255,18 +290,26 @@ class IntakeBadInputTest {
     void aMalformedPercentEscapeIsA400ProblemBeforeAnySignatureAndNothingIsKept() {
         Set<String> before = stored(hub());
         String ds24 = Fixtures.form("digistore24/order-form-entry.form");
-        for (String broken : List.of(ds24.replace("amount=197.00", "amount=%zz"), ds24 + "&x=%", ds24 + "&%G1=1",
+        for (String broken : List.of(
+                ds24.replace("amount=197.00", "amount=%zz"),
+                ds24 + "&x=%",
+                ds24 + "&%G1=1",
                 ds24.replace("email=jane.doe%40", "email=jane.doe%4%40"))) {
             JsonNode problem = assertProblem(hub().postForm("/ipn/digistore24", broken), 400);
-            assertThat(problem.get("detail").asText()).contains("percent-escape").doesNotContain("%zz");
+            assertThat(problem.get("detail").asText())
+                    .contains("percent-escape")
+                    .doesNotContain("%zz");
         }
-        String woo = Fixtures.form("woocommerce/abandoned.form").replace("wcf_ac_token%3Dabc123",
-                "wcf_ac_token%3Dmalformed1");
+        String woo = Fixtures.form("woocommerce/abandoned.form")
+                .replace("wcf_ac_token%3Dabc123", "wcf_ac_token%3Dmalformed1");
         assertProblem(hub().postForm(WOO + "?token=" + TOKEN, woo + "&cart_total=%E"), 400);
         assertProblem(wooWithHeader(woo.replace("first_name=Ana", "first_name=%%41na")), 400);
         // the token cannot be read from a malformed query: refused before the token is compared
-        RawHttp.Response raw = RawHttp.post(hub().port(), WOO + "?token=" + TOKEN + "&x=%zz",
-                Map.of("Content-Type", "application/x-www-form-urlencoded"), woo.getBytes(StandardCharsets.UTF_8),
+        RawHttp.Response raw = RawHttp.post(
+                hub().port(),
+                WOO + "?token=" + TOKEN + "&x=%zz",
+                Map.of("Content-Type", "application/x-www-form-urlencoded"),
+                woo.getBytes(StandardCharsets.UTF_8),
                 Duration.ofSeconds(10));
         assertThat(raw.status()).as(raw.body()).isEqualTo(400);
         assertThat(raw.header("Content-Type")).startsWith("application/problem+json");
@@ -280,8 +323,10 @@ class IntakeBadInputTest {
         long checkoutsBefore = checkouts();
         // raw: neither JSON nor a form body may hold one, and PostgreSQL text cannot
         String ds24 = Fixtures.form("digistore24/order-form-entry.form");
-        assertThat(assertProblem(hub().postForm("/ipn/digistore24", ds24 + "&x=a\u0000b"), 400).get("detail")
-                .asText()).contains("NUL byte");
+        assertThat(assertProblem(hub().postForm("/ipn/digistore24", ds24 + "&x=a\u0000b"), 400)
+                        .get("detail")
+                        .asText())
+                .contains("NUL byte");
         assertProblem(shopify(shopifyCheckout("nul-1", "\"currency\"", "\u0000\"currency\"")), 400);
         assertProblem(postGeneric("nul-2", generic("nul-2", "\"type\"", "\u0000\"type\"")), 400);
         assertProblem(wooWithHeader(woo("nul3", "first_name=Ana", "first_name=A\u0000na")), 400);
@@ -304,9 +349,18 @@ class IntakeBadInputTest {
     @Test
     void signatureAndTokenRefusalsAreProblemsToo() {
         assertProblem(hub().postForm("/ipn/digistore24", Fixtures.form("digistore24/bad-signature.form")), 403);
-        assertProblem(hub().post("/webhooks/shopify", Fixtures.text("shopify/checkouts-create.json"),
-                Map.of("Content-Type", "application/json", "X-Shopify-Topic", "checkouts/create",
-                        "X-Shopify-Hmac-Sha256", "bm9wZQ==")), 401);
+        assertProblem(
+                hub().post(
+                                "/webhooks/shopify",
+                                Fixtures.text("shopify/checkouts-create.json"),
+                                Map.of(
+                                        "Content-Type",
+                                        "application/json",
+                                        "X-Shopify-Topic",
+                                        "checkouts/create",
+                                        "X-Shopify-Hmac-Sha256",
+                                        "bm9wZQ==")),
+                401);
         assertProblem(hub().postForm(WOO + "?token=nope", Fixtures.form("woocommerce/abandoned.form")), 401);
         assertProblem(hub().post("/events", "{}", Map.of("Content-Type", "application/json")), 401);
     }

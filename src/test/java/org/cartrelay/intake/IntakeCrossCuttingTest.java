@@ -72,23 +72,28 @@ class IntakeCrossCuttingTest {
         HttpResponse<String> second = hub().postForm("/ipn/digistore24", ds24);
         assertThat(List.of(first.statusCode(), second.statusCode())).containsExactly(200, 200);
         assertThat(second.body()).isEqualTo(first.body()).isEqualTo("OK");
-        assertThat(notices(hub(), "digistore24", "DSX7K2M9:order_form_data_entered")).isEqualTo(1);
+        assertThat(notices(hub(), "digistore24", "DSX7K2M9:order_form_data_entered"))
+                .isEqualTo(1);
 
         // Shopify, deduplicated on X-Shopify-Webhook-Id
         String shopify = Fixtures.text("shopify/checkouts-create.json");
         Map<String, String> shopifyHeaders = Fixtures.headers("shopify/checkouts-create.headers");
         HttpResponse<String> shopifyFirst = hub().post("/webhooks/shopify", shopify, shopifyHeaders);
         HttpResponse<String> shopifySecond = hub().post("/webhooks/shopify", shopify, shopifyHeaders);
-        assertThat(List.of(shopifyFirst.statusCode(), shopifySecond.statusCode())).containsExactly(200, 200);
+        assertThat(List.of(shopifyFirst.statusCode(), shopifySecond.statusCode()))
+                .containsExactly(200, 200);
         assertThat(shopifySecond.body()).isEqualTo(shopifyFirst.body());
-        assertThat(notices(hub(), "shopify", "0b6e2c1a-77f4-4b1e-9a2d-5d8c1e0f3a11")).isEqualTo(1);
+        assertThat(notices(hub(), "shopify", "0b6e2c1a-77f4-4b1e-9a2d-5d8c1e0f3a11"))
+                .isEqualTo(1);
 
         // generic: the same 202 and the same notice id, even with a new webhook-id and timestamp
         String event = genericEvent("dup-1", "");
         HttpResponse<String> genericFirst = GenericIntakeTest.postSigned(hub(), "msg-dup-1", now(), event);
         HttpResponse<String> genericSecond = GenericIntakeTest.postSigned(hub(), "msg-dup-1-retry", now() - 10, event);
-        assertThat(List.of(genericFirst.statusCode(), genericSecond.statusCode())).containsExactly(202, 202);
-        assertThat(json(genericSecond.body()).get("id").asText()).isEqualTo(json(genericFirst.body()).get("id").asText());
+        assertThat(List.of(genericFirst.statusCode(), genericSecond.statusCode()))
+                .containsExactly(202, 202);
+        assertThat(json(genericSecond.body()).get("id").asText())
+                .isEqualTo(json(genericFirst.body()).get("id").asText());
         assertThat(notices(hub(), "generic", "cross:dup-1")).isEqualTo(1);
         assertThat(notice(hub(), "generic", "cross:dup-1").orElseThrow().id())
                 .isEqualTo(json(genericFirst.body()).get("id").asText());
@@ -101,17 +106,25 @@ class IntakeCrossCuttingTest {
         assertThat(notices(hub(), "woocommerce", "abandoned:abc123")).isEqualTo(1);
 
         // a repeat is not processed again: one checkout each
-        for (String[] checkout : new String[][] {{"digistore24", "DSX7K2M9"}, {"shopify", "7c3f0b1e9a1c4c9f8e2d"},
-                {"generic", "dup-1"}, {"woocommerce", "abc123"}}) {
-            assertThat(hub().count("select count(*) from checkout where source = ? and checkout_ref = ?",
-                    (Object[]) checkout)).as(String.join(":", checkout)).isEqualTo(1);
+        for (String[] checkout : new String[][] {
+            {"digistore24", "DSX7K2M9"},
+            {"shopify", "7c3f0b1e9a1c4c9f8e2d"},
+            {"generic", "dup-1"},
+            {"woocommerce", "abc123"}
+        }) {
+            assertThat(hub().count("select count(*) from checkout where source = ? and checkout_ref = ?", (Object[])
+                            checkout))
+                    .as(String.join(":", checkout))
+                    .isEqualTo(1);
         }
 
         // the database itself refuses a second row for the same source and source event id
-        assertThatThrownBy(() -> hub().jdbc().sql("""
+        assertThatThrownBy(() -> hub().jdbc()
+                        .sql("""
                 insert into notice (id, source, source_event_id, received_at, raw_body, outcome)
                 values ('ntc_duplicate', 'generic', 'cross:dup-1', ?, '{}', 'processed')""")
-                .param(java.sql.Timestamp.from(Instant.now())).update())
+                        .param(java.sql.Timestamp.from(Instant.now()))
+                        .update())
                 .isInstanceOf(DataIntegrityViolationException.class);
         assertThat(notices(hub(), "generic", "cross:dup-1")).isEqualTo(1);
     }
@@ -134,9 +147,13 @@ class IntakeCrossCuttingTest {
                 assertThat(response.statusCode()).as(response.body()).isEqualTo(202);
                 ids.add(json(response.body()).get("id").asText());
             }
-            assertThat(ids).containsOnly(notice(hub(), "generic", "cross:concurrent-1").orElseThrow().id());
+            assertThat(ids)
+                    .containsOnly(notice(hub(), "generic", "cross:concurrent-1")
+                            .orElseThrow()
+                            .id());
             assertThat(notices(hub(), "generic", "cross:concurrent-1")).isEqualTo(1);
-            assertThat(hub().count("select count(*) from checkout where checkout_ref = 'concurrent-1'")).isEqualTo(1);
+            assertThat(hub().count("select count(*) from checkout where checkout_ref = 'concurrent-1'"))
+                    .isEqualTo(1);
         } finally {
             pool.shutdownNow();
         }
@@ -154,31 +171,42 @@ class IntakeCrossCuttingTest {
 
         // one byte more, correctly signed, is not
         String over = genericEventOfSize("size-over", MAX_BODY + 1);
-        assertThat(GenericIntakeTest.postSigned(hub(), "msg-size-over", now(), over).statusCode()).isEqualTo(413);
+        assertThat(GenericIntakeTest.postSigned(hub(), "msg-size-over", now(), over)
+                        .statusCode())
+                .isEqualTo(413);
 
         // nor when it comes chunked, without a Content-Length to refuse it by
         long ts = now();
-        HttpRequest.Builder chunked = HttpRequest.newBuilder(hub().uri("/events")).POST(HttpRequest.BodyPublishers
-                .ofInputStream(() -> new ByteArrayInputStream(over.getBytes(StandardCharsets.UTF_8))));
+        HttpRequest.Builder chunked = HttpRequest.newBuilder(hub().uri("/events"))
+                .POST(HttpRequest.BodyPublishers.ofInputStream(
+                        () -> new ByteArrayInputStream(over.getBytes(StandardCharsets.UTF_8))));
         GenericIntakeTest.headers("msg-size-over", ts, GenericIntakeTest.sign("msg-size-over", ts, over))
                 .forEach(chunked::header);
         assertThat(TestHub.send(chunked).statusCode()).isEqualTo(413);
 
         // the other sources, each correctly signed
-        String shopify = "{\"email\": \"big@example.org\", \"token\": \"big-1\", \"note\": \""
-                + "x".repeat(MAX_BODY) + "\"}";
+        String shopify =
+                "{\"email\": \"big@example.org\", \"token\": \"big-1\", \"note\": \"" + "x".repeat(MAX_BODY) + "\"}";
         Map<String, String> shopifyHeaders = new LinkedHashMap<>(Fixtures.headers("shopify/checkouts-create.headers"));
         shopifyHeaders.put("X-Shopify-Webhook-Id", "big-1");
         shopifyHeaders.put("X-Shopify-Hmac-Sha256", ShopifyIntakeTest.hmac(shopify));
-        assertThat(hub().post("/webhooks/shopify", shopify, shopifyHeaders).statusCode()).isEqualTo(413);
+        assertThat(hub().post("/webhooks/shopify", shopify, shopifyHeaders).statusCode())
+                .isEqualTo(413);
 
-        String ds24 = IntakeTestSupport.signedForm(List.of(Map.entry("event", "order_form_data_entered"),
-                Map.entry("order_id", "BIG1"), Map.entry("email", "big@example.org"),
-                Map.entry("custom", "x".repeat(MAX_BODY))), Fixtures.DIGISTORE24_PASSPHRASE, false);
+        String ds24 = IntakeTestSupport.signedForm(
+                List.of(
+                        Map.entry("event", "order_form_data_entered"),
+                        Map.entry("order_id", "BIG1"),
+                        Map.entry("email", "big@example.org"),
+                        Map.entry("custom", "x".repeat(MAX_BODY))),
+                Fixtures.DIGISTORE24_PASSPHRASE,
+                false);
         assertThat(hub().postForm("/ipn/digistore24", ds24).statusCode()).isEqualTo(413);
 
         String woo = Fixtures.form("woocommerce/abandoned.form") + "&product_table=" + "x".repeat(MAX_BODY);
-        assertThat(hub().postForm("/webhooks/woocommerce?token=woo-test-token", woo).statusCode()).isEqualTo(413);
+        assertThat(hub().postForm("/webhooks/woocommerce?token=woo-test-token", woo)
+                        .statusCode())
+                .isEqualTo(413);
 
         assertThat(hub().count("select count(*) from notice")).isEqualTo(before + 1);
         assertThat(notices(hub(), "generic", "cross:size-over")).isZero();
@@ -186,11 +214,12 @@ class IntakeCrossCuttingTest {
 
     @Test
     void aWrongMethodGets405NamingTheAllowedOnesAndRefusalsAreCountedPerSource() {
-        HttpResponse<String> put = TestHub.send(HttpRequest.newBuilder(hub().uri("/webhooks/shopify"))
-                .PUT(HttpRequest.BodyPublishers.ofString("{}")));
+        HttpResponse<String> put = TestHub.send(
+                HttpRequest.newBuilder(hub().uri("/webhooks/shopify")).PUT(HttpRequest.BodyPublishers.ofString("{}")));
         assertThat(put.statusCode()).isEqualTo(405);
         assertThat(put.headers().firstValue("Allow")).hasValue("POST");
-        HttpResponse<String> delete = TestHub.send(HttpRequest.newBuilder(hub().uri("/ipn/digistore24")).DELETE());
+        HttpResponse<String> delete = TestHub.send(
+                HttpRequest.newBuilder(hub().uri("/ipn/digistore24")).DELETE());
         assertThat(delete.statusCode()).isEqualTo(405);
         assertThat(delete.headers().firstValue("Allow")).hasValue("GET, POST");
 
@@ -198,12 +227,17 @@ class IntakeCrossCuttingTest {
         double before = metrics.notices("refused");
         Map<String, String> headers = new LinkedHashMap<>(Fixtures.headers("shopify/checkouts-create.headers"));
         headers.put("X-Shopify-Hmac-Sha256", ShopifyIntakeTest.hmac("a different body"));
-        HttpResponse<String> forged = hub().post("/webhooks/shopify", Fixtures.text("shopify/checkouts-create.json"),
-                headers);
+        HttpResponse<String> forged =
+                hub().post("/webhooks/shopify", Fixtures.text("shopify/checkouts-create.json"), headers);
         assertThat(forged.statusCode()).isEqualTo(401);
         assertThat(metrics.notices("refused")).isEqualTo(before + 1);
-        assertThat(hub().bean(io.micrometer.core.instrument.MeterRegistry.class).find("cartrelay.notices")
-                .tag("source", "shopify").tag("outcome", "refused").counter().count()).isGreaterThanOrEqualTo(1);
+        assertThat(hub().bean(io.micrometer.core.instrument.MeterRegistry.class)
+                        .find("cartrelay.notices")
+                        .tag("source", "shopify")
+                        .tag("outcome", "refused")
+                        .counter()
+                        .count())
+                .isGreaterThanOrEqualTo(1);
     }
 
     @Test
@@ -217,20 +251,33 @@ class IntakeCrossCuttingTest {
                         .start()) {
             assertThat(blank.get("/ipn/digistore24").statusCode()).isEqualTo(404);
             assertThat(blank.postForm("/ipn/digistore24", Fixtures.form("digistore24/order-form-entry.form"))
-                    .statusCode()).isEqualTo(404);
+                            .statusCode())
+                    .isEqualTo(404);
             assertThat(blank.postForm("/ipn/digistore24", Fixtures.form("digistore24/connection-test.form"))
-                    .statusCode()).isEqualTo(404);
-            assertThat(blank.post("/webhooks/shopify", Fixtures.text("shopify/checkouts-create.json"),
-                    Fixtures.headers("shopify/checkouts-create.headers")).statusCode()).isEqualTo(404);
+                            .statusCode())
+                    .isEqualTo(404);
+            assertThat(blank.post(
+                                    "/webhooks/shopify",
+                                    Fixtures.text("shopify/checkouts-create.json"),
+                                    Fixtures.headers("shopify/checkouts-create.headers"))
+                            .statusCode())
+                    .isEqualTo(404);
             String event = genericEvent("disabled-1", "");
             long ts = blank.clock().instant().getEpochSecond();
-            assertThat(blank.post("/events", event, GenericIntakeTest.headers("msg-disabled-1", ts,
-                    GenericIntakeTest.sign("msg-disabled-1", ts, event))).statusCode()).isEqualTo(404);
+            assertThat(blank.post(
+                                    "/events",
+                                    event,
+                                    GenericIntakeTest.headers(
+                                            "msg-disabled-1", ts, GenericIntakeTest.sign("msg-disabled-1", ts, event)))
+                            .statusCode())
+                    .isEqualTo(404);
             assertThat(blank.postForm("/webhooks/woocommerce", Fixtures.form("woocommerce/abandoned.form"))
-                    .statusCode()).isEqualTo(404);
+                            .statusCode())
+                    .isEqualTo(404);
             // never open: an empty token does not match an empty configured token
             assertThat(blank.postForm("/webhooks/woocommerce?token=", Fixtures.form("woocommerce/abandoned.form"))
-                    .statusCode()).isEqualTo(404);
+                            .statusCode())
+                    .isEqualTo(404);
 
             assertThat(blank.count("select count(*) from notice")).isZero();
             assertThat(blank.count("select count(*) from checkout")).isZero();
@@ -247,22 +294,39 @@ class IntakeCrossCuttingTest {
         assertThat(response.statusCode()).as(response.body()).isEqualTo(202);
         String stored = notice(hub(), "generic", "cross:raw-1").orElseThrow().rawBody();
         assertThat(stored.getBytes(StandardCharsets.UTF_8)).isEqualTo(event.getBytes(StandardCharsets.UTF_8));
-        assertThat(notice(hub(), "generic", "cross:raw-1").orElseThrow().canonicalJson().at("/customer/firstName")
-                .asText()).isEqualTo("Zoë é 😀");
+        assertThat(notice(hub(), "generic", "cross:raw-1")
+                        .orElseThrow()
+                        .canonicalJson()
+                        .at("/customer/firstName")
+                        .asText())
+                .isEqualTo("Zoë é 😀");
 
-        String form = IntakeTestSupport.signedForm(List.of(Map.entry("event", "order_form_data_entered"),
-                Map.entry("order_id", "RAW1"), Map.entry("email", "raw1@example.org"),
-                Map.entry("address_first_name", "Zoë Ünal"), Map.entry("address_city", ""),
-                Map.entry("custom", "a+b=c&d ~*'()")), Fixtures.DIGISTORE24_PASSPHRASE, false);
+        String form = IntakeTestSupport.signedForm(
+                List.of(
+                        Map.entry("event", "order_form_data_entered"),
+                        Map.entry("order_id", "RAW1"),
+                        Map.entry("email", "raw1@example.org"),
+                        Map.entry("address_first_name", "Zoë Ünal"),
+                        Map.entry("address_city", ""),
+                        Map.entry("custom", "a+b=c&d ~*'()")),
+                Fixtures.DIGISTORE24_PASSPHRASE,
+                false);
         assertThat(hub().postForm("/ipn/digistore24", form).statusCode()).isEqualTo(200);
-        assertThat(notice(hub(), "digistore24", "RAW1:order_form_data_entered").orElseThrow().rawBody()
-                .getBytes(StandardCharsets.UTF_8)).isEqualTo(form.getBytes(StandardCharsets.UTF_8));
+        assertThat(notice(hub(), "digistore24", "RAW1:order_form_data_entered")
+                        .orElseThrow()
+                        .rawBody()
+                        .getBytes(StandardCharsets.UTF_8))
+                .isEqualTo(form.getBytes(StandardCharsets.UTF_8));
 
         String shopify = Fixtures.text("shopify/orders-create.json");
         Map<String, String> headers = new LinkedHashMap<>(Fixtures.headers("shopify/orders-create.headers"));
         headers.put("X-Shopify-Webhook-Id", "raw-shopify-1");
-        assertThat(hub().post("/webhooks/shopify", shopify, headers).statusCode()).isEqualTo(200);
-        assertThat(notice(hub(), "shopify", "raw-shopify-1").orElseThrow().rawBody().getBytes(StandardCharsets.UTF_8))
+        assertThat(hub().post("/webhooks/shopify", shopify, headers).statusCode())
+                .isEqualTo(200);
+        assertThat(notice(hub(), "shopify", "raw-shopify-1")
+                        .orElseThrow()
+                        .rawBody()
+                        .getBytes(StandardCharsets.UTF_8))
                 .isEqualTo(shopify.getBytes(StandardCharsets.UTF_8));
     }
 }

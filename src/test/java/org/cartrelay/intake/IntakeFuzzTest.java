@@ -51,14 +51,20 @@ class IntakeFuzzTest {
     private static final CartRelayProperties PROPERTIES = SETTINGS.bindOrCreate("cartrelay", CartRelayProperties.class);
 
     // parse() keeps nothing, so the intakes run here without their IntakeService
-    private static final Digistore24Intake DIGISTORE24 = new Digistore24Intake(null, PROPERTIES,
-            SETTINGS.bindOrCreate("cartrelay.sources.digistore24", Digistore24Properties.class), CLOCK);
-    private static final ShopifyIntake SHOPIFY = new ShopifyIntake(null, PROPERTIES,
-            SETTINGS.bindOrCreate("cartrelay.sources.shopify", ShopifyProperties.class), CLOCK);
-    private static final WooCommerceIntake WOOCOMMERCE = new WooCommerceIntake(null, PROPERTIES,
-            SETTINGS.bindOrCreate("cartrelay.sources.woocommerce", WooCommerceProperties.class), CLOCK);
-    private static final GenericIntake GENERIC = new GenericIntake(null, PROPERTIES,
-            SETTINGS.bindOrCreate("cartrelay.sources.generic", GenericProperties.class), CLOCK);
+    private static final Digistore24Intake DIGISTORE24 = new Digistore24Intake(
+            null,
+            PROPERTIES,
+            SETTINGS.bindOrCreate("cartrelay.sources.digistore24", Digistore24Properties.class),
+            CLOCK);
+    private static final ShopifyIntake SHOPIFY = new ShopifyIntake(
+            null, PROPERTIES, SETTINGS.bindOrCreate("cartrelay.sources.shopify", ShopifyProperties.class), CLOCK);
+    private static final WooCommerceIntake WOOCOMMERCE = new WooCommerceIntake(
+            null,
+            PROPERTIES,
+            SETTINGS.bindOrCreate("cartrelay.sources.woocommerce", WooCommerceProperties.class),
+            CLOCK);
+    private static final GenericIntake GENERIC = new GenericIntake(
+            null, PROPERTIES, SETTINGS.bindOrCreate("cartrelay.sources.generic", GenericProperties.class), CLOCK);
 
     @Property
     void everyIntakeAnswersMutatedInputWithARefusalOrAKeepableNotice(@ForAll long seed) {
@@ -93,7 +99,9 @@ class IntakeFuzzTest {
             assertThat(answer.getBody()).isEqualTo("OK");
             return "connection_test";
         }
-        assertThat(Mutations.refusals(request.source())).as("refusals of %s", request.source()).contains(status);
+        assertThat(Mutations.refusals(request.source()))
+                .as("refusals of %s", request.source())
+                .contains(status);
         assertThat(answer.getBody()).isInstanceOf(ProblemDetail.class);
         ProblemDetail problem = (ProblemDetail) answer.getBody();
         assertThat(problem.getStatus()).isEqualTo(status);

@@ -37,17 +37,34 @@ class IntakeHttpFuzzTest {
     }
 
     private static Set<String> notices() {
-        return new HashSet<>(hub().jdbc().sql("select id, source, source_event_id, outcome, reason, canonical, raw_body"
-                + " from notice").query((rs, row) -> String.join("|", rs.getString(1), rs.getString(2),
-                        rs.getString(3), rs.getString(4), String.valueOf(rs.getString(5)),
-                        String.valueOf(rs.getString(6)), rs.getString(7))).list());
+        return new HashSet<>(hub().jdbc()
+                .sql("select id, source, source_event_id, outcome, reason, canonical, raw_body" + " from notice")
+                .query((rs, row) -> String.join(
+                        "|",
+                        rs.getString(1),
+                        rs.getString(2),
+                        rs.getString(3),
+                        rs.getString(4),
+                        String.valueOf(rs.getString(5)),
+                        String.valueOf(rs.getString(6)),
+                        rs.getString(7)))
+                .list());
     }
 
     private static String keeper() {
-        return hub().jdbc().sql("select id, status, checkout_ref, email, product_ref, due_at, started_event"
-                + " from checkout where checkout_ref = 'keeper-1'").query((rs, row) -> String.join("|",
-                        rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
-                        rs.getString(6), rs.getString(7))).single();
+        return hub().jdbc()
+                .sql("select id, status, checkout_ref, email, product_ref, due_at, started_event"
+                        + " from checkout where checkout_ref = 'keeper-1'")
+                .query((rs, row) -> String.join(
+                        "|",
+                        rs.getString(1),
+                        rs.getString(2),
+                        rs.getString(3),
+                        rs.getString(4),
+                        rs.getString(5),
+                        rs.getString(6),
+                        rs.getString(7)))
+                .single();
     }
 
     @Test
@@ -58,14 +75,18 @@ class IntakeHttpFuzzTest {
                 {"type": "checkout.started", "source": "keeper", "sourceEventId": "keeper-1",
                  "checkout": {"id": "keeper-1", "total": "10.00", "currency": "EUR"},
                  "customer": {"email": "keeper@example.org"}}""";
-        assertThat(GenericIntakeTest.postSigned(hub(), "keeper-1", Mutations.NOW, keeper).statusCode()).isEqualTo(202);
-        assertThat(hub().postForm("/ipn/digistore24", Fixtures.form("digistore24/order-form-entry.form")).body())
+        assertThat(GenericIntakeTest.postSigned(hub(), "keeper-1", Mutations.NOW, keeper)
+                        .statusCode())
+                .isEqualTo(202);
+        assertThat(hub().postForm("/ipn/digistore24", Fixtures.form("digistore24/order-form-entry.form"))
+                        .body())
                 .isEqualTo("OK");
         Set<String> before = notices();
         String keeperBefore = keeper();
 
         int requests = Integer.getInteger("cartrelay.fuzz.requests", 300);
-        long firstSeed = Long.getLong("cartrelay.fuzz.seed", ThreadLocalRandom.current().nextLong());
+        long firstSeed =
+                Long.getLong("cartrelay.fuzz.seed", ThreadLocalRandom.current().nextLong());
         TreeMap<String, Integer> answers = new TreeMap<>();
         for (int i = 0; i < requests; i++) {
             long seed = firstSeed + i;
@@ -74,8 +95,8 @@ class IntakeHttpFuzzTest {
             try {
                 response = RawHttp.post(hub().port(), request.target(), request.headers(), request.body(), TIMEOUT);
             } catch (RawHttp.Timeout e) {
-                throw new AssertionError("No answer within " + TIMEOUT + " (seed " + seed + ", " + request.source()
-                        + ")", e);
+                throw new AssertionError(
+                        "No answer within " + TIMEOUT + " (seed " + seed + ", " + request.source() + ")", e);
             }
             String what = "seed " + seed + ", " + request.source() + ": " + response.status() + " "
                     + abbreviate(response.body());

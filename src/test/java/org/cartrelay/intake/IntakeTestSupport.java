@@ -22,12 +22,19 @@ public final class IntakeTestSupport {
 
     public static final ObjectMapper JSON = new ObjectMapper();
 
-    private IntakeTestSupport() {
-    }
+    private IntakeTestSupport() {}
 
     /** One row of table {@code notice}. */
-    public record StoredNotice(String id, String source, String sourceEventId, String eventType, String email,
-            String rawBody, String canonical, String outcome, String reason) {
+    public record StoredNotice(
+            String id,
+            String source,
+            String sourceEventId,
+            String eventType,
+            String email,
+            String rawBody,
+            String canonical,
+            String outcome,
+            String reason) {
 
         public JsonNode canonicalJson() {
             try {
@@ -43,20 +50,28 @@ public final class IntakeTestSupport {
             "id, source, source_event_id, event_type, email, raw_body, canonical, outcome, reason";
 
     public static StoredNotice storedNotice(ResultSet rs, int row) throws SQLException {
-        return new StoredNotice(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
-                rs.getString(6), rs.getString(7), rs.getString(8), rs.getString(9));
+        return new StoredNotice(
+                rs.getString(1),
+                rs.getString(2),
+                rs.getString(3),
+                rs.getString(4),
+                rs.getString(5),
+                rs.getString(6),
+                rs.getString(7),
+                rs.getString(8),
+                rs.getString(9));
     }
 
     public static Optional<StoredNotice> notice(TestHub hub, String source, String sourceEventId) {
-        return hub.jdbc().sql("select " + NOTICE_COLUMNS + " from notice where source = ? and source_event_id = ?")
+        return hub.jdbc()
+                .sql("select " + NOTICE_COLUMNS + " from notice where source = ? and source_event_id = ?")
                 .params(source, sourceEventId)
                 .query(IntakeTestSupport::storedNotice)
                 .optional();
     }
 
     public static long notices(TestHub hub, String source, String sourceEventId) {
-        return hub.count("select count(*) from notice where source = ? and source_event_id = ?", source,
-                sourceEventId);
+        return hub.count("select count(*) from notice where source = ? and source_event_id = ?", source, sourceEventId);
     }
 
     public static long noticesLike(TestHub hub, String sourceEventIdPattern) {
@@ -79,18 +94,21 @@ public final class IntakeTestSupport {
         List<Map.Entry<String, String>> kept = new ArrayList<>();
         for (Map.Entry<String, String> pair : pairs) {
             if (!pair.getValue().isEmpty()) {
-                kept.add(Map.entry(upperCaseKeys ? pair.getKey().toUpperCase(Locale.ROOT) : pair.getKey(),
-                        pair.getValue()));
+                kept.add(Map.entry(
+                        upperCaseKeys ? pair.getKey().toUpperCase(Locale.ROOT) : pair.getKey(), pair.getValue()));
             }
         }
-        kept.sort((a, b) -> java.util.Arrays.compareUnsigned(a.getKey().getBytes(StandardCharsets.UTF_8),
-                b.getKey().getBytes(StandardCharsets.UTF_8)));
+        kept.sort((a, b) -> java.util.Arrays.compareUnsigned(
+                a.getKey().getBytes(StandardCharsets.UTF_8), b.getKey().getBytes(StandardCharsets.UTF_8)));
         StringBuilder text = new StringBuilder();
-        kept.forEach(pair -> text.append(pair.getKey()).append('=').append(pair.getValue()).append(passphrase));
+        kept.forEach(pair ->
+                text.append(pair.getKey()).append('=').append(pair.getValue()).append(passphrase));
         String signature;
         try {
-            signature = HexFormat.of().withUpperCase().formatHex(
-                    MessageDigest.getInstance("SHA-512").digest(text.toString().getBytes(StandardCharsets.UTF_8)));
+            signature = HexFormat.of()
+                    .withUpperCase()
+                    .formatHex(MessageDigest.getInstance("SHA-512")
+                            .digest(text.toString().getBytes(StandardCharsets.UTF_8)));
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }
@@ -103,7 +121,8 @@ public final class IntakeTestSupport {
             if (body.length() > 0) {
                 body.append('&');
             }
-            body.append(URLEncoder.encode(pair.getKey(), StandardCharsets.UTF_8)).append('=')
+            body.append(URLEncoder.encode(pair.getKey(), StandardCharsets.UTF_8))
+                    .append('=')
                     .append(URLEncoder.encode(pair.getValue(), StandardCharsets.UTF_8));
         }
         return body.toString();

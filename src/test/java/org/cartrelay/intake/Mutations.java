@@ -11,7 +11,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
-
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
@@ -36,20 +35,64 @@ final class Mutations {
 
     /** Floats stay decimals, so 1e999999999 is written as sent rather than as Infinity. */
     private static final ObjectMapper JSON = com.fasterxml.jackson.databind.json.JsonMapper.builder()
-            .enable(com.fasterxml.jackson.databind.DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS).build();
+            .enable(com.fasterxml.jackson.databind.DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+            .build();
+
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
-    private static final String[] TOKENS = {"%", "%z", "%%", "%4", "%0D%0A", "%00", "\r\n", "\n", "\r", "&", "=",
-        "+", "\u0000", "\u0085", "\u2028", "\uD800", "\uD83D\uDE00", "1e999999999", "-1e-999999999", "1E+2147483647",
-        "99999999999999999999999", "NaN", "Infinity", "\"", "'", "{", "}", "[", "]", ",", ":", "null", "true",
-        "<script>", "../..", "@", "@@", "a@b@c", "::", "http://", "javascript:x", " ", "\t", "é", "0x1F", "-0"};
+    private static final String[] TOKENS = {
+        "%",
+        "%z",
+        "%%",
+        "%4",
+        "%0D%0A",
+        "%00",
+        "\r\n",
+        "\n",
+        "\r",
+        "&",
+        "=",
+        "+",
+        "\u0000",
+        "\u0085",
+        "\u2028",
+        "\uD800",
+        "\uD83D\uDE00",
+        "1e999999999",
+        "-1e-999999999",
+        "1E+2147483647",
+        "99999999999999999999999",
+        "NaN",
+        "Infinity",
+        "\"",
+        "'",
+        "{",
+        "}",
+        "[",
+        "]",
+        ",",
+        ":",
+        "null",
+        "true",
+        "<script>",
+        "../..",
+        "@",
+        "@@",
+        "a@b@c",
+        "::",
+        "http://",
+        "javascript:x",
+        " ",
+        "\t",
+        "é",
+        "0x1F",
+        "-0"
+    };
 
-    private Mutations() {
-    }
+    private Mutations() {}
 
     /** One request to one intake: its path with query, headers and body. */
-    record Request(String source, String target, Map<String, String> headers, byte[] body) {
-    }
+    record Request(String source, String target, Map<String, String> headers, byte[] body) {}
 
     static Request any(long seed) {
         // mixed first: java.util.Random's first draws of consecutive seeds are alike
@@ -63,7 +106,10 @@ final class Mutations {
     }
 
     static Request digistore24(Random random) {
-        String fixture = pick(random, "digistore24/order-form-entry.form", "digistore24/on-payment.form",
+        String fixture = pick(
+                random,
+                "digistore24/order-form-entry.form",
+                "digistore24/on-payment.form",
                 "digistore24/connection-test.form");
         List<Map.Entry<String, String>> pairs = mutatePairs(random, decode(Fixtures.form(fixture)));
         String unsigned = IntakeTestSupport.encode(pairs);
@@ -71,14 +117,19 @@ final class Mutations {
             unsigned = mutateText(random, unsigned);
         }
         List<Map.Entry<String, String>> decoded = tryDecode(unsigned);
-        String body = decoded == null ? unsigned
+        String body = decoded == null
+                ? unsigned
                 : unsigned + "&sha_sign=" + digistore24Signature(decoded, random.nextInt(5) == 0);
-        return new Request("digistore24", "/ipn/digistore24", Map.of("Content-Type", "application/x-www-form-urlencoded"),
+        return new Request(
+                "digistore24",
+                "/ipn/digistore24",
+                Map.of("Content-Type", "application/x-www-form-urlencoded"),
                 body.getBytes(StandardCharsets.UTF_8));
     }
 
     static Request woocommerce(Random random) {
-        List<Map.Entry<String, String>> pairs = mutatePairs(random, decode(Fixtures.form("woocommerce/abandoned.form")));
+        List<Map.Entry<String, String>> pairs =
+                mutatePairs(random, decode(Fixtures.form("woocommerce/abandoned.form")));
         String body = IntakeTestSupport.encode(pairs);
         if (random.nextInt(4) == 0) {
             body = mutateText(random, body);
@@ -92,24 +143,31 @@ final class Mutations {
                 target += "?" + queryText(random, "x=" + token(random));
             }
         } else {
-            target += "?" + (random.nextInt(3) == 0 ? queryText(random, "token=" + WOO_TOKEN + "&y=" + token(random))
-                    : "token=" + WOO_TOKEN);
+            target += "?"
+                    + (random.nextInt(3) == 0
+                            ? queryText(random, "token=" + WOO_TOKEN + "&y=" + token(random))
+                            : "token=" + WOO_TOKEN);
         }
         return new Request("woocommerce", target, headers, body.getBytes(StandardCharsets.UTF_8));
     }
 
     static Request shopify(Random random) {
         boolean order = random.nextInt(3) == 0;
-        String text = jsonVariant(random, Fixtures.text(order ? "shopify/orders-create.json"
-                : "shopify/checkouts-create.json"));
+        String text = jsonVariant(
+                random, Fixtures.text(order ? "shopify/orders-create.json" : "shopify/checkouts-create.json"));
         byte[] body = text.getBytes(StandardCharsets.UTF_8);
         Map<String, String> headers = new LinkedHashMap<>();
         headers.put("Content-Type", "application/json");
-        headers.put("X-Shopify-Topic", random.nextInt(10) == 0 ? headerText(random)
-                : order ? "orders/create" : pick(random, "checkouts/create", "checkouts/update"));
+        headers.put(
+                "X-Shopify-Topic",
+                random.nextInt(10) == 0
+                        ? headerText(random)
+                        : order ? "orders/create" : pick(random, "checkouts/create", "checkouts/update"));
         headers.put("X-Shopify-Webhook-Id", random.nextInt(10) == 0 ? headerText(random) : "fuzz-" + random.nextLong());
-        headers.put("X-Shopify-Hmac-Sha256", java.util.Base64.getEncoder().encodeToString(
-                hmac(Fixtures.SHOPIFY_SECRET.getBytes(StandardCharsets.UTF_8), body)));
+        headers.put(
+                "X-Shopify-Hmac-Sha256",
+                java.util.Base64.getEncoder()
+                        .encodeToString(hmac(Fixtures.SHOPIFY_SECRET.getBytes(StandardCharsets.UTF_8), body)));
         return new Request("shopify", "/webhooks/shopify", headers, body);
     }
 
@@ -117,8 +175,16 @@ final class Mutations {
         String text = jsonVariant(random, Fixtures.text("generic/checkout-started.json"));
         byte[] body = text.getBytes(StandardCharsets.UTF_8);
         String id = random.nextInt(10) == 0 ? headerText(random) : "fuzz-" + random.nextLong();
-        String timestamp = random.nextInt(12) == 0 ? pick(random, "abc", "99999999999999999999", "-9223372036854775808",
-                "9223372036854775807", " " + NOW + " ", "1e9") : Long.toString(NOW);
+        String timestamp = random.nextInt(12) == 0
+                ? pick(
+                        random,
+                        "abc",
+                        "99999999999999999999",
+                        "-9223372036854775808",
+                        "9223372036854775807",
+                        " " + NOW + " ",
+                        "1e9")
+                : Long.toString(NOW);
         Map<String, String> headers = new LinkedHashMap<>();
         headers.put("Content-Type", "application/json");
         headers.put("webhook-id", id);
@@ -147,7 +213,8 @@ final class Mutations {
             for (String part : form.split("&")) {
                 if (!part.isEmpty()) {
                     int eq = part.indexOf('=');
-                    pairs.add(Map.entry(URLDecoder.decode(eq < 0 ? part : part.substring(0, eq), StandardCharsets.UTF_8),
+                    pairs.add(Map.entry(
+                            URLDecoder.decode(eq < 0 ? part : part.substring(0, eq), StandardCharsets.UTF_8),
                             eq < 0 ? "" : URLDecoder.decode(part.substring(eq + 1), StandardCharsets.UTF_8)));
                 }
             }
@@ -160,7 +227,8 @@ final class Mutations {
     /** Digistore24's sha_sign of these pairs (wire-formats.md), with keys as sent or upper-cased. */
     static String digistore24Signature(List<Map.Entry<String, String>> pairs, boolean upperCaseKeys) {
         List<Map.Entry<String, String>> kept = new ArrayList<>(pairs);
-        kept.removeIf(pair -> pair.getKey().equalsIgnoreCase("sha_sign") || pair.getKey().equalsIgnoreCase("shasign"));
+        kept.removeIf(pair ->
+                pair.getKey().equalsIgnoreCase("sha_sign") || pair.getKey().equalsIgnoreCase("shasign"));
         String signed = IntakeTestSupport.signedForm(kept, Fixtures.DIGISTORE24_PASSPHRASE, upperCaseKeys);
         return signed.substring(signed.lastIndexOf("&sha_sign=") + "&sha_sign=".length());
     }
@@ -175,9 +243,25 @@ final class Mutations {
                 case 0 -> out.set(at, Map.entry(pair.getKey(), hostileValue(random)));
                 case 1 -> out.set(at, Map.entry(pair.getKey(), mutateText(random, pair.getValue())));
                 case 2 -> out.remove(at);
-                case 3 -> out.add(Map.entry(pick(random, "quantity", "amount", "checkout_url", "order_id", "product_id",
-                        "email", "event", "order_status", "cart_total", "billing_address", "newsletter_consent",
-                        "newsletter_choice", "utm_" + random.nextInt(100), token(random)), hostileValue(random)));
+                case 3 ->
+                    out.add(Map.entry(
+                            pick(
+                                    random,
+                                    "quantity",
+                                    "amount",
+                                    "checkout_url",
+                                    "order_id",
+                                    "product_id",
+                                    "email",
+                                    "event",
+                                    "order_status",
+                                    "cart_total",
+                                    "billing_address",
+                                    "newsletter_consent",
+                                    "newsletter_choice",
+                                    "utm_" + random.nextInt(100),
+                                    token(random)),
+                            hostileValue(random)));
                 case 4 -> out.set(at, Map.entry(mutateText(random, pair.getKey()), pair.getValue()));
                 default -> out.add(random.nextInt(out.size() + 1), Map.entry(pair.getKey(), hostileValue(random)));
             }
@@ -219,8 +303,23 @@ final class Mutations {
             object.fieldNames().forEachRemaining(names::add);
             int what = random.nextInt(5);
             if (names.isEmpty() || what == 0) {
-                object.set(pick(random, "type", "quantity", "total", "price", "total_price", "email", "id", "token",
-                        "extra", "consent", "line_items", "items", token(random)), hostileNode(random));
+                object.set(
+                        pick(
+                                random,
+                                "type",
+                                "quantity",
+                                "total",
+                                "price",
+                                "total_price",
+                                "email",
+                                "id",
+                                "token",
+                                "extra",
+                                "consent",
+                                "line_items",
+                                "items",
+                                token(random)),
+                        hostileNode(random));
             } else if (what == 1) {
                 object.remove(names.get(random.nextInt(names.size())));
             } else {
@@ -246,8 +345,18 @@ final class Mutations {
     private static JsonNode hostileNode(Random random) {
         try {
             return switch (random.nextInt(12)) {
-                case 0 -> JSON.readTree(pick(random, "1e999999999", "-1e-999999999", "1E+2147483647",
-                        "99999999999999999999999", "2147483648", "-1", "0", "1.5", "0.00001"));
+                case 0 ->
+                    JSON.readTree(pick(
+                            random,
+                            "1e999999999",
+                            "-1e-999999999",
+                            "1E+2147483647",
+                            "99999999999999999999999",
+                            "2147483648",
+                            "-1",
+                            "0",
+                            "1.5",
+                            "0.00001"));
                 case 1 -> NODES.textNode(hostileValue(random));
                 case 2 -> NODES.arrayNode();
                 case 3 -> NODES.objectNode();
@@ -290,10 +399,26 @@ final class Mutations {
             case 1 -> "x".repeat(random.nextInt(300_000));
             case 2 -> "9".repeat(1 + random.nextInt(500));
             case 3 -> "line1\r\n2026-01-01 INFO forged " + token(random);
-            case 4 -> pick(random, ",", ", ", ",,", "a,b,", "88 Market St, US", "not a url", "https://[", "ftp://x",
-                    "https://woo.example.com/checkout/?wcf_ac_token=" + "t".repeat(random.nextInt(400)));
-            case 5 -> pick(random, "ana@example.com", "a@b@c", "@example.com", "x@" + "d".repeat(300) + ".com",
-                    "jane.doe@example.com\r\nBcc: x@y.z");
+            case 4 ->
+                pick(
+                        random,
+                        ",",
+                        ", ",
+                        ",,",
+                        "a,b,",
+                        "88 Market St, US",
+                        "not a url",
+                        "https://[",
+                        "ftp://x",
+                        "https://woo.example.com/checkout/?wcf_ac_token=" + "t".repeat(random.nextInt(400)));
+            case 5 ->
+                pick(
+                        random,
+                        "ana@example.com",
+                        "a@b@c",
+                        "@example.com",
+                        "x@" + "d".repeat(300) + ".com",
+                        "jane.doe@example.com\r\nBcc: x@y.z");
             case 6 -> "";
             default -> mutateText(random, "Ana Silva 149.00");
         };
@@ -306,15 +431,18 @@ final class Mutations {
             int at = out.isEmpty() ? 0 : random.nextInt(out.length() + 1);
             switch (random.nextInt(5)) {
                 case 0 -> out = out.substring(0, at);
-                case 1 -> out = at < out.length()
-                        ? out.substring(0, at) + (char) random.nextInt(0x3000) + out.substring(at + 1) : out;
+                case 1 ->
+                    out = at < out.length()
+                            ? out.substring(0, at) + (char) random.nextInt(0x3000) + out.substring(at + 1)
+                            : out;
                 case 2 -> out = out.substring(0, at) + token(random) + out.substring(at);
                 case 3 -> {
                     int end = Math.min(out.length(), at + random.nextInt(50));
                     out = out.substring(0, at) + out.substring(at, end) + out.substring(at, end) + out.substring(at);
                 }
-                default -> out = out.substring(0, at) + "%" + Integer.toHexString(random.nextInt(512))
-                        .toUpperCase(Locale.ROOT) + out.substring(at);
+                default ->
+                    out = out.substring(0, at) + "%"
+                            + Integer.toHexString(random.nextInt(512)).toUpperCase(Locale.ROOT) + out.substring(at);
             }
         }
         return out;
@@ -333,8 +461,14 @@ final class Mutations {
 
     /** A header value: printable ASCII, but hostile in length and content. */
     private static String headerText(Random random) {
-        String value = pick(random, "x".repeat(random.nextInt(4000)), "../../etc", "%0D%0A", "1e999999999",
-                "checkouts/create" + "x".repeat(random.nextInt(400)), "a b c");
+        String value = pick(
+                random,
+                "x".repeat(random.nextInt(4000)),
+                "../../etc",
+                "%0D%0A",
+                "1e999999999",
+                "checkouts/create" + "x".repeat(random.nextInt(400)),
+                "a b c");
         return value.isEmpty() ? "x" : value;
     }
 

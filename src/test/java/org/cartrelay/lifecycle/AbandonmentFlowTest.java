@@ -60,7 +60,8 @@ class AbandonmentFlowTest {
     @Test
     void anEntryThatIsNotPaidForReachesTheReceiverAsASignedAbandonedCheckout() throws Exception {
         try (TestHub hub = hub("0s").start()) {
-            assertThat(hub.postForm("/ipn/digistore24", Fixtures.form("digistore24/order-form-entry.form")).body())
+            assertThat(hub.postForm("/ipn/digistore24", Fixtures.form("digistore24/order-form-entry.form"))
+                            .body())
                     .isEqualTo("OK");
 
             await().atMost(Duration.ofSeconds(20)).until(() -> received().size() == 1);
@@ -69,22 +70,34 @@ class AbandonmentFlowTest {
             assertThat(event.get("type").asText()).isEqualTo("checkout.abandoned");
             assertThat(event.get("customer").get("email").asText()).isEqualTo("jane.doe@example.com");
             assertThat(event.get("checkout").get("total").asText()).isEqualTo("197.00");
-            assertThat(event.get("checkout").get("items").get(0).get("productId").asText()).isEqualTo("512345");
+            assertThat(event.get("checkout")
+                            .get("items")
+                            .get(0)
+                            .get("productId")
+                            .asText())
+                    .isEqualTo("512345");
             assertThat(event.get("abandonment").get("abandonedAt").asText()).isNotBlank();
 
             String id = request.getHeader("webhook-id");
             assertThat(id).isEqualTo(event.get("id").asText()).startsWith("evt_");
             long timestamp = Long.parseLong(request.getHeader("webhook-timestamp"));
-            assertThat(StandardWebhooks.withSecret(SECRET).verify(id, timestamp,
-                    request.getBody(), request.getHeader("webhook-signature"))).isTrue();
-            assertThat(StandardWebhooks.withSecret(SECRET).verify(id, timestamp,
-                    "tampered".getBytes(StandardCharsets.UTF_8), request.getHeader("webhook-signature"))).isFalse();
+            assertThat(StandardWebhooks.withSecret(SECRET)
+                            .verify(id, timestamp, request.getBody(), request.getHeader("webhook-signature")))
+                    .isTrue();
+            assertThat(StandardWebhooks.withSecret(SECRET)
+                            .verify(
+                                    id,
+                                    timestamp,
+                                    "tampered".getBytes(StandardCharsets.UTF_8),
+                                    request.getHeader("webhook-signature")))
+                    .isFalse();
             assertThat(request.getHeader("X-Shop")).isEqualTo("demo");
             assertThat(request.getHeader("Content-Type")).startsWith("application/json");
 
-            await().atMost(Duration.ofSeconds(10)).until(() -> hub.count(
-                    "select count(*) from delivery where status = 'delivered'") == 1);
-            assertThat(hub.count("select count(*) from checkout where status = 'abandoned'")).isEqualTo(1);
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> hub.count("select count(*) from delivery where status = 'delivered'") == 1);
+            assertThat(hub.count("select count(*) from checkout where status = 'abandoned'"))
+                    .isEqualTo(1);
         }
     }
 
@@ -92,11 +105,14 @@ class AbandonmentFlowTest {
     void anOrderInsideTheDelaySuppressesTheAbandonedEvent() {
         try (TestHub hub = hub("1h").start()) {
             hub.postForm("/ipn/digistore24", Fixtures.form("digistore24/order-form-entry.form"));
-            assertThat(hub.count("select count(*) from checkout where status = 'pending'")).isEqualTo(1);
+            assertThat(hub.count("select count(*) from checkout where status = 'pending'"))
+                    .isEqualTo(1);
 
-            assertThat(hub.postForm("/ipn/digistore24", Fixtures.form("digistore24/on-payment.form")).body())
+            assertThat(hub.postForm("/ipn/digistore24", Fixtures.form("digistore24/on-payment.form"))
+                            .body())
                     .isEqualTo("OK");
-            assertThat(hub.count("select count(*) from checkout where status = 'converted'")).isEqualTo(1);
+            assertThat(hub.count("select count(*) from checkout where status = 'converted'"))
+                    .isEqualTo(1);
 
             hub.clock().advance(Duration.ofHours(2));
             Lifecycle lifecycle = hub.bean(Lifecycle.class);
@@ -119,15 +135,21 @@ class AbandonmentFlowTest {
 
             await().atMost(Duration.ofSeconds(20)).until(() -> received().size() == 2);
             JsonNode abandoned = json(received().stream()
-                    .filter(r -> r.getBodyAsString().contains("checkout.abandoned")).findFirst().orElseThrow());
+                    .filter(r -> r.getBodyAsString().contains("checkout.abandoned"))
+                    .findFirst()
+                    .orElseThrow());
             JsonNode recovered = json(received().stream()
-                    .filter(r -> r.getBodyAsString().contains("checkout.recovered")).findFirst().orElseThrow());
+                    .filter(r -> r.getBodyAsString().contains("checkout.recovered"))
+                    .findFirst()
+                    .orElseThrow());
             assertThat(recovered.get("type").asText()).isEqualTo("checkout.recovered");
-            assertThat(recovered.get("id").asText()).isNotEqualTo(abandoned.get("id").asText());
+            assertThat(recovered.get("id").asText())
+                    .isNotEqualTo(abandoned.get("id").asText());
             assertThat(recovered.get("recovery").get("amount").asText()).isEqualTo("197.00");
             assertThat(recovered.get("recovery").get("currency").asText()).isEqualTo("USD");
             assertThat(recovered.get("recovery").get("orderId").asText()).isEqualTo("DSX7K2M9");
-            assertThat(hub.count("select count(*) from checkout where status = 'recovered'")).isEqualTo(1);
+            assertThat(hub.count("select count(*) from checkout where status = 'recovered'"))
+                    .isEqualTo(1);
         }
     }
 
@@ -136,7 +158,8 @@ class AbandonmentFlowTest {
         java.nio.file.Path home;
         try (TestHub first = hub("3s").start()) {
             first.postForm("/ipn/digistore24", Fixtures.form("digistore24/order-form-entry.form"));
-            assertThat(first.count("select count(*) from checkout where status = 'pending'")).isEqualTo(1);
+            assertThat(first.count("select count(*) from checkout where status = 'pending'"))
+                    .isEqualTo(1);
             home = first.home();
         }
         assertThat(received()).isEmpty();
@@ -162,29 +185,37 @@ class AbandonmentFlowTest {
             await().atMost(Duration.ofSeconds(10)).until(() -> lifecycle.timerRuns() >= runs + 3);
             // due an hour ago, as if written by an instance whose clock runs an hour behind: long before where the
             // timer's looks now start, which only its next look from the earliest due time covers
-            hub.jdbc().sql("update checkout set due_at = ? where status = 'pending'")
+            hub.jdbc()
+                    .sql("update checkout set due_at = ? where status = 'pending'")
                     .param(hub.clock().instant().minus(Duration.ofHours(1)).atOffset(java.time.ZoneOffset.UTC))
                     .update();
 
             await().atMost(Duration.ofSeconds(20)).until(() -> received().size() == 1);
-            assertThat(hub.count("select count(*) from checkout where status = 'abandoned'")).isEqualTo(1);
+            assertThat(hub.count("select count(*) from checkout where status = 'abandoned'"))
+                    .isEqualTo(1);
         }
     }
 
     @Test
     void aFailingReceiverIsRetriedWithTheSameWebhookId() {
         receiver.resetAll();
-        receiver.stubFor(post(urlEqualTo("/ipn")).inScenario("flaky").whenScenarioStateIs("Started")
-                .willReturn(aResponse().withStatus(503)).willSetStateTo("up"));
-        receiver.stubFor(post(urlEqualTo("/ipn")).inScenario("flaky").whenScenarioStateIs("up")
+        receiver.stubFor(post(urlEqualTo("/ipn"))
+                .inScenario("flaky")
+                .whenScenarioStateIs("Started")
+                .willReturn(aResponse().withStatus(503))
+                .willSetStateTo("up"));
+        receiver.stubFor(post(urlEqualTo("/ipn"))
+                .inScenario("flaky")
+                .whenScenarioStateIs("up")
                 .willReturn(aResponse().withStatus(200)));
         try (TestHub hub = hub("0s").start()) {
             hub.postForm("/ipn/digistore24", Fixtures.form("digistore24/order-form-entry.form"));
 
-            await().atMost(Duration.ofSeconds(20)).until(() -> hub.count(
-                    "select count(*) from delivery where status = 'delivered'") == 1);
+            await().atMost(Duration.ofSeconds(20))
+                    .until(() -> hub.count("select count(*) from delivery where status = 'delivered'") == 1);
             assertThat(received()).hasSize(2);
-            assertThat(received().get(0).getHeader("webhook-id")).isEqualTo(received().get(1).getHeader("webhook-id"));
+            assertThat(received().get(0).getHeader("webhook-id"))
+                    .isEqualTo(received().get(1).getHeader("webhook-id"));
             assertThat(hub.count("select count(*) from delivery_attempt")).isEqualTo(2);
             assertThat(hub.count("select count(*) from delivery_attempt where status_code = 503 and outcome = 'retry'"))
                     .isEqualTo(1);

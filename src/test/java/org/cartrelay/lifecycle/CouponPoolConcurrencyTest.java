@@ -39,7 +39,8 @@ class CouponPoolConcurrencyTest {
     @Test
     void theCouponPoolNeverHandsOutACodeTwiceUnderConcurrencyOnTwoInstances() throws Exception {
         Path pool = Files.createTempFile("coupons", ".txt");
-        Files.writeString(pool, IntStream.rangeClosed(1, 60).mapToObj(i -> "C" + i).collect(Collectors.joining("\n")));
+        Files.writeString(
+                pool, IntStream.rangeClosed(1, 60).mapToObj(i -> "C" + i).collect(Collectors.joining("\n")));
         try (TestDatabase database = TestDatabase.create();
                 TestHub first = hub(database, pool).start();
                 TestHub second = hub(database, pool).start()) {
@@ -78,8 +79,10 @@ class CouponPoolConcurrencyTest {
             executor.shutdown();
             assertThat(codes).hasSize(60).doesNotHaveDuplicates();
             assertThat(none).isEqualTo(threads * claimsEach - 60);
-            assertThat(first.count("select count(*) from coupon_code where claimed_at is null")).isZero();
-            assertThat(first.count("select count(distinct checkout_id) from coupon_code")).isEqualTo(60);
+            assertThat(first.count("select count(*) from coupon_code where claimed_at is null"))
+                    .isZero();
+            assertThat(first.count("select count(distinct checkout_id) from coupon_code"))
+                    .isEqualTo(60);
         } finally {
             Files.deleteIfExists(pool);
         }
@@ -88,26 +91,38 @@ class CouponPoolConcurrencyTest {
     @Test
     void abandonmentsRacingOnTwoInstancesEachGetTheirOwnCode() throws Exception {
         Path pool = Files.createTempFile("coupons", ".txt");
-        Files.writeString(pool, IntStream.rangeClosed(1, 100).mapToObj(i -> "R" + i).collect(Collectors.joining("\n")));
+        Files.writeString(
+                pool, IntStream.rangeClosed(1, 100).mapToObj(i -> "R" + i).collect(Collectors.joining("\n")));
         try (TestDatabase database = TestDatabase.create();
-                TestHub first = hub(database, pool).property("cartrelay.abandonment.batch-size", "3").start();
-                TestHub second = hub(database, pool).property("cartrelay.abandonment.batch-size", "3")
-                        .clock(first.clock()).start()) {
+                TestHub first = hub(database, pool)
+                        .property("cartrelay.abandonment.batch-size", "3")
+                        .start();
+                TestHub second = hub(database, pool)
+                        .property("cartrelay.abandonment.batch-size", "3")
+                        .clock(first.clock())
+                        .start()) {
             for (int i = 0; i < 40; i++) {
                 String cart = "race-" + i;
-                EnrichmentTest.post(i % 2 == 0 ? first : second, cart,
+                EnrichmentTest.post(
+                        i % 2 == 0 ? first : second,
+                        cart,
                         EnrichmentTest.started(cart, cart + "@example.com", "10.00", null, "tea:10.00"));
             }
             first.clock().advance(Duration.ofHours(2));
-            await().atMost(Duration.ofSeconds(30)).until(() -> first.count(
-                    "select count(*) from outbound_event where type = 'checkout.abandoned'") == 40);
+            await().atMost(Duration.ofSeconds(30))
+                    .until(() ->
+                            first.count("select count(*) from outbound_event where type = 'checkout.abandoned'") == 40);
             List<String> coupons = new ArrayList<>();
-            for (String payload : first.jdbc().sql("select payload from outbound_event").query(String.class).list()) {
+            for (String payload : first.jdbc()
+                    .sql("select payload from outbound_event")
+                    .query(String.class)
+                    .list()) {
                 JsonNode event = EnrichmentTest.JSON.readTree(payload);
                 coupons.add(event.get("abandonment").get("coupon").asText());
             }
             assertThat(coupons).hasSize(40).doesNotHaveDuplicates();
-            assertThat(first.count("select count(*) from coupon_code where claimed_at is not null")).isEqualTo(40);
+            assertThat(first.count("select count(*) from coupon_code where claimed_at is not null"))
+                    .isEqualTo(40);
         } finally {
             Files.deleteIfExists(pool);
         }

@@ -43,8 +43,12 @@ class EnrichmentTest {
     void startHub() throws IOException {
         database = TestDatabase.create();
         pool = Files.createTempFile("coupons", ".txt");
-        Files.writeString(pool, "# codes from the shop\n" + IntStream.rangeClosed(1, 50)
-                .mapToObj(i -> "SAVE-%03d".formatted(i)).collect(Collectors.joining("\n", "", "\n\n")));
+        Files.writeString(
+                pool,
+                "# codes from the shop\n"
+                        + IntStream.rangeClosed(1, 50)
+                                .mapToObj(i -> "SAVE-%03d".formatted(i))
+                                .collect(Collectors.joining("\n", "", "\n\n")));
         hub = TestHub.on(database)
                 .property("cartrelay.abandonment.delay", "1h")
                 .property("cartrelay.abandonment.repeat-window", "10d")
@@ -63,7 +67,8 @@ class EnrichmentTest {
 
     /** A started checkout of the generic source; items as productId:price pairs. */
     static String started(String cart, String email, String total, String resumeUrl, String... items) {
-        String list = java.util.Arrays.stream(items).map(item -> item.split(":"))
+        String list = java.util.Arrays.stream(items)
+                .map(item -> item.split(":"))
                 .map(p -> "{\"productId\": \"%s\", \"quantity\": 1, \"unitPrice\": \"%s\"}".formatted(p[0], p[1]))
                 .collect(Collectors.joining(", "));
         return """
@@ -71,8 +76,8 @@ class EnrichmentTest {
                  "checkout": {"id": "%s", %s "currency": "EUR", "total": "%s", "items": [%s]},
                  "customer": {"email": "%s", "address": {"country": "US"}},
                  "consent": {"newsletter": true}}
-                """.formatted(cart, cart, resumeUrl == null ? "" : "\"resumeUrl\": \"" + resumeUrl + "\",", total,
-                list, email);
+                """.formatted(
+                cart, cart, resumeUrl == null ? "" : "\"resumeUrl\": \"" + resumeUrl + "\",", total, list, email);
     }
 
     static void post(TestHub hub, String cart, String json) {
@@ -85,9 +90,15 @@ class EnrichmentTest {
         hub.clock().advance(Duration.ofHours(2));
         String sql = "select e.payload from outbound_event e join checkout c on c.id = e.checkout_id"
                 + " where c.checkout_ref = ? and e.type = 'checkout.abandoned'";
-        await().atMost(Duration.ofSeconds(20)).until(() -> hub.jdbc().sql(sql).param(cart).query(String.class)
-                .optional().isPresent());
-        return JSON.readTree(hub.jdbc().sql(sql).param(cart).query(String.class).single()).get("abandonment");
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> hub.jdbc()
+                        .sql(sql)
+                        .param(cart)
+                        .query(String.class)
+                        .optional()
+                        .isPresent());
+        return JSON.readTree(hub.jdbc().sql(sql).param(cart).query(String.class).single())
+                .get("abandonment");
     }
 
     private static List<String> texts(JsonNode array) {
@@ -133,8 +144,15 @@ class EnrichmentTest {
 
     @Test
     void theShopsOwnResumeLinkIsKept() throws Exception {
-        post(hub, "own-link", started("own-link", "own-link@example.com", "10.00",
-                "https://shop.example/checkout/own-link?token=abc", "tea:10.00"));
+        post(
+                hub,
+                "own-link",
+                started(
+                        "own-link",
+                        "own-link@example.com",
+                        "10.00",
+                        "https://shop.example/checkout/own-link?token=abc",
+                        "tea:10.00"));
         assertThat(abandon(hub, "own-link").get("resumeUrl").asText())
                 .isEqualTo("https://shop.example/checkout/own-link?token=abc");
     }
@@ -145,23 +163,30 @@ class EnrichmentTest {
         JsonNode abandonment = abandon(hub, "cart 7/x");
         String coupon = abandonment.get("coupon").asText();
         assertThat(coupon).startsWith("SAVE-");
-        assertThat(abandonment.get("resumeUrl").asText()).isEqualTo("https://shop.example/back"
-                + "?e=o%27neil%2Btag%40example.com&p=tea%20%26%20cake%2F2&c=cart%207%2Fx&k=" + coupon);
+        assertThat(abandonment.get("resumeUrl").asText())
+                .isEqualTo("https://shop.example/back"
+                        + "?e=o%27neil%2Btag%40example.com&p=tea%20%26%20cake%2F2&c=cart%207%2Fx&k=" + coupon);
     }
 
     @Test
     void couponsComeFromThePoolFileOneCodePerAbandonedCheckout() throws Exception {
         List<String> coupons = new ArrayList<>();
         for (int i = 0; i < 5; i++) {
-            post(hub, "coupon-" + i, started("coupon-" + i, "coupon-" + i + "@example.com", "10.00", null, "tea:10.00"));
+            post(
+                    hub,
+                    "coupon-" + i,
+                    started("coupon-" + i, "coupon-" + i + "@example.com", "10.00", null, "tea:10.00"));
         }
         for (int i = 0; i < 5; i++) {
             coupons.add(abandon(hub, "coupon-" + i).get("coupon").asText());
         }
         assertThat(coupons).allMatch(code -> code.matches("SAVE-\\d{3}")).doesNotHaveDuplicates();
         for (String code : coupons) {
-            assertThat(hub.count("select count(*) from coupon_code c join checkout k on k.id = c.checkout_id"
-                    + " where c.code = ? and c.claimed_at is not null", code)).isEqualTo(1);
+            assertThat(hub.count(
+                            "select count(*) from coupon_code c join checkout k on k.id = c.checkout_id"
+                                    + " where c.code = ? and c.claimed_at is not null",
+                            code))
+                    .isEqualTo(1);
         }
         // every code handed out so far, across the class, went to exactly one abandoned event
         assertThat(hub.count("select count(*) from coupon_code where claimed_at is not null"))
@@ -181,9 +206,11 @@ class EnrichmentTest {
         Lifecycle lifecycle = hub.bean(Lifecycle.class);
         long runs = lifecycle.timerRuns();
         await().atMost(Duration.ofSeconds(10)).until(() -> lifecycle.timerRuns() >= runs + 3);
-        assertThat(hub.count("select count(*) from outbound_event where email = 'burst@example.com'")).isEqualTo(1);
+        assertThat(hub.count("select count(*) from outbound_event where email = 'burst@example.com'"))
+                .isEqualTo(1);
         assertThat(hub.count("select count(*) from checkout where checkout_ref in ('burst-1', 'burst-2')"
-                + " and status = 'superseded'")).isEqualTo(2);
+                        + " and status = 'superseded'"))
+                .isEqualTo(2);
     }
 
     @Test
@@ -201,6 +228,7 @@ class EnrichmentTest {
         Lifecycle lifecycle = hub.bean(Lifecycle.class);
         long runs = lifecycle.timerRuns();
         await().atMost(Duration.ofSeconds(10)).until(() -> lifecycle.timerRuns() >= runs + 3);
-        assertThat(hub.count("select count(*) from outbound_event where email = 'paid@example.com'")).isZero();
+        assertThat(hub.count("select count(*) from outbound_event where email = 'paid@example.com'"))
+                .isZero();
     }
 }

@@ -58,8 +58,12 @@ class RecoveryMatchTest {
                 """.formatted(cart, cart, BUYER));
         hub.clock().advance(Duration.ofHours(2));
         await().atMost(Duration.ofSeconds(20)).until(() -> "abandoned".equals(status(hub, cart)));
-        return hub.jdbc().sql("select abandoned_at from checkout where checkout_ref = ?").param(cart)
-                .query(java.time.OffsetDateTime.class).single().toInstant();
+        return hub.jdbc()
+                .sql("select abandoned_at from checkout where checkout_ref = ?")
+                .param(cart)
+                .query(java.time.OffsetDateTime.class)
+                .single()
+                .toInstant();
     }
 
     private static void moveTo(TestHub hub, Instant at) {
@@ -68,8 +72,8 @@ class RecoveryMatchTest {
 
     private static void order(TestHub hub, String key, String checkoutId, String productId) {
         String checkout = checkoutId == null ? "" : "\"id\": \"%s\", ".formatted(checkoutId);
-        String items = productId == null ? "" : ", \"items\": [{\"productId\": \"%s\", \"quantity\": 1}]"
-                .formatted(productId);
+        String items =
+                productId == null ? "" : ", \"items\": [{\"productId\": \"%s\", \"quantity\": 1}]".formatted(productId);
         accept(hub, "order-" + key, """
                 {"type": "order.completed", "source": "test-shop", "sourceEventId": "order-%s",
                  "checkout": {%s"currency": "EUR", "total": "20.00"%s},
@@ -83,8 +87,11 @@ class RecoveryMatchTest {
     }
 
     private static String status(TestHub hub, String cart) {
-        return hub.jdbc().sql("select status from checkout where checkout_ref = ?").param(cart)
-                .query(String.class).single();
+        return hub.jdbc()
+                .sql("select status from checkout where checkout_ref = ?")
+                .param(cart)
+                .query(String.class)
+                .single();
     }
 
     private static long recoveredEvents(TestHub hub) {
@@ -118,7 +125,8 @@ class RecoveryMatchTest {
             startAndAbandon(hub, "cart-1");
             order(hub, "1", null, "kettle");
             order(hub, "2", null, null);
-            assertThat(hub.count("select count(*) from notice where event_type = 'order.completed'")).isEqualTo(2);
+            assertThat(hub.count("select count(*) from notice where event_type = 'order.completed'"))
+                    .isEqualTo(2);
             assertThat(status(hub, "cart-1")).isEqualTo("abandoned");
             assertThat(recoveredEvents(hub)).isZero();
         }

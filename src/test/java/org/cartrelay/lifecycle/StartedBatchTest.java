@@ -48,22 +48,27 @@ class StartedBatchTest {
         LOOKED_AHEAD
     }
 
-    private static Map<String, String> outcome(boolean batched, List<CanonicalEvent> before, List<CanonicalEvent> events) {
+    private static Map<String, String> outcome(
+            boolean batched, List<CanonicalEvent> before, List<CanonicalEvent> events) {
         return outcome(batched ? Way.BATCHED : Way.ONE_BY_ONE, before, events, events);
     }
 
     /** The same notices, applied one way, on a hub of their own; the checkouts they leave. */
-    private static Map<String, String> outcome(Way way, List<CanonicalEvent> before, List<CanonicalEvent> events,
-            List<CanonicalEvent> ahead) {
+    private static Map<String, String> outcome(
+            Way way, List<CanonicalEvent> before, List<CanonicalEvent> events, List<CanonicalEvent> ahead) {
         try (TestDatabase database = TestDatabase.create();
-                TestHub hub = TestHub.on(database).property("cartrelay.abandonment.delay", "1h").start()) {
+                TestHub hub = TestHub.on(database)
+                        .property("cartrelay.abandonment.delay", "1h")
+                        .start()) {
             Lifecycle lifecycle = hub.bean(Lifecycle.class);
             TransactionTemplate tx = hub.bean(TransactionTemplate.class);
             Instant now = hub.clock().instant();
             for (CanonicalEvent event : before) {
                 tx.executeWithoutResult(status -> lifecycle.apply("batch", event, now));
             }
-            hub.jdbc().sql("update checkout set status = 'abandoned' where checkout_ref = 'closed'").update();
+            hub.jdbc()
+                    .sql("update checkout set status = 'abandoned' where checkout_ref = 'closed'")
+                    .update();
             if (way == Way.BATCHED) {
                 tx.executeWithoutResult(status -> lifecycle.applyAll(inbound(events, now)));
             } else if (way == Way.LOOKED_AHEAD) {
@@ -76,16 +81,23 @@ class StartedBatchTest {
                     tx.executeWithoutResult(status -> lifecycle.apply("batch", event, now));
                 }
             }
-            assertThat(hub.count("select count(*) from checkout where checkout_ref is not null")).isEqualTo(
-                    hub.count("select count(distinct checkout_ref) from checkout where checkout_ref is not null"));
-            return hub.jdbc().sql("select checkout_ref, status, product_ref from checkout")
+            assertThat(hub.count("select count(*) from checkout where checkout_ref is not null"))
+                    .isEqualTo(hub.count(
+                            "select count(distinct checkout_ref) from checkout where checkout_ref is not null"));
+            return hub
+                    .jdbc()
+                    .sql("select checkout_ref, status, product_ref from checkout")
                     .query((rs, n) -> Map.entry(rs.getString(1), rs.getString(2) + " " + rs.getString(3)))
-                    .list().stream().collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue));
+                    .list()
+                    .stream()
+                    .collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue));
         }
     }
 
     private static List<Lifecycle.Inbound> inbound(List<CanonicalEvent> events, Instant now) {
-        return events.stream().map(event -> new Lifecycle.Inbound("batch", event, now)).toList();
+        return events.stream()
+                .map(event -> new Lifecycle.Inbound("batch", event, now))
+                .toList();
     }
 
     @Test
@@ -96,17 +108,17 @@ class StartedBatchTest {
                 started("closed", "cid@example.com", "p1"),
                 started("gus-1", "gus@example.com", "p1"));
         List<CanonicalEvent> batch = List.of(
-                started("new-1", "ann@example.com", "p2"),   // Ann's new cart supersedes her known one
-                started("known", "ann@example.com", "p3"),   // she comes back to the known one: it is pending again
-                started("new-1", "ann@example.com", "p4"),   // and again to the new one, opened earlier in this batch
-                started("new-2", "bob@example.com", "p1"),   // Bob's new cart supersedes his older one
-                order("new-2", "bob@example.com"),           // which he pays for at once
-                started("new-3", "bob@example.com", "p5"),   // then a third, after the order
-                started("closed", "cid@example.com", "p9"),  // an abandoned checkout stays as it is
-                started("dee-1", "dee@example.com", "p1"),   // a buyer of her own
-                started("eve-1", "eve@example.com", "p1"),   // a new buyer's two carts in one batch: the first is
-                started("eve-2", "eve@example.com", "p2"),   // superseded, though only this batch knows it
-                started("gus-1", "gus@example.com", "p2"));  // a buyer's one pending cart, refreshed: it stays
+                started("new-1", "ann@example.com", "p2"), // Ann's new cart supersedes her known one
+                started("known", "ann@example.com", "p3"), // she comes back to the known one: it is pending again
+                started("new-1", "ann@example.com", "p4"), // and again to the new one, opened earlier in this batch
+                started("new-2", "bob@example.com", "p1"), // Bob's new cart supersedes his older one
+                order("new-2", "bob@example.com"), // which he pays for at once
+                started("new-3", "bob@example.com", "p5"), // then a third, after the order
+                started("closed", "cid@example.com", "p9"), // an abandoned checkout stays as it is
+                started("dee-1", "dee@example.com", "p1"), // a buyer of her own
+                started("eve-1", "eve@example.com", "p1"), // a new buyer's two carts in one batch: the first is
+                started("eve-2", "eve@example.com", "p2"), // superseded, though only this batch knows it
+                started("gus-1", "gus@example.com", "p2")); // a buyer's one pending cart, refreshed: it stays
 
         Map<String, String> oneByOne = outcome(false, before, batch);
         Map<String, String> batched = outcome(true, before, batch);
@@ -114,11 +126,17 @@ class StartedBatchTest {
         assertThat(batched).isEqualTo(oneByOne);
         // the lookup made ahead serves the first run; the runs after the order look up for themselves
         assertThat(outcome(Way.LOOKED_AHEAD, before, batch, batch)).isEqualTo(oneByOne);
-        assertThat(batched).containsEntry("new-1", "pending p4").containsEntry("known", "superseded p3")
-                .containsEntry("older", "superseded p1").containsEntry("new-2", "converted p1")
-                .containsEntry("new-3", "pending p5").containsEntry("closed", "abandoned p1")
-                .containsEntry("dee-1", "pending p1").containsEntry("eve-1", "superseded p1")
-                .containsEntry("eve-2", "pending p2").containsEntry("gus-1", "pending p2");
+        assertThat(batched)
+                .containsEntry("new-1", "pending p4")
+                .containsEntry("known", "superseded p3")
+                .containsEntry("older", "superseded p1")
+                .containsEntry("new-2", "converted p1")
+                .containsEntry("new-3", "pending p5")
+                .containsEntry("closed", "abandoned p1")
+                .containsEntry("dee-1", "pending p1")
+                .containsEntry("eve-1", "superseded p1")
+                .containsEntry("eve-2", "pending p2")
+                .containsEntry("gus-1", "pending p2");
     }
 
     /**
@@ -129,9 +147,8 @@ class StartedBatchTest {
      */
     @Test
     void aLookupMadeAheadServesOnlyARunWhoseCheckoutsAndBuyersItLookedUp() {
-        List<CanonicalEvent> before = List.of(
-                started("ann-1", "ann@example.com", "p1"),
-                started("bob-1", "bob@example.com", "p1"));
+        List<CanonicalEvent> before =
+                List.of(started("ann-1", "ann@example.com", "p1"), started("bob-1", "bob@example.com", "p1"));
         CanonicalEvent annAgain = started("ann-2", "ann@example.com", "p2");
         CanonicalEvent repeatedOrder = order("zed-1", "zed@example.com");
         CanonicalEvent bobAgain = started("bob-1", "bob@example.com", "p3");
@@ -140,19 +157,23 @@ class StartedBatchTest {
         List<CanonicalEvent> leadingRepeat = List.of(annAgain, cyNew);
         assertThat(outcome(Way.LOOKED_AHEAD, before, leadingRepeat, List.of(annAgain, annAgain, cyNew)))
                 .isEqualTo(outcome(false, before, leadingRepeat))
-                .containsEntry("ann-1", "superseded p1").containsEntry("ann-2", "pending p2")
+                .containsEntry("ann-1", "superseded p1")
+                .containsEntry("ann-2", "pending p2")
                 .containsEntry("cy-1", "pending p1");
 
         List<CanonicalEvent> joined = List.of(annAgain, bobAgain);
         assertThat(outcome(Way.LOOKED_AHEAD, before, joined, List.of(annAgain, repeatedOrder, bobAgain)))
                 .isEqualTo(outcome(false, before, joined))
-                .containsEntry("bob-1", "pending p3").containsEntry("ann-2", "pending p2");
+                .containsEntry("bob-1", "pending p3")
+                .containsEntry("ann-2", "pending p2");
     }
 
     @Test
     void withoutACheckoutIdTheBuyersPendingCheckoutOfTheSameProductIsRefreshedAndANewProductSupersedesIt() {
         try (TestDatabase database = TestDatabase.create();
-                TestHub hub = TestHub.on(database).property("cartrelay.abandonment.delay", "1h").start()) {
+                TestHub hub = TestHub.on(database)
+                        .property("cartrelay.abandonment.delay", "1h")
+                        .start()) {
             Lifecycle lifecycle = hub.bean(Lifecycle.class);
             TransactionTemplate tx = hub.bean(TransactionTemplate.class);
             Instant now = hub.clock().instant();
@@ -164,8 +185,10 @@ class StartedBatchTest {
                          "customer": {"email": "anon@example.com"}}""".formatted(product, product), CanonicalEvent.class);
                 tx.executeWithoutResult(status -> lifecycle.apply("batch", event, now));
             }
-            assertThat(hub.jdbc().sql("select product_ref, status from checkout order by product_ref")
-                    .query((rs, n) -> rs.getString(1) + " " + rs.getString(2)).list())
+            assertThat(hub.jdbc()
+                            .sql("select product_ref, status from checkout order by product_ref")
+                            .query((rs, n) -> rs.getString(1) + " " + rs.getString(2))
+                            .list())
                     .containsExactly("p1 superseded", "p2 pending");
         }
     }

@@ -24,9 +24,11 @@ import org.springframework.boot.test.system.OutputCaptureExtension;
 class AdminPasswordTest {
 
     private static int status(TestHub hub, String password) {
-        String auth = "Basic " + Base64.getEncoder().encodeToString(("admin:" + password)
-                .getBytes(StandardCharsets.UTF_8));
-        return TestHub.send(HttpRequest.newBuilder(hub.uri("/api/carts")).header("Authorization", auth).GET())
+        String auth =
+                "Basic " + Base64.getEncoder().encodeToString(("admin:" + password).getBytes(StandardCharsets.UTF_8));
+        return TestHub.send(HttpRequest.newBuilder(hub.uri("/api/carts"))
+                        .header("Authorization", auth)
+                        .GET())
                 .statusCode();
     }
 
@@ -38,7 +40,8 @@ class AdminPasswordTest {
             String password;
             try (TestHub hub = TestHub.on(database).home(home).start()) {
                 assertThat(file).isRegularFile();
-                assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file))).isEqualTo("rw-------");
+                assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file)))
+                        .isEqualTo("rw-------");
                 password = Files.readString(file).strip();
                 assertThat(password).hasSizeGreaterThanOrEqualTo(20);
                 assertThat(status(hub, password)).isEqualTo(200);

@@ -33,8 +33,8 @@ import com.github.tomakehurst.wiremock.WireMockServer;
 class DeadLetterReplayTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final String AUTH = "Basic " + Base64.getEncoder()
-            .encodeToString("ops:s3cret-ops".getBytes(StandardCharsets.UTF_8));
+    private static final String AUTH =
+            "Basic " + Base64.getEncoder().encodeToString("ops:s3cret-ops".getBytes(StandardCharsets.UTF_8));
 
     @RegisterExtension
     static final VendorHub RECEIVER = VendorHub.type("webhook", "")
@@ -71,8 +71,8 @@ class DeadLetterReplayTest {
 
     @Test
     void deadLettersAreListedWithAttemptsAndReplayedByIdConnectorAndTimeRange() throws Exception {
-        receiver.stubFor(post(urlEqualTo("/in")).willReturn(aResponse().withStatus(400)
-                .withBody("{\"error\":\"missing field shop_id\"}")));
+        receiver.stubFor(post(urlEqualTo("/in"))
+                .willReturn(aResponse().withStatus(400).withBody("{\"error\":\"missing field shop_id\"}")));
         letDie("by-id", 1);
         Instant afterFirst = Instant.now();
         letDie("by-range", 1);
@@ -80,7 +80,8 @@ class DeadLetterReplayTest {
         letDie("by-connector", 2);
 
         assertThat(api("GET", "/api/dead-letters", false).statusCode()).isEqualTo(401);
-        JsonNode list = JSON.readTree(api("GET", "/api/dead-letters?connector=crm", true).body());
+        JsonNode list = JSON.readTree(
+                api("GET", "/api/dead-letters?connector=crm", true).body());
         assertThat(list).hasSize(4);
         JsonNode byId = null;
         for (JsonNode letter : list) {
@@ -100,33 +101,47 @@ class DeadLetterReplayTest {
         receiver.stubFor(post(urlEqualTo("/in")).willReturn(aResponse().withStatus(200)));
 
         // one, by id
-        HttpResponse<String> one = api("POST", "/api/dead-letters/" + byId.get("id").asText() + "/replay", true);
+        HttpResponse<String> one =
+                api("POST", "/api/dead-letters/" + byId.get("id").asText() + "/replay", true);
         assertThat(one.statusCode()).isEqualTo(200);
-        await().atMost(Duration.ofSeconds(10)).until(() -> receiver.findAll(postRequestedFor(urlEqualTo("/in"))
-                .withHeader("webhook-id", equalTo(eventId))).size() == 1);
+        await().atMost(Duration.ofSeconds(10))
+                .until(() ->
+                        receiver.findAll(postRequestedFor(urlEqualTo("/in")).withHeader("webhook-id", equalTo(eventId)))
+                                        .size()
+                                == 1);
         // the attempt is recorded just after the receiver answered
         String replayed = byId.get("id").asText();
-        await().atMost(Duration.ofSeconds(10)).until(() -> hub.count(
-                "select count(*) from delivery where replay_of = ? and status = 'delivered'", replayed) == 1);
-        assertThat(hub.count("select count(*) from delivery where id = ? and status = 'replayed'",
-                byId.get("id").asText())).isEqualTo(1);
-        assertThat(api("POST", "/api/dead-letters/" + byId.get("id").asText() + "/replay", true).statusCode())
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> hub.count(
+                                "select count(*) from delivery where replay_of = ? and status = 'delivered'", replayed)
+                        == 1);
+        assertThat(hub.count(
+                        "select count(*) from delivery where id = ? and status = 'replayed'",
+                        byId.get("id").asText()))
+                .isEqualTo(1);
+        assertThat(api("POST", "/api/dead-letters/" + byId.get("id").asText() + "/replay", true)
+                        .statusCode())
                 .isEqualTo(404);
 
         // those that died within a time range
-        JsonNode range = JSON.readTree(api("POST", "/api/dead-letters/replay?from=" + afterFirst + "&to="
-                + afterSecond, true).body());
+        JsonNode range =
+                JSON.readTree(api("POST", "/api/dead-letters/replay?from=" + afterFirst + "&to=" + afterSecond, true)
+                        .body());
         assertThat(range.get("replayed")).hasSize(1);
 
         // all of a connector
-        JsonNode all = JSON.readTree(api("POST", "/api/dead-letters/replay?connector=crm", true).body());
+        JsonNode all = JSON.readTree(
+                api("POST", "/api/dead-letters/replay?connector=crm", true).body());
         assertThat(all.get("replayed")).hasSize(2);
 
-        await().atMost(Duration.ofSeconds(10)).until(() -> hub.count(
-                "select count(*) from delivery where replay_of is not null and status = 'delivered'") == 4);
+        await().atMost(Duration.ofSeconds(10))
+                .until(() ->
+                        hub.count("select count(*) from delivery where replay_of is not null and status = 'delivered'")
+                                == 4);
         assertThat(dead()).isZero();
         assertThat(JSON.readTree(api("GET", "/api/dead-letters", true).body())).isEmpty();
         assertThat(api("POST", "/api/dead-letters/replay", true).statusCode()).isEqualTo(400);
-        assertThat(api("GET", "/api/dead-letters?from=yesterday", true).statusCode()).isEqualTo(400);
+        assertThat(api("GET", "/api/dead-letters?from=yesterday", true).statusCode())
+                .isEqualTo(400);
     }
 }

@@ -29,8 +29,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 class DemoEchoTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final String AUTH = "Basic " + Base64.getEncoder()
-            .encodeToString("ops:s3cret-ops".getBytes(StandardCharsets.UTF_8));
+    private static final String AUTH =
+            "Basic " + Base64.getEncoder().encodeToString("ops:s3cret-ops".getBytes(StandardCharsets.UTF_8));
 
     private static TestHub.Builder hub(TestDatabase database) {
         return TestHub.on(database)
@@ -51,11 +51,13 @@ class DemoEchoTest {
 
     @Test
     void offByDefaultWithoutItsConnector() {
-        try (TestDatabase database = TestDatabase.create(); TestHub hub = hub(database).start()) {
+        try (TestDatabase database = TestDatabase.create();
+                TestHub hub = hub(database).start()) {
             assertThat(hub.bean(ConnectorRegistry.class).get("demo-echo")).isEmpty();
             assertThat(get(hub, "/demo/echo", AUTH).statusCode()).isEqualTo(404);
             assertThat(hub.post("/demo/echo", "{}", Map.of("Content-Type", "application/json"))
-                    .statusCode()).isEqualTo(404);
+                            .statusCode())
+                    .isEqualTo(404);
         }
     }
 
@@ -66,19 +68,30 @@ class DemoEchoTest {
             port = free.getLocalPort();
         }
         try (TestDatabase database = TestDatabase.create();
-                TestHub hub = hub(database).property("cartrelay.demo.enabled", "true")
-                        .property("server.port", port).start()) {
+                TestHub hub = hub(database)
+                        .property("cartrelay.demo.enabled", "true")
+                        .property("server.port", port)
+                        .start()) {
             assertThat(hub.bean(ConnectorRegistry.class).get("demo-echo")).isPresent();
 
             HttpResponse<String> anonymous = get(hub, "/demo/echo", null);
             assertThat(anonymous.statusCode()).isEqualTo(401);
-            assertThat(anonymous.headers().firstValue("WWW-Authenticate")).hasValueSatisfying(
-                    challenge -> assertThat(challenge).startsWith("Basic"));
+            assertThat(anonymous.headers().firstValue("WWW-Authenticate"))
+                    .hasValueSatisfying(challenge -> assertThat(challenge).startsWith("Basic"));
             assertThat(anonymous.body()).doesNotContain("@");
 
-            HttpResponse<String> unsigned = hub.post("/demo/echo", "{\"forged\": true}",
-                    Map.of("Content-Type", "application/json", "webhook-id", "msg_forged",
-                            "webhook-timestamp", "1", "webhook-signature", "v1,AAAA"));
+            HttpResponse<String> unsigned = hub.post(
+                    "/demo/echo",
+                    "{\"forged\": true}",
+                    Map.of(
+                            "Content-Type",
+                            "application/json",
+                            "webhook-id",
+                            "msg_forged",
+                            "webhook-timestamp",
+                            "1",
+                            "webhook-signature",
+                            "v1,AAAA"));
             assertThat(unsigned.statusCode()).isEqualTo(401);
 
             Notices.post(hub, "demo-1", """
@@ -91,13 +104,14 @@ class DemoEchoTest {
                                               "country": "DE"}},
                      "consent": {"newsletter": true}}
                     """);
-            JsonNode listed = await().atMost(Duration.ofSeconds(20)).until(
-                    () -> JSON.readTree(get(hub, "/demo/echo", AUTH).body()), list -> list.size() == 1);
+            JsonNode listed = await().atMost(Duration.ofSeconds(20))
+                    .until(() -> JSON.readTree(get(hub, "/demo/echo", AUTH).body()), list -> list.size() == 1);
             JsonNode arrival = listed.get(0);
             assertThat(arrival.get("webhookId").asText()).startsWith("evt_");
             JsonNode event = JSON.readTree(arrival.get("body").asText());
             assertThat(event.get("type").asText()).isEqualTo("checkout.abandoned");
-            assertThat(event.get("id").asText()).isEqualTo(arrival.get("webhookId").asText());
+            assertThat(event.get("id").asText())
+                    .isEqualTo(arrival.get("webhookId").asText());
             assertThat(listed.toString()).doesNotContain("forged");
 
             JsonNode customer = event.get("customer");
@@ -109,18 +123,24 @@ class DemoEchoTest {
             assertThat(customer.get("address").get("zip").asText()).isEqualTo("***");
             assertThat(event.get("abandonment").get("resumeUrl").asText())
                     .isEqualTo("https://shop.example.com/resume?email=D***%40Example.com");
-            assertThat(listed.toString().toLowerCase(java.util.Locale.ROOT)).doesNotContain("demo.buyer",
-                    "demo.buyer%2bx", "+49 30 1234 5678", "dorothea", "brandauer", "lindenallee");
+            assertThat(listed.toString().toLowerCase(java.util.Locale.ROOT))
+                    .doesNotContain(
+                            "demo.buyer", "demo.buyer%2bx", "+49 30 1234 5678", "dorothea", "brandauer", "lindenallee");
 
             Notices.post(hub, "demo-2", Notices.checkoutStarted("demo-2", "other-buyer@example.com", "9.00"));
-            await().atMost(Duration.ofSeconds(20)).until(
-                    () -> JSON.readTree(get(hub, "/demo/echo", AUTH).body()), list -> list.size() == 2);
-            HttpResponse<String> erased = TestHub.send(HttpRequest.newBuilder(
-                    hub.uri("/api/customers?email=demo.buyer%2Bx%40example.com")).DELETE().header("Authorization", AUTH));
+            await().atMost(Duration.ofSeconds(20))
+                    .until(() -> JSON.readTree(get(hub, "/demo/echo", AUTH).body()), list -> list.size() == 2);
+            HttpResponse<String> erased =
+                    TestHub.send(HttpRequest.newBuilder(hub.uri("/api/customers?email=demo.buyer%2Bx%40example.com"))
+                            .DELETE()
+                            .header("Authorization", AUTH));
             assertThat(erased.statusCode()).isEqualTo(200);
             JsonNode left = JSON.readTree(get(hub, "/demo/echo", AUTH).body());
             assertThat(left).hasSize(1);
-            assertThat(JSON.readTree(left.get(0).get("body").asText()).get("customer").get("email").asText())
+            assertThat(JSON.readTree(left.get(0).get("body").asText())
+                            .get("customer")
+                            .get("email")
+                            .asText())
                     .isEqualTo("o***@example.com");
         }
     }

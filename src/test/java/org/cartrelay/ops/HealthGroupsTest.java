@@ -26,10 +26,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-import io.github.resilience4j.circuitbreaker.CircuitBreaker;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 
 /**
  * The health groups (application.yml, {@link ConnectorHealth}) on one hub with three webhook connectors: {@code paused}
@@ -42,8 +42,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 class HealthGroupsTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final String AUTH = "Basic " + Base64.getEncoder()
-            .encodeToString("ops:s3cret-ops".getBytes(StandardCharsets.UTF_8));
+    private static final String AUTH =
+            "Basic " + Base64.getEncoder().encodeToString("ops:s3cret-ops".getBytes(StandardCharsets.UTF_8));
 
     @RegisterExtension
     static final VendorHub RECEIVER = VendorHub.type("webhook", """
@@ -51,9 +51,12 @@ class HealthGroupsTest {
             retry: {maxAttempts: 30, initialDelay: 100ms, multiplier: 1, maxDelay: 1s, jitter: 0}
             """)
             .stubs(receiver -> {
-                receiver.stubFor(post(urlEqualTo("/paused")).willReturn(aResponse().withStatus(200)));
-                receiver.stubFor(post(urlEqualTo("/broken")).willReturn(aResponse().withStatus(503)));
-                receiver.stubFor(post(urlEqualTo("/fine")).willReturn(aResponse().withStatus(200)));
+                receiver.stubFor(
+                        post(urlEqualTo("/paused")).willReturn(aResponse().withStatus(200)));
+                receiver.stubFor(
+                        post(urlEqualTo("/broken")).willReturn(aResponse().withStatus(503)));
+                receiver.stubFor(
+                        post(urlEqualTo("/fine")).willReturn(aResponse().withStatus(200)));
             })
             .property("cartrelay.admin.username", "ops")
             .property("cartrelay.admin.password", "s3cret-ops")
@@ -79,13 +82,18 @@ class HealthGroupsTest {
         for (int i = 1; i <= 4; i++) {
             Checkouts.start(hub, "broken-" + i, "p-broken", "49.00", "DE");
         }
-        await().atMost(Duration.ofSeconds(30)).until(() ->
-                runtimes.get("broken").orElseThrow().circuitState() == CircuitBreaker.State.OPEN);
-        await().atMost(Duration.ofSeconds(20)).until(() -> hub.count(
-                "select count(*) from delivery where connector = 'fine' and status = 'delivered'") == 1);
-        await().atMost(Duration.ofSeconds(20)).until(() -> hub.count(
-                "select count(*) from delivery where connector = 'paused' and status = 'pending'") == 1);
-        assertThat(RECEIVER.vendor().findAll(postRequestedFor(urlEqualTo("/paused")))).isEmpty();
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> runtimes.get("broken").orElseThrow().circuitState() == CircuitBreaker.State.OPEN);
+        await().atMost(Duration.ofSeconds(20))
+                .until(() ->
+                        hub.count("select count(*) from delivery where connector = 'fine' and status = 'delivered'")
+                                == 1);
+        await().atMost(Duration.ofSeconds(20))
+                .until(() ->
+                        hub.count("select count(*) from delivery where connector = 'paused' and status = 'pending'")
+                                == 1);
+        assertThat(RECEIVER.vendor().findAll(postRequestedFor(urlEqualTo("/paused"))))
+                .isEmpty();
     }
 
     private HttpResponse<String> get(URI uri, boolean authenticated) {
@@ -102,7 +110,8 @@ class HealthGroupsTest {
 
     /** The answer's status code, with its body in the failure message. */
     private void assertCode(HttpResponse<String> response, int code) {
-        assertThat(response.statusCode()).as("%s answered %s", response.uri().getPath(), response.body())
+        assertThat(response.statusCode())
+                .as("%s answered %s", response.uri().getPath(), response.body())
                 .isEqualTo(code);
     }
 
@@ -177,10 +186,12 @@ class HealthGroupsTest {
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
             HttpResponse<String> group = get(hub.uri("/actuator/health/connectors"), true);
             assertCode(group, 503);
-            JsonNode connectors = json(group).path("components").path("connector").path("components");
+            JsonNode connectors =
+                    json(group).path("components").path("connector").path("components");
             for (String name : List.of("paused", "broken", "fine")) {
                 assertThat(names(connectors.path(name).path("details")))
-                        .as(name).contains("circuit", "concurrency", "rateLimit", "pending", "deadLetters");
+                        .as(name)
+                        .contains("circuit", "concurrency", "rateLimit", "pending", "deadLetters");
             }
             JsonNode paused = connectors.path("paused").path("details");
             assertThat(paused.path("circuit").asText()).isEqualTo("CLOSED");
@@ -192,7 +203,9 @@ class HealthGroupsTest {
             JsonNode broken = connectors.path("broken").path("details");
             assertThat(broken.path("circuit").asText()).isEqualTo("OPEN");
             // while its breaker is open, tried deliveries keep their own retries and may die: none is delivered
-            assertThat(broken.path("pending").asLong() + broken.path("deadLetters").asLong()).isEqualTo(4);
+            assertThat(broken.path("pending").asLong()
+                            + broken.path("deadLetters").asLong())
+                    .isEqualTo(4);
             assertThat(broken.path("lastError").asText()).contains("503");
 
             JsonNode fine = connectors.path("fine").path("details");
@@ -209,8 +222,12 @@ class HealthGroupsTest {
 
     @Test
     void withoutCredentialsNoDetailsAreShownAnywhere() throws Exception {
-        for (String path : List.of("/actuator/health", "/actuator/health/connectors", "/actuator/health/readiness",
-                "/actuator/health/connector/paused", "/actuator/health/connector/broken",
+        for (String path : List.of(
+                "/actuator/health",
+                "/actuator/health/connectors",
+                "/actuator/health/readiness",
+                "/actuator/health/connector/paused",
+                "/actuator/health/connector/broken",
                 "/actuator/health/connector/fine")) {
             HttpResponse<String> response = get(path);
             assertThat(json(response).findValues("details")).as(path).isEmpty();
@@ -220,7 +237,8 @@ class HealthGroupsTest {
 
     @Test
     void readinessGoesDownWhileTheDatabaseIsUnreachableAndUpAgainAfterwardsAndLivenessStaysUp() throws Exception {
-        try (ProxiedDatabase backend = ProxiedDatabase.start(); TestHub down = backend.hub().start()) {
+        try (ProxiedDatabase backend = ProxiedDatabase.start();
+                TestHub down = backend.hub().start()) {
             TcpProxy proxy = backend.proxy();
             assertCode(get(down.uri("/actuator/health/readiness"), false), 200);
 
@@ -229,7 +247,12 @@ class HealthGroupsTest {
                     .untilAsserted(() -> assertCode(get(down.uri("/actuator/health/readiness"), false), 503));
             HttpResponse<String> readiness = get(down.uri("/actuator/health/readiness"), false);
             assertThat(json(readiness).path("status").asText()).isEqualTo("DOWN");
-            assertThat(json(readiness).path("components").path("db").path("status").asText()).isEqualTo("DOWN");
+            assertThat(json(readiness)
+                            .path("components")
+                            .path("db")
+                            .path("status")
+                            .asText())
+                    .isEqualTo("DOWN");
             assertCode(get(down.uri("/readyz"), false), 503);
             HttpResponse<String> liveness = get(down.uri("/actuator/health/liveness"), false);
             assertCode(liveness, 200);

@@ -16,7 +16,6 @@ import java.util.Locale;
 import java.util.Map;
 
 import org.cartrelay.testing.SharedHub;
-import org.cartrelay.testing.TestHub;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -34,9 +33,8 @@ class LoginRateLimitTest {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @RegisterExtension
-    static final SharedHub HUB = new SharedHub(hub -> hub
-            .property("cartrelay.admin.username", "ops")
-            .property("cartrelay.admin.password", "s3cret-ops"));
+    static final SharedHub HUB = new SharedHub(
+            hub -> hub.property("cartrelay.admin.username", "ops").property("cartrelay.admin.password", "s3cret-ops"));
 
     private record Answer(int status, Map<String, String> headers, String body) {
         String header(String name) {
@@ -46,12 +44,13 @@ class LoginRateLimitTest {
 
     /** One HTTP/1.0 request (so the answer is not chunked) from {@code from}, on a connection of its own. */
     private static Answer send(String from, String method, String path, Map<String, String> headers, String body) {
-        try (Socket socket = new Socket(InetAddress.getByName("127.0.0.1"), HUB.hub().port(), InetAddress.getByName(from),
-                0)) {
+        try (Socket socket =
+                new Socket(InetAddress.getByName("127.0.0.1"), HUB.hub().port(), InetAddress.getByName(from), 0)) {
             byte[] content = body == null ? new byte[0] : body.getBytes(StandardCharsets.UTF_8);
             StringBuilder head = new StringBuilder(method + " " + path + " HTTP/1.0\r\nHost: 127.0.0.1\r\n"
                     + "Connection: close\r\nContent-Length: " + content.length + "\r\n");
-            headers.forEach((name, value) -> head.append(name).append(": ").append(value).append("\r\n"));
+            headers.forEach((name, value) ->
+                    head.append(name).append(": ").append(value).append("\r\n"));
             socket.getOutputStream().write(head.append("\r\n").toString().getBytes(StandardCharsets.ISO_8859_1));
             socket.getOutputStream().write(content);
             socket.getOutputStream().flush();
@@ -61,8 +60,10 @@ class LoginRateLimitTest {
             Map<String, String> answerHeaders = new LinkedHashMap<>();
             for (int i = 1; i < lines.length; i++) {
                 int colon = lines[i].indexOf(':');
-                answerHeaders.merge(lines[i].substring(0, colon).trim().toLowerCase(Locale.ROOT),
-                        lines[i].substring(colon + 1).trim(), (a, b) -> a + "\n" + b);
+                answerHeaders.merge(
+                        lines[i].substring(0, colon).trim().toLowerCase(Locale.ROOT),
+                        lines[i].substring(colon + 1).trim(),
+                        (a, b) -> a + "\n" + b);
             }
             return new Answer(Integer.parseInt(lines[0].split(" ")[1]), answerHeaders, answer.substring(end + 4));
         } catch (IOException e) {
@@ -77,7 +78,8 @@ class LoginRateLimitTest {
     }
 
     private static Answer api(String from, String password) {
-        String auth = "Basic " + Base64.getEncoder().encodeToString(("ops:" + password).getBytes(StandardCharsets.UTF_8));
+        String auth =
+                "Basic " + Base64.getEncoder().encodeToString(("ops:" + password).getBytes(StandardCharsets.UTF_8));
         return send(from, "GET", "/api/carts", Map.of("Authorization", auth), null);
     }
 
@@ -96,7 +98,8 @@ class LoginRateLimitTest {
         assertRefused(api(guesser, "guess-11"));
         assertRefused(api(guesser, "s3cret-ops"));
         // the same address can still read what needs no sign-in
-        assertThat(send(guesser, "GET", "/actuator/health", Map.of(), null).status()).isEqualTo(200);
+        assertThat(send(guesser, "GET", "/actuator/health", Map.of(), null).status())
+                .isEqualTo(200);
 
         String other = "127.0.0.12";
         assertThat(api(other, "s3cret-ops").status()).isEqualTo(200);
@@ -133,9 +136,17 @@ class LoginRateLimitTest {
         String other = "127.0.0.15";
         Answer otherCsrf = send(other, "GET", "/admin/csrf", Map.of(), null);
         JsonNode otherToken = JSON.readTree(otherCsrf.body());
-        Answer login = send(other, "POST", "/admin/login", Map.of("Cookie", otherCsrf.header("Set-Cookie")
-                .split(";", 2)[0], "Content-Type", "application/x-www-form-urlencoded"),
-                "username=ops&password=s3cret-ops&" + otherToken.get("parameterName").asText() + "="
+        Answer login = send(
+                other,
+                "POST",
+                "/admin/login",
+                Map.of(
+                        "Cookie",
+                        otherCsrf.header("Set-Cookie").split(";", 2)[0],
+                        "Content-Type",
+                        "application/x-www-form-urlencoded"),
+                "username=ops&password=s3cret-ops&"
+                        + otherToken.get("parameterName").asText() + "="
                         + URLEncoder.encode(otherToken.get("token").asText(), StandardCharsets.UTF_8));
         assertThat(login.status()).isEqualTo(302);
         assertThat(login.header("Location")).endsWith("/admin/");

@@ -11,7 +11,6 @@ import static org.awaitility.Awaitility.await;
 import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.Map;
-
 import javax.management.MBeanServerConnection;
 import javax.management.ObjectName;
 import javax.management.remote.JMXConnector;
@@ -39,7 +38,8 @@ class RemoteJmxTest {
         try (ServerSocket free = new ServerSocket(0)) {
             port = free.getLocalPort();
         }
-        WireMockServer receiver = new WireMockServer(WireMockConfiguration.options().dynamicPort());
+        WireMockServer receiver =
+                new WireMockServer(WireMockConfiguration.options().dynamicPort());
         receiver.start();
         receiver.stubFor(post(urlEqualTo("/in")).willReturn(aResponse().withStatus(200)));
         try (TestDatabase database = TestDatabase.create();
@@ -56,12 +56,14 @@ class RemoteJmxTest {
                                 """.formatted(receiver.port()))
                         .start()) {
             JMXServiceURL url = new JMXServiceURL("service:jmx:rmi:///jndi/rmi://127.0.0.1:" + port + "/jmxrmi");
-            assertThatThrownBy(() -> JMXConnectorFactory.connect(url, Map.of(JMXConnector.CREDENTIALS,
-                    new String[] {"operator", "wrong"})).close()).isInstanceOf(SecurityException.class);
+            assertThatThrownBy(() -> JMXConnectorFactory.connect(
+                                    url, Map.of(JMXConnector.CREDENTIALS, new String[] {"operator", "wrong"}))
+                            .close())
+                    .isInstanceOf(SecurityException.class);
             assertThatThrownBy(() -> JMXConnectorFactory.connect(url).close()).isInstanceOf(SecurityException.class);
 
-            try (JMXConnector connector = JMXConnectorFactory.connect(url, Map.of(JMXConnector.CREDENTIALS,
-                    new String[] {"operator", "jmx-pass-1"}))) {
+            try (JMXConnector connector = JMXConnectorFactory.connect(
+                    url, Map.of(JMXConnector.CREDENTIALS, new String[] {"operator", "jmx-pass-1"}))) {
                 MBeanServerConnection jmx = connector.getMBeanServerConnection();
                 ObjectName crm = new ObjectName("cartrelay:type=Connector,name=crm");
                 ObjectName hubBean = new ObjectName("cartrelay:type=Hub");
@@ -73,7 +75,8 @@ class RemoteJmxTest {
                 assertThat(jmx.getAttribute(crm, "Paused")).isEqualTo(true);
                 Notices.startCheckouts(hub, "jmx", 2);
                 await().atMost(Duration.ofSeconds(10)).until(() -> (long) jmx.getAttribute(crm, "Pending") == 2);
-                assertThat(receiver.findAll(postRequestedFor(urlEqualTo("/in")))).isEmpty();
+                assertThat(receiver.findAll(postRequestedFor(urlEqualTo("/in"))))
+                        .isEmpty();
 
                 jmx.invoke(crm, "resume", null, null);
                 assertThat(jmx.getAttribute(crm, "Paused")).isEqualTo(false);

@@ -33,8 +33,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 class ErasureTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final String AUTH = "Basic " + Base64.getEncoder()
-            .encodeToString("ops:s3cret-ops".getBytes(StandardCharsets.UTF_8));
+    private static final String AUTH =
+            "Basic " + Base64.getEncoder().encodeToString("ops:s3cret-ops".getBytes(StandardCharsets.UTF_8));
     private static final String ERASED = "Erase.Me+shop@Example.com";
     private static final String KEPT = "keep.me@example.com";
 
@@ -42,8 +42,10 @@ class ErasureTest {
     final TestReceiver receiver = TestReceiver.answering(wireMock -> {
         wireMock.stubFor(post(urlEqualTo("/ok")).willReturn(aResponse().withStatus(204)));
         // a receiver that echoes the erased address in every rejection, also in the other buyer's attempts
-        wireMock.stubFor(post(urlEqualTo("/reject")).willReturn(aResponse().withStatus(400)
-                .withBody("{\"error\": \"unknown contact erase.me+shop@example.com\"}")));
+        wireMock.stubFor(post(urlEqualTo("/reject"))
+                .willReturn(aResponse()
+                        .withStatus(400)
+                        .withBody("{\"error\": \"unknown contact erase.me+shop@example.com\"}")));
     });
 
     private TestHub hub() {
@@ -62,8 +64,9 @@ class ErasureTest {
     }
 
     private static HttpResponse<String> erase(TestHub hub, String email, boolean authenticated) {
-        HttpRequest.Builder request = HttpRequest.newBuilder(hub.uri("/api/customers?email="
-                + URLEncoder.encode(email, StandardCharsets.UTF_8))).DELETE();
+        HttpRequest.Builder request = HttpRequest.newBuilder(
+                        hub.uri("/api/customers?email=" + URLEncoder.encode(email, StandardCharsets.UTF_8)))
+                .DELETE();
         if (authenticated) {
             request.header("Authorization", AUTH);
         }
@@ -77,20 +80,26 @@ class ErasureTest {
             accept(hub, "y-start", Notices.checkoutStarted("y-1", KEPT, "50.00"));
             hub.clock().advance(Duration.ofHours(2));
             // each abandoned event: delivered to ok, dead at once at reject (400 with the address in the answer)
-            await().atMost(Duration.ofSeconds(30)).until(() -> hub.count(
-                    "select count(*) from delivery where status in ('delivered', 'dead')") == 4);
+            await().atMost(Duration.ofSeconds(30))
+                    .until(() -> hub.count("select count(*) from delivery where status in ('delivered', 'dead')") == 4);
             accept(hub, "x-order", """
                     {"type": "order.completed", "source": "test-shop", "sourceEventId": "x-order",
                      "checkout": {"id": "cart-x-1", "currency": "EUR", "total": "40.00"}, "order": {"id": "o-x"},
                      "customer": {"email": "%s"}}""".formatted(ERASED));
-            await().atMost(Duration.ofSeconds(30)).until(() -> hub.count(
-                    "select count(*) from delivery where status in ('delivered', 'dead')") == 6);
+            await().atMost(Duration.ofSeconds(30))
+                    .until(() -> hub.count("select count(*) from delivery where status in ('delivered', 'dead')") == 6);
             // a Digistore24 entry: the raw body holds the address form-encoded (erase.me%2Bshop%40example.com)
-            assertThat(hub.postForm("/ipn/digistore24", Digistore24Forms.from("digistore24/order-form-entry.form",
-                    Map.of("order_id", "DSERASE1", "email", ERASED))).body()).isEqualTo("OK");
+            assertThat(hub.postForm(
+                                    "/ipn/digistore24",
+                                    Digistore24Forms.from(
+                                            "digistore24/order-form-entry.form",
+                                            Map.of("order_id", "DSERASE1", "email", ERASED)))
+                            .body())
+                    .isEqualTo("OK");
             assertThat(PersonalData.find(receiver.database(), ERASED)).isNotEmpty();
-            assertThat(hub.count("select count(*) from notice where position(? in raw_body) > 0",
-                    "Erase.Me%2Bshop%40Example.com"))
+            assertThat(hub.count(
+                            "select count(*) from notice where position(? in raw_body) > 0",
+                            "Erase.Me%2Bshop%40Example.com"))
                     .isEqualTo(1);
             long keptNotices = hub.count("select count(*) from notice where email = ?", KEPT);
 
@@ -110,20 +119,33 @@ class ErasureTest {
             assertThat(counts.get("redacted").asInt()).isGreaterThanOrEqualTo(1); // the other buyer's rejection
             assertThat(counts.get("other").asInt()).isZero();
 
-            assertThat(PersonalData.tables(receiver.database())).contains("notice", "checkout", "outbound_event",
-                    "delivery", "delivery_attempt", "connector_state", "coupon_code");
+            assertThat(PersonalData.tables(receiver.database()))
+                    .contains(
+                            "notice",
+                            "checkout",
+                            "outbound_event",
+                            "delivery",
+                            "delivery_attempt",
+                            "connector_state",
+                            "coupon_code");
             assertThat(PersonalData.find(receiver.database(), ERASED)).isEmpty();
             assertThat(PersonalData.find(receiver.database(), KEPT)).isNotEmpty();
-            assertThat(hub.count("select count(*) from notice where email = ?", KEPT)).isEqualTo(keptNotices);
-            assertThat(hub.count("select count(*) from checkout where email = ?", KEPT)).isEqualTo(1);
-            assertThat(hub.count("select count(*) from outbound_event where email = ?", KEPT)).isEqualTo(1);
+            assertThat(hub.count("select count(*) from notice where email = ?", KEPT))
+                    .isEqualTo(keptNotices);
+            assertThat(hub.count("select count(*) from checkout where email = ?", KEPT))
+                    .isEqualTo(1);
+            assertThat(hub.count("select count(*) from outbound_event where email = ?", KEPT))
+                    .isEqualTo(1);
             assertThat(hub.count("select count(*) from delivery")).isEqualTo(2);
             assertThat(hub.count("select count(*) from delivery_attempt")).isEqualTo(2);
 
             // erasing again finds nothing
-            JsonNode again = JSON.readTree(erase(hub, ERASED.toLowerCase(), true).body());
-            assertThat(again.get("notices").asInt() + again.get("checkouts").asInt()
-                    + again.get("outboundEvents").asInt()).isZero();
+            JsonNode again =
+                    JSON.readTree(erase(hub, ERASED.toLowerCase(), true).body());
+            assertThat(again.get("notices").asInt()
+                            + again.get("checkouts").asInt()
+                            + again.get("outboundEvents").asInt())
+                    .isZero();
         }
     }
 
@@ -131,7 +153,8 @@ class ErasureTest {
     void erasureWithoutAValidAddressIsRefusedWithTheParameterNamed() throws Exception {
         try (TestHub hub = hub()) {
             HttpResponse<String> missing = TestHub.send(HttpRequest.newBuilder(hub.uri("/api/customers"))
-                    .header("Authorization", AUTH).DELETE());
+                    .header("Authorization", AUTH)
+                    .DELETE());
             assertThat(missing.statusCode()).isEqualTo(400);
             assertThat(JSON.readTree(missing.body()).get("detail").asText()).contains("'email' is required");
             HttpResponse<String> invalid = erase(hub, "not-an-address", true);

@@ -33,8 +33,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 class PrivacyPolicyTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final String AUTH = "Basic " + Base64.getEncoder()
-            .encodeToString("ops:s3cret-ops".getBytes(StandardCharsets.UTF_8));
+    private static final String AUTH =
+            "Basic " + Base64.getEncoder().encodeToString("ops:s3cret-ops".getBytes(StandardCharsets.UTF_8));
     private static final String EXCLUDED = "The buyer is in an EU country and cartrelay.policy.eu-buyers is exclude.";
     private static final String EU_CONSENT = "The buyer is in an EU country and gave no newsletter consent, which "
             + "cartrelay.policy.eu-buyers (require-consent) requires.";
@@ -43,8 +43,8 @@ class PrivacyPolicyTest {
     private static final String SENT = "not suppressed";
 
     @RegisterExtension
-    final TestReceiver receiver = TestReceiver.answering(wireMock ->
-            wireMock.stubFor(post(anyUrl()).willReturn(aResponse().withStatus(204))));
+    final TestReceiver receiver = TestReceiver.answering(
+            wireMock -> wireMock.stubFor(post(anyUrl()).willReturn(aResponse().withStatus(204))));
 
     /** A hub with the given EU policy (null: the default) and two webhook connectors, one requiring consent. */
     private TestHub hub(String euBuyers) {
@@ -55,8 +55,7 @@ class PrivacyPolicyTest {
         if (euBuyers != null) {
             builder.property("cartrelay.policy.eu-buyers", euBuyers);
         }
-        return builder
-                .connector("open", receiver.webhook("/open"))
+        return builder.connector("open", receiver.webhook("/open"))
                 .connector("consented", receiver.webhook("/consented") + "requireConsent: true\n")
                 .start();
     }
@@ -78,15 +77,21 @@ class PrivacyPolicyTest {
                               "items": [{"productId": "p-1", "quantity": 1, "unitPrice": "20.00"}]},
                  "customer": {"email": "%s@example.com", "address": {"country": "%s"}},
                  "consent": {"newsletter": %s} %s}
-                """.formatted(key, key, key, country, consent,
-                gdpr == null ? "" : ", \"attributes\": {\"is_gdpr_country\": \"" + gdpr + "\"}");
+                """.formatted(
+                        key,
+                        key,
+                        key,
+                        country,
+                        consent,
+                        gdpr == null ? "" : ", \"attributes\": {\"is_gdpr_country\": \"" + gdpr + "\"}");
         HttpResponse<String> response = Notices.post(hub, "msg-" + key, json);
         assertThat(response.statusCode()).as(response.body()).isEqualTo(202);
     }
 
     /** The reason a delivery of this buyer to this connector was suppressed, or {@link #SENT}. */
     private static String outcome(TestHub hub, String key, String connector) {
-        return hub.jdbc().sql("""
+        return hub.jdbc()
+                .sql("""
                         select d.status, d.last_error from delivery d join outbound_event e on e.id = d.event_id
                         where e.email = ? and d.connector = ?""")
                 .params(key + "@example.com", connector)
@@ -124,15 +129,23 @@ class PrivacyPolicyTest {
 
             // the suppressed deliveries are listed per connector and reason
             HttpResponse<String> listed = TestHub.send(HttpRequest.newBuilder(hub.uri("/api/suppressed"))
-                    .header("Authorization", AUTH).GET());
+                    .header("Authorization", AUTH)
+                    .GET());
             assertThat(listed.statusCode()).isEqualTo(200);
             Map<String, Long> counts = new HashMap<>();
             for (JsonNode row : JSON.readTree(listed.body())) {
-                counts.put(row.get("connector").asText() + ": " + row.get("reason").asText(), row.get("count").asLong());
+                counts.put(
+                        row.get("connector").asText() + ": " + row.get("reason").asText(),
+                        row.get("count").asLong());
             }
-            assertThat(counts).containsOnly(Map.entry("open: " + EU_CONSENT, 2L),
-                    Map.entry("consented: " + EU_CONSENT, 2L), Map.entry("consented: " + CONNECTOR_CONSENT, 2L));
-            assertThat(TestHub.send(HttpRequest.newBuilder(hub.uri("/api/suppressed")).GET()).statusCode())
+            assertThat(counts)
+                    .containsOnly(
+                            Map.entry("open: " + EU_CONSENT, 2L),
+                            Map.entry("consented: " + EU_CONSENT, 2L),
+                            Map.entry("consented: " + CONNECTOR_CONSENT, 2L));
+            assertThat(TestHub.send(HttpRequest.newBuilder(hub.uri("/api/suppressed"))
+                                    .GET())
+                            .statusCode())
                     .isEqualTo(401);
         }
     }
@@ -154,12 +167,36 @@ class PrivacyPolicyTest {
     @Test
     void digistore24sOwnIsGdprCountryWinsOverTheAddressUnderTheDefaultPolicy() {
         try (TestHub hub = hub(null)) {
-            hub.postForm("/ipn/digistore24", Digistore24Forms.from("digistore24/order-form-entry.form", Map.of(
-                    "order_id", "DSGDPRY1", "email", "gdpr-yes@example.com", "address_country", "US",
-                    "is_gdpr_country", "Y", "newsletter_choice", "no")));
-            hub.postForm("/ipn/digistore24", Digistore24Forms.from("digistore24/order-form-entry.form", Map.of(
-                    "order_id", "DSGDPRN1", "email", "gdpr-no@example.com", "address_country", "DE",
-                    "is_gdpr_country", "N", "newsletter_choice", "no")));
+            hub.postForm(
+                    "/ipn/digistore24",
+                    Digistore24Forms.from(
+                            "digistore24/order-form-entry.form",
+                            Map.of(
+                                    "order_id",
+                                    "DSGDPRY1",
+                                    "email",
+                                    "gdpr-yes@example.com",
+                                    "address_country",
+                                    "US",
+                                    "is_gdpr_country",
+                                    "Y",
+                                    "newsletter_choice",
+                                    "no")));
+            hub.postForm(
+                    "/ipn/digistore24",
+                    Digistore24Forms.from(
+                            "digistore24/order-form-entry.form",
+                            Map.of(
+                                    "order_id",
+                                    "DSGDPRN1",
+                                    "email",
+                                    "gdpr-no@example.com",
+                                    "address_country",
+                                    "DE",
+                                    "is_gdpr_country",
+                                    "N",
+                                    "newsletter_choice",
+                                    "no")));
             await().atMost(Duration.ofSeconds(20)).until(() -> hub.count("select count(*) from delivery") == 4);
             assertThat(outcome(hub, "gdpr-yes", "open")).isEqualTo(EU_CONSENT);
             assertThat(outcome(hub, "gdpr-yes", "consented")).isEqualTo(EU_CONSENT);

@@ -3,7 +3,6 @@ package org.cartrelay.reports;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.CookieManager;
-import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -41,8 +40,7 @@ class AdminAccessTest {
     private static final String AUTH = basic("ops", "s3cret-ops");
 
     @RegisterExtension
-    static final SharedHub HUB = new SharedHub(hub -> hub
-            .property("cartrelay.admin.username", "ops")
+    static final SharedHub HUB = new SharedHub(hub -> hub.property("cartrelay.admin.username", "ops")
             .property("cartrelay.admin.password", "s3cret-ops")
             // this test sends many wrong passwords on purpose; LoginRateLimitTest covers the limit
             .property("cartrelay.admin.login-attempts-per-minute", "1000"));
@@ -55,8 +53,7 @@ class AdminAccessTest {
         return HttpRequest.newBuilder(HUB.hub().uri(path)).method(method, HttpRequest.BodyPublishers.noBody());
     }
 
-    private record Route(String method, String path) {
-    }
+    private record Route(String method, String path) {}
 
     /** Every mapped /api/** route, path variables filled with a dummy, with each of its methods. */
     private static List<Route> apiRoutes() {
@@ -86,22 +83,35 @@ class AdminAccessTest {
     @Test
     void everyApiRouteRefusesARequestWithoutCredentials() {
         List<Route> routes = apiRoutes();
-        assertThat(routes).extracting(Route::path).contains("/api/carts", "/api/carts.csv", "/api/stats",
-                "/api/deliveries/x", "/api/dead-letters", "/api/dead-letters/x", "/api/dead-letters/x/replay",
-                "/api/dead-letters/replay");
+        assertThat(routes)
+                .extracting(Route::path)
+                .contains(
+                        "/api/carts",
+                        "/api/carts.csv",
+                        "/api/stats",
+                        "/api/deliveries/x",
+                        "/api/dead-letters",
+                        "/api/dead-letters/x",
+                        "/api/dead-letters/x/replay",
+                        "/api/dead-letters/replay");
         for (Route route : routes) {
             // without a session nothing can ride on a browser's credentials: every method is asked to sign in
             HttpResponse<String> anonymous = TestHub.send(request(route.method(), route.path()));
-            assertThat(anonymous.statusCode()).as(route + " without credentials").isEqualTo(401);
-            assertThat(anonymous.headers().firstValue("WWW-Authenticate")).as(route.toString())
+            assertThat(anonymous.statusCode())
+                    .as(route + " without credentials")
+                    .isEqualTo(401);
+            assertThat(anonymous.headers().firstValue("WWW-Authenticate"))
+                    .as(route.toString())
                     .hasValue("Basic realm=\"CartRelay\"");
-            assertThat(anonymous.headers().allValues("Set-Cookie")).as(route.toString()).isEmpty();
+            assertThat(anonymous.headers().allValues("Set-Cookie"))
+                    .as(route.toString())
+                    .isEmpty();
             assertThat(anonymous.body()).as(route.toString()).doesNotContain("@example.com");
-            HttpResponse<String> wrong = TestHub.send(request(route.method(), route.path())
-                    .header("Authorization", basic("ops", "guess")));
+            HttpResponse<String> wrong =
+                    TestHub.send(request(route.method(), route.path()).header("Authorization", basic("ops", "guess")));
             assertThat(wrong.statusCode()).as(route + " with a wrong password").isEqualTo(401);
-            HttpResponse<String> browser = TestHub.send(request(route.method(), route.path())
-                    .header("Accept", "text/html"));
+            HttpResponse<String> browser =
+                    TestHub.send(request(route.method(), route.path()).header("Accept", "text/html"));
             assertThat(browser.statusCode()).as(route + " from a browser").isEqualTo(401);
         }
     }
@@ -111,20 +121,23 @@ class AdminAccessTest {
         for (String path : List.of("/admin", "/admin/", "/admin/index.html", "/admin/admin.js")) {
             HttpResponse<String> response = TestHub.send(request("GET", path).header("Accept", "text/html"));
             assertThat(response.statusCode()).as(path).isEqualTo(302);
-            assertThat(response.headers().firstValue("Location").orElseThrow()).as(path).endsWith("/admin/login.html");
+            assertThat(response.headers().firstValue("Location").orElseThrow())
+                    .as(path)
+                    .endsWith("/admin/login.html");
             assertThat(response.body()).as(path).isEmpty();
         }
-        HttpResponse<String> fetch = TestHub.send(request("GET", "/admin/index.html")
-                .header("X-Requested-With", "XMLHttpRequest"));
+        HttpResponse<String> fetch =
+                TestHub.send(request("GET", "/admin/index.html").header("X-Requested-With", "XMLHttpRequest"));
         assertThat(fetch.statusCode()).isEqualTo(401);
         assertThat(fetch.headers().firstValue("WWW-Authenticate")).isEmpty();
-        assertThat(TestHub.send(request("GET", "/actuator/metrics")).statusCode()).isEqualTo(401);
+        assertThat(TestHub.send(request("GET", "/actuator/metrics")).statusCode())
+                .isEqualTo(401);
     }
 
     @Test
     void theLoginFormItsFilesAndHealthAreOpen() {
-        for (String path : List.of("/admin/login.html", "/admin/login.js", "/admin/admin.css", "/admin/csrf",
-                "/actuator/health")) {
+        for (String path : List.of(
+                "/admin/login.html", "/admin/login.js", "/admin/admin.css", "/admin/csrf", "/actuator/health")) {
             assertThat(TestHub.send(request("GET", path)).statusCode()).as(path).isEqualTo(200);
         }
     }
@@ -134,8 +147,8 @@ class AdminAccessTest {
         HttpResponse<String> carts = TestHub.send(request("GET", "/api/carts").header("Authorization", AUTH));
         assertThat(carts.statusCode()).isEqualTo(200);
         assertThat(carts.headers().allValues("Set-Cookie")).isEmpty();
-        HttpResponse<String> replay = TestHub.send(request("POST", "/api/dead-letters/dlv_none/replay")
-                .header("Authorization", AUTH));
+        HttpResponse<String> replay = TestHub.send(
+                request("POST", "/api/dead-letters/dlv_none/replay").header("Authorization", AUTH));
         assertThat(replay.statusCode()).isEqualTo(404); // past security, into the API: no such dead letter
         assertThat(replay.headers().allValues("Set-Cookie")).isEmpty();
     }
@@ -143,73 +156,114 @@ class AdminAccessTest {
     @Test
     void aForeignSitesRequestRidingOnCachedBasicCredentialsNeedsTheCsrfToken() {
         HttpResponse<String> forged = TestHub.send(request("POST", "/api/dead-letters/replay?connector=crm")
-                .header("Authorization", AUTH).header("Sec-Fetch-Site", "cross-site"));
+                .header("Authorization", AUTH)
+                .header("Sec-Fetch-Site", "cross-site"));
         assertThat(forged.statusCode()).isEqualTo(403);
     }
 
     @Test
     void aBrowserSignsInOnTheFormAndItsSessionNeedsTheCsrfTokenToChangeAnything() throws Exception {
-        HttpClient browser = HttpClient.newBuilder().cookieHandler(new CookieManager()).build();
-        JsonNode csrf = JSON.readTree(browser.send(request("GET", "/admin/csrf").build(),
-                HttpResponse.BodyHandlers.ofString()).body());
+        HttpClient browser =
+                HttpClient.newBuilder().cookieHandler(new CookieManager()).build();
+        JsonNode csrf =
+                JSON.readTree(browser.send(request("GET", "/admin/csrf").build(), HttpResponse.BodyHandlers.ofString())
+                        .body());
 
-        HttpResponse<String> withoutToken = browser.send(form("/admin/login", "username=ops&password=s3cret-ops"),
-                HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> withoutToken = browser.send(
+                form("/admin/login", "username=ops&password=s3cret-ops"), HttpResponse.BodyHandlers.ofString());
         assertThat(withoutToken.statusCode()).isEqualTo(403);
-        HttpResponse<String> wrongPassword = browser.send(form("/admin/login", "username=ops&password=guess&"
-                + csrf.get("parameterName").asText() + "=" + encode(csrf.get("token").asText())),
+        HttpResponse<String> wrongPassword = browser.send(
+                form(
+                        "/admin/login",
+                        "username=ops&password=guess&"
+                                + csrf.get("parameterName").asText() + "="
+                                + encode(csrf.get("token").asText())),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(wrongPassword.statusCode()).isEqualTo(302);
         assertThat(wrongPassword.headers().firstValue("Location").orElseThrow()).endsWith("/admin/login.html?error");
-        assertThat(browser.send(request("GET", "/api/carts").header("X-Requested-With", "XMLHttpRequest").build(),
-                HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(401);
+        assertThat(browser.send(
+                                request("GET", "/api/carts")
+                                        .header("X-Requested-With", "XMLHttpRequest")
+                                        .build(),
+                                HttpResponse.BodyHandlers.ofString())
+                        .statusCode())
+                .isEqualTo(401);
 
-        csrf = JSON.readTree(browser.send(request("GET", "/admin/csrf").build(),
-                HttpResponse.BodyHandlers.ofString()).body());
-        HttpResponse<String> login = browser.send(form("/admin/login", "username=ops&password=s3cret-ops&"
-                + csrf.get("parameterName").asText() + "=" + encode(csrf.get("token").asText())),
+        csrf = JSON.readTree(browser.send(request("GET", "/admin/csrf").build(), HttpResponse.BodyHandlers.ofString())
+                .body());
+        HttpResponse<String> login = browser.send(
+                form(
+                        "/admin/login",
+                        "username=ops&password=s3cret-ops&"
+                                + csrf.get("parameterName").asText() + "="
+                                + encode(csrf.get("token").asText())),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(login.statusCode()).isEqualTo(302);
         assertThat(login.headers().firstValue("Location").orElseThrow()).endsWith("/admin/");
         String cookie = login.headers().allValues("Set-Cookie").stream()
-                .filter(value -> value.startsWith("JSESSIONID=")).findFirst().orElseThrow();
+                .filter(value -> value.startsWith("JSESSIONID="))
+                .findFirst()
+                .orElseThrow();
         assertThat(cookie).contains("JSESSIONID=", "HttpOnly", "SameSite=Lax");
 
-        assertThat(browser.send(request("GET", "/api/carts").header("X-Requested-With", "XMLHttpRequest").build(),
-                HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(200);
-        HttpResponse<String> page = browser.send(request("GET", "/admin/").build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(browser.send(
+                                request("GET", "/api/carts")
+                                        .header("X-Requested-With", "XMLHttpRequest")
+                                        .build(),
+                                HttpResponse.BodyHandlers.ofString())
+                        .statusCode())
+                .isEqualTo(200);
+        HttpResponse<String> page =
+                browser.send(request("GET", "/admin/").build(), HttpResponse.BodyHandlers.ofString());
         assertThat(page.statusCode()).isEqualTo(200);
         assertThat(page.body()).contains("<title>CartRelay admin</title>");
-        assertThat(page.headers().firstValue("Content-Security-Policy").orElseThrow()).contains("script-src 'self'");
+        assertThat(page.headers().firstValue("Content-Security-Policy").orElseThrow())
+                .contains("script-src 'self'");
 
-        HttpResponse<String> forged = browser.send(request("POST", "/api/dead-letters/dlv_none/replay").build(),
-                HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> forged = browser.send(
+                request("POST", "/api/dead-letters/dlv_none/replay").build(), HttpResponse.BodyHandlers.ofString());
         assertThat(forged.statusCode()).isEqualTo(403);
-        JsonNode token = JSON.readTree(browser.send(request("GET", "/admin/csrf").build(),
-                HttpResponse.BodyHandlers.ofString()).body());
-        HttpResponse<String> replay = browser.send(request("POST", "/api/dead-letters/dlv_none/replay")
-                .header(token.get("headerName").asText(), token.get("token").asText()).build(),
+        JsonNode token =
+                JSON.readTree(browser.send(request("GET", "/admin/csrf").build(), HttpResponse.BodyHandlers.ofString())
+                        .body());
+        HttpResponse<String> replay = browser.send(
+                request("POST", "/api/dead-letters/dlv_none/replay")
+                        .header(
+                                token.get("headerName").asText(),
+                                token.get("token").asText())
+                        .build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(replay.statusCode()).isEqualTo(404);
 
-        HttpResponse<String> logout = browser.send(form("/admin/logout", token.get("parameterName").asText() + "="
-                + encode(token.get("token").asText())), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> logout = browser.send(
+                form(
+                        "/admin/logout",
+                        token.get("parameterName").asText() + "="
+                                + encode(token.get("token").asText())),
+                HttpResponse.BodyHandlers.ofString());
         assertThat(logout.statusCode()).isEqualTo(302);
-        assertThat(browser.send(request("GET", "/api/carts").header("X-Requested-With", "XMLHttpRequest").build(),
-                HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(401);
+        assertThat(browser.send(
+                                request("GET", "/api/carts")
+                                        .header("X-Requested-With", "XMLHttpRequest")
+                                        .build(),
+                                HttpResponse.BodyHandlers.ofString())
+                        .statusCode())
+                .isEqualTo(401);
     }
 
     @Test
     void intakeStaysOpenWithoutCsrfTokens() {
-        HttpResponse<String> notice = Notices.post(HUB.hub(), "open-1", Notices.checkoutStarted("open-1",
-                "open@example.com", "9.00"));
+        HttpResponse<String> notice =
+                Notices.post(HUB.hub(), "open-1", Notices.checkoutStarted("open-1", "open@example.com", "9.00"));
         assertThat(notice.statusCode()).isEqualTo(202);
     }
 
     private static HttpRequest form(String path, String body) {
-        return HttpRequest.newBuilder(HUB.hub().uri(path)).header("Content-Type", "application/x-www-form-urlencoded")
+        return HttpRequest.newBuilder(HUB.hub().uri(path))
+                .header("Content-Type", "application/x-www-form-urlencoded")
                 .header("Accept", "text/html")
-                .POST(HttpRequest.BodyPublishers.ofString(body)).build();
+                .POST(HttpRequest.BodyPublishers.ofString(body))
+                .build();
     }
 
     private static String encode(String value) {

@@ -46,12 +46,14 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 class AdminPageBrowserTest {
 
     private static final String CHROMIUM = System.getProperty("cartrelay.test.chromium", "/usr/bin/chromium");
-    private static final String CHROMEDRIVER = System.getProperty("cartrelay.test.chromedriver", "/usr/bin/chromedriver");
+    private static final String CHROMEDRIVER =
+            System.getProperty("cartrelay.test.chromedriver", "/usr/bin/chromedriver");
     private static final Duration PATIENCE = Duration.ofSeconds(20);
 
     @RegisterExtension
-    final TestReceiver receiver = TestReceiver.answering(wireMock -> wireMock.stubFor(post(urlEqualTo("/in"))
-            .willReturn(aResponse().withStatus(400).withBody("{\"error\":\"unknown list\"}"))));
+    final TestReceiver receiver = TestReceiver.answering(wireMock -> wireMock.stubFor(
+            post(urlEqualTo("/in")).willReturn(aResponse().withStatus(400).withBody("{\"error\":\"unknown list\"}"))));
+
     private TestHub hub;
     private Path downloads;
     private WebDriver browser;
@@ -86,21 +88,32 @@ class AdminPageBrowserTest {
         if ("true".equalsIgnoreCase(System.getenv("CI"))) {
             throw new IllegalStateException(message + "; CI must run the browser test (.ci/run installs them)");
         }
-        Assumptions.abort(message + " (apt-get install chromium chromium-driver); the browser test is skipped "
-                + "outside CI");
+        Assumptions.abort(
+                message + " (apt-get install chromium chromium-driver); the browser test is skipped " + "outside CI");
     }
 
     private static WebDriver startBrowser(Path downloads) throws IOException {
         ChromeOptions options = new ChromeOptions();
         options.setBinary(CHROMIUM);
-        options.addArguments("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                "--disable-dev-shm-usage", "--window-size=1400,1200",
+        options.addArguments(
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--disable-dev-shm-usage",
+                "--window-size=1400,1200",
                 "--user-data-dir=" + Files.createTempDirectory("cartrelay-chromium"));
-        options.setExperimentalOption("prefs", Map.of("download.default_directory", downloads.toString(),
-                "download.prompt_for_download", false));
+        options.setExperimentalOption(
+                "prefs",
+                Map.of("download.default_directory", downloads.toString(), "download.prompt_for_download", false));
         ChromeDriverService service = new ChromeDriverService.Builder()
-                .usingDriverExecutable(new File(CHROMEDRIVER)).usingAnyFreePort().build();
+                .usingDriverExecutable(new File(CHROMEDRIVER))
+                .usingAnyFreePort()
+                .build();
         return new ChromeDriver(service, options);
     }
 
@@ -124,8 +137,10 @@ class AdminPageBrowserTest {
     void anAdminSignsInFiltersByEmailDownloadsTheCsvAndReplaysADeadLetterUntilDelivered() throws Exception {
         started("ann1", "ann@example.com", "Ann", "p-tea");
         // Ann's second cart after her first was abandoned: while the first is pending it would supersede it (a burst)
-        await().atMost(PATIENCE).until(() -> hub.count(
-                "select count(*) from checkout where checkout_ref = 'cart-ann1' and status = 'abandoned'") == 1);
+        await().atMost(PATIENCE)
+                .until(() -> hub.count(
+                                "select count(*) from checkout where checkout_ref = 'cart-ann1' and status = 'abandoned'")
+                        == 1);
         started("ann2", "ann@example.com", "=1+2", "p-mug");
         started("bob", "bob@example.com", "Bob", "p-tea");
         await().atMost(PATIENCE).until(() -> hub.count("select count(*) from delivery where status = 'dead'") == 3);
@@ -141,8 +156,11 @@ class AdminPageBrowserTest {
         assertThat(browser.getCurrentUrl()).endsWith("/admin/");
 
         // the per-product figures and their chart
-        waiting().until(driver -> driver.findElements(By.cssSelector("#products-body tr")).size() == 2);
-        assertThat(browser.findElements(By.cssSelector("#stats-chart rect.abandoned"))).hasSizeGreaterThanOrEqualTo(2);
+        waiting()
+                .until(driver ->
+                        driver.findElements(By.cssSelector("#products-body tr")).size() == 2);
+        assertThat(browser.findElements(By.cssSelector("#stats-chart rect.abandoned")))
+                .hasSizeGreaterThanOrEqualTo(2);
         assertThat(browser.findElement(By.id("products-body")).getText()).contains("p-tea", "p-mug");
 
         // filtering by email
@@ -150,42 +168,60 @@ class AdminPageBrowserTest {
         browser.findElement(By.id("apply-filters")).click();
         waiting().until(ExpectedConditions.textToBe(By.id("carts-info"), "1–2 of 2"));
         List<String> emails = browser.findElements(By.cssSelector("#carts-body tr.cart td.email")).stream()
-                .map(WebElement::getText).toList();
+                .map(WebElement::getText)
+                .toList();
         assertThat(emails).containsExactly("ann@example.com", "ann@example.com");
 
         // the CSV download has the filtered rows, with the formula neutralised
         browser.findElement(By.id("csv-download")).click();
         Path csv = downloads.resolve("carts.csv");
-        await().atMost(PATIENCE).until(() -> Files.exists(csv) && !Files.exists(downloads.resolve("carts.csv.crdownload")));
-        List<String> lines = List.of(Files.readString(csv, StandardCharsets.UTF_8).split("\r\n"));
+        await().atMost(PATIENCE)
+                .until(() -> Files.exists(csv) && !Files.exists(downloads.resolve("carts.csv.crdownload")));
+        List<String> lines =
+                List.of(Files.readString(csv, StandardCharsets.UTF_8).split("\r\n"));
         assertThat(lines).hasSize(3);
         assertThat(lines.get(0)).startsWith("id,source,checkout_id,email,first_name,");
         assertThat(lines.subList(1, 3)).allSatisfy(line -> assertThat(line).contains(",ann@example.com,"));
-        assertThat(lines.subList(1, 3)).anySatisfy(line -> assertThat(line).contains(",cart-ann2,ann@example.com,'=1+2,"));
-        assertThat(lines.subList(1, 3)).anySatisfy(line -> assertThat(line).contains(",cart-ann1,ann@example.com,Ann,"));
+        assertThat(lines.subList(1, 3))
+                .anySatisfy(line -> assertThat(line).contains(",cart-ann2,ann@example.com,'=1+2,"));
+        assertThat(lines.subList(1, 3))
+                .anySatisfy(line -> assertThat(line).contains(",cart-ann1,ann@example.com,Ann,"));
 
         // replaying Bob's dead letter once the receiver accepts it
         receiver.resetAll();
         receiver.stubFor(post(urlEqualTo("/in")).willReturn(aResponse().withStatus(200)));
         By bobsRow = By.xpath("//tbody[@id='dead-letters-body']/tr[td[@class='email'][text()='bob@example.com']]");
         waiting().until(ExpectedConditions.numberOfElementsToBe(By.cssSelector("#dead-letters-body tr"), 3));
-        browser.findElement(bobsRow).findElement(By.cssSelector("button.replay")).click();
-        waiting().until(driver -> driver.findElement(bobsRow).findElement(By.cssSelector(".replay-status")).getText()
-                .equals("delivered"));
+        browser.findElement(bobsRow)
+                .findElement(By.cssSelector("button.replay"))
+                .click();
+        waiting()
+                .until(driver -> driver.findElement(bobsRow)
+                        .findElement(By.cssSelector(".replay-status"))
+                        .getText()
+                        .equals("delivered"));
         assertThat(receiver.findAll(postRequestedFor(urlEqualTo("/in"))
-                .withRequestBody(matchingJsonPath("$.customer.email", equalTo("bob@example.com"))))).hasSize(1);
+                        .withRequestBody(matchingJsonPath("$.customer.email", equalTo("bob@example.com")))))
+                .hasSize(1);
         assertThat(hub.count("select count(*) from delivery where replay_of is not null and status = 'delivered'"))
                 .isEqualTo(1);
-        assertThat(hub.count("select count(*) from delivery where status = 'dead'")).isEqualTo(2);
+        assertThat(hub.count("select count(*) from delivery where status = 'dead'"))
+                .isEqualTo(2);
 
         // the suppression list: an address added with the form is listed masked, and taken off again
         browser.findElement(By.id("suppression-email")).sendKeys("ann@example.com");
         browser.findElement(By.id("suppression-reason")).sendKeys("asked by phone");
         browser.findElement(By.id("suppression-add")).click();
-        waiting().until(driver -> driver.findElements(By.cssSelector("#suppressions-body tr.suppression")).size() == 1);
-        assertThat(browser.findElement(By.cssSelector("#suppressions-body tr.suppression")).getText())
-                .contains("a***@example.com", "api", "asked by phone").doesNotContain("ann@example.com");
-        assertThat(hub.count("select count(*) from suppression where email = 'ann@example.com'")).isEqualTo(1);
+        waiting()
+                .until(driver -> driver.findElements(By.cssSelector("#suppressions-body tr.suppression"))
+                                .size()
+                        == 1);
+        assertThat(browser.findElement(By.cssSelector("#suppressions-body tr.suppression"))
+                        .getText())
+                .contains("a***@example.com", "api", "asked by phone")
+                .doesNotContain("ann@example.com");
+        assertThat(hub.count("select count(*) from suppression where email = 'ann@example.com'"))
+                .isEqualTo(1);
         browser.findElement(By.id("suppression-email")).sendKeys("ann@example.com");
         browser.findElement(By.id("suppression-remove")).click();
         waiting().until(ExpectedConditions.visibilityOfElementLocated(By.id("suppressions-empty")));

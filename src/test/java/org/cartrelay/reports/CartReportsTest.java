@@ -33,8 +33,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 class CartReportsTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final String AUTH = "Basic " + Base64.getEncoder()
-            .encodeToString("ops:s3cret-ops".getBytes(StandardCharsets.UTF_8));
+    private static final String AUTH =
+            "Basic " + Base64.getEncoder().encodeToString("ops:s3cret-ops".getBytes(StandardCharsets.UTF_8));
 
     private static TestDatabase database;
     private static TestHub hub;
@@ -52,8 +52,14 @@ class CartReportsTest {
         dayOne = hub.clock().instant();
         started("ann1", "ann@example.com", "Ann", "Lee", "f1", "10.00", "p-tea");
         started("bob", "bob@example.com", "Bob", "Stone", "f1", "30.00", "p-tea", "p-mug");
-        started("eve", "eve@example.com", "=HYPERLINK(\\\"http://evil.example\\\",\\\"x\\\")", "Müller, Jr.", null,
-                "5.00", "p-tea");
+        started(
+                "eve",
+                "eve@example.com",
+                "=HYPERLINK(\\\"http://evil.example\\\",\\\"x\\\")",
+                "Müller, Jr.",
+                null,
+                "5.00",
+                "p-tea");
         completed("bob", "30.00");
         assertThat(count("converted")).isEqualTo(1);
         hub.clock().advance(Duration.ofMinutes(31));
@@ -79,8 +85,14 @@ class CartReportsTest {
         return hub.count("select count(*) from checkout where status = ?", status);
     }
 
-    private static void started(String key, String email, String firstName, String lastName, String orderForm,
-            String total, String... products) {
+    private static void started(
+            String key,
+            String email,
+            String firstName,
+            String lastName,
+            String orderForm,
+            String total,
+            String... products) {
         List<String> items = new ArrayList<>();
         for (String product : products) {
             items.add("{\"productId\": \"%s\", \"name\": \"Thing\", \"quantity\": 1, \"unitPrice\": \"%s\"}"
@@ -91,8 +103,15 @@ class CartReportsTest {
                  "checkout": {"id": "cart-%s", %s "currency": "EUR", "total": "%s", "items": [%s]},
                  "customer": {"email": "%s", "firstName": "%s", "lastName": "%s", "address": {"country": "US"}},
                  "consent": {"newsletter": true}}
-                """.formatted(key, key, orderForm == null ? "" : "\"orderFormId\": \"" + orderForm + "\",", total,
-                String.join(", ", items), email, firstName, lastName);
+                """.formatted(
+                        key,
+                        key,
+                        orderForm == null ? "" : "\"orderFormId\": \"" + orderForm + "\",",
+                        total,
+                        String.join(", ", items),
+                        email,
+                        firstName,
+                        lastName);
         accept(key, json);
     }
 
@@ -110,7 +129,8 @@ class CartReportsTest {
 
     static HttpResponse<String> get(String path) {
         return TestHub.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + hub.port() + path))
-                .header("Authorization", AUTH).GET());
+                .header("Authorization", AUTH)
+                .GET());
     }
 
     private static JsonNode json(String path) throws Exception {
@@ -130,8 +150,8 @@ class CartReportsTest {
         JsonNode page = json("/api/carts");
         assertThat(page.get("total").asLong()).isEqualTo(5);
         assertThat(checkoutIds(page).get(0)).isEqualTo("cart-zed");
-        assertThat(checkoutIds(page)).containsExactlyInAnyOrder("cart-ann1", "cart-ann2", "cart-bob", "cart-eve",
-                "cart-zed");
+        assertThat(checkoutIds(page))
+                .containsExactlyInAnyOrder("cart-ann1", "cart-ann2", "cart-bob", "cart-eve", "cart-zed");
         JsonNode bob = page.get("items").get(checkoutIds(page).indexOf("cart-bob"));
         assertThat(bob.get("status").asText()).isEqualTo("converted");
         assertThat(bob.get("products").toString()).isEqualTo("[\"p-tea\",\"p-mug\"]");
@@ -143,8 +163,8 @@ class CartReportsTest {
 
     @Test
     void cartsAreFilteredByEmailIgnoringCase() throws Exception {
-        assertThat(checkoutIds(json("/api/carts?email=ANN@Example.com"))).containsExactlyInAnyOrder("cart-ann1",
-                "cart-ann2");
+        assertThat(checkoutIds(json("/api/carts?email=ANN@Example.com")))
+                .containsExactlyInAnyOrder("cart-ann1", "cart-ann2");
     }
 
     @Test
@@ -161,14 +181,15 @@ class CartReportsTest {
         assertThat(recovered.at("/items/0/recovered/amount").asText()).isEqualTo("12.50");
         assertThat(recovered.at("/items/0/recovered/currency").asText()).isEqualTo("EUR");
         assertThat(recovered.at("/items/0/abandonedAt").isNull()).isFalse();
-        assertThat(checkoutIds(json("/api/carts?status=abandoned,converted"))).containsExactlyInAnyOrder("cart-ann2",
-                "cart-eve", "cart-bob");
+        assertThat(checkoutIds(json("/api/carts?status=abandoned,converted")))
+                .containsExactlyInAnyOrder("cart-ann2", "cart-eve", "cart-bob");
         assertThat(checkoutIds(json("/api/carts?status=superseded"))).isEmpty();
     }
 
     @Test
     void cartsAreFilteredByStartTime() throws Exception {
-        assertThat(checkoutIds(json("/api/carts?from=" + dayThree.minusSeconds(60)))).containsExactly("cart-zed");
+        assertThat(checkoutIds(json("/api/carts?from=" + dayThree.minusSeconds(60))))
+                .containsExactly("cart-zed");
         assertThat(checkoutIds(json("/api/carts?from=" + dayOne.minusSeconds(60) + "&to=" + dayOne.plusSeconds(3600))))
                 .containsExactlyInAnyOrder("cart-ann1", "cart-ann2", "cart-bob", "cart-eve");
         String day = dayThree.toString().substring(0, 10);
@@ -194,7 +215,8 @@ class CartReportsTest {
         HttpResponse<String> from = get("/api/carts?from=yesterday");
         assertThat(from.statusCode()).isEqualTo(400);
         assertThat(JSON.readTree(from.body()).get("detail").asText()).contains("'from'", "yesterday");
-        assertThat(JSON.readTree(get("/api/carts?size=0").body()).get("detail").asText()).contains("'size'");
+        assertThat(JSON.readTree(get("/api/carts?size=0").body()).get("detail").asText())
+                .contains("'size'");
         assertThat(get("/api/carts?status=drop%20table").statusCode()).isEqualTo(400);
         assertThat(get("/api/carts.csv?to=2026-13-45").statusCode()).isEqualTo(400);
         assertThat(get("/api/stats?from=2026-08-02&to=2026-08-01").statusCode()).isEqualTo(400);
@@ -202,20 +224,29 @@ class CartReportsTest {
 
     @Test
     void theCsvHasAHeaderRowAndTheFilteredRowsInUtf8WithFormulasNeutralised() throws Exception {
-        HttpResponse<byte[]> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(
-                        "http://127.0.0.1:" + hub.port() + "/api/carts.csv?email=eve@example.com"))
-                .header("Authorization", AUTH).GET().build(), HttpResponse.BodyHandlers.ofByteArray());
+        HttpResponse<byte[]> response = HttpClient.newHttpClient()
+                .send(
+                        HttpRequest.newBuilder(URI.create(
+                                        "http://127.0.0.1:" + hub.port() + "/api/carts.csv?email=eve@example.com"))
+                                .header("Authorization", AUTH)
+                                .GET()
+                                .build(),
+                        HttpResponse.BodyHandlers.ofByteArray());
         assertThat(response.statusCode()).isEqualTo(200);
-        assertThat(response.headers().firstValue("Content-Type").orElseThrow()).isEqualToIgnoringCase(
-                "text/csv;charset=UTF-8");
-        assertThat(response.headers().firstValue("Content-Disposition").orElseThrow()).contains("attachment");
+        assertThat(response.headers().firstValue("Content-Type").orElseThrow())
+                .isEqualToIgnoringCase("text/csv;charset=UTF-8");
+        assertThat(response.headers().firstValue("Content-Disposition").orElseThrow())
+                .contains("attachment");
         String csv = new String(response.body(), StandardCharsets.UTF_8);
         String[] lines = csv.split("\r\n");
         assertThat(lines).hasSize(2);
-        assertThat(lines[0]).isEqualTo("id,source,checkout_id,email,first_name,last_name,status,started_at,"
-                + "abandoned_at,closed_at,order_form_id,currency,total,products,recovered_amount,recovered_currency");
-        assertThat(lines[1]).contains(",generic,cart-eve,eve@example.com,"
-                + "\"'=HYPERLINK(\"\"http://evil.example\"\",\"\"x\"\")\",\"Müller, Jr.\",abandoned,");
+        assertThat(lines[0])
+                .isEqualTo(
+                        "id,source,checkout_id,email,first_name,last_name,status,started_at,"
+                                + "abandoned_at,closed_at,order_form_id,currency,total,products,recovered_amount,recovered_currency");
+        assertThat(lines[1])
+                .contains(",generic,cart-eve,eve@example.com,"
+                        + "\"'=HYPERLINK(\"\"http://evil.example\"\",\"\"x\"\")\",\"Müller, Jr.\",abandoned,");
         assertThat(lines[1]).endsWith(",,EUR,5.00,p-tea,,");
     }
 
@@ -225,10 +256,11 @@ class CartReportsTest {
         assertThat(all).hasSize(6);
         String[] recovered = get("/api/carts.csv?status=recovered").body().split("\r\n");
         assertThat(recovered).hasSize(2);
-        assertThat(recovered[1]).contains(",cart-ann1,ann@example.com,Ann,Lee,recovered,").endsWith(
-                ",f1,EUR,10.00,p-tea,12.50,EUR");
-        assertThat(get("/api/carts.csv?email=nobody@example.com").body()).isEqualTo(String.join(",",
-                ReportsApi.CSV_HEADER) + "\r\n");
+        assertThat(recovered[1])
+                .contains(",cart-ann1,ann@example.com,Ann,Lee,recovered,")
+                .endsWith(",f1,EUR,10.00,p-tea,12.50,EUR");
+        assertThat(get("/api/carts.csv?email=nobody@example.com").body())
+                .isEqualTo(String.join(",", ReportsApi.CSV_HEADER) + "\r\n");
     }
 
     @Test
@@ -267,8 +299,14 @@ class CartReportsTest {
         assertThat(f1.get("recovered").asLong()).isEqualTo(1);
         assertThat(f1.get("converted").asLong()).isEqualTo(1);
         assertThat(f1.get("recoveryRate").decimalValue()).isEqualByComparingTo("1");
-        assertThat(find(stats.get("orderForms"), "orderFormId", "f2").get("abandoned").asLong()).isEqualTo(1);
-        assertThat(find(stats.get("orderForms"), "orderFormId", CartStats.NONE).get("started").asLong()).isEqualTo(1);
+        assertThat(find(stats.get("orderForms"), "orderFormId", "f2")
+                        .get("abandoned")
+                        .asLong())
+                .isEqualTo(1);
+        assertThat(find(stats.get("orderForms"), "orderFormId", CartStats.NONE)
+                        .get("started")
+                        .asLong())
+                .isEqualTo(1);
         assertThat(stats.get("orderForms")).hasSize(3);
     }
 

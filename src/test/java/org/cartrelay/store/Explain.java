@@ -8,14 +8,16 @@ import org.springframework.transaction.support.TransactionTemplate;
 /** PostgreSQL's EXPLAIN (ANALYZE, BUFFERS) of a statement, run in a transaction that is rolled back. */
 final class Explain {
 
-    private Explain() {
-    }
+    private Explain() {}
 
     /** The plan, as JSON. */
     static String plan(TestHub hub, String sql, Object... params) {
         return hub.bean(TransactionTemplate.class).execute(tx -> {
-            String plan = hub.jdbc().sql("explain (analyze, buffers, format json) " + sql).params(params)
-                    .query(String.class).single();
+            String plan = hub.jdbc()
+                    .sql("explain (analyze, buffers, format json) " + sql)
+                    .params(params)
+                    .query(String.class)
+                    .single();
             tx.setRollbackOnly();
             return plan;
         });

@@ -20,7 +20,8 @@ class StoreUnavailableTest {
 
     @Test
     void intakeAnswers503WithRetryAfterWhileTheDatabaseIsUnreachable() throws Exception {
-        try (ProxiedDatabase backend = ProxiedDatabase.start(); TestHub hub = backend.hub().start()) {
+        try (ProxiedDatabase backend = ProxiedDatabase.start();
+                TestHub hub = backend.hub().start()) {
             TcpProxy proxy = backend.proxy();
             String entry = Fixtures.form("digistore24/order-form-entry.form");
             String payment = Fixtures.form("digistore24/on-payment.form");
@@ -38,7 +39,8 @@ class StoreUnavailableTest {
             await().atMost(Duration.ofSeconds(20))
                     .until(() -> hub.postForm("/ipn/digistore24", payment).statusCode() == 200);
             assertThat(hub.count("select count(*) from notice")).isEqualTo(2);
-            assertThat(hub.count("select count(*) from checkout where status = 'converted'")).isEqualTo(1);
+            assertThat(hub.count("select count(*) from checkout where status = 'converted'"))
+                    .isEqualTo(1);
         }
     }
 }

@@ -46,7 +46,8 @@ class DueScanTest {
     void aClockSetBackMovesTheStartBackWithIt() {
         scan.from(T);
         scan.caughtUp(T);
-        assertThat(scan.from(T.minusSeconds(3600))).isEqualTo(T.minusSeconds(3600).minus(DueScan.MARGIN));
+        assertThat(scan.from(T.minusSeconds(3600)))
+                .isEqualTo(T.minusSeconds(3600).minus(DueScan.MARGIN));
     }
 
     @Test

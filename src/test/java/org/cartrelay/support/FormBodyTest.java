@@ -22,6 +22,8 @@ class FormBodyTest {
     void aMalformedEscapeNamesThePairButNotTheBytes() {
         assertThatThrownBy(() -> FormBody.parse("a=1&secret=%zz"))
                 .isInstanceOf(FormBody.MalformedException.class)
-                .hasMessageContaining("pair 2").hasMessageNotContaining("secret").hasMessageNotContaining("%zz");
+                .hasMessageContaining("pair 2")
+                .hasMessageNotContaining("secret")
+                .hasMessageNotContaining("%zz");
     }
 }

@@ -52,12 +52,14 @@ class StandardWebhooksTest {
         assertThat(header).startsWith("v1,").doesNotContain(" ");
         assertThat(signer.verify("evt_2", 1_700_000_000L, BODY, header)).isFalse();
         assertThat(signer.verify("evt_1", 1_700_000_001L, BODY, header)).isFalse();
-        assertThat(signer.verify("evt_1", 1_700_000_000L, "{}".getBytes(StandardCharsets.UTF_8), header)).isFalse();
+        assertThat(signer.verify("evt_1", 1_700_000_000L, "{}".getBytes(StandardCharsets.UTF_8), header))
+                .isFalse();
     }
 
     @Test
     void aSecretThatIsNotBase64IsRefused() {
-        assertThatThrownBy(() -> StandardWebhooks.withSecret("whsec_A")).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> StandardWebhooks.withSecret("whsec_A"))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("a Standard Webhooks secret must be 'whsec_' followed by base64");
     }
 }

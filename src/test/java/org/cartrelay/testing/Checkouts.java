@@ -8,8 +8,7 @@ import java.net.http.HttpResponse;
  */
 public final class Checkouts {
 
-    private Checkouts() {
-    }
+    private Checkouts() {}
 
     /** Posts {@code checkout.started} for {@code cart-<key>} and fails unless the hub accepts it. */
     public static void start(TestHub hub, String key, String productId, String total, String country) {
@@ -36,8 +35,8 @@ public final class Checkouts {
     private static void accept(TestHub hub, String id, String json) {
         HttpResponse<String> response = Notices.post(hub, id, json);
         if (response.statusCode() != 202) {
-            throw new AssertionError("Notice " + id + " was not accepted: " + response.statusCode() + " "
-                    + response.body());
+            throw new AssertionError(
+                    "Notice " + id + " was not accepted: " + response.statusCode() + " " + response.body());
         }
     }
 }

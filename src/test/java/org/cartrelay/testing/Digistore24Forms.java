@@ -17,8 +17,7 @@ import java.util.Map;
  */
 public final class Digistore24Forms {
 
-    private Digistore24Forms() {
-    }
+    private Digistore24Forms() {}
 
     /** The fixture's fields with {@code changes} applied (a null value removes the field), signed again. */
     public static String from(String fixture, Map<String, String> changes) {
@@ -39,17 +38,23 @@ public final class Digistore24Forms {
         });
         List<Map.Entry<String, String>> signed = new ArrayList<>();
         fields.entrySet().stream().filter(e -> !e.getValue().isEmpty()).forEach(signed::add);
-        signed.sort((a, b) -> java.util.Arrays.compareUnsigned(a.getKey().getBytes(StandardCharsets.UTF_8),
-                b.getKey().getBytes(StandardCharsets.UTF_8)));
+        signed.sort((a, b) -> java.util.Arrays.compareUnsigned(
+                a.getKey().getBytes(StandardCharsets.UTF_8), b.getKey().getBytes(StandardCharsets.UTF_8)));
         StringBuilder text = new StringBuilder();
-        signed.forEach(e -> text.append(e.getKey()).append('=').append(e.getValue())
-                .append(Fixtures.DIGISTORE24_PASSPHRASE));
+        signed.forEach(
+                e -> text.append(e.getKey()).append('=').append(e.getValue()).append(Fixtures.DIGISTORE24_PASSPHRASE));
         StringBuilder body = new StringBuilder();
-        fields.forEach((key, value) -> body.append(URLEncoder.encode(key, StandardCharsets.UTF_8)).append('=')
-                .append(URLEncoder.encode(value, StandardCharsets.UTF_8)).append('&'));
+        fields.forEach((key, value) -> body.append(URLEncoder.encode(key, StandardCharsets.UTF_8))
+                .append('=')
+                .append(URLEncoder.encode(value, StandardCharsets.UTF_8))
+                .append('&'));
         try {
-            return body.append("sha_sign=").append(HexFormat.of().withUpperCase().formatHex(MessageDigest
-                    .getInstance("SHA-512").digest(text.toString().getBytes(StandardCharsets.UTF_8)))).toString();
+            return body.append("sha_sign=")
+                    .append(HexFormat.of()
+                            .withUpperCase()
+                            .formatHex(MessageDigest.getInstance("SHA-512")
+                                    .digest(text.toString().getBytes(StandardCharsets.UTF_8))))
+                    .toString();
         } catch (java.security.NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }

@@ -19,8 +19,7 @@ public final class Fixtures {
 
     private static final String ROOT = "/fixtures/";
 
-    private Fixtures() {
-    }
+    private Fixtures() {}
 
     public static String text(String relative) {
         try (InputStream in = Fixtures.class.getResourceAsStream(ROOT + relative)) {
@@ -44,7 +43,9 @@ public final class Fixtures {
         for (String line : text(relative).split("\\R")) {
             int colon = line.indexOf(':');
             if (colon > 0) {
-                headers.put(line.substring(0, colon).trim(), line.substring(colon + 1).trim());
+                headers.put(
+                        line.substring(0, colon).trim(),
+                        line.substring(colon + 1).trim());
             }
         }
         return headers;

@@ -15,7 +15,8 @@ public final class H2BrokenConnections implements SQLExceptionOverride {
     @java.lang.Override
     public SQLExceptionOverride.Override adjudicate(SQLException e) {
         int code = e.getErrorCode();
-        return code == 90121 || code == 90067 ? SQLExceptionOverride.Override.MUST_EVICT
+        return code == 90121 || code == 90067
+                ? SQLExceptionOverride.Override.MUST_EVICT
                 : SQLExceptionOverride.Override.CONTINUE_EVICT;
     }
 }

@@ -35,27 +35,38 @@ public final class HubProcess implements AutoCloseable {
             port = free.getLocalPort();
         }
         List<String> command = new ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx384m",
-                "-cp", System.getProperty("java.class.path"), CartRelayApplication.class.getName(),
-                "--server.port=" + port, "--cartrelay.home=" + home,
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx384m",
+                "-cp",
+                System.getProperty("java.class.path"),
+                CartRelayApplication.class.getName(),
+                "--server.port=" + port,
+                "--cartrelay.home=" + home,
                 "--cartrelay.sources.generic.secret=" + Fixtures.GENERIC_SECRET,
                 "--camel.main.jmx-enabled=false"));
         properties.forEach((name, value) -> command.add("--" + name + "=" + value));
         Files.createDirectories(log.getParent());
-        Process process = new ProcessBuilder(command).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+        Process process = new ProcessBuilder(command)
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+                .start();
         HubProcess hub = new HubProcess(process, port);
-        await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(200)).until(() -> {
-            if (!process.isAlive()) {
-                throw new IllegalStateException("The hub process exited with " + process.exitValue() + "; see " + log);
-            }
-            try {
-                return TestHub.send(HttpRequest.newBuilder(hub.uri().resolve("/actuator/health")).GET())
-                        .statusCode() == 200;
-            } catch (RuntimeException notYet) {
-                return false;
-            }
-        });
+        await().atMost(Duration.ofSeconds(90))
+                .pollInterval(Duration.ofMillis(200))
+                .until(() -> {
+                    if (!process.isAlive()) {
+                        throw new IllegalStateException(
+                                "The hub process exited with " + process.exitValue() + "; see " + log);
+                    }
+                    try {
+                        return TestHub.send(HttpRequest.newBuilder(hub.uri().resolve("/actuator/health"))
+                                                .GET())
+                                        .statusCode()
+                                == 200;
+                    } catch (RuntimeException notYet) {
+                        return false;
+                    }
+                });
         return hub;
     }
 

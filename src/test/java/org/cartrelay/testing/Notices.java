@@ -12,8 +12,7 @@ import org.cartrelay.support.StandardWebhooks;
 /** Signed generic notices, one distinct checkout each, for tests that need many deliveries. */
 public final class Notices {
 
-    private Notices() {
-    }
+    private Notices() {}
 
     public static String checkoutStarted(String key, String email, String total) {
         return """
@@ -27,7 +26,8 @@ public final class Notices {
 
     /** Posts a signed canonical event to /events, signed with the fixture secret at the hub's current time. */
     public static HttpResponse<String> post(TestHub hub, String id, String json) {
-        return hub.post("/events", json, signedHeaders(id, json, hub.clock().instant().getEpochSecond()));
+        return hub.post(
+                "/events", json, signedHeaders(id, json, hub.clock().instant().getEpochSecond()));
     }
 
     /** The same, to a hub running in another process. */
@@ -41,18 +41,26 @@ public final class Notices {
     private static Map<String, String> signedHeaders(String id, String json, long timestamp) {
         String signature = StandardWebhooks.withSecret(Fixtures.GENERIC_SECRET)
                 .sign(id, timestamp, json.getBytes(StandardCharsets.UTF_8));
-        return Map.of("Content-Type", "application/json", "webhook-id", id,
-                "webhook-timestamp", Long.toString(timestamp), "webhook-signature", signature);
+        return Map.of(
+                "Content-Type",
+                "application/json",
+                "webhook-id",
+                id,
+                "webhook-timestamp",
+                Long.toString(timestamp),
+                "webhook-signature",
+                signature);
     }
 
     /** Posts {@code count} distinct started checkouts and fails unless each is accepted. */
     public static void startCheckouts(TestHub hub, String prefix, int count) {
         for (int i = 0; i < count; i++) {
             String key = prefix + "-" + i;
-            HttpResponse<String> response = post(hub, "msg-" + key, checkoutStarted(key, key + "@example.com", "49.00"));
+            HttpResponse<String> response =
+                    post(hub, "msg-" + key, checkoutStarted(key, key + "@example.com", "49.00"));
             if (response.statusCode() != 202) {
-                throw new AssertionError("Notice " + key + " was not accepted: " + response.statusCode() + " "
-                        + response.body());
+                throw new AssertionError(
+                        "Notice " + key + " was not accepted: " + response.statusCode() + " " + response.body());
             }
         }
     }

@@ -22,13 +22,14 @@ import java.util.Set;
  */
 public final class PersonalData {
 
-    private PersonalData() {
-    }
+    private PersonalData() {}
 
     /** Every {@code table.column: value} that holds the address in one of its stored forms. */
     public static List<String> find(TestDatabase database, String email) {
         String lower = email.toLowerCase(Locale.ROOT);
-        Set<String> forms = new LinkedHashSet<>(List.of(lower, lower.replace("@", "%40"),
+        Set<String> forms = new LinkedHashSet<>(List.of(
+                lower,
+                lower.replace("@", "%40"),
                 URLEncoder.encode(lower, StandardCharsets.UTF_8).toLowerCase(Locale.ROOT)));
         List<String> found = new ArrayList<>();
         try (Connection connection = DriverManager.getConnection(database.url(), database.user(), "")) {
@@ -38,14 +39,19 @@ public final class PersonalData {
             try (ResultSet rs = meta.getColumns(null, schema, "%", "%")) {
                 while (rs.next()) {
                     int type = rs.getInt("DATA_TYPE");
-                    if (type == Types.VARCHAR || type == Types.CHAR || type == Types.LONGVARCHAR || type == Types.CLOB
-                            || type == Types.NVARCHAR || type == Types.NCHAR) {
+                    if (type == Types.VARCHAR
+                            || type == Types.CHAR
+                            || type == Types.LONGVARCHAR
+                            || type == Types.CLOB
+                            || type == Types.NVARCHAR
+                            || type == Types.NCHAR) {
                         columns.add(new String[] {rs.getString("TABLE_NAME"), rs.getString("COLUMN_NAME")});
                     }
                 }
             }
             if (columns.isEmpty()) {
-                throw new AssertionError("No text columns found in schema " + schema + "; the search would prove nothing");
+                throw new AssertionError(
+                        "No text columns found in schema " + schema + "; the search would prove nothing");
             }
             for (String[] column : columns) {
                 for (String form : forms) {
@@ -70,8 +76,8 @@ public final class PersonalData {
     public static List<String> tables(TestDatabase database) {
         List<String> tables = new ArrayList<>();
         try (Connection connection = DriverManager.getConnection(database.url(), database.user(), "");
-                ResultSet rs = connection.getMetaData().getTables(null, connection.getSchema(), "%",
-                        new String[] {"TABLE"})) {
+                ResultSet rs =
+                        connection.getMetaData().getTables(null, connection.getSchema(), "%", new String[] {"TABLE"})) {
             while (rs.next()) {
                 tables.add(rs.getString("TABLE_NAME").toLowerCase(Locale.ROOT));
             }

@@ -32,7 +32,8 @@ public final class ProxiedDatabase implements AutoCloseable {
             port = free.getLocalPort();
         }
         try {
-            Server h2 = Server.createTcpServer("-tcpPort", Integer.toString(port), "-ifNotExists").start();
+            Server h2 = Server.createTcpServer("-tcpPort", Integer.toString(port), "-ifNotExists")
+                    .start();
             return new ProxiedDatabase(database, h2, new TcpProxy("127.0.0.1", port));
         } catch (SQLException e) {
             throw new IOException("The H2 TCP server did not start", e);
@@ -50,13 +51,15 @@ public final class ProxiedDatabase implements AutoCloseable {
                 .property("spring.datasource.hikari.validation-timeout", "500");
         if (h2 != null) {
             // an in-memory database is the JVM's, by name: each proxied one has its own
-            builder.property("spring.datasource.url", "jdbc:h2:tcp://127.0.0.1:" + proxy.port() + "/mem:proxied-"
-                    + proxy.port() + ";DB_CLOSE_DELAY=-1;MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE");
-            builder.property("spring.datasource.hikari.exception-override-class-name",
-                    H2BrokenConnections.class.getName());
+            builder.property(
+                    "spring.datasource.url",
+                    "jdbc:h2:tcp://127.0.0.1:" + proxy.port() + "/mem:proxied-" + proxy.port()
+                            + ";DB_CLOSE_DELAY=-1;MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE");
+            builder.property(
+                    "spring.datasource.hikari.exception-override-class-name", H2BrokenConnections.class.getName());
         } else {
-            builder.property("spring.datasource.url",
-                    database.url().replace("127.0.0.1:5432", "127.0.0.1:" + proxy.port()));
+            builder.property(
+                    "spring.datasource.url", database.url().replace("127.0.0.1:5432", "127.0.0.1:" + proxy.port()));
         }
         return builder;
     }

@@ -74,7 +74,9 @@ public final class ScriptedSmtpServer implements AutoCloseable {
 
     /** The RCPT TO lines received for this recipient. */
     public List<String> rcptsTo(String recipient) {
-        return commands.stream().filter(c -> c.equalsIgnoreCase("RCPT TO:<" + recipient + ">")).toList();
+        return commands.stream()
+                .filter(c -> c.equalsIgnoreCase("RCPT TO:<" + recipient + ">"))
+                .toList();
     }
 
     /** How many messages to this recipient ended with 250 after DATA. */
@@ -106,8 +108,8 @@ public final class ScriptedSmtpServer implements AutoCloseable {
     private void converse(Socket socket, int connection) {
         try (socket) {
             socket.setSoTimeout(IDLE_MILLIS);
-            BufferedReader in = new BufferedReader(new InputStreamReader(socket.getInputStream(),
-                    StandardCharsets.UTF_8));
+            BufferedReader in =
+                    new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8));
             OutputStream out = socket.getOutputStream();
             if (!reply(out, greeting.apply(connection))) {
                 return;

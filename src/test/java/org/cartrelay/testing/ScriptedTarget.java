@@ -71,7 +71,9 @@ public final class ScriptedTarget implements AutoCloseable {
 
     public ScriptedTarget(Script script) {
         this.script = script;
-        this.server = new WireMockServer(WireMockConfiguration.options().dynamicPort().containerThreads(30)
+        this.server = new WireMockServer(WireMockConfiguration.options()
+                .dynamicPort()
+                .containerThreads(30)
                 .extensions(new Transformer()));
         server.start();
         server.stubFor(any(anyUrl()).willReturn(aResponse().withStatus(500)));
@@ -105,15 +107,15 @@ public final class ScriptedTarget implements AutoCloseable {
         @Override
         public ResponseDefinition transform(ServeEvent event) {
             String id = event.getRequest().getHeader("webhook-id");
-            int nth = perId.computeIfAbsent(String.valueOf(id), key -> new AtomicInteger()).incrementAndGet();
+            int nth = perId.computeIfAbsent(String.valueOf(id), key -> new AtomicInteger())
+                    .incrementAndGet();
             String body = event.getRequest().getBodyAsString();
             Instant at = Instant.now();
             Answer answer = script.answer(new Call(at, id, nth, body, 0, null));
             synchronized (calls) {
                 calls.add(new Call(at, id, nth, body, answer.status(), answer.retryAfter()));
             }
-            var response = aResponse().withStatus(answer.status())
-                    .withFixedDelay(answer.delayMillis());
+            var response = aResponse().withStatus(answer.status()).withFixedDelay(answer.delayMillis());
             if (answer.retryAfter() != null) {
                 response.withHeader("Retry-After", answer.retryAfter());
             }

@@ -43,7 +43,8 @@ public final class TargetedHub implements BeforeEachCallback, AfterEachCallback 
      * properties given as name, value, name, value….
      */
     public TestHub hub(String keys, String... properties) {
-        TestHub.Builder builder = TestHub.on(database).property("cartrelay.abandonment.delay", "0s")
+        TestHub.Builder builder = TestHub.on(database)
+                .property("cartrelay.abandonment.delay", "0s")
                 .connector("crm", """
                         type: webhook
                         endpoint: %s

@@ -6,8 +6,7 @@ package org.cartrelay.testing;
  */
 public final class Teardown {
 
-    private Teardown() {
-    }
+    private Teardown() {}
 
     /**
      * Closes each part in the order given, skipping those never started (null), and after trying every one throws the

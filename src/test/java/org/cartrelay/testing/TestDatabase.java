@@ -19,8 +19,8 @@ import org.junit.jupiter.api.Assumptions;
 public final class TestDatabase implements AutoCloseable {
 
     public static final String KIND = System.getProperty("cartrelay.test.db", "h2");
-    private static final String PG_URL = System.getProperty("cartrelay.test.postgres.url",
-            "jdbc:postgresql://127.0.0.1:5432/test");
+    private static final String PG_URL =
+            System.getProperty("cartrelay.test.postgres.url", "jdbc:postgresql://127.0.0.1:5432/test");
     private static final String PG_USER = System.getProperty("cartrelay.test.postgres.user", "postgres");
 
     private final String url;
@@ -41,13 +41,16 @@ public final class TestDatabase implements AutoCloseable {
         if (isPostgres()) {
             requirePostgres();
             String schema = "t_" + UUID.randomUUID().toString().replace("-", "").substring(0, 16);
-            return new TestDatabase(PG_URL + (PG_URL.contains("?") ? "&" : "?") + "currentSchema=" + schema, PG_USER,
-                    schema);
+            return new TestDatabase(
+                    PG_URL + (PG_URL.contains("?") ? "&" : "?") + "currentSchema=" + schema, PG_USER, schema);
         }
         try {
             Path dir = Files.createTempDirectory("cartrelay-h2");
-            return new TestDatabase("jdbc:h2:file:" + dir.resolve("hub")
-                    + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH;WRITE_DELAY=0", "sa", null);
+            return new TestDatabase(
+                    "jdbc:h2:file:" + dir.resolve("hub")
+                            + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH;WRITE_DELAY=0",
+                    "sa",
+                    null);
         } catch (java.io.IOException e) {
             throw new IllegalStateException(e);
         }

@@ -92,8 +92,8 @@ public final class TestHub implements AutoCloseable {
                 Files.createDirectories(home.resolve("connectors"));
                 Files.createDirectories(home.resolve("routes"));
                 for (Map.Entry<String, String> connector : connectors.entrySet()) {
-                    Files.writeString(home.resolve("connectors").resolve(connector.getKey() + ".yaml"),
-                            connector.getValue());
+                    Files.writeString(
+                            home.resolve("connectors").resolve(connector.getKey() + ".yaml"), connector.getValue());
                 }
             } catch (IOException e) {
                 throw new UncheckedIOException(e);

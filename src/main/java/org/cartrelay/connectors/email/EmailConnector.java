@@ -27,11 +27,11 @@ import org.cartrelay.event.EventJson;
 import org.cartrelay.event.OutboundEvent;
 import org.cartrelay.privacy.unsubscribe.UnsubscribeKeys;
 import org.cartrelay.support.Masking;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import org.eclipse.angus.mail.smtp.SMTPAddressFailedException;
 import org.eclipse.angus.mail.smtp.SMTPSendFailedException;
 import org.eclipse.angus.mail.smtp.SMTPSenderFailedException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import jakarta.mail.AuthenticationFailedException;
 import jakarta.mail.MessagingException;
@@ -52,8 +52,7 @@ public class EmailConnector implements Connector {
     private static final Pattern GREETING = Pattern.compile("bad greeting.*response: ([2-5][0-9][0-9])");
 
     /** One follow-up: when it is due after the abandonment and what it says. */
-    record Step(Duration after, String template, Template subject, Template html, Template text) {
-    }
+    record Step(Duration after, String template, Template subject, Template html, Template text) {}
 
     private final ConnectorDefinition definition;
     private final List<Step> steps = new ArrayList<>();
@@ -73,7 +72,11 @@ public class EmailConnector implements Connector {
      *     file names one; null without
      * @param keys the buyer's unsubscribe token for {@code {token}}; null without the hub's unsubscribe key
      */
-    public EmailConnector(ConnectorDefinition definition, EmailSettings settings, Path templates, String publicUrl,
+    public EmailConnector(
+            ConnectorDefinition definition,
+            EmailSettings settings,
+            Path templates,
+            String publicUrl,
             UnsubscribeKeys keys) {
         this.tokens = email -> {
             if (keys == null) {
@@ -90,31 +93,38 @@ public class EmailConnector implements Connector {
         this.starttls = smtp.starttls();
         this.from = address(settings.from(), "from");
         this.replyTo = settings.replyTo() != null ? address(settings.replyTo(), "replyTo") : null;
-        String hubLink = publicUrl == null || publicUrl.isBlank() ? null
+        String hubLink = publicUrl == null || publicUrl.isBlank()
+                ? null
                 : publicUrl.strip().replaceAll("/+$", "") + "/unsubscribe/{token}";
-        this.unsubscribeUrl = settings.unsubscribe().url() != null ? settings.unsubscribe().url() : hubLink;
-        this.unsubscribeMailto = settings.unsubscribe().mailto() != null ? settings.unsubscribe().mailto()
+        this.unsubscribeUrl =
+                settings.unsubscribe().url() != null ? settings.unsubscribe().url() : hubLink;
+        this.unsubscribeMailto = settings.unsubscribe().mailto() != null
+                ? settings.unsubscribe().mailto()
                 : unsubscribeUrl == null ? bareAddress(from) : null;
         MailTemplates compiled = new MailTemplates(templates);
         for (int i = 0; i < settings.steps().size(); i++) {
             EmailSettings.Step step = settings.steps().get(i);
-            steps.add(step(compiled, templates, "steps[" + i + "].template", step.after(), step.template(),
-                    step.subject()));
+            steps.add(step(
+                    compiled, templates, "steps[" + i + "].template", step.after(), step.template(), step.subject()));
         }
     }
 
-    private Step step(MailTemplates templates, Path folder, String key, Duration after, String template,
-            String subject) {
+    private Step step(
+            MailTemplates templates, Path folder, String key, Duration after, String template, String subject) {
         require(folder, key, template, ".html.mustache");
         require(folder, key, template, ".txt.mustache");
         if (subject == null) {
             require(folder, key, template, ".subject.mustache");
         }
         try {
-            return new Step(after, template,
-                    subject != null ? templates.inline(subject, key + ".subject")
+            return new Step(
+                    after,
+                    template,
+                    subject != null
+                            ? templates.inline(subject, key + ".subject")
                             : templates.text(template + ".subject.mustache"),
-                    templates.html(template + ".html.mustache"), templates.text(template + ".txt.mustache"));
+                    templates.html(template + ".html.mustache"),
+                    templates.text(template + ".txt.mustache"));
         } catch (IllegalArgumentException e) {
             throw new ConnectorConfigException("Connector file " + definition.file() + ": key '" + key
                     + "' names template '" + template + "' in " + folder + ", which does not compile: "
@@ -270,8 +280,13 @@ public class EmailConnector implements Connector {
         message.setHeader(MailConstants.MAIL_CONTENT_TYPE, "text/html; charset=UTF-8");
         message.setHeader(MailConstants.MAIL_ALTERNATIVE_BODY, step.text().render(model));
         message.setBody(step.html().render(model));
-        log.info("Follow-up mail '{}' (step {} of {}) for event {} to {}", step.template(), index + 1, steps.size(),
-                event.id(), Masking.email(to));
+        log.info(
+                "Follow-up mail '{}' (step {} of {}) for event {} to {}",
+                step.template(),
+                index + 1,
+                steps.size(),
+                event.id(),
+                Masking.email(to));
     }
 
     /** RFC 2369: the unsubscribe URL and/or mailto, each in angle brackets. */
@@ -291,10 +306,16 @@ public class EmailConnector implements Connector {
      * URL, URL-encoded.
      */
     private String expand(String template, OutboundEvent event) {
-        String url = template.contains("{token}") ? template.replace("{token}", encode(tokens.apply(event.email())))
+        String url = template.contains("{token}")
+                ? template.replace("{token}", encode(tokens.apply(event.email())))
                 : template;
         return url.replace("{email}", encode(event.email()))
-                .replace("{checkoutId}", encode(event.checkout() == null ? null : event.checkout().id()))
+                .replace(
+                        "{checkoutId}",
+                        encode(
+                                event.checkout() == null
+                                        ? null
+                                        : event.checkout().id()))
                 .replace("{eventId}", encode(event.id()));
     }
 

@@ -11,14 +11,11 @@ public record EmailSettings(Smtp smtp, String from, String replyTo, List<Step> s
     }
 
     /** The SMTP server; no authentication without a username. */
-    public record Smtp(String host, int port, String username, String password, boolean starttls) {
-    }
+    public record Smtp(String host, int port, String username, String password, boolean starttls) {}
 
     /** One follow-up: due {@code after} the abandonment; without a subject, the template's own. */
-    public record Step(Duration after, String template, String subject) {
-    }
+    public record Step(Duration after, String template, String subject) {}
 
     /** The List-Unsubscribe targets the file gives; either may be null. */
-    public record Unsubscribe(String url, String mailto) {
-    }
+    public record Unsubscribe(String url, String mailto) {}
 }

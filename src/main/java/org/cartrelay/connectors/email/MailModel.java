@@ -17,8 +17,7 @@ import org.cartrelay.event.OutboundEvent;
  */
 final class MailModel {
 
-    private MailModel() {
-    }
+    private MailModel() {}
 
     static Map<String, Object> of(OutboundEvent event, int step, String unsubscribe) {
         Map<String, Object> model = new LinkedHashMap<>();
@@ -42,8 +41,12 @@ final class MailModel {
                 int quantity = item.quantity() == null ? 1 : item.quantity();
                 line.put("quantity", quantity);
                 put(line, "unitPrice", money(item.unitPrice()));
-                put(line, "lineTotal", item.unitPrice() == null ? null
-                        : money(item.unitPrice().multiply(BigDecimal.valueOf(quantity))));
+                put(
+                        line,
+                        "lineTotal",
+                        item.unitPrice() == null
+                                ? null
+                                : money(item.unitPrice().multiply(BigDecimal.valueOf(quantity))));
                 put(line, "currency", checkout.currency());
                 items.add(line);
             }
@@ -51,7 +54,8 @@ final class MailModel {
         model.put("items", items);
         model.put("hasItems", !items.isEmpty());
         OutboundEvent.Abandonment abandonment = event.abandonment();
-        String resumeUrl = abandonment != null && abandonment.resumeUrl() != null ? abandonment.resumeUrl()
+        String resumeUrl = abandonment != null && abandonment.resumeUrl() != null
+                ? abandonment.resumeUrl()
                 : checkout == null ? null : checkout.resumeUrl();
         put(model, "resumeUrl", resumeUrl);
         if (abandonment != null) {

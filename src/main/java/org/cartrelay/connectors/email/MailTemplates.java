@@ -92,8 +92,8 @@ final class MailTemplates {
         try {
             return new Template(name, compiler.get());
         } catch (MustacheNotFoundException e) {
-            throw new IllegalArgumentException("a template or partial it includes does not exist (" + e.getMessage()
-                    + ")", e);
+            throw new IllegalArgumentException(
+                    "a template or partial it includes does not exist (" + e.getMessage() + ")", e);
         } catch (MustacheException e) {
             throw new IllegalArgumentException(e.getMessage(), e);
         }

@@ -44,8 +44,8 @@ public class FreshdeskConnector extends TicketConnector {
     public FreshdeskConnector(ConnectorDefinition definition, FreshdeskSettings settings, ExternalRefs refs) {
         super(definition, settings, refs);
         String pair = settings.apiKey() + ":X";
-        this.headers = Map.of("Authorization",
-                "Basic " + Base64.getEncoder().encodeToString(pair.getBytes(StandardCharsets.UTF_8)));
+        this.headers = Map.of(
+                "Authorization", "Basic " + Base64.getEncoder().encodeToString(pair.getBytes(StandardCharsets.UTF_8)));
     }
 
     @Override
@@ -68,9 +68,12 @@ public class FreshdeskConnector extends TicketConnector {
         ArrayNode list = ticket.putArray("tags");
         TicketText.tags(cart, tags).forEach(list::add);
         list.add(eventId);
-        HttpCall lookup = HttpCall.json("GET", "/api/v2/tickets?email="
-                + URLEncoder.encode(cart.email(), StandardCharsets.UTF_8)
-                + "&order_by=created_at&order_type=desc&per_page=100", null);
+        HttpCall lookup = HttpCall.json(
+                "GET",
+                "/api/v2/tickets?email="
+                        + URLEncoder.encode(cart.email(), StandardCharsets.UTF_8)
+                        + "&order_by=created_at&order_type=desc&per_page=100",
+                null);
         return HttpCall.json("POST", "/api/v2/tickets", EventJson.write(ticket))
                 .unlessFound(lookup, answer -> taggedTicket(answer, eventId));
     }

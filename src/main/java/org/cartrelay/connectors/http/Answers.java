@@ -8,8 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 /** Reading a field out of a vendor's JSON answer. */
 public final class Answers {
 
-    private Answers() {
-    }
+    private Answers() {}
 
     /** The value at a JSON pointer such as {@code /ticket/id}, or null when the answer is not JSON or lacks it. */
     public static JsonNode field(String answer, String pointer) {

@@ -57,7 +57,8 @@ public final class CartFacts {
 
     /** First and last name, or null when neither is known. */
     public String fullName() {
-        String name = java.util.stream.Stream.of(firstName(), lastName()).filter(Objects::nonNull)
+        String name = java.util.stream.Stream.of(firstName(), lastName())
+                .filter(Objects::nonNull)
                 .collect(Collectors.joining(" "));
         return name.isBlank() ? null : name;
     }
@@ -68,8 +69,10 @@ public final class CartFacts {
 
     /** The products by name (or id where a name is missing), comma-separated; null for an empty cart. */
     public String products() {
-        String names = items().stream().map(item -> item.name() != null ? item.name() : item.productId())
-                .filter(Objects::nonNull).collect(Collectors.joining(", "));
+        String names = items().stream()
+                .map(item -> item.name() != null ? item.name() : item.productId())
+                .filter(Objects::nonNull)
+                .collect(Collectors.joining(", "));
         return names.isEmpty() ? null : names;
     }
 

@@ -39,12 +39,14 @@ public class ExternalRefs {
 
     /** Remembers the id; a later id for the same key replaces the earlier one. */
     public void save(String connector, String eventKey, String externalId) {
-        int updated = jdbc.sql("update connector_ref set external_id = ?, created_at = ? where connector = ? and event_key = ?")
+        int updated = jdbc.sql(
+                        "update connector_ref set external_id = ?, created_at = ? where connector = ? and event_key = ?")
                 .params(externalId, clock.instant().atOffset(ZoneOffset.UTC), connector, eventKey)
                 .update();
         if (updated == 0) {
             try {
-                jdbc.sql("insert into connector_ref (connector, event_key, external_id, created_at) values (?, ?, ?, ?)")
+                jdbc.sql(
+                                "insert into connector_ref (connector, event_key, external_id, created_at) values (?, ?, ?, ?)")
                         .params(connector, eventKey, externalId, clock.instant().atOffset(ZoneOffset.UTC))
                         .update();
             } catch (DuplicateKeyException raced) {

@@ -11,12 +11,18 @@ import java.util.function.Function;
  * {@code lookup}: on a retry, that request comes first, and when {@code found} finds in its answer what an earlier
  * attempt created, the call is not made again and {@code found}'s answer stands for its own.
  */
-public record HttpCall(String method, String path, Map<String, String> headers, String body, Consumer<String> onSuccess,
-        HttpCall lookup, Function<String, String> found) {
+public record HttpCall(
+        String method,
+        String path,
+        Map<String, String> headers,
+        String body,
+        Consumer<String> onSuccess,
+        HttpCall lookup,
+        Function<String, String> found) {
 
     public HttpCall {
         headers = headers == null ? Map.of() : Map.copyOf(headers);
-        onSuccess = onSuccess == null ? answer -> { } : onSuccess;
+        onSuccess = onSuccess == null ? answer -> {} : onSuccess;
     }
 
     public static HttpCall json(String method, String path, String body) {

@@ -44,8 +44,8 @@ public abstract class TicketConnector extends VendorHttpConnector {
     }
 
     /** The call that opens a ticket; {@code eventId} may serve as its idempotency key. */
-    protected abstract HttpCall open(CartFacts cart, String subject, List<String> lines, JsonNode priority,
-            String eventId);
+    protected abstract HttpCall open(
+            CartFacts cart, String subject, List<String> lines, JsonNode priority, String eventId);
 
     /** The calls that tell the known ticket of the recovery. */
     protected abstract List<HttpCall> recover(CartFacts cart, String ticketId);
@@ -72,15 +72,18 @@ public abstract class TicketConnector extends VendorHttpConnector {
         if (!recoveryTicket) {
             return List.of();
         }
-        return List.of(open(cart, TicketText.recoveredSubject(cart), TicketText.recoveredLines(cart), lowPriority(),
-                eventId));
+        return List.of(
+                open(cart, TicketText.recoveredSubject(cart), TicketText.recoveredLines(cart), lowPriority(), eventId));
     }
 
     private void remember(String key, String answer) {
         JsonNode id = Answers.field(answer, ticketIdPointer());
         if (id == null) {
-            log.warn("Connector '{}': the answer to the ticket it opened has no id at {}; the recovery of this "
-                    + "checkout will open a ticket of its own", name(), ticketIdPointer());
+            log.warn(
+                    "Connector '{}': the answer to the ticket it opened has no id at {}; the recovery of this "
+                            + "checkout will open a ticket of its own",
+                    name(),
+                    ticketIdPointer());
             return;
         }
         refs.save(name(), key, id.asText());

@@ -18,6 +18,5 @@ public interface TicketSettings {
     boolean recoveryTicket();
 
     /** The ticket priority of a high-value cart and of any other. */
-    record Priorities(JsonNode high, JsonNode normal) {
-    }
+    record Priorities(JsonNode high, JsonNode normal) {}
 }

@@ -17,8 +17,7 @@ public final class TicketText {
     public static final String ABANDONED_TAG = "abandoned-cart";
     public static final String RECOVERED_TAG = "cart-recovered";
 
-    private TicketText() {
-    }
+    private TicketText() {}
 
     public static String subject(CartFacts cart) {
         return (cart.repeatAbandoner() ? "Call back (repeat abandoner): " : "Call back: ") + what(cart);
@@ -37,8 +36,7 @@ public final class TicketText {
     public static List<String> abandonedLines(CartFacts cart) {
         List<String> lines = new ArrayList<>();
         String who = cart.fullName() == null ? cart.email() : cart.fullName() + " <" + cart.email() + ">";
-        lines.add(who + (cart.phone() == null ? "" : ", phone " + cart.phone())
-                + " left a checkout without paying.");
+        lines.add(who + (cart.phone() == null ? "" : ", phone " + cart.phone()) + " left a checkout without paying.");
         for (Item item : cart.items()) {
             lines.add("- " + (item.quantity() == null ? 1 : item.quantity()) + " x "
                     + (item.name() == null ? item.productId() : item.name())
@@ -58,7 +56,9 @@ public final class TicketText {
             lines.add("Abandoned at: " + cart.time());
         }
         if (cart.repeatAbandoner()) {
-            Integer attempt = cart.event().abandonment() == null ? null : cart.event().abandonment().attempt();
+            Integer attempt = cart.event().abandonment() == null
+                    ? null
+                    : cart.event().abandonment().attempt();
             lines.add("Repeat abandoner" + (attempt == null ? "" : " (" + attempt + " abandoned checkouts recently)")
                     + ": check whether something keeps this buyer from completing the purchase.");
         }
@@ -100,6 +100,9 @@ public final class TicketText {
     }
 
     private static String escape(String text) {
-        return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
+        return text.replace("&", "&amp;")
+                .replace("<", "&lt;")
+                .replace(">", "&gt;")
+                .replace("\"", "&quot;");
     }
 }

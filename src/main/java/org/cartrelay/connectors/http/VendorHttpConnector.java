@@ -57,8 +57,7 @@ public abstract class VendorHttpConnector implements Connector {
      * {@link org.cartrelay.connectors.PermanentDeliveryException} to dead-letter the delivery, a
      * {@link org.cartrelay.connectors.RateLimitedException} to slow down, any other exception to retry it.
      */
-    protected void check(HttpCall call, int status, String answer) {
-    }
+    protected void check(HttpCall call, int status, String answer) {}
 
     @Override
     public ConnectorDefinition definition() {
@@ -142,7 +141,8 @@ public abstract class VendorHttpConnector implements Connector {
             // as camel-http's enum: a String would be converted on every call by a search of Camel's converters
             out.setHeader(Exchange.HTTP_METHOD, HttpMethods.valueOf(call.method()));
             int query = call.path().indexOf('?');
-            out.setHeader(Exchange.HTTP_PATH, query < 0 ? call.path() : call.path().substring(0, query));
+            out.setHeader(
+                    Exchange.HTTP_PATH, query < 0 ? call.path() : call.path().substring(0, query));
             if (query >= 0) {
                 out.setHeader(Exchange.HTTP_QUERY, call.path().substring(query + 1));
             }

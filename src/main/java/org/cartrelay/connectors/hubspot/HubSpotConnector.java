@@ -99,8 +99,8 @@ public class HubSpotConnector extends VendorHttpConnector {
 
     @Override
     protected List<HttpCall> calls(OutboundEvent event, String eventId) {
-        return List.of(HttpCall.json("POST", "/crm/v3/objects/contacts/batch/upsert",
-                EventJson.write(body(CartFacts.of(event)))));
+        return List.of(HttpCall.json(
+                "POST", "/crm/v3/objects/contacts/batch/upsert", EventJson.write(body(CartFacts.of(event)))));
     }
 
     private ObjectNode body(CartFacts cart) {

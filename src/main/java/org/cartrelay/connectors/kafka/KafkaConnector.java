@@ -63,8 +63,10 @@ public class KafkaConnector implements Connector {
             if (cause instanceof RetriableException) {
                 return FailureKind.TARGET_DOWN;
             }
-            if (cause instanceof RecordTooLargeException || cause instanceof InvalidTopicException
-                    || cause instanceof AuthorizationException || cause instanceof AuthenticationException
+            if (cause instanceof RecordTooLargeException
+                    || cause instanceof InvalidTopicException
+                    || cause instanceof AuthorizationException
+                    || cause instanceof AuthenticationException
                     || cause instanceof SerializationException) {
                 return FailureKind.PERMANENT;
             }
@@ -75,8 +77,8 @@ public class KafkaConnector implements Connector {
     @Override
     public void addRoutes(RouteBuilder builder) {
         // clientId makes the URI, and so the endpoint and its producer, this connector's own
-        KafkaEndpoint endpoint = builder.getContext().getEndpoint("kafka:" + topic + "?clientId=cartrelay-"
-                + definition.name(), KafkaEndpoint.class);
+        KafkaEndpoint endpoint = builder.getContext()
+                .getEndpoint("kafka:" + topic + "?clientId=cartrelay-" + definition.name(), KafkaEndpoint.class);
         var configuration = endpoint.getConfiguration();
         configuration.setBrokers(brokers);
         configuration.setRequestRequiredAcks("all");
@@ -89,10 +91,7 @@ public class KafkaConnector implements Connector {
         configuration.setMaxBlockMs(timeout);
         // the schema keeps acks, idempotence and the serializers out of `properties`
         configuration.setAdditionalProperties(new LinkedHashMap<>(properties));
-        builder.from(deliveryUri())
-                .routeId(routeId())
-                .process(this::record)
-                .to(endpoint);
+        builder.from(deliveryUri()).routeId(routeId()).process(this::record).to(endpoint);
     }
 
     private void record(Exchange exchange) {

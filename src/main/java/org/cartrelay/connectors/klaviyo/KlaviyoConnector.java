@@ -33,9 +33,12 @@ public class KlaviyoConnector extends VendorHttpConnector {
     public KlaviyoConnector(ConnectorDefinition definition, KlaviyoSettings settings) {
         super(definition, definition.endpoint());
         this.headers = Map.of(
-                "Authorization", "Klaviyo-API-Key " + settings.apiKey(),
-                "revision", settings.revision(),
-                "Accept", "application/vnd.api+json");
+                "Authorization",
+                "Klaviyo-API-Key " + settings.apiKey(),
+                "revision",
+                settings.revision(),
+                "Accept",
+                "application/vnd.api+json");
         this.abandonedMetric = settings.metrics().abandoned();
         this.recoveredMetric = settings.metrics().recovered();
     }
@@ -59,8 +62,8 @@ public class KlaviyoConnector extends VendorHttpConnector {
     @Override
     protected List<HttpCall> calls(OutboundEvent event, String eventId) {
         if (OutboundEvent.BUYER_UNSUBSCRIBED.equals(event.type())) {
-            return List.of(HttpCall.json("POST", "/api/profile-suppression-bulk-create-jobs",
-                    EventJson.write(suppression(event.email()))));
+            return List.of(HttpCall.json(
+                    "POST", "/api/profile-suppression-bulk-create-jobs", EventJson.write(suppression(event.email()))));
         }
         return List.of(HttpCall.json("POST", "/api/events", EventJson.write(body(CartFacts.of(event), eventId))));
     }

@@ -4,6 +4,5 @@ package org.cartrelay.connectors.klaviyo;
 public record KlaviyoSettings(String apiKey, String revision, Metrics metrics) {
 
     /** The metric names of the two events. */
-    public record Metrics(String abandoned, String recovered) {
-    }
+    public record Metrics(String abandoned, String recovered) {}
 }

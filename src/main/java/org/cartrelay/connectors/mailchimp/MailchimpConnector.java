@@ -45,8 +45,8 @@ public class MailchimpConnector extends VendorHttpConnector {
     public MailchimpConnector(ConnectorDefinition definition, MailchimpSettings settings) {
         super(definition, baseUrl(definition));
         String pair = "cartrelay:" + settings.apiKey();
-        this.headers = Map.of("Authorization",
-                "Basic " + Base64.getEncoder().encodeToString(pair.getBytes(StandardCharsets.UTF_8)));
+        this.headers = Map.of(
+                "Authorization", "Basic " + Base64.getEncoder().encodeToString(pair.getBytes(StandardCharsets.UTF_8)));
         this.listId = settings.listId();
         this.statusIfNew = settings.statusIfNew();
         this.tags = settings.tags();
@@ -97,7 +97,9 @@ public class MailchimpConnector extends VendorHttpConnector {
             body.put("email_address", event.email().trim());
             body.put("status", "unsubscribed");
             body.put("status_if_new", "unsubscribed");
-            return List.of(HttpCall.json("PUT", "/3.0/lists/" + listId + "/members/" + subscriberHash(event.email()),
+            return List.of(HttpCall.json(
+                    "PUT",
+                    "/3.0/lists/" + listId + "/members/" + subscriberHash(event.email()),
                     EventJson.write(body)));
         }
         CartFacts cart = CartFacts.of(event);
@@ -126,7 +128,8 @@ public class MailchimpConnector extends VendorHttpConnector {
 
     /** Never {@code subscribed} without the buyer's consent, whatever the file says. */
     private String statusIfNew(CartFacts cart) {
-        boolean consented = cart.event().consent() != null && Boolean.TRUE.equals(cart.event().consent().newsletter());
+        boolean consented = cart.event().consent() != null
+                && Boolean.TRUE.equals(cart.event().consent().newsletter());
         return "subscribed".equals(statusIfNew) && !consented ? "transactional" : statusIfNew;
     }
 

@@ -29,8 +29,6 @@ public class RouteConnector implements Connector {
 
     @Override
     public void addRoutes(RouteBuilder builder) {
-        builder.from(deliveryUri())
-                .routeId(routeId())
-                .to(uri);
+        builder.from(deliveryUri()).routeId(routeId()).to(uri);
     }
 }

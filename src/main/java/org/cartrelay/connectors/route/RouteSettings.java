@@ -1,5 +1,4 @@
 package org.cartrelay.connectors.route;
 
 /** The key of {@code type: route}: the Camel endpoint the event is handed to. */
-public record RouteSettings(String uri) {
-}
+public record RouteSettings(String uri) {}

@@ -7,7 +7,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
-
 import javax.sql.DataSource;
 
 import org.apache.camel.Exchange;
@@ -39,6 +38,7 @@ public class SqlConnector implements Connector {
     private final DataSource dataSource;
     /** Column name → the cart field it holds, in the file's order. */
     private final Map<String, Function<OutboundEvent, Object>> columns = new LinkedHashMap<>();
+
     private final Map<String, String> fieldOf = new LinkedHashMap<>();
     private final String table;
     private final String key;
@@ -63,8 +63,11 @@ public class SqlConnector implements Connector {
             }
             return key;
         }
-        return fieldOf.entrySet().stream().filter(e -> e.getValue().equals("checkout.id")).map(Map.Entry::getKey)
-                .findFirst().orElseThrow(() -> new ConnectorConfigException("Connector file " + definition.file()
+        return fieldOf.entrySet().stream()
+                .filter(e -> e.getValue().equals("checkout.id"))
+                .map(Map.Entry::getKey)
+                .findFirst()
+                .orElseThrow(() -> new ConnectorConfigException("Connector file " + definition.file()
                         + ": key 'columns' maps no column to checkout.id, so 'key' must name the column that "
                         + "identifies the row."));
     }
@@ -86,7 +89,9 @@ public class SqlConnector implements Connector {
             if (cause instanceof DuplicateKeyException) {
                 return FailureKind.TRANSIENT;
             }
-            if (cause instanceof SQLException sql && sql.getSQLState() != null && sql.getSQLState().length() >= 2) {
+            if (cause instanceof SQLException sql
+                    && sql.getSQLState() != null
+                    && sql.getSQLState().length() >= 2) {
                 String state = sql.getSQLState();
                 return switch (state.substring(0, 2)) {
                     case "23" -> state.equals("23505") ? FailureKind.TRANSIENT : FailureKind.PERMANENT;
@@ -134,8 +139,8 @@ public class SqlConnector implements Connector {
                 .process(this::parameters)
                 .to("sql:" + updateStatement() + options)
                 .choice()
-                    .when(builder.header(SqlConstants.SQL_UPDATE_COUNT).isEqualTo(0))
-                        .to("sql:" + insertStatement() + options)
+                .when(builder.header(SqlConstants.SQL_UPDATE_COUNT).isEqualTo(0))
+                .to("sql:" + insertStatement() + options)
                 .end();
     }
 

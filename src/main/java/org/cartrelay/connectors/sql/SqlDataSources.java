@@ -2,7 +2,6 @@ package org.cartrelay.connectors.sql;
 
 import java.util.ArrayList;
 import java.util.List;
-
 import javax.sql.DataSource;
 
 import org.cartrelay.connectors.ConnectorDefinition;
@@ -31,7 +30,8 @@ public class SqlDataSources implements DisposableBean {
         if (datasource == null) {
             return hubDataSource;
         }
-        HikariDataSource pool = DataSourceBuilder.create().type(HikariDataSource.class)
+        HikariDataSource pool = DataSourceBuilder.create()
+                .type(HikariDataSource.class)
                 .url(datasource.url())
                 .username(datasource.username())
                 .password(datasource.password())

@@ -15,6 +15,5 @@ public record SqlSettings(Datasource datasource, String table, Map<String, Strin
     }
 
     /** Another database to write to. */
-    public record Datasource(String url, String username, String password) {
-    }
+    public record Datasource(String url, String username, String password) {}
 }

@@ -38,8 +38,7 @@ import com.github.mustachejava.resolver.FileSystemResolver;
  */
 final class BodyTemplate {
 
-    private static final TypeReference<Map<String, Object>> TREE = new TypeReference<>() {
-    };
+    private static final TypeReference<Map<String, Object>> TREE = new TypeReference<>() {};
     private static final Pattern LINE_BREAKS = Pattern.compile("[\\r\\n]");
     /** mustache.java appends where a problem is: {@code " @[file:line]"}. */
     private static final Pattern WHERE = Pattern.compile("\\s*@\\[(.+):(\\d+)\\]\\s*$");
@@ -65,19 +64,21 @@ final class BodyTemplate {
             throw new ConnectorConfigException(start + " in " + folder + ", which does not compile: it includes "
                     + e.getName() + ", but " + folder.resolve(e.getName()) + " does not exist.");
         } catch (MustacheException e) {
-            throw new ConnectorConfigException(start + " in " + folder + ", which does not compile" + where(e, name)
-                    + ".");
+            throw new ConnectorConfigException(
+                    start + " in " + folder + ", which does not compile" + where(e, name) + ".");
         }
     }
 
     /** " at line N: problem", with the partial's name when the problem is in one. */
     private static String where(MustacheException e, String name) {
-        String message = String.valueOf(e.getMessage()).lines().findFirst().orElse("").strip();
+        String message =
+                String.valueOf(e.getMessage()).lines().findFirst().orElse("").strip();
         Matcher at = WHERE.matcher(message);
         if (!at.find()) {
             return ": " + trimPeriod(message);
         }
-        String problem = trimPeriod(REPEATED_PLACE.matcher(message.substring(0, at.start())).replaceFirst(""));
+        String problem = trimPeriod(
+                REPEATED_PLACE.matcher(message.substring(0, at.start())).replaceFirst(""));
         String in = at.group(1).equals(name) ? "" : " of " + at.group(1);
         return " at line " + at.group(2) + in + ": " + problem;
     }
@@ -160,8 +161,8 @@ final class BodyTemplate {
             return new DefaultMustacheVisitor(this) {
                 @Override
                 public void partial(TemplateContext tc, String variable, String indent) {
-                    list.add(new LocatedPartial(new TemplateContext("{{", "}}", tc.file(), tc.line(), tc.startOfLine()),
-                            df, variable));
+                    list.add(new LocatedPartial(
+                            new TemplateContext("{{", "}}", tc.file(), tc.line(), tc.startOfLine()), df, variable));
                 }
             };
         }
@@ -179,14 +180,17 @@ final class BodyTemplate {
             try {
                 super.init();
             } catch (MustacheNotFoundException e) {
-                throw new MustacheException("it includes " + e.getName() + ", but "
-                        + ((Factory) df).folder.resolve(e.getName()) + " does not exist", e, tc);
+                throw new MustacheException(
+                        "it includes " + e.getName() + ", but " + ((Factory) df).folder.resolve(e.getName())
+                                + " does not exist",
+                        e,
+                        tc);
             } catch (MustacheException e) {
                 if (e.getContext() != null) {
                     throw e;
                 }
-                throw new MustacheException("it includes " + partialName() + ", which cannot be read ("
-                        + e.getMessage() + ")", e, tc);
+                throw new MustacheException(
+                        "it includes " + partialName() + ", which cannot be read (" + e.getMessage() + ")", e, tc);
             }
         }
     }

@@ -15,8 +15,7 @@ import org.cartrelay.event.OutboundEvent;
 /** The outbound event as flat form fields in Digistore24's IPN vocabulary, for receivers written for that IPN. */
 final class FormEncoding {
 
-    private FormEncoding() {
-    }
+    private FormEncoding() {}
 
     static String encode(OutboundEvent event) {
         Map<String, Object> fields = new LinkedHashMap<>();
@@ -48,7 +47,8 @@ final class FormEncoding {
             fields.put("order_id", checkout.id());
             fields.put("orderform_id", checkout.orderFormId());
             fields.put("currency", checkout.currency());
-            fields.put("amount", checkout.total() == null ? null : checkout.total().toPlainString());
+            fields.put(
+                    "amount", checkout.total() == null ? null : checkout.total().toPlainString());
             fields.put("checkout_url", checkout.resumeUrl());
             int n = 0;
             for (Item item : checkout.items()) {
@@ -56,7 +56,9 @@ final class FormEncoding {
                 fields.put(prefix + "product_id", item.productId());
                 fields.put(prefix + "product_name", item.name());
                 fields.put(prefix + "quantity", item.quantity());
-                fields.put(prefix + "unit_price", item.unitPrice() == null ? null : item.unitPrice().toPlainString());
+                fields.put(
+                        prefix + "unit_price",
+                        item.unitPrice() == null ? null : item.unitPrice().toPlainString());
                 n++;
             }
         }
@@ -66,7 +68,11 @@ final class FormEncoding {
         }
         if (event.recovery() != null) {
             fields.put("recovery_order_id", event.recovery().orderId());
-            fields.put("recovered_amount", event.recovery().amount() == null ? null : event.recovery().amount().toPlainString());
+            fields.put(
+                    "recovered_amount",
+                    event.recovery().amount() == null
+                            ? null
+                            : event.recovery().amount().toPlainString());
             fields.put("recovered_currency", event.recovery().currency());
             fields.put("recovered_at", event.recovery().recoveredAt());
         }

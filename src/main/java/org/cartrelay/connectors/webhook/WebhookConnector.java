@@ -17,7 +17,6 @@ import org.cartrelay.connectors.DeliveryHttpClient;
 import org.cartrelay.event.EventJson;
 import org.cartrelay.event.OutboundEvent;
 
-
 /**
  * POSTs the outbound event to {@code endpoint} as JSON or as a flat form, or the body its {@code template} renders,
  * signed per Standard Webhooks with every secret of {@code secret} and {@code webhook-id} = the event id, so a
@@ -25,7 +24,8 @@ import org.cartrelay.event.OutboundEvent;
  */
 public class WebhookConnector implements Connector {
 
-    private static final ContentType FORM = ContentType.create("application/x-www-form-urlencoded", StandardCharsets.UTF_8);
+    private static final ContentType FORM =
+            ContentType.create("application/x-www-form-urlencoded", StandardCharsets.UTF_8);
 
     private final ConnectorDefinition definition;
     private final Clock clock;
@@ -36,16 +36,22 @@ public class WebhookConnector implements Connector {
     private final BodyTemplate template;
     private final Map<String, String> headers = new LinkedHashMap<>();
 
-    public WebhookConnector(ConnectorDefinition definition, WebhookSettings settings, Clock clock,
-            DeliveryHttpClient http, Path templates) {
+    public WebhookConnector(
+            ConnectorDefinition definition,
+            WebhookSettings settings,
+            Clock clock,
+            DeliveryHttpClient http,
+            Path templates) {
         this.definition = definition;
         this.clock = clock;
         this.http = http;
-        this.requestConfig = http.config(definition.endpoint(), definition.timeout().toMillis());
+        this.requestConfig =
+                http.config(definition.endpoint(), definition.timeout().toMillis());
         this.form = "form".equals(settings.format());
         this.signer = Signatures.of(definition);
         this.template = settings.template() != null
-                ? BodyTemplate.compile(definition, templates, settings.template(), form) : null;
+                ? BodyTemplate.compile(definition, templates, settings.template(), form)
+                : null;
         headers.putAll(settings.headers());
         headers.putAll(definition.auth().headers());
     }
@@ -57,17 +63,18 @@ public class WebhookConnector implements Connector {
 
     @Override
     public void addRoutes(RouteBuilder builder) {
-        builder.from(deliveryUri())
-                .routeId(routeId())
-                .process(this::send);
+        builder.from(deliveryUri()).routeId(routeId()).process(this::send);
     }
 
     private void send(Exchange exchange) throws IOException {
         String eventId = exchange.getMessage().getHeader(EVENT_ID, String.class);
         String json = exchange.getMessage().getBody(String.class);
-        byte[] body = template != null ? template.render(json)
-                : form ? FormEncoding.encode(EventJson.read(json, OutboundEvent.class)).getBytes(StandardCharsets.UTF_8)
-                : json.getBytes(StandardCharsets.UTF_8);
+        byte[] body = template != null
+                ? template.render(json)
+                : form
+                        ? FormEncoding.encode(EventJson.read(json, OutboundEvent.class))
+                                .getBytes(StandardCharsets.UTF_8)
+                        : json.getBytes(StandardCharsets.UTF_8);
         Map<String, String> request = new LinkedHashMap<>();
         request.put("webhook-id", eventId);
         if (signer != null) {
@@ -76,7 +83,12 @@ public class WebhookConnector implements Connector {
             request.put("webhook-signature", signer.sign(eventId, timestamp, body));
         }
         request.putAll(headers);
-        http.post(exchange, definition.endpoint(), requestConfig, form ? FORM : ContentType.APPLICATION_JSON, body,
+        http.post(
+                exchange,
+                definition.endpoint(),
+                requestConfig,
+                form ? FORM : ContentType.APPLICATION_JSON,
+                body,
                 request);
     }
 }

@@ -57,7 +57,9 @@ public class ZendeskConnector extends TicketConnector {
     protected List<HttpCall> recover(CartFacts cart, String ticketId) {
         ObjectNode body = EventJson.MAPPER.createObjectNode();
         ObjectNode ticket = body.putObject("ticket");
-        ticket.putObject("comment").put("body", String.join("\n", TicketText.recoveredLines(cart))).put("public", false);
+        ticket.putObject("comment")
+                .put("body", String.join("\n", TicketText.recoveredLines(cart)))
+                .put("public", false);
         if (solveOnRecovery) {
             ticket.put("status", "solved");
         }

@@ -6,5 +6,4 @@ import org.cartrelay.connectors.http.TicketSettings;
 
 /** The keys of {@code type: zendesk} besides {@code auth}; priorities are Zendesk's names. */
 public record ZendeskSettings(Priorities priorities, List<String> tags, String onRecovery, boolean recoveryTicket)
-        implements TicketSettings {
-}
+        implements TicketSettings {}

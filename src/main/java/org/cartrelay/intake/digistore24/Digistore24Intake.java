@@ -43,8 +43,8 @@ public class Digistore24Intake implements IntakeSource {
     private final Digistore24Mapper mapper;
     private final Clock clock;
 
-    public Digistore24Intake(IntakeService intake, CartRelayProperties properties, Digistore24Properties settings,
-            Clock clock) {
+    public Digistore24Intake(
+            IntakeService intake, CartRelayProperties properties, Digistore24Properties settings, Clock clock) {
         this.intake = intake;
         this.settings = settings;
         this.maxBody = properties.intake().maxBody().toBytes();
@@ -90,15 +90,16 @@ public class Digistore24Intake implements IntakeSource {
         String signature = form.asMap().getOrDefault("sha_sign", form.asMap().get("SHASIGN"));
         if (!Digistore24Signature.verify(form.pairs(), passphrase, signature)) {
             log.warn("Digistore24 notification refused: {}", signature == null ? "no sha_sign" : "sha_sign mismatch");
-            return Parsed.answer(IntakeProblems.problem(HttpStatus.FORBIDDEN, "Signature refused",
-                    "The sha_sign does not match this notification."));
+            return Parsed.answer(IntakeProblems.problem(
+                    HttpStatus.FORBIDDEN, "Signature refused", "The sha_sign does not match this notification."));
         }
         if ("connection_test".equals(form.get("event"))) {
             return Parsed.answer(IntakeService.ok());
         }
-        Notice notice = IntakeBounds.enforce(mapper.map(form, new String(bytes, StandardCharsets.UTF_8), clock.instant()));
-        return Parsed.keep(notice, "Digistore24 " + LogSafe.value(form.get("event")) + " for "
-                + Masking.email(form.get("email")));
+        Notice notice =
+                IntakeBounds.enforce(mapper.map(form, new String(bytes, StandardCharsets.UTF_8), clock.instant()));
+        return Parsed.keep(
+                notice, "Digistore24 " + LogSafe.value(form.get("event")) + " for " + Masking.email(form.get("email")));
     }
 
     private String passphrase() {

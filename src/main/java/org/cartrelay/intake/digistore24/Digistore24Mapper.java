@@ -33,8 +33,14 @@ final class Digistore24Mapper {
     static final String SOURCE = "digistore24";
 
     private static final Set<String> PAYMENTS = Set.of("on_payment", "on_payment_subscription_signup");
-    private static final Set<String> TRANSACTIONS = Set.of("on_refund", "on_chargeback", "on_payment_missed",
-            "payment_denial", "last_paid_day", "on_affiliation", "eticket");
+    private static final Set<String> TRANSACTIONS = Set.of(
+            "on_refund",
+            "on_chargeback",
+            "on_payment_missed",
+            "payment_denial",
+            "last_paid_day",
+            "on_affiliation",
+            "eticket");
     private static final DateTimeFormatter ORDER_TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss");
 
     private final ZoneId zone;
@@ -57,17 +63,30 @@ final class Digistore24Mapper {
         }
         boolean payment = PAYMENTS.contains(event);
         if (!payment && (TRANSACTIONS.contains(event) || event.startsWith("on_rebill_"))) {
-            return Notice.ignored(SOURCE, sourceEventId, rawBody, null,
+            return Notice.ignored(
+                    SOURCE,
+                    sourceEventId,
+                    rawBody,
+                    null,
                     "Transaction event '" + event + "' does not affect abandonment.");
         }
         String email = form.get("email") != null ? form.get("email") : form.get("buyer_email");
         if (!payment && email == null) {
-            return Notice.ignored(SOURCE, sourceEventId, rawBody, null,
+            return Notice.ignored(
+                    SOURCE,
+                    sourceEventId,
+                    rawBody,
+                    null,
                     "Event '" + event + "' carries no email address, so it is no order-form entry.");
         }
         if (!payment && !checkoutEvents.isEmpty() && !checkoutEvents.contains(event)) {
-            return Notice.ignored(SOURCE, sourceEventId, rawBody, null, "Event '" + event
-                    + "' is not listed in cartrelay.sources.digistore24.checkout-events " + checkoutEvents + ".");
+            return Notice.ignored(
+                    SOURCE,
+                    sourceEventId,
+                    rawBody,
+                    null,
+                    "Event '" + event + "' is not listed in cartrelay.sources.digistore24.checkout-events "
+                            + checkoutEvents + ".");
         }
         if (email != null && !EmailAddress.isValid(email)) {
             return Notice.rejected(SOURCE, sourceEventId, rawBody, "The email address is not valid.");
@@ -75,43 +94,72 @@ final class Digistore24Mapper {
         if (!payment && email == null) {
             return Notice.rejected(SOURCE, sourceEventId, rawBody, "An order-form entry needs an email address.");
         }
-        CanonicalEvent canonical = canonical(form, payment ? CanonicalEvent.ORDER_COMPLETED
-                : CanonicalEvent.CHECKOUT_STARTED, sourceEventId, email, receivedAt);
+        CanonicalEvent canonical = canonical(
+                form,
+                payment ? CanonicalEvent.ORDER_COMPLETED : CanonicalEvent.CHECKOUT_STARTED,
+                sourceEventId,
+                email,
+                receivedAt);
         return Notice.processed(SOURCE, sourceEventId, rawBody, canonical);
     }
 
-    private CanonicalEvent canonical(FormBody form, String type, String sourceEventId, String email, Instant receivedAt) {
+    private CanonicalEvent canonical(
+            FormBody form, String type, String sourceEventId, String email, Instant receivedAt) {
         BigDecimal amount = money(form.get("amount"));
-        Item item = form.get("product_id") == null && form.get("product_name") == null ? null
+        Item item = form.get("product_id") == null && form.get("product_name") == null
+                ? null
                 : new Item(form.get("product_id"), form.get("product_name"), quantity(form.get("quantity")), amount);
-        Checkout checkout = new Checkout(form.get("order_id"), form.get("orderform_id"), form.get("checkout_url"),
-                currency(form.get("currency")), amount, item == null ? List.of() : List.of(item));
+        Checkout checkout = new Checkout(
+                form.get("order_id"),
+                form.get("orderform_id"),
+                form.get("checkout_url"),
+                currency(form.get("currency")),
+                amount,
+                item == null ? List.of() : List.of(item));
         String street = form.get("address_street");
         if (street == null && form.get("address_street_name") != null) {
             street = (form.get("address_street_name") + " " + nullToEmpty(form.get("address_street_number"))).trim();
         }
-        Address address = Address.of(street, form.get("address_city"), form.get("address_state"),
-                form.get("address_zipcode"), upper(form.get("address_country")));
+        Address address = Address.of(
+                street,
+                form.get("address_city"),
+                form.get("address_state"),
+                form.get("address_zipcode"),
+                upper(form.get("address_country")));
         String firstName = first(form.get("address_first_name"), form.get("buyer_first_name"));
         String lastName = first(form.get("address_last_name"), form.get("buyer_last_name"));
         String phone = first(form.get("address_phone_no"), form.get("address_mobile_no"));
         Customer customer = new Customer(email, firstName, lastName, phone, address, form.get("language"));
         String choice = form.get("newsletter_choice");
-        Consent consent = choice != null ? new Consent(ConsentWords.consenting(choice))
+        Consent consent = choice != null
+                ? new Consent(ConsentWords.consenting(choice))
                 : consentDefault == ConsentDefault.NEWSLETTER ? new Consent(true) : new Consent(false);
         Map<String, String> attributes = new LinkedHashMap<>();
         attributes.put("digistore24_event", form.get("event"));
         for (Map.Entry<String, String> field : form.asMap().entrySet()) {
             String key = field.getKey();
-            if ((key.startsWith("utm_") || key.equals("custom") || key.equals("api_mode")
-                    || key.equals("is_gdpr_country") || key.equals("ipn_version")) && form.get(key) != null) {
+            if ((key.startsWith("utm_")
+                            || key.equals("custom")
+                            || key.equals("api_mode")
+                            || key.equals("is_gdpr_country")
+                            || key.equals("ipn_version"))
+                    && form.get(key) != null) {
                 attributes.put(key, form.get(key));
             }
         }
         Order order = CanonicalEvent.ORDER_COMPLETED.equals(type) && form.get("order_id") != null
-                ? new Order(form.get("order_id")) : null;
-        return new CanonicalEvent(type, SOURCE, sourceEventId, occurredAt(form.get("order_date_time"), receivedAt),
-                checkout, order, customer, consent, attributes);
+                ? new Order(form.get("order_id"))
+                : null;
+        return new CanonicalEvent(
+                type,
+                SOURCE,
+                sourceEventId,
+                occurredAt(form.get("order_date_time"), receivedAt),
+                checkout,
+                order,
+                customer,
+                consent,
+                attributes);
     }
 
     /** Digistore24 sends local time without a zone; it is read in the configured zone (Europe/Berlin by default). */

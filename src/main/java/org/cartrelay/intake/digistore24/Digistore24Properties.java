@@ -30,5 +30,4 @@ public record Digistore24Properties(
         @DefaultValue("Europe/Berlin") @NotNull ZoneId zone,
         @DefaultValue @NotNull List<String> checkoutEvents,
         @NonNegativeDuration Duration abandonmentDelay,
-        @DefaultValue("none") @NotNull ConsentDefault consentDefault) {
-}
+        @DefaultValue("none") @NotNull ConsentDefault consentDefault) {}

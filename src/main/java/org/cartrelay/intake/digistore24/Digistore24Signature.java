@@ -16,14 +16,15 @@ import java.util.Map;
  */
 final class Digistore24Signature {
 
-    private Digistore24Signature() {
-    }
+    private Digistore24Signature() {}
 
     static String sign(List<Map.Entry<String, String>> pairs, String passphrase, boolean upperCaseKeys) {
         List<Map.Entry<String, String>> kept = new ArrayList<>();
         for (Map.Entry<String, String> pair : pairs) {
             String key = pair.getKey();
-            if (key.equalsIgnoreCase("sha_sign") || key.equalsIgnoreCase("shasign") || pair.getValue().isEmpty()) {
+            if (key.equalsIgnoreCase("sha_sign")
+                    || key.equalsIgnoreCase("shasign")
+                    || pair.getValue().isEmpty()) {
                 continue;
             }
             kept.add(Map.entry(upperCaseKeys ? key.toUpperCase(Locale.ROOT) : key, pair.getValue()));
@@ -34,7 +35,8 @@ final class Digistore24Signature {
             text.append(pair.getKey()).append('=').append(pair.getValue()).append(passphrase);
         }
         try {
-            byte[] hash = MessageDigest.getInstance("SHA-512").digest(text.toString().getBytes(StandardCharsets.UTF_8));
+            byte[] hash =
+                    MessageDigest.getInstance("SHA-512").digest(text.toString().getBytes(StandardCharsets.UTF_8));
             return HexFormat.of().withUpperCase().formatHex(hash);
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-512 is unavailable", e);
@@ -47,8 +49,10 @@ final class Digistore24Signature {
             return false;
         }
         byte[] actual = given.trim().toUpperCase(Locale.ROOT).getBytes(StandardCharsets.US_ASCII);
-        boolean asSent = MessageDigest.isEqual(sign(pairs, passphrase, false).getBytes(StandardCharsets.US_ASCII), actual);
-        boolean upper = MessageDigest.isEqual(sign(pairs, passphrase, true).getBytes(StandardCharsets.US_ASCII), actual);
+        boolean asSent =
+                MessageDigest.isEqual(sign(pairs, passphrase, false).getBytes(StandardCharsets.US_ASCII), actual);
+        boolean upper =
+                MessageDigest.isEqual(sign(pairs, passphrase, true).getBytes(StandardCharsets.US_ASCII), actual);
         return asSent | upper;
     }
 

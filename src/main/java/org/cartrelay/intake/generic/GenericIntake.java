@@ -54,8 +54,8 @@ public class GenericIntake implements IntakeSource {
     private final long maxBody;
     private final Clock clock;
 
-    public GenericIntake(IntakeService intake, CartRelayProperties properties, GenericProperties settings,
-            Clock clock) {
+    public GenericIntake(
+            IntakeService intake, CartRelayProperties properties, GenericProperties settings, Clock clock) {
         this.intake = intake;
         this.settings = settings;
         this.maxBody = properties.intake().maxBody().toBytes();
@@ -89,7 +89,8 @@ public class GenericIntake implements IntakeSource {
         }
         IntakeService.Receipt receipt = intake.accept(parsed.notice());
         log.info("{}: {}{}", parsed.summary(), receipt.noticeId(), receipt.duplicate() ? " (repeat)" : "");
-        return ResponseEntity.status(HttpStatus.ACCEPTED).contentType(MediaType.APPLICATION_JSON)
+        return ResponseEntity.status(HttpStatus.ACCEPTED)
+                .contentType(MediaType.APPLICATION_JSON)
                 .body(Map.of("id", receipt.noticeId()));
     }
 
@@ -99,8 +100,8 @@ public class GenericIntake implements IntakeSource {
             throw new SourceDisabledException("generic JSON", "cartrelay.sources.generic.secret");
         }
         byte[] body = RawBody.read(request, maxBody);
-        String refusal = GenericSignature.refusal(request, body, settings.secret(), settings.tolerance(),
-                clock.instant());
+        String refusal =
+                GenericSignature.refusal(request, body, settings.secret(), settings.tolerance(), clock.instant());
         if (refusal != null) {
             log.warn("Generic event refused: {}", refusal);
             return refuse(HttpStatus.UNAUTHORIZED, "Signature refused", refusal, null);
@@ -109,8 +110,11 @@ public class GenericIntake implements IntakeSource {
         try {
             tree = IntakeBounds.readTree(body);
         } catch (JsonProcessingException e) {
-            return refuse(HttpStatus.BAD_REQUEST, "Unparsable JSON",
-                    "The body is not valid JSON: " + e.getOriginalMessage(), null);
+            return refuse(
+                    HttpStatus.BAD_REQUEST,
+                    "Unparsable JSON",
+                    "The body is not valid JSON: " + e.getOriginalMessage(),
+                    null);
         }
         if (tree == null || !tree.isObject()) {
             return refuse(HttpStatus.BAD_REQUEST, "Unparsable JSON", "The body must be one JSON object.", null);
@@ -118,14 +122,20 @@ public class GenericIntake implements IntakeSource {
         // numbers first: the schema validator expands an exponent such as 1e999999999 in full
         List<JsonSchemas.Violation> numbers = IntakeBounds.numbers(tree);
         if (!numbers.isEmpty()) {
-            return refuse(HttpStatus.UNPROCESSABLE_ENTITY, "Invalid event", numbers.size()
-                    + " field(s) hold a number out of bounds.", numbers);
+            return refuse(
+                    HttpStatus.UNPROCESSABLE_ENTITY,
+                    "Invalid event",
+                    numbers.size() + " field(s) hold a number out of bounds.",
+                    numbers);
         }
         dropBlanks(tree);
         List<JsonSchemas.Violation> violations = SCHEMA.validate(tree);
         if (!violations.isEmpty()) {
-            return refuse(HttpStatus.UNPROCESSABLE_ENTITY, "Invalid event", violations.size()
-                    + " field(s) do not match the canonical event schema.", violations);
+            return refuse(
+                    HttpStatus.UNPROCESSABLE_ENTITY,
+                    "Invalid event",
+                    violations.size() + " field(s) do not match the canonical event schema.",
+                    violations);
         }
         ObjectNode event = (ObjectNode) tree;
         if (!event.has("source")) {
@@ -141,22 +151,36 @@ public class GenericIntake implements IntakeSource {
         try {
             canonical = EventJson.MAPPER.treeToValue(event, CanonicalEvent.class);
         } catch (JsonProcessingException | IllegalArgumentException e) {
-            return refuse(HttpStatus.UNPROCESSABLE_ENTITY, "Invalid event",
-                    "The event matches the schema but not the canonical event's types.", null);
+            return refuse(
+                    HttpStatus.UNPROCESSABLE_ENTITY,
+                    "Invalid event",
+                    "The event matches the schema but not the canonical event's types.",
+                    null);
         }
         Consent consent = settings.consentDefault().apply(canonical.consent());
         if (consent != canonical.consent()) {
-            canonical = new CanonicalEvent(canonical.type(), canonical.source(), canonical.sourceEventId(),
-                    canonical.occurredAt(), canonical.checkout(), canonical.order(), canonical.customer(), consent,
+            canonical = new CanonicalEvent(
+                    canonical.type(),
+                    canonical.source(),
+                    canonical.sourceEventId(),
+                    canonical.occurredAt(),
+                    canonical.checkout(),
+                    canonical.order(),
+                    canonical.customer(),
+                    consent,
                     canonical.attributes());
         }
         List<JsonSchemas.Violation> outOfBounds = IntakeBounds.check(canonical);
         if (!outOfBounds.isEmpty()) {
-            return refuse(HttpStatus.UNPROCESSABLE_ENTITY, "Invalid event", outOfBounds.size()
-                    + " field(s) are out of bounds.", outOfBounds);
+            return refuse(
+                    HttpStatus.UNPROCESSABLE_ENTITY,
+                    "Invalid event",
+                    outOfBounds.size() + " field(s) are out of bounds.",
+                    outOfBounds);
         }
         String sourceEventId = canonical.source() + ":" + canonical.sourceEventId();
-        return Parsed.keep(Notice.processed(SOURCE, sourceEventId, new String(body, StandardCharsets.UTF_8), canonical),
+        return Parsed.keep(
+                Notice.processed(SOURCE, sourceEventId, new String(body, StandardCharsets.UTF_8), canonical),
                 "Generic " + canonical.type() + " from " + LogSafe.value(canonical.source()));
     }
 
@@ -177,8 +201,8 @@ public class GenericIntake implements IntakeSource {
         }
     }
 
-    private static Parsed refuse(HttpStatus status, String title, String detail,
-            List<JsonSchemas.Violation> violations) {
+    private static Parsed refuse(
+            HttpStatus status, String title, String detail, List<JsonSchemas.Violation> violations) {
         return Parsed.answer(IntakeProblems.problem(status, title, detail, violations));
     }
 }

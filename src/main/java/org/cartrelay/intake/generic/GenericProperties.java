@@ -26,5 +26,4 @@ public record GenericProperties(
         String secret,
         @DefaultValue("5m") @NotNull @PositiveDuration Duration tolerance,
         @NonNegativeDuration Duration abandonmentDelay,
-        @DefaultValue("none") @NotNull ConsentDefault consentDefault) {
-}
+        @DefaultValue("none") @NotNull ConsentDefault consentDefault) {}

@@ -13,8 +13,7 @@ import jakarta.servlet.http.HttpServletRequest;
  */
 final class GenericSignature {
 
-    private GenericSignature() {
-    }
+    private GenericSignature() {}
 
     /** Why the request is refused, or null when its signature and timestamp hold. */
     static String refusal(HttpServletRequest request, byte[] body, String secret, Duration tolerance, Instant now) {

@@ -44,8 +44,8 @@ public class ShopifyIntake implements IntakeSource {
     private final ShopifyMapper mapper;
     private final Clock clock;
 
-    public ShopifyIntake(IntakeService intake, CartRelayProperties properties, ShopifyProperties settings,
-            Clock clock) {
+    public ShopifyIntake(
+            IntakeService intake, CartRelayProperties properties, ShopifyProperties settings, Clock clock) {
         this.intake = intake;
         this.settings = settings;
         this.maxBody = properties.intake().maxBody().toBytes();
@@ -86,14 +86,16 @@ public class ShopifyIntake implements IntakeSource {
         byte[] body = RawBody.read(request, maxBody);
         if (!ShopifySignature.verify(secret, body, request.getHeader("X-Shopify-Hmac-Sha256"))) {
             log.warn("Shopify webhook refused: bad or missing X-Shopify-Hmac-Sha256");
-            return Parsed.answer(IntakeProblems.problem(HttpStatus.UNAUTHORIZED, "Signature refused",
+            return Parsed.answer(IntakeProblems.problem(
+                    HttpStatus.UNAUTHORIZED,
+                    "Signature refused",
                     "The X-Shopify-Hmac-Sha256 header does not match the body."));
         }
         String raw = new String(body, StandardCharsets.UTF_8);
         String topic = request.getHeader("X-Shopify-Topic");
         String webhookId = request.getHeader("X-Shopify-Webhook-Id");
-        String sourceEventId = webhookId != null && !webhookId.isBlank() ? webhookId
-                : "sha256-" + Digests.sha256(topic + "\n" + raw);
+        String sourceEventId =
+                webhookId != null && !webhookId.isBlank() ? webhookId : "sha256-" + Digests.sha256(topic + "\n" + raw);
         JsonNode json;
         try {
             json = IntakeBounds.readTree(body);
@@ -103,9 +105,9 @@ public class ShopifyIntake implements IntakeSource {
         List<JsonSchemas.Violation> numbers = json == null ? List.of() : IntakeBounds.numbers(json);
         Notice notice = json == null || !json.isObject()
                 ? Notice.rejected(ShopifyMapper.SOURCE, sourceEventId, raw, "The body is not a JSON object.")
-                : !numbers.isEmpty() ? Notice.rejected(ShopifyMapper.SOURCE, sourceEventId, raw,
-                        IntakeBounds.reason(numbers))
-                : IntakeBounds.enforce(mapper.map(topic, sourceEventId, json, raw, clock.instant()));
+                : !numbers.isEmpty()
+                        ? Notice.rejected(ShopifyMapper.SOURCE, sourceEventId, raw, IntakeBounds.reason(numbers))
+                        : IntakeBounds.enforce(mapper.map(topic, sourceEventId, json, raw, clock.instant()));
         return Parsed.keep(notice, "Shopify " + LogSafe.value(topic));
     }
 }

@@ -24,5 +24,4 @@ import jakarta.validation.constraints.NotNull;
 public record ShopifyProperties(
         String secret,
         @NonNegativeDuration Duration abandonmentDelay,
-        @DefaultValue("none") @NotNull ConsentDefault consentDefault) {
-}
+        @DefaultValue("none") @NotNull ConsentDefault consentDefault) {}

@@ -5,15 +5,13 @@ import java.security.InvalidKeyException;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Base64;
-
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
 /** Shopify's {@code X-Shopify-Hmac-Sha256}: base64 of HMAC-SHA256 over the raw body, compared in constant time. */
 final class ShopifySignature {
 
-    private ShopifySignature() {
-    }
+    private ShopifySignature() {}
 
     static boolean verify(String secret, byte[] body, String header) {
         if (header == null || header.isBlank()) {

@@ -44,8 +44,8 @@ public class WooCommerceIntake implements IntakeSource {
     private final WooCommerceMapper mapper;
     private final Clock clock;
 
-    public WooCommerceIntake(IntakeService intake, CartRelayProperties properties, WooCommerceProperties settings,
-            Clock clock) {
+    public WooCommerceIntake(
+            IntakeService intake, CartRelayProperties properties, WooCommerceProperties settings, Clock clock) {
         this.intake = intake;
         this.settings = settings;
         this.maxBody = properties.intake().maxBody().toBytes();
@@ -91,12 +91,16 @@ public class WooCommerceIntake implements IntakeSource {
         }
         if (given == null || !Digests.sameSecret(expected, given)) {
             log.warn("WooCommerce webhook refused: {}", given == null ? "no token" : "wrong token");
-            return Parsed.answer(IntakeProblems.problem(HttpStatus.UNAUTHORIZED, "Token refused",
+            return Parsed.answer(IntakeProblems.problem(
+                    HttpStatus.UNAUTHORIZED,
+                    "Token refused",
                     "A valid token is required in the query parameter 'token' or the header X-CartRelay-Token."));
         }
         FormBody form = FormBody.parse(body);
-        Notice notice = IntakeBounds.enforce(mapper.map(form, new String(body, StandardCharsets.UTF_8), clock.instant()));
-        return Parsed.keep(notice, "WooCommerce " + LogSafe.value(form.get("order_status")) + " for "
-                + Masking.email(form.get("email")));
+        Notice notice =
+                IntakeBounds.enforce(mapper.map(form, new String(body, StandardCharsets.UTF_8), clock.instant()));
+        return Parsed.keep(
+                notice,
+                "WooCommerce " + LogSafe.value(form.get("order_status")) + " for " + Masking.email(form.get("email")));
     }
 }

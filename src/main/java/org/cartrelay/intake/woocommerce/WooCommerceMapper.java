@@ -50,12 +50,15 @@ final class WooCommerceMapper {
         } else if ("completed".equals(status)) {
             type = CanonicalEvent.ORDER_COMPLETED;
         } else {
-            return Notice.ignored(SOURCE, sourceEventId, rawBody, null,
-                    "order_status '" + status + "' does not affect abandonment.");
+            return Notice.ignored(
+                    SOURCE, sourceEventId, rawBody, null, "order_status '" + status + "' does not affect abandonment.");
         }
         String email = form.get("email");
         if (email == null || !EmailAddress.isValid(email)) {
-            return Notice.rejected(SOURCE, sourceEventId, rawBody,
+            return Notice.rejected(
+                    SOURCE,
+                    sourceEventId,
+                    rawBody,
                     email == null ? "The notification has no email address." : "The email address is not valid.");
         }
         List<Item> items = new ArrayList<>();
@@ -70,16 +73,20 @@ final class WooCommerceMapper {
         Checkout checkout = new Checkout(cartToken, null, checkoutUrl, currency, money(form.get("cart_total")), items);
         String billing = form.get("billing_address");
         Address address = billing == null ? null : Address.of(billing, null, null, null, country(billing));
-        Customer customer = new Customer(email, form.get("first_name"), form.get("last_name"),
-                form.get("phone_number"), address, null);
+        Customer customer = new Customer(
+                email, form.get("first_name"), form.get("last_name"), form.get("phone_number"), address, null);
         Map<String, String> attributes = new LinkedHashMap<>();
         if (form.get("coupon_code") != null) {
             attributes.put("coupon_code", form.get("coupon_code"));
         }
         String choice = consentField == null || consentField.isBlank() ? null : form.get(consentField);
         Consent consent = consentDefault.apply(choice == null ? null : new Consent(ConsentWords.consenting(choice)));
-        return Notice.processed(SOURCE, sourceEventId, rawBody, new CanonicalEvent(type, SOURCE, sourceEventId,
-                receivedAt, checkout, null, customer, consent, attributes));
+        return Notice.processed(
+                SOURCE,
+                sourceEventId,
+                rawBody,
+                new CanonicalEvent(
+                        type, SOURCE, sourceEventId, receivedAt, checkout, null, customer, consent, attributes));
     }
 
     /** The {@code wcf_ac_token} of a checkout URL; none when the URL is no URL (the bounds then reject it). */
@@ -88,7 +95,9 @@ final class WooCommerceMapper {
             return null;
         }
         try {
-            String token = UriComponentsBuilder.fromUriString(checkoutUrl).build().getQueryParams()
+            String token = UriComponentsBuilder.fromUriString(checkoutUrl)
+                    .build()
+                    .getQueryParams()
                     .getFirst("wcf_ac_token");
             return token == null || token.isBlank() ? null : token;
         } catch (IllegalArgumentException e) {

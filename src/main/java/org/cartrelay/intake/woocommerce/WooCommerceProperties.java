@@ -29,5 +29,4 @@ public record WooCommerceProperties(
         String currency,
         @NonNegativeDuration Duration abandonmentDelay,
         @DefaultValue("newsletter_consent") String consentField,
-        @DefaultValue("none") @NotNull ConsentDefault consentDefault) {
-}
+        @DefaultValue("none") @NotNull ConsentDefault consentDefault) {}

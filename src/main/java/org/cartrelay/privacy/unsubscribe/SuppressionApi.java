@@ -45,17 +45,23 @@ public class SuppressionApi {
     public record Shown(String email, boolean erased, String source, String reason, Instant unsubscribedAt) {
 
         static Shown of(SuppressionStore.Entry entry) {
-            return new Shown(Masking.email(entry.email()), entry.email() == null, entry.source(), entry.reason(),
+            return new Shown(
+                    Masking.email(entry.email()),
+                    entry.email() == null,
+                    entry.source(),
+                    entry.reason(),
                     entry.createdAt());
         }
     }
 
-    public record Page(long total, int limit, int offset, List<Shown> items) {
-    }
+    public record Page(long total, int limit, int offset, List<Shown> items) {}
 
     @GetMapping("/api/suppressions")
-    public Page list(@RequestParam(required = false) String from, @RequestParam(required = false) String to,
-            @RequestParam(required = false) String limit, @RequestParam(required = false) String offset,
+    public Page list(
+            @RequestParam(required = false) String from,
+            @RequestParam(required = false) String to,
+            @RequestParam(required = false) String limit,
+            @RequestParam(required = false) String offset,
             @RequestParam(required = false) String email) {
         int size = integer("limit", limit, 50, 1, MAX_LIMIT);
         int skip = integer("offset", offset, 0, 0, Integer.MAX_VALUE);
@@ -65,7 +71,8 @@ public class SuppressionApi {
         }
         Instant start = TimeParameter.parse("from", from, false);
         Instant end = TimeParameter.parse("to", to, true);
-        List<Shown> items = store.list(start, end, size, skip).stream().map(Shown::of).toList();
+        List<Shown> items =
+                store.list(start, end, size, skip).stream().map(Shown::of).toList();
         return new Page(store.count(start, end), size, skip, items);
     }
 
@@ -75,8 +82,8 @@ public class SuppressionApi {
         try {
             json = body == null || body.isBlank() ? null : EventJson.MAPPER.readTree(body);
         } catch (JsonProcessingException e) {
-            throw new IllegalArgumentException("The body is not JSON; expected {\"email\": \"buyer@example.com\", "
-                    + "\"reason\": \"…\"}.");
+            throw new IllegalArgumentException(
+                    "The body is not JSON; expected {\"email\": \"buyer@example.com\", " + "\"reason\": \"…\"}.");
         }
         if (json == null || !json.isObject()) {
             throw new IllegalArgumentException("The body must be a JSON object such as {\"email\": "
@@ -89,13 +96,13 @@ public class SuppressionApi {
             }
         });
         if (!unknown.isEmpty()) {
-            throw new IllegalArgumentException("Unknown field(s) " + unknown + "; expected 'email' and optionally "
-                    + "'reason'.");
+            throw new IllegalArgumentException(
+                    "Unknown field(s) " + unknown + "; expected 'email' and optionally " + "'reason'.");
         }
         JsonNode email = json.get("email");
         if (email == null || !email.isTextual()) {
-            throw new IllegalArgumentException("The field 'email' is required: the address of the buyer to "
-                    + "unsubscribe, as a string.");
+            throw new IllegalArgumentException(
+                    "The field 'email' is required: the address of the buyer to " + "unsubscribe, as a string.");
         }
         JsonNode reason = json.get("reason");
         if (reason != null && !reason.isNull() && !reason.isTextual()) {
@@ -105,8 +112,8 @@ public class SuppressionApi {
         if (why != null && why.length() > 500) {
             throw new IllegalArgumentException("The field 'reason' must be at most 500 characters long.");
         }
-        Unsubscriptions.Outcome outcome = unsubscriptions.unsubscribe(address(email.asText()), Unsubscriptions.API,
-                why == null || why.isEmpty() ? null : why);
+        Unsubscriptions.Outcome outcome = unsubscriptions.unsubscribe(
+                address(email.asText()), Unsubscriptions.API, why == null || why.isEmpty() ? null : why);
         return ResponseEntity.status(outcome.added() ? HttpStatus.CREATED : HttpStatus.OK)
                 .body(Shown.of(outcome.entry()));
     }
@@ -114,8 +121,9 @@ public class SuppressionApi {
     @DeleteMapping("/api/suppressions")
     public ResponseEntity<?> remove(@RequestParam(required = false) String email) {
         if (!unsubscriptions.remove(address(email))) {
-            return ResponseEntity.status(HttpStatus.NOT_FOUND).body(ProblemDetail.forStatusAndDetail(
-                    HttpStatus.NOT_FOUND, "That address is not on the suppression list."));
+            return ResponseEntity.status(HttpStatus.NOT_FOUND)
+                    .body(ProblemDetail.forStatusAndDetail(
+                            HttpStatus.NOT_FOUND, "That address is not on the suppression list."));
         }
         return ResponseEntity.noContent().build();
     }
@@ -125,8 +133,8 @@ public class SuppressionApi {
             throw new IllegalArgumentException("The parameter 'email' is required: the buyer's address.");
         }
         if (!EmailAddress.isValid(email.strip())) {
-            throw new IllegalArgumentException("The parameter 'email' must be an email address such as "
-                    + "buyer@example.com.");
+            throw new IllegalArgumentException(
+                    "The parameter 'email' must be an email address such as " + "buyer@example.com.");
         }
         return email.strip();
     }

@@ -48,8 +48,8 @@ public class UnsubscribePage {
     }
 
     @PostMapping("/unsubscribe/{token}")
-    public ResponseEntity<String> unsubscribe(@PathVariable String token,
-            @RequestParam(name = FIELD, required = false) String field) {
+    public ResponseEntity<String> unsubscribe(
+            @PathVariable String token, @RequestParam(name = FIELD, required = false) String field) {
         String email;
         try {
             email = keys.email(token);
@@ -57,8 +57,11 @@ public class UnsubscribePage {
             return page(e.status(), "Unsubscribe", e.getMessage());
         }
         if (!ONE_CLICK.equals(field)) {
-            return page(400, "Unsubscribe", "A one-click unsubscription is a POST with the form field "
-                    + "List-Unsubscribe=One-Click (RFC 8058).");
+            return page(
+                    400,
+                    "Unsubscribe",
+                    "A one-click unsubscription is a POST with the form field "
+                            + "List-Unsubscribe=One-Click (RFC 8058).");
         }
         try {
             unsubscriptions.unsubscribe(email, Unsubscriptions.LINK, null);

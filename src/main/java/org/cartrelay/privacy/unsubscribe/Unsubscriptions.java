@@ -24,6 +24,7 @@ public class Unsubscriptions {
 
     /** Where an unsubscription came from. */
     public static final String LINK = "link";
+
     public static final String API = "api";
 
     private static final Logger log = LoggerFactory.getLogger(Unsubscriptions.class);
@@ -41,8 +42,7 @@ public class Unsubscriptions {
     }
 
     /** The buyer's entry and whether this call made it (false: they were on the list already). */
-    public record Outcome(SuppressionStore.Entry entry, boolean added) {
-    }
+    public record Outcome(SuppressionStore.Entry entry, boolean added) {}
 
     @Transactional
     public Outcome unsubscribe(String email, String source, String reason) {

@@ -45,7 +45,6 @@ import com.icegreen.greenmail.util.GreenMail;
 import com.icegreen.greenmail.util.ServerSetupTest;
 
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
-
 import jakarta.mail.BodyPart;
 import jakarta.mail.internet.MimeMessage;
 import jakarta.mail.internet.MimeMultipart;
@@ -67,6 +66,7 @@ class EmailConnectorTest {
     private ScriptedSmtpServer scripted;
     /** Greets its first connection with 421. */
     private ScriptedSmtpServer busy;
+
     private TestDatabase database;
     private TestHub hub;
 
@@ -75,13 +75,18 @@ class EmailConnectorTest {
         smtp = new GreenMail(ServerSetupTest.SMTP.dynamicPort())
                 .withConfiguration(GreenMailConfiguration.aConfig().withUser("shop", "smtp-pa55"));
         smtp.start();
-        scripted = new ScriptedSmtpServer().rcpt((recipient, nth) -> recipient.startsWith("unknown-")
-                ? "550 5.1.1 <" + recipient + ">: Recipient address rejected: User unknown in virtual mailbox table"
-                : recipient.startsWith("greylisted-") && nth == 1
-                        ? "451 4.7.1 <" + recipient + ">: Recipient address rejected: Greylisted, try again later"
-                        : "250 2.1.5 OK");
-        busy = new ScriptedSmtpServer().greeting(connection -> connection == 1
-                ? "421 4.3.2 Service not available, closing transmission channel" : "220 busy.test ESMTP");
+        scripted = new ScriptedSmtpServer()
+                .rcpt((recipient, nth) -> recipient.startsWith("unknown-")
+                        ? "550 5.1.1 <" + recipient
+                                + ">: Recipient address rejected: User unknown in virtual mailbox table"
+                        : recipient.startsWith("greylisted-") && nth == 1
+                                ? "451 4.7.1 <" + recipient
+                                        + ">: Recipient address rejected: Greylisted, try again later"
+                                : "250 2.1.5 OK");
+        busy = new ScriptedSmtpServer()
+                .greeting(connection -> connection == 1
+                        ? "421 4.3.2 Service not available, closing transmission channel"
+                        : "220 busy.test ESMTP");
         Path home = Files.createTempDirectory("cartrelay-email-home");
         copyShippedTemplates(home.resolve("connectors/templates"));
         database = TestDatabase.create();
@@ -173,9 +178,13 @@ class EmailConnectorTest {
     }
 
     private List<String> stepStatuses(String key) {
-        return hub.jdbc().sql("select d.status from delivery d join outbound_event e on e.id = d.event_id "
-                + "where d.connector = 'followup' and e.checkout_id in (select id from checkout where checkout_ref = ?) "
-                + "order by d.step").param("cart-" + key).query(String.class).list();
+        return hub.jdbc()
+                .sql("select d.status from delivery d join outbound_event e on e.id = d.event_id "
+                        + "where d.connector = 'followup' and e.checkout_id in (select id from checkout where checkout_ref = ?) "
+                        + "order by d.step")
+                .param("cart-" + key)
+                .query(String.class)
+                .list();
     }
 
     private static String part(MimeMessage message, String type) throws Exception {
@@ -204,30 +213,40 @@ class EmailConnectorTest {
         assertThat(mail.getSubject()).isEqualTo("Ada, you left something in your cart");
         assertThat(mail.getFrom()[0].toString()).isEqualTo("Demo Shop <shop@example.com>");
         assertThat(mail.getReplyTo()[0].toString()).isEqualTo("help@example.com");
-        assertThat(mail.getHeader("List-Unsubscribe")[0]).isEqualTo(
-                "<https://shop.example.com/unsubscribe?email=mail-1%40example.com&cart=cart-mail-1>, "
+        assertThat(mail.getHeader("List-Unsubscribe")[0])
+                .isEqualTo("<https://shop.example.com/unsubscribe?email=mail-1%40example.com&cart=cart-mail-1>, "
                         + "<mailto:unsubscribe@example.com?subject=unsubscribe>");
         assertThat(mail.getHeader("List-Unsubscribe-Post")[0]).isEqualTo("List-Unsubscribe=One-Click");
-        String eventId = hub.jdbc().sql("select id from outbound_event where type = 'checkout.abandoned' and email = ?")
-                .param("mail-1@example.com").query(String.class).single();
+        String eventId = hub.jdbc()
+                .sql("select id from outbound_event where type = 'checkout.abandoned' and email = ?")
+                .param("mail-1@example.com")
+                .query(String.class)
+                .single();
         assertThat(mail.getHeader(EmailConnector.EVENT_HEADER)[0]).isEqualTo(eventId + "/0");
         // nothing of the hub's exchange headers leaks into the mail
-        assertThat(java.util.Collections.list(mail.getAllHeaders())).noneMatch(h -> h.getName().startsWith("CartRelay")
-                || h.getName().startsWith("Camel"));
+        assertThat(java.util.Collections.list(mail.getAllHeaders()))
+                .noneMatch(
+                        h -> h.getName().startsWith("CartRelay") || h.getName().startsWith("Camel"));
 
         String html = part(mail, "text/html");
-        assertThat(html).contains("<p>Hello Ada,</p>")
-                .contains("2 × Tea &lt;Earl Grey&gt; &amp; Co").doesNotContain("<Earl Grey>")
+        assertThat(html)
+                .contains("<p>Hello Ada,</p>")
+                .contains("2 × Tea &lt;Earl Grey&gt; &amp; Co")
+                .doesNotContain("<Earl Grey>")
                 .contains("49.00 EUR")
                 .contains("<a href=\"https://shop.example.com/cart?c=mail-1&amp;step=pay\">Complete your order</a>")
-                .contains("href=\"https://shop.example.com/unsubscribe?email=mail-1%40example.com&amp;cart=cart-mail-1\"");
+                .contains(
+                        "href=\"https://shop.example.com/unsubscribe?email=mail-1%40example.com&amp;cart=cart-mail-1\"");
         String text = part(mail, "text/plain");
-        assertThat(text).contains("Hello Ada,")
+        assertThat(text)
+                .contains("Hello Ada,")
                 .contains("2 x Tea <Earl Grey> & Co  49.00 EUR")
                 .contains("Total: 49.00 EUR")
                 .contains("Complete your order: https://shop.example.com/cart?c=mail-1&step=pay")
-                .contains("Unsubscribe: https://shop.example.com/unsubscribe?email=mail-1%40example.com&cart=cart-mail-1")
-                .doesNotContain("&amp;").doesNotContain("<p>");
+                .contains(
+                        "Unsubscribe: https://shop.example.com/unsubscribe?email=mail-1%40example.com&cart=cart-mail-1")
+                .doesNotContain("&amp;")
+                .doesNotContain("<p>");
     }
 
     @Test
@@ -237,8 +256,10 @@ class EmailConnectorTest {
         await().atMost(Duration.ofSeconds(20)).until(() -> mails("steps-kept") == 1 && mails("steps-recovered") == 1);
         await().atMost(Duration.ofSeconds(10))
                 .until(() -> stepStatuses("steps-recovered").equals(List.of("delivered", "pending", "pending")));
-        await().atMost(Duration.ofSeconds(10)).until(() -> hub.count(
-                "select count(*) from checkout where checkout_ref = 'cart-steps-recovered' and status = 'abandoned'") == 1);
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> hub.count(
+                                "select count(*) from checkout where checkout_ref = 'cart-steps-recovered' and status = 'abandoned'")
+                        == 1);
 
         Checkouts.complete(hub, "steps-recovered", "49.00");
         await().atMost(Duration.ofSeconds(20))
@@ -263,14 +284,16 @@ class EmailConnectorTest {
         assertThat(stepStatuses("steps-recovered")).containsExactly("delivered", "cancelled", "cancelled");
         // the type listens to checkout.abandoned only: the recovery made no delivery of its own
         assertThat(hub.count("select count(*) from delivery d join outbound_event e on e.id = d.event_id "
-                + "where d.connector = 'followup' and e.type = 'checkout.recovered'")).isZero();
+                        + "where d.connector = 'followup' and e.type = 'checkout.recovered'"))
+                .isZero();
     }
 
     @Test
     void aBuyerWithoutNewsletterConsentGetsNoMail() throws Exception {
         start("no-consent", false);
 
-        await().atMost(Duration.ofSeconds(20)).until(() -> stepStatuses("no-consent").equals(List.of("suppressed")));
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> stepStatuses("no-consent").equals(List.of("suppressed")));
         assertThat(mails("no-consent")).isZero();
     }
 
@@ -293,7 +316,9 @@ class EmailConnectorTest {
         assertThat(letter.reason())
                 .startsWith("Sending it again cannot succeed: SendFailedException: Invalid Addresses")
                 .contains("550 5.1.1");
-        assertThat(letter.attemptLog()).extracting(DeadLetterStore.AttemptRow::outcome).containsExactly("dead");
+        assertThat(letter.attemptLog())
+                .extracting(DeadLetterStore.AttemptRow::outcome)
+                .containsExactly("dead");
         assertThat(VendorEvents.delivery(hub, "relay", eventId).status()).isEqualTo("dead");
         assertThat(scripted.rcptsTo("unknown-1@example.com")).hasSize(1);
         assertThat(scripted.messagesTo("unknown-1@example.com")).isZero();
@@ -308,13 +333,15 @@ class EmailConnectorTest {
         String eventId = VendorEvents.abandonedEventOf(hub, "greylisted-1");
 
         VendorEvents.awaitDelivered(hub, "greylist", eventId);
-        assertThat(VendorEvents.attempts(hub, "greylist", eventId)).extracting(AttemptRow::outcome)
+        assertThat(VendorEvents.attempts(hub, "greylist", eventId))
+                .extracting(AttemptRow::outcome)
                 .containsExactly("retry", "delivered");
         assertThat(scripted.rcptsTo("greylisted-1@example.com")).hasSize(2);
         assertThat(scripted.messagesTo("greylisted-1@example.com")).isEqualTo(1);
         assertThat(circuitState("greylist")).isEqualTo(CircuitBreaker.State.CLOSED);
         assertThat(breaker("greylist").getMetrics().getNumberOfFailedCalls()).isZero();
-        assertThat(breaker("greylist").getMetrics().getNumberOfSuccessfulCalls()).isEqualTo(1);
+        assertThat(breaker("greylist").getMetrics().getNumberOfSuccessfulCalls())
+                .isEqualTo(1);
     }
 
     @Test
@@ -323,7 +350,8 @@ class EmailConnectorTest {
         String eventId = VendorEvents.abandonedEventOf(hub, "busy-1");
 
         VendorEvents.awaitDelivered(hub, "busy", eventId);
-        assertThat(VendorEvents.attempts(hub, "busy", eventId)).extracting(AttemptRow::outcome)
+        assertThat(VendorEvents.attempts(hub, "busy", eventId))
+                .extracting(AttemptRow::outcome)
                 .containsExactly("retry", "delivered");
         assertThat(busy.connections()).isEqualTo(2);
         assertThat(busy.messagesTo("busy-1@example.com")).isEqualTo(1);
@@ -335,12 +363,30 @@ class EmailConnectorTest {
     @Test
     void theShippedTemplatesShowTheCouponAndTheResumeLink(@TempDir Path folder) {
         MailTemplates templates = new MailTemplates(SHIPPED_TEMPLATES);
-        OutboundEvent event = new OutboundEvent("evt_1", "checkout.abandoned", "test-shop", "s-1", Instant.now(),
-                new Checkout("c-1", null, null, "USD", new BigDecimal("19.90"),
+        OutboundEvent event = new OutboundEvent(
+                "evt_1",
+                "checkout.abandoned",
+                "test-shop",
+                "s-1",
+                Instant.now(),
+                new Checkout(
+                        "c-1",
+                        null,
+                        null,
+                        "USD",
+                        new BigDecimal("19.90"),
                         List.of(new Item("p-1", "Mug", 1, new BigDecimal("19.90")))),
-                new Customer("ada@example.com", "Ada", null, null, null, null), null, Map.of(),
-                new OutboundEvent.Abandonment(2, "high", List.of("repeat-abandoner"),
-                        "https://shop.example.com/r?c=c-1", "COMEBACK10", Instant.now()), null);
+                new Customer("ada@example.com", "Ada", null, null, null, null),
+                null,
+                Map.of(),
+                new OutboundEvent.Abandonment(
+                        2,
+                        "high",
+                        List.of("repeat-abandoner"),
+                        "https://shop.example.com/r?c=c-1",
+                        "COMEBACK10",
+                        Instant.now()),
+                null);
         Map<String, Object> model = MailModel.of(event, 2, "mailto:shop@example.com?subject=unsubscribe");
 
         assertThat(templates.text("coupon.subject.mustache").render(model).strip())
@@ -348,7 +394,8 @@ class EmailConnectorTest {
         assertThat(templates.html("coupon.html.mustache").render(model))
                 .contains("<strong>COMEBACK10</strong>")
                 .contains("<a href=\"https://shop.example.com/r?c=c-1\">Complete your order</a>")
-                .contains("1 × Mug").contains("19.90 USD");
+                .contains("1 × Mug")
+                .contains("19.90 USD");
         assertThat(templates.text("reminder.txt.mustache").render(model))
                 .contains("Use the code COMEBACK10 at checkout.")
                 .contains("Complete your order: https://shop.example.com/r?c=c-1");
@@ -379,7 +426,8 @@ class EmailConnectorTest {
                 from: shop@example.com
                 events: [checkout.recovered]
                 """);
-        assertThat(catchThrowable(() -> loader.load(recovered))).isInstanceOf(ConnectorConfigException.class)
+        assertThat(catchThrowable(() -> loader.load(recovered)))
+                .isInstanceOf(ConnectorConfigException.class)
                 .hasMessageStartingWith("Connector file " + recovered + ": key 'events[0]'");
     }
 
@@ -396,10 +444,15 @@ class EmailConnectorTest {
                 """);
         ConnectorDefinition definition = new ConnectorLoader(new MockEnvironment()).load(file);
 
-        Throwable thrown = catchThrowable(() -> ConnectorType.of("email", EmailSettings.class,
-                (d, s) -> new EmailConnector(d, s, home.resolve("connectors/templates"), null, null)).create(definition));
-        assertThat(thrown).isInstanceOf(ConnectorConfigException.class)
-                .hasMessageStartingWith("Connector file " + file + ": key 'steps[1].template' names template 'winback', "
-                        + "but " + home.resolve("connectors/templates/winback.html.mustache") + " does not exist");
+        Throwable thrown = catchThrowable(() -> ConnectorType.of(
+                        "email",
+                        EmailSettings.class,
+                        (d, s) -> new EmailConnector(d, s, home.resolve("connectors/templates"), null, null))
+                .create(definition));
+        assertThat(thrown)
+                .isInstanceOf(ConnectorConfigException.class)
+                .hasMessageStartingWith(
+                        "Connector file " + file + ": key 'steps[1].template' names template 'winback', " + "but "
+                                + home.resolve("connectors/templates/winback.html.mustache") + " does not exist");
     }
 }

@@ -9,8 +9,8 @@ import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.put;
 import static com.github.tomakehurst.wiremock.client.WireMock.putRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
-import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlMatching;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.cartrelay.connectors.http.VendorEvents.json;
@@ -44,8 +44,8 @@ import com.github.tomakehurst.wiremock.verification.LoggedRequest;
  */
 class FreshdeskConnectorTest {
 
-    private static final String BASIC = "Basic " + Base64.getEncoder()
-            .encodeToString("fd-key-0123:X".getBytes(StandardCharsets.UTF_8));
+    private static final String BASIC =
+            "Basic " + Base64.getEncoder().encodeToString("fd-key-0123:X".getBytes(StandardCharsets.UTF_8));
 
     @RegisterExtension
     static final VendorHub FRESHDESK = VendorHub.type("freshdesk", """
@@ -54,20 +54,30 @@ class FreshdeskConnectorTest {
             """)
             .stubs(freshdesk -> {
                 for (String name : List.of("desk", "solve", "limited", "flow")) {
-                    freshdesk.stubFor(post(urlEqualTo("/" + name + "/api/v2/tickets")).willReturn(aResponse()
-                            .withStatus(201).withHeader("Content-Type", "application/json")
-                            .withBody("{\"id\":" + (name.length() * 100 + 1) + ",\"status\":2,\"priority\":2}")));
+                    freshdesk.stubFor(post(urlEqualTo("/" + name + "/api/v2/tickets"))
+                            .willReturn(aResponse()
+                                    .withStatus(201)
+                                    .withHeader("Content-Type", "application/json")
+                                    .withBody(
+                                            "{\"id\":" + (name.length() * 100 + 1) + ",\"status\":2,\"priority\":2}")));
                 }
-                freshdesk.stubFor(post(urlMatching("/.*/api/v2/tickets/[0-9]+/notes")).willReturn(aResponse()
-                        .withStatus(201).withHeader("Content-Type", "application/json")
-                        .withBody("{\"id\":77,\"private\":true}")));
-                freshdesk.stubFor(put(urlMatching("/.*/api/v2/tickets/[0-9]+")).willReturn(aResponse().withStatus(200)
-                        .withHeader("Content-Type", "application/json").withBody("{\"status\":4}")));
+                freshdesk.stubFor(post(urlMatching("/.*/api/v2/tickets/[0-9]+/notes"))
+                        .willReturn(aResponse()
+                                .withStatus(201)
+                                .withHeader("Content-Type", "application/json")
+                                .withBody("{\"id\":77,\"private\":true}")));
+                freshdesk.stubFor(put(urlMatching("/.*/api/v2/tickets/[0-9]+"))
+                        .willReturn(aResponse()
+                                .withStatus(200)
+                                .withHeader("Content-Type", "application/json")
+                                .withBody("{\"status\":4}")));
             })
             .property("FRESHDESK_API_KEY", "fd-key-0123")
             .connector("desk", "p-desk", "tags: [web-shop]")
             .connector("solve", "p-solve", "onRecovery: solve\npriorities: {high: 3, normal: 1}")
-            .connector("limited", "p-limited",
+            .connector(
+                    "limited",
+                    "p-limited",
                     "retry: {maxAttempts: 5, initialDelay: 1s, multiplier: 2, maxDelay: 10m, jitter: 0}")
             .connector("flow", "p-flow", "")
             .connector("lost", "p-lost", "timeout: 1s")
@@ -94,8 +104,15 @@ class FreshdeskConnectorTest {
 
     @Test
     void anAbandonedCheckoutOpensACallBackTicketWithTheDocumentedRequest() throws Exception {
-        OutboundEvent event = VendorEvents.publish(hub, VendorEvents.abandoned("fd-1", "p-desk", "120.00", "high",
-                List.of("repeat-abandoner", "abandoned-product-p-desk"), "COMEBACK10"));
+        OutboundEvent event = VendorEvents.publish(
+                hub,
+                VendorEvents.abandoned(
+                        "fd-1",
+                        "p-desk",
+                        "120.00",
+                        "high",
+                        List.of("repeat-abandoner", "abandoned-product-p-desk"),
+                        "COMEBACK10"));
 
         LoggedRequest request = created("desk", "fd-1@example.com");
         assertThat(request.getHeader("Authorization")).isEqualTo(BASIC);
@@ -109,21 +126,28 @@ class FreshdeskConnectorTest {
                 <p>Abandoned at: 2026-08-18T09:11:48Z</p><p>Repeat abandoner (2 abandoned checkouts recently): check whether \
                 something keeps this buyer from completing the purchase.</p><p>Checkout cart-fd-1 from test-shop.</p>",
                  "status": 2, "priority": 4, "source": 2,
-                 "tags": ["abandoned-cart", "repeat-abandoner", "abandoned-product-p-desk", "web-shop", "%s"]}"""
-                .formatted(event.id())));
-        assertThat(request.getAllHeaderKeys()).noneMatch(name -> name.toLowerCase().startsWith("cartrelay")
-                || name.toLowerCase().startsWith("camel"));
+                 "tags": ["abandoned-cart", "repeat-abandoner", "abandoned-product-p-desk", "web-shop", "%s"]}""".formatted(event.id())));
+        assertThat(request.getAllHeaderKeys())
+                .noneMatch(name -> name.toLowerCase().startsWith("cartrelay")
+                        || name.toLowerCase().startsWith("camel"));
         VendorEvents.awaitDelivered(hub, "desk", event.id());
-        assertThat(hub.jdbc().sql("select external_id from connector_ref where connector = 'desk' and event_key = ?")
-                .param("test-shop:start-fd-1").query(String.class).single()).isEqualTo("401");
+        assertThat(hub.jdbc()
+                        .sql("select external_id from connector_ref where connector = 'desk' and event_key = ?")
+                        .param("test-shop:start-fd-1")
+                        .query(String.class)
+                        .single())
+                .isEqualTo("401");
     }
 
     @Test
     void aRecoveryAddsAPrivateNoteToTheKnownTicket() throws Exception {
-        OutboundEvent abandoned = VendorEvents.publish(hub,
-                VendorEvents.abandoned("fd-2", "p-desk", "49.00", null, List.of(), null));
+        OutboundEvent abandoned =
+                VendorEvents.publish(hub, VendorEvents.abandoned("fd-2", "p-desk", "49.00", null, List.of(), null));
         VendorEvents.awaitDelivered(hub, "desk", abandoned.id());
-        assertThat(json(created("desk", "fd-2@example.com").getBodyAsString()).get("priority").asInt()).isEqualTo(2);
+        assertThat(json(created("desk", "fd-2@example.com").getBodyAsString())
+                        .get("priority")
+                        .asInt())
+                .isEqualTo(2);
         int before = notes("desk", 401).size();
         OutboundEvent recovered = VendorEvents.publish(hub, VendorEvents.recovered(abandoned, "49.00"));
 
@@ -139,14 +163,22 @@ class FreshdeskConnectorTest {
 
     @Test
     void onRecoverySolveResolvesTheTicketAndAFailedStatusChangeIsRetriedAlone() throws Exception {
-        freshdesk.stubFor(put(urlEqualTo("/solve/api/v2/tickets/501")).inScenario("solve").whenScenarioStateIs(Scenario.STARTED)
-                .willReturn(aResponse().withStatus(503)).willSetStateTo("up"));
-        freshdesk.stubFor(put(urlEqualTo("/solve/api/v2/tickets/501")).inScenario("solve").whenScenarioStateIs("up")
+        freshdesk.stubFor(put(urlEqualTo("/solve/api/v2/tickets/501"))
+                .inScenario("solve")
+                .whenScenarioStateIs(Scenario.STARTED)
+                .willReturn(aResponse().withStatus(503))
+                .willSetStateTo("up"));
+        freshdesk.stubFor(put(urlEqualTo("/solve/api/v2/tickets/501"))
+                .inScenario("solve")
+                .whenScenarioStateIs("up")
                 .willReturn(aResponse().withStatus(200).withBody("{\"status\":4}")));
-        OutboundEvent abandoned = VendorEvents.publish(hub,
-                VendorEvents.abandoned("fd-3", "p-solve", "900.00", "high", List.of(), null));
+        OutboundEvent abandoned =
+                VendorEvents.publish(hub, VendorEvents.abandoned("fd-3", "p-solve", "900.00", "high", List.of(), null));
         VendorEvents.awaitDelivered(hub, "solve", abandoned.id());
-        assertThat(json(created("solve", "fd-3@example.com").getBodyAsString()).get("priority").asInt()).isEqualTo(3);
+        assertThat(json(created("solve", "fd-3@example.com").getBodyAsString())
+                        .get("priority")
+                        .asInt())
+                .isEqualTo(3);
         OutboundEvent recovered = VendorEvents.publish(hub, VendorEvents.recovered(abandoned, "900.00"));
 
         VendorEvents.awaitDelivered(hub, "solve", recovered.id());
@@ -154,36 +186,45 @@ class FreshdeskConnectorTest {
         assertThat(statusChanges("solve", 501)).hasSize(2);
         assertThat(json(statusChanges("solve", 501).get(1).getBodyAsString())).isEqualTo(json("{\"status\": 4}"));
         assertThat(VendorEvents.attempts(hub, "solve", recovered.id()))
-                .extracting(a -> a.status() + " " + a.outcome()).containsExactly("503 retry", "200 delivered");
+                .extracting(a -> a.status() + " " + a.outcome())
+                .containsExactly("503 retry", "200 delivered");
     }
 
     @Test
     void aRecoveryWithoutAKnownTicketOpensAShortTicket() throws Exception {
-        OutboundEvent recovered = VendorEvents.publish(hub, VendorEvents.recovered(
-                VendorEvents.abandoned("fd-4", "p-desk", "49.00", null, List.of(), null), "45.00"));
+        OutboundEvent recovered = VendorEvents.publish(
+                hub,
+                VendorEvents.recovered(
+                        VendorEvents.abandoned("fd-4", "p-desk", "49.00", null, List.of(), null), "45.00"));
 
         JsonNode ticket = json(created("desk", "fd-4@example.com").getBodyAsString());
         assertThat(ticket.get("subject").asText()).isEqualTo("Recovered: Basic Plan, 45.00 USD");
         assertThat(ticket.get("priority").asInt()).isEqualTo(1);
         assertThat(ticket.get("status").asInt()).isEqualTo(2);
-        assertThat(ticket.get("tags")).extracting(JsonNode::asText)
+        assertThat(ticket.get("tags"))
+                .extracting(JsonNode::asText)
                 .containsExactly("cart-recovered", "web-shop", recovered.id());
         VendorEvents.awaitDelivered(hub, "desk", recovered.id());
     }
 
     @Test
     void a429IsRetriedAfterTheRetryAfterFreshdeskSends() {
-        freshdesk.stubFor(post(urlEqualTo("/limited/api/v2/tickets")).inScenario("limited")
+        freshdesk.stubFor(post(urlEqualTo("/limited/api/v2/tickets"))
+                .inScenario("limited")
                 .whenScenarioStateIs(Scenario.STARTED)
-                .willReturn(aResponse().withStatus(429).withHeader("Retry-After", "47")
+                .willReturn(aResponse()
+                        .withStatus(429)
+                        .withHeader("Retry-After", "47")
                         .withBody("{\"message\":\"You have exceeded the limit of requests per minute\"}"))
                 .willSetStateTo("open"));
-        freshdesk.stubFor(post(urlEqualTo("/limited/api/v2/tickets")).inScenario("limited").whenScenarioStateIs("open")
+        freshdesk.stubFor(post(urlEqualTo("/limited/api/v2/tickets"))
+                .inScenario("limited")
+                .whenScenarioStateIs("open")
                 .willReturn(aResponse().withStatus(201).withBody("{\"id\":12}")));
         // the retry first looks for a ticket the first attempt may have opened: there is none
         freshdesk.stubFor(get(urlPathEqualTo("/limited/api/v2/tickets")).willReturn(okJson("[]")));
-        OutboundEvent event = VendorEvents.publish(hub,
-                VendorEvents.abandoned("fd-5", "p-limited", "49.00", null, List.of(), null));
+        OutboundEvent event =
+                VendorEvents.publish(hub, VendorEvents.abandoned("fd-5", "p-limited", "49.00", null, List.of(), null));
 
         Throttled throttled = VendorEvents.awaitThrottled(hub, "limited", event.id());
         assertThat(throttled.delay()).isBetween(Duration.ofSeconds(47), Duration.ofSeconds(52));
@@ -200,14 +241,21 @@ class FreshdeskConnectorTest {
      * attempt fails though Freshdesk opened the ticket; a later create answers {@code laterId} at once.
      */
     private void firstOpenAnswersTooLate(String name, int lostId, int laterId) {
-        freshdesk.stubFor(post(urlEqualTo("/" + name + "/api/v2/tickets")).inScenario(name)
+        freshdesk.stubFor(post(urlEqualTo("/" + name + "/api/v2/tickets"))
+                .inScenario(name)
                 .whenScenarioStateIs(Scenario.STARTED)
-                .willReturn(aResponse().withStatus(201).withHeader("Content-Type", "application/json")
-                        .withBody("{\"id\":" + lostId + ",\"status\":2,\"priority\":2}").withFixedDelay(3000))
+                .willReturn(aResponse()
+                        .withStatus(201)
+                        .withHeader("Content-Type", "application/json")
+                        .withBody("{\"id\":" + lostId + ",\"status\":2,\"priority\":2}")
+                        .withFixedDelay(3000))
                 .willSetStateTo("opened"));
-        freshdesk.stubFor(post(urlEqualTo("/" + name + "/api/v2/tickets")).inScenario(name)
+        freshdesk.stubFor(post(urlEqualTo("/" + name + "/api/v2/tickets"))
+                .inScenario(name)
                 .whenScenarioStateIs("opened")
-                .willReturn(aResponse().withStatus(201).withHeader("Content-Type", "application/json")
+                .willReturn(aResponse()
+                        .withStatus(201)
+                        .withHeader("Content-Type", "application/json")
                         .withBody("{\"id\":" + laterId + ",\"status\":2,\"priority\":2}")));
     }
 
@@ -217,8 +265,7 @@ class FreshdeskConnectorTest {
                 [{"id": %d, "subject": "Call back: Basic Plan, 49.00 USD", "status": 2, "priority": 2, "source": 2,
                   "requester_id": 5100, "tags": [%s], "created_at": "2026-08-18T09:41:49Z"},
                  {"id": %d, "subject": "Call back: Basic Plan, 19.00 USD", "status": 4, "priority": 2, "source": 2,
-                  "requester_id": 5100, "tags": [%s], "created_at": "2026-07-02T14:03:11Z"}]"""
-                .formatted(firstId, firstTags, secondId, secondTags);
+                  "requester_id": 5100, "tags": [%s], "created_at": "2026-07-02T14:03:11Z"}]""".formatted(firstId, firstTags, secondId, secondTags);
     }
 
     private List<LoggedRequest> lookups(String name) {
@@ -226,20 +273,28 @@ class FreshdeskConnectorTest {
     }
 
     private String ticketOf(String name, String key) {
-        return hub.jdbc().sql("select external_id from connector_ref where connector = ? and event_key = ?")
-                .params(name, "test-shop:start-" + key).query(String.class).single();
+        return hub.jdbc()
+                .sql("select external_id from connector_ref where connector = ? and event_key = ?")
+                .params(name, "test-shop:start-" + key)
+                .query(String.class)
+                .single();
     }
 
     @Test
     void aTicketWhoseAnswerWasLostIsFoundByItsEventTagOnTheRetryAndNotOpenedAgain() {
         firstOpenAnswersTooLate("lost", 7001, 7002);
         OutboundEvent event = VendorEvents.abandoned("fd-lost", "p-lost", "49.00", null, List.of(), null);
-        freshdesk.stubFor(get(urlPathEqualTo("/lost/api/v2/tickets")).willReturn(okJson(listing(
-                7001, "\"abandoned-cart\", \"" + event.id() + "\"", 6500, "\"abandoned-cart\", \"evt_older\""))));
+        freshdesk.stubFor(get(urlPathEqualTo("/lost/api/v2/tickets"))
+                .willReturn(okJson(listing(
+                        7001,
+                        "\"abandoned-cart\", \"" + event.id() + "\"",
+                        6500,
+                        "\"abandoned-cart\", \"evt_older\""))));
         VendorEvents.publish(hub, event);
 
         VendorEvents.awaitDelivered(hub, "lost", event.id());
-        assertThat(VendorEvents.attempts(hub, "lost", event.id())).extracting(AttemptRow::outcome)
+        assertThat(VendorEvents.attempts(hub, "lost", event.id()))
+                .extracting(AttemptRow::outcome)
                 .containsExactly("retry", "delivered");
         assertThat(creates("lost")).hasSize(1);
         assertThat(ticketOf("lost", "fd-lost")).isEqualTo("7001");
@@ -251,7 +306,8 @@ class FreshdeskConnectorTest {
             assertThat(lookup.getHeader("Authorization")).isEqualTo(BASIC);
         });
         // the lookup came after the create it looked for
-        assertThat(lookups("lost").get(0).getLoggedDate()).isAfterOrEqualTo(creates("lost").get(0).getLoggedDate());
+        assertThat(lookups("lost").get(0).getLoggedDate())
+                .isAfterOrEqualTo(creates("lost").get(0).getLoggedDate());
     }
 
     @Test
@@ -259,19 +315,24 @@ class FreshdeskConnectorTest {
         firstOpenAnswersTooLate("missed", 8001, 8002);
         OutboundEvent event = VendorEvents.abandoned("fd-missed", "p-missed", "49.00", null, List.of(), null);
         // the requester's tickets, none of them of this event
-        freshdesk.stubFor(get(urlPathEqualTo("/missed/api/v2/tickets")).willReturn(okJson(listing(
-                6600, "\"abandoned-cart\", \"evt_other\"", 6500, "\"abandoned-cart\""))));
+        freshdesk.stubFor(get(urlPathEqualTo("/missed/api/v2/tickets"))
+                .willReturn(okJson(listing(6600, "\"abandoned-cart\", \"evt_other\"", 6500, "\"abandoned-cart\""))));
         VendorEvents.publish(hub, event);
 
         VendorEvents.awaitDelivered(hub, "missed", event.id());
-        assertThat(VendorEvents.attempts(hub, "missed", event.id())).extracting(a -> a.status() + " " + a.outcome())
-                .endsWith("201 delivered").hasSize(2);
+        assertThat(VendorEvents.attempts(hub, "missed", event.id()))
+                .extracting(a -> a.status() + " " + a.outcome())
+                .endsWith("201 delivered")
+                .hasSize(2);
         assertThat(creates("missed")).hasSize(2);
-        assertThat(json(creates("missed").get(1).getBodyAsString()).get("tags")).extracting(JsonNode::asText)
+        assertThat(json(creates("missed").get(1).getBodyAsString()).get("tags"))
+                .extracting(JsonNode::asText)
                 .containsExactly("abandoned-cart", event.id());
         assertThat(ticketOf("missed", "fd-missed")).isEqualTo("8002");
-        assertThat(lookups("missed")).singleElement().satisfies(lookup ->
-                assertThat(lookup.queryParameter("email").firstValue()).isEqualTo("fd-missed@example.com"));
+        assertThat(lookups("missed"))
+                .singleElement()
+                .satisfies(lookup ->
+                        assertThat(lookup.queryParameter("email").firstValue()).isEqualTo("fd-missed@example.com"));
     }
 
     @Test
@@ -281,10 +342,14 @@ class FreshdeskConnectorTest {
         JsonNode ticket = json(created("flow", "fd-flow@example.com").getBodyAsString());
         assertThat(ticket.get("subject").asText()).isEqualTo("Call back: Tea, 35.50 EUR");
         assertThat(ticket.get("name").asText()).isEqualTo("Test Buyer");
-        await().atMost(Duration.ofSeconds(20)).until(() -> hub.count(
-                "select count(*) from connector_ref where connector = 'flow' and external_id = '401'") == 1);
-        await().atMost(Duration.ofSeconds(10)).until(() -> hub.count(
-                "select count(*) from checkout where checkout_ref = 'cart-fd-flow' and status = 'abandoned'") == 1);
+        await().atMost(Duration.ofSeconds(20))
+                .until(() ->
+                        hub.count("select count(*) from connector_ref where connector = 'flow' and external_id = '401'")
+                                == 1);
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> hub.count(
+                                "select count(*) from checkout where checkout_ref = 'cart-fd-flow' and status = 'abandoned'")
+                        == 1);
 
         Checkouts.complete(hub, "fd-flow", "35.50");
         await().atMost(Duration.ofSeconds(20)).until(() -> notes("flow", 401).size() == 1);

@@ -36,61 +36,102 @@ import com.github.tomakehurst.wiremock.verification.LoggedRequest;
  */
 public final class VendorEvents {
 
-    private VendorEvents() {
-    }
+    private VendorEvents() {}
 
     /** An abandoned cart {@code cart-<key>} of buyer {@code <key>@example.com}, one item of product {@code productId}. */
-    public static OutboundEvent abandoned(String key, String productId, String total, String tier, List<String> segments,
-            String coupon) {
+    public static OutboundEvent abandoned(
+            String key, String productId, String total, String tier, List<String> segments, String coupon) {
         Instant abandonedAt = Instant.parse("2026-08-18T09:11:48Z");
-        return new OutboundEvent(Ids.next("evt"), "checkout.abandoned", "test-shop", "start-" + key,
+        return new OutboundEvent(
+                Ids.next("evt"),
+                "checkout.abandoned",
+                "test-shop",
+                "start-" + key,
                 Instant.parse("2026-08-18T08:41:48Z"),
-                new Checkout("cart-" + key, "7", "https://shop.example.com/resume/" + key, "USD", new BigDecimal(total),
+                new Checkout(
+                        "cart-" + key,
+                        "7",
+                        "https://shop.example.com/resume/" + key,
+                        "USD",
+                        new BigDecimal(total),
                         List.of(new Item(productId, "Basic Plan", 1, new BigDecimal(total)))),
-                new Customer(key + "@example.com", "Test", "Kauf", "+15551234567",
-                        Address.of(null, "Austin", "TX", null, "US"), "en"),
-                new Consent(true), null,
-                new OutboundEvent.Abandonment(segments.contains("repeat-abandoner") ? 2 : 1, tier, segments,
-                        "https://shop.example.com/resume/" + key + "?coupon=" + coupon, coupon, abandonedAt),
+                new Customer(
+                        key + "@example.com",
+                        "Test",
+                        "Kauf",
+                        "+15551234567",
+                        Address.of(null, "Austin", "TX", null, "US"),
+                        "en"),
+                new Consent(true),
+                null,
+                new OutboundEvent.Abandonment(
+                        segments.contains("repeat-abandoner") ? 2 : 1,
+                        tier,
+                        segments,
+                        "https://shop.example.com/resume/" + key + "?coupon=" + coupon,
+                        coupon,
+                        abandonedAt),
                 null);
     }
 
     /** The recovery of that cart: same source event, an order paid {@code amount}. */
     public static OutboundEvent recovered(OutboundEvent abandoned, String amount) {
-        return new OutboundEvent(Ids.next("evt"), "checkout.recovered", abandoned.source(), abandoned.sourceEventId(),
-                abandoned.occurredAt(), abandoned.checkout(), abandoned.customer(), abandoned.consent(), null, null,
-                new OutboundEvent.Recovery("ord-" + abandoned.checkout().id(), new BigDecimal(amount), "USD",
+        return new OutboundEvent(
+                Ids.next("evt"),
+                "checkout.recovered",
+                abandoned.source(),
+                abandoned.sourceEventId(),
+                abandoned.occurredAt(),
+                abandoned.checkout(),
+                abandoned.customer(),
+                abandoned.consent(),
+                null,
+                null,
+                new OutboundEvent.Recovery(
+                        "ord-" + abandoned.checkout().id(),
+                        new BigDecimal(amount),
+                        "USD",
                         Instant.parse("2026-08-18T10:00:00Z")));
     }
 
     public static OutboundEvent publish(TestHub hub, OutboundEvent event) {
-        hub.bean(Fanout.class).publish(event, "chk_" + event.checkout().id(), hub.clock().instant());
+        hub.bean(Fanout.class)
+                .publish(event, "chk_" + event.checkout().id(), hub.clock().instant());
         return event;
     }
 
-    public record DeliveryRow(String id, String status, int attempts, int progress, Instant nextAttemptAt) {
-    }
+    public record DeliveryRow(String id, String status, int attempts, int progress, Instant nextAttemptAt) {}
 
-    public record AttemptRow(int attempt, Integer status, String outcome, Instant at) {
-    }
+    public record AttemptRow(int attempt, Integer status, String outcome, Instant at) {}
 
     /** The one delivery of this event to this connector. */
     public static DeliveryRow delivery(TestHub hub, String connector, String eventId) {
-        return hub.jdbc().sql("""
+        return hub.jdbc()
+                .sql("""
                 select id, status, attempts, progress, next_attempt_at from delivery
-                where connector = ? and event_id = ?""").params(connector, eventId)
-                .query((rs, n) -> new DeliveryRow(rs.getString("id"), rs.getString("status"), rs.getInt("attempts"),
-                        rs.getInt("progress"), instant(rs, "next_attempt_at")))
+                where connector = ? and event_id = ?""")
+                .params(connector, eventId)
+                .query((rs, n) -> new DeliveryRow(
+                        rs.getString("id"),
+                        rs.getString("status"),
+                        rs.getInt("attempts"),
+                        rs.getInt("progress"),
+                        instant(rs, "next_attempt_at")))
                 .single();
     }
 
     public static List<AttemptRow> attempts(TestHub hub, String connector, String eventId) {
-        return hub.jdbc().sql("""
+        return hub.jdbc()
+                .sql("""
                 select a.attempt, a.status_code, a.outcome, a.attempted_at
                 from delivery_attempt a join delivery d on d.id = a.delivery_id
-                where d.connector = ? and d.event_id = ? order by a.attempt""").params(connector, eventId)
-                .query((rs, n) -> new AttemptRow(rs.getInt("attempt"), (Integer) rs.getObject("status_code"),
-                        rs.getString("outcome"), instant(rs, "attempted_at")))
+                where d.connector = ? and d.event_id = ? order by a.attempt""")
+                .params(connector, eventId)
+                .query((rs, n) -> new AttemptRow(
+                        rs.getInt("attempt"),
+                        (Integer) rs.getObject("status_code"),
+                        rs.getString("outcome"),
+                        instant(rs, "attempted_at")))
                 .list();
     }
 
@@ -108,8 +149,9 @@ public final class VendorEvents {
      * that attempt was a 429 taken as throttled, and returns both.
      */
     public static Throttled awaitThrottled(TestHub hub, String connector, String eventId) {
-        await().atMost(Duration.ofSeconds(20)).until(() -> attempts(hub, connector, eventId).size() == 1
-                && "pending".equals(delivery(hub, connector, eventId).status()));
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> attempts(hub, connector, eventId).size() == 1
+                        && "pending".equals(delivery(hub, connector, eventId).status()));
         AttemptRow first = attempts(hub, connector, eventId).get(0);
         DeliveryRow waiting = delivery(hub, connector, eventId);
         assertThat(first.status()).isEqualTo(429);
@@ -120,16 +162,22 @@ public final class VendorEvents {
     /** Waits until the one delivery of this event to this connector is delivered. */
     public static void awaitDelivered(TestHub hub, String connector, String eventId) {
         await().atMost(Duration.ofSeconds(20))
-                .until(() -> "delivered".equals(delivery(hub, connector, eventId).status()));
+                .until(() ->
+                        "delivered".equals(delivery(hub, connector, eventId).status()));
     }
 
     /** The id of the abandoned event of {@code cart-<key>} (buyer {@code <key>@example.com}), once it exists. */
     public static String abandonedEventOf(TestHub hub, String key) {
-        await().atMost(Duration.ofSeconds(20)).until(() -> hub.count(
-                "select count(*) from outbound_event where type = 'checkout.abandoned' and email = ?",
-                key + "@example.com") == 1);
-        return hub.jdbc().sql("select id from outbound_event where type = 'checkout.abandoned' and email = ?")
-                .param(key + "@example.com").query(String.class).single();
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> hub.count(
+                                "select count(*) from outbound_event where type = 'checkout.abandoned' and email = ?",
+                                key + "@example.com")
+                        == 1);
+        return hub.jdbc()
+                .sql("select id from outbound_event where type = 'checkout.abandoned' and email = ?")
+                .param(key + "@example.com")
+                .query(String.class)
+                .single();
     }
 
     /** Waits for the connector's one dead letter and returns it. */
@@ -142,8 +190,12 @@ public final class VendorEvents {
     /** Waits for the first request among {@code requests} whose body contains {@code text}, and returns it. */
     public static LoggedRequest awaitRequest(Supplier<List<LoggedRequest>> requests, String text) {
         await().atMost(Duration.ofSeconds(20))
-                .until(() -> requests.get().stream().anyMatch(r -> r.getBodyAsString().contains(text)));
-        return requests.get().stream().filter(r -> r.getBodyAsString().contains(text)).findFirst().orElseThrow();
+                .until(() -> requests.get().stream()
+                        .anyMatch(r -> r.getBodyAsString().contains(text)));
+        return requests.get().stream()
+                .filter(r -> r.getBodyAsString().contains(text))
+                .findFirst()
+                .orElseThrow();
     }
 
     public static JsonNode json(String text) throws IOException {

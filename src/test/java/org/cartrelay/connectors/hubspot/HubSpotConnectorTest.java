@@ -57,14 +57,18 @@ class HubSpotConnectorTest {
             auth: {bearer: "${HUBSPOT_TOKEN}"}
             retry: {maxAttempts: 3, initialDelay: 100ms, maxDelay: 1s}
             """)
-            .stubs(hubspot -> hubspot.stubFor(post(urlMatching("/.*" + UPSERT)).willReturn(aResponse().withStatus(200)
-                    .withHeader("Content-Type", "application/json")
-                    .withBody("{\"status\":\"COMPLETE\",\"results\":[{\"id\":\"512\",\"properties\":{}}]}"))))
+            .stubs(hubspot -> hubspot.stubFor(post(urlMatching("/.*" + UPSERT))
+                    .willReturn(aResponse()
+                            .withStatus(200)
+                            .withHeader("Content-Type", "application/json")
+                            .withBody("{\"status\":\"COMPLETE\",\"results\":[{\"id\":\"512\",\"properties\":{}}]}"))))
             .property("HUBSPOT_TOKEN", "pat-na1-0123")
             .connector("crm", "p-crm", "")
             .connector("mapped", "p-mapped", """
                     properties: {products: cart_items, status: cart_state, coupon: cart_coupon, phone: mobilephone}""")
-            .connector("limited", "p-limited",
+            .connector(
+                    "limited",
+                    "p-limited",
                     "retry: {maxAttempts: 5, initialDelay: 20s, multiplier: 2, maxDelay: 10m, jitter: 0}")
             .connector("flow", "p-flow", "")
             .connector("refused", "p-refused", "")
@@ -84,8 +88,10 @@ class HubSpotConnectorTest {
 
     @Test
     void anAbandonedCartUpsertsTheContactByEmailWithTheCartProperties() throws Exception {
-        OutboundEvent event = VendorEvents.publish(hub, VendorEvents.abandoned("hub-1", "p-crm", "49.00", "high",
-                List.of("abandoned-product-p-crm"), "COMEBACK10"));
+        OutboundEvent event = VendorEvents.publish(
+                hub,
+                VendorEvents.abandoned(
+                        "hub-1", "p-crm", "49.00", "high", List.of("abandoned-product-p-crm"), "COMEBACK10"));
 
         LoggedRequest request = awaitRequest("crm", "hub-1@example.com");
         assertThat(request.getMethod().getName()).isEqualTo("POST");
@@ -99,8 +105,9 @@ class HubSpotConnectorTest {
                   "abandoned_cart_url": "https://shop.example.com/resume/hub-1?coupon=COMEBACK10",
                   "abandoned_cart_status": "abandoned cart"}}]}
                 """));
-        assertThat(request.getAllHeaderKeys()).noneMatch(name -> name.toLowerCase().startsWith("cartrelay")
-                || name.toLowerCase().startsWith("camel"));
+        assertThat(request.getAllHeaderKeys())
+                .noneMatch(name -> name.toLowerCase().startsWith("cartrelay")
+                        || name.toLowerCase().startsWith("camel"));
         VendorEvents.awaitDelivered(hub, "crm", event.id());
     }
 
@@ -121,8 +128,8 @@ class HubSpotConnectorTest {
 
     @Test
     void propertyNamesComeFromTheFileAndUnmappedOptionalFieldsAreNotSent() throws Exception {
-        OutboundEvent event = VendorEvents.publish(hub,
-                VendorEvents.abandoned("hub-3", "p-mapped", "15.00", null, List.of(), "SAVE5"));
+        OutboundEvent event = VendorEvents.publish(
+                hub, VendorEvents.abandoned("hub-3", "p-mapped", "15.00", null, List.of(), "SAVE5"));
 
         JsonNode properties = json(awaitRequest("mapped", "hub-3@example.com").getBodyAsString())
                 .at("/inputs/0/properties");
@@ -140,15 +147,22 @@ class HubSpotConnectorTest {
 
     @Test
     void hubspotsRateLimitAnswerMakesTheConnectorWaitItsDefaultWait() {
-        hubspot.stubFor(post(urlEqualTo("/limited" + UPSERT)).inScenario("limited").whenScenarioStateIs(Scenario.STARTED)
-                .willReturn(aResponse().withStatus(429).withHeader("Content-Type", "application/json")
-                        .withBody("{\"status\":\"error\",\"message\":\"You have reached your ten_secondly_rolling limit.\","
-                                + "\"errorType\":\"RATE_LIMIT\",\"policyName\":\"TEN_SECONDLY_ROLLING\"}"))
+        hubspot.stubFor(post(urlEqualTo("/limited" + UPSERT))
+                .inScenario("limited")
+                .whenScenarioStateIs(Scenario.STARTED)
+                .willReturn(aResponse()
+                        .withStatus(429)
+                        .withHeader("Content-Type", "application/json")
+                        .withBody(
+                                "{\"status\":\"error\",\"message\":\"You have reached your ten_secondly_rolling limit.\","
+                                        + "\"errorType\":\"RATE_LIMIT\",\"policyName\":\"TEN_SECONDLY_ROLLING\"}"))
                 .willSetStateTo("open"));
-        hubspot.stubFor(post(urlEqualTo("/limited" + UPSERT)).inScenario("limited").whenScenarioStateIs("open")
+        hubspot.stubFor(post(urlEqualTo("/limited" + UPSERT))
+                .inScenario("limited")
+                .whenScenarioStateIs("open")
                 .willReturn(aResponse().withStatus(200).withBody("{\"status\":\"COMPLETE\",\"results\":[]}")));
-        OutboundEvent event = VendorEvents.publish(hub,
-                VendorEvents.abandoned("hub-4", "p-limited", "49.00", null, List.of(), null));
+        OutboundEvent event =
+                VendorEvents.publish(hub, VendorEvents.abandoned("hub-4", "p-limited", "49.00", null, List.of(), null));
 
         Throttled throttled = VendorEvents.awaitThrottled(hub, "limited", event.id());
         // HubSpot sends no Retry-After: a 429 is no failure, so not the backoff (20 s) but the hub's default wait
@@ -177,11 +191,20 @@ class HubSpotConnectorTest {
 
     /** The first upsert to this connector answers 207 with {@code body}, every later one 200. */
     private void firstAnswers207(String name, String body) {
-        hubspot.stubFor(post(urlEqualTo("/" + name + UPSERT)).inScenario(name).whenScenarioStateIs(Scenario.STARTED)
-                .willReturn(aResponse().withStatus(207).withHeader("Content-Type", "application/json").withBody(body))
+        hubspot.stubFor(post(urlEqualTo("/" + name + UPSERT))
+                .inScenario(name)
+                .whenScenarioStateIs(Scenario.STARTED)
+                .willReturn(aResponse()
+                        .withStatus(207)
+                        .withHeader("Content-Type", "application/json")
+                        .withBody(body))
                 .willSetStateTo("answered"));
-        hubspot.stubFor(post(urlEqualTo("/" + name + UPSERT)).inScenario(name).whenScenarioStateIs("answered")
-                .willReturn(aResponse().withStatus(200).withHeader("Content-Type", "application/json")
+        hubspot.stubFor(post(urlEqualTo("/" + name + UPSERT))
+                .inScenario(name)
+                .whenScenarioStateIs("answered")
+                .willReturn(aResponse()
+                        .withStatus(200)
+                        .withHeader("Content-Type", "application/json")
                         .withBody("{\"status\":\"COMPLETE\",\"results\":[{\"id\":\"513\",\"properties\":{}}]}")));
     }
 
@@ -198,22 +221,24 @@ class HubSpotConnectorTest {
         String refusal = "Property values were not valid: [{\"isValid\":false,\"message\":\"Email address "
                 + "hub-r1@example.com is invalid\",\"error\":\"INVALID_EMAIL\",\"name\":\"email\"}]";
         firstAnswers207("refused", multiStatus("VALIDATION_ERROR", refusal));
-        OutboundEvent event = VendorEvents.publish(hub,
-                VendorEvents.abandoned("hub-r1", "p-refused", "49.00", null, List.of(), null));
+        OutboundEvent event = VendorEvents.publish(
+                hub, VendorEvents.abandoned("hub-r1", "p-refused", "49.00", null, List.of(), null));
 
         DeadLetter letter = VendorEvents.awaitDeadLetter(hub, "refused");
         assertThat(letter.eventId()).isEqualTo(event.id());
         assertThat(letter.attempts()).isEqualTo(1);
         // HubSpot's message, with the buyer's address masked
-        assertThat(letter.reason()).isEqualTo("Sending it again cannot succeed: PermanentDeliveryException: HubSpot "
-                + "answered 207 and did not take the contact: VALIDATION_ERROR: Property values were not valid: "
-                + "[{\"isValid\":false,\"message\":\"Email address h***@example.com is invalid\",\"error\":"
-                + "\"INVALID_EMAIL\",\"name\":\"email\"}]");
+        assertThat(letter.reason())
+                .isEqualTo("Sending it again cannot succeed: PermanentDeliveryException: HubSpot "
+                        + "answered 207 and did not take the contact: VALIDATION_ERROR: Property values were not valid: "
+                        + "[{\"isValid\":false,\"message\":\"Email address h***@example.com is invalid\",\"error\":"
+                        + "\"INVALID_EMAIL\",\"name\":\"email\"}]");
         assertThat(VendorEvents.delivery(hub, "refused", event.id()).status()).isEqualTo("dead");
         assertThat(letter.attemptLog()).singleElement().satisfies(attempt -> {
             assertThat(attempt.statusCode()).isEqualTo(207);
             assertThat(attempt.outcome()).isEqualTo("dead");
-            assertThat(attempt.responseBody()).contains("\"numErrors\":1")
+            assertThat(attempt.responseBody())
+                    .contains("\"numErrors\":1")
                     .contains("\"category\":\"VALIDATION_ERROR\"");
         });
         assertThat(requests("refused")).hasSize(1);
@@ -226,12 +251,13 @@ class HubSpotConnectorTest {
     @Test
     void a207WithARateLimitsErrorIsThrottledAndTheNextCallDelivers() {
         firstAnswers207("slowed", multiStatus("RATE_LIMITS", "You have reached your secondly limit."));
-        OutboundEvent event = VendorEvents.publish(hub,
-                VendorEvents.abandoned("hub-s1", "p-slowed", "49.00", null, List.of(), null));
+        OutboundEvent event =
+                VendorEvents.publish(hub, VendorEvents.abandoned("hub-s1", "p-slowed", "49.00", null, List.of(), null));
 
         VendorEvents.awaitDelivered(hub, "slowed", event.id());
         List<AttemptRow> attempts = VendorEvents.attempts(hub, "slowed", event.id());
-        assertThat(attempts).extracting(a -> a.status() + " " + a.outcome())
+        assertThat(attempts)
+                .extracting(a -> a.status() + " " + a.outcome())
                 .containsExactly("207 throttled", "200 delivered");
         // no failure: the connector waited its default wait (1 s), not the backoff (100 ms)
         assertThat(Duration.between(attempts.get(0).at(), attempts.get(1).at()))
@@ -244,11 +270,12 @@ class HubSpotConnectorTest {
     @Test
     void a207WithAnInternalErrorIsRetried() {
         firstAnswers207("troubled", multiStatus("INTERNAL_ERROR", "An internal error occurred."));
-        OutboundEvent event = VendorEvents.publish(hub,
-                VendorEvents.abandoned("hub-t1", "p-troubled", "49.00", null, List.of(), null));
+        OutboundEvent event = VendorEvents.publish(
+                hub, VendorEvents.abandoned("hub-t1", "p-troubled", "49.00", null, List.of(), null));
 
         VendorEvents.awaitDelivered(hub, "troubled", event.id());
-        assertThat(VendorEvents.attempts(hub, "troubled", event.id())).extracting(a -> a.status() + " " + a.outcome())
+        assertThat(VendorEvents.attempts(hub, "troubled", event.id()))
+                .extracting(a -> a.status() + " " + a.outcome())
                 .containsExactly("207 retry", "200 delivered");
         assertThat(requests("troubled")).hasSize(2);
         assertThat(runtime("troubled").deadLettered()).isZero();
@@ -265,8 +292,10 @@ class HubSpotConnectorTest {
         assertThat(input.at("/properties/abandoned_cart_value").asText()).isEqualTo("35.50");
         assertThat(input.at("/properties/abandoned_cart_currency").asText()).isEqualTo("EUR");
         assertThat(input.at("/properties/firstname").asText()).isEqualTo("Test");
-        await().atMost(Duration.ofSeconds(20)).until(() -> hub.count(
-                "select count(*) from delivery where connector = 'flow' and status = 'delivered'") == 1);
+        await().atMost(Duration.ofSeconds(20))
+                .until(() ->
+                        hub.count("select count(*) from delivery where connector = 'flow' and status = 'delivered'")
+                                == 1);
     }
 
     @Test

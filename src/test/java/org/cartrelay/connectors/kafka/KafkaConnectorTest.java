@@ -55,11 +55,13 @@ class KafkaConnectorTest {
     void startHub() {
         broker = new EmbeddedKafkaKraftBroker(1, 1, TOPIC);
         broker.afterPropertiesSet();
-        consumer = new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.getBrokersAsString(),
-                ConsumerConfig.GROUP_ID_CONFIG, "kafka-connector-test",
-                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"),
-                new StringDeserializer(), new StringDeserializer());
+        consumer = new KafkaConsumer<>(
+                Map.of(
+                        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.getBrokersAsString(),
+                        ConsumerConfig.GROUP_ID_CONFIG, "kafka-connector-test",
+                        ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"),
+                new StringDeserializer(),
+                new StringDeserializer());
         consumer.subscribe(List.of(TOPIC));
         database = TestDatabase.create();
         hub = TestHub.on(database)
@@ -89,8 +91,10 @@ class KafkaConnectorTest {
     void theBrokerReceivesTheEventAsJsonKeyedByTheBuyersEmail() throws Exception {
         Checkouts.start(hub, "kafka-1", "p-kafka", "49.00", "DE");
 
-        await().atMost(Duration.ofSeconds(30)).until(() -> recordsFor("kafka-1@example.com").size() == 1);
-        ConsumerRecord<String, String> record = recordsFor("kafka-1@example.com").get(0);
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> recordsFor("kafka-1@example.com").size() == 1);
+        ConsumerRecord<String, String> record =
+                recordsFor("kafka-1@example.com").get(0);
         JsonNode event = JSON.readTree(record.value());
         assertThat(record.key()).isEqualTo("kafka-1@example.com");
         assertThat(event.get("type").asText()).isEqualTo("checkout.abandoned");
@@ -99,27 +103,46 @@ class KafkaConnectorTest {
         String id = event.get("id").asText();
         assertThat(id).startsWith("evt_");
         // the value is the stored outbound event, unchanged
-        assertThat(hub.jdbc().sql("select payload from outbound_event where id = ?").param(id).query(String.class)
-                .single()).isEqualTo(record.value());
-        assertThat(new String(record.headers().lastHeader(KafkaConnector.EVENT_ID_HEADER).value(),
-                StandardCharsets.UTF_8)).isEqualTo(id);
-        assertThat(new String(record.headers().lastHeader(KafkaConnector.EVENT_TYPE_HEADER).value(),
-                StandardCharsets.UTF_8)).isEqualTo("checkout.abandoned");
-        assertThat(record.headers()).noneMatch(h -> h.key().startsWith("Camel") || h.key().startsWith("CartRelay"));
-        await().atMost(Duration.ofSeconds(10)).until(() -> hub.count(
-                "select count(*) from delivery where connector = 'stream' and event_id = ? and status = 'delivered'",
-                id) == 1);
+        assertThat(hub.jdbc()
+                        .sql("select payload from outbound_event where id = ?")
+                        .param(id)
+                        .query(String.class)
+                        .single())
+                .isEqualTo(record.value());
+        assertThat(new String(
+                        record.headers()
+                                .lastHeader(KafkaConnector.EVENT_ID_HEADER)
+                                .value(),
+                        StandardCharsets.UTF_8))
+                .isEqualTo(id);
+        assertThat(new String(
+                        record.headers()
+                                .lastHeader(KafkaConnector.EVENT_TYPE_HEADER)
+                                .value(),
+                        StandardCharsets.UTF_8))
+                .isEqualTo("checkout.abandoned");
+        assertThat(record.headers())
+                .noneMatch(h -> h.key().startsWith("Camel") || h.key().startsWith("CartRelay"));
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> hub.count(
+                                "select count(*) from delivery where connector = 'stream' and event_id = ? and status = 'delivered'",
+                                id)
+                        == 1);
     }
 
     @Test
     void oneBuyersEventsShareAKeyAndSoAPartitionInOrder() {
         Checkouts.start(hub, "kafka-2", "p-kafka", "20.00", "DE");
-        await().atMost(Duration.ofSeconds(30)).until(() -> recordsFor("kafka-2@example.com").size() == 1);
-        await().atMost(Duration.ofSeconds(10)).until(() -> hub.count(
-                "select count(*) from checkout where checkout_ref = 'cart-kafka-2' and status = 'abandoned'") == 1);
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> recordsFor("kafka-2@example.com").size() == 1);
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> hub.count(
+                                "select count(*) from checkout where checkout_ref = 'cart-kafka-2' and status = 'abandoned'")
+                        == 1);
         Checkouts.complete(hub, "kafka-2", "20.00");
 
-        await().atMost(Duration.ofSeconds(30)).until(() -> recordsFor("kafka-2@example.com").size() == 2);
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> recordsFor("kafka-2@example.com").size() == 2);
         List<ConsumerRecord<String, String>> both = recordsFor("kafka-2@example.com");
         assertThat(both.get(0).partition()).isEqualTo(both.get(1).partition());
         assertThat(both.get(0).offset()).isLessThan(both.get(1).offset());
@@ -130,16 +153,19 @@ class KafkaConnectorTest {
     @Test
     void theProducerWaitsForAllReplicasIsIdempotentAndTakesTheExtraProperties() {
         KafkaEndpoint endpoint = hub.bean(CamelContext.class).getEndpoints().stream()
-                .filter(KafkaEndpoint.class::isInstance).map(KafkaEndpoint.class::cast)
+                .filter(KafkaEndpoint.class::isInstance)
+                .map(KafkaEndpoint.class::cast)
                 .filter(e -> e.getConfiguration().getClientId().equals("cartrelay-stream"))
-                .findFirst().orElseThrow();
+                .findFirst()
+                .orElseThrow();
         var configuration = endpoint.getConfiguration();
         assertThat(configuration.getRequestRequiredAcks()).isEqualTo("all");
         assertThat(configuration.isEnableIdempotence()).isTrue();
         assertThat(configuration.getBrokers()).isEqualTo(broker.getBrokersAsString());
         assertThat(configuration.getTopic()).isEqualTo(TOPIC);
         assertThat(configuration.getAdditionalProperties())
-                .containsEntry("compression.type", "gzip").containsEntry("linger.ms", "5");
+                .containsEntry("compression.type", "gzip")
+                .containsEntry("linger.ms", "5");
         assertThat(configuration.createProducerProperties())
                 .containsEntry("acks", "all")
                 .containsEntry("enable.idempotence", true)

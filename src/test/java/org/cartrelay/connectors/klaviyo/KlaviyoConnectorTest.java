@@ -40,18 +40,21 @@ class KlaviyoConnectorTest {
             requireConsent: false
             retry: {maxAttempts: 3, initialDelay: 100ms, maxDelay: 1s}
             """)
-            .stubs(klaviyo -> klaviyo.stubFor(post(urlMatching("/.*/api/events"))
-                    .willReturn(aResponse().withStatus(202))))
+            .stubs(klaviyo -> klaviyo.stubFor(
+                    post(urlMatching("/.*/api/events")).willReturn(aResponse().withStatus(202))))
             .property("KLAVIYO_API_KEY", "pk_test_0123456789")
             .connector("events", "p-events", "")
             .connector("named", "p-named", """
                     revision: 2024-10-15
                     metrics: {abandoned: Cart Left, recovered: Cart Bought}""")
-            .connector("limited", "p-limited",
+            .connector(
+                    "limited",
+                    "p-limited",
                     "retry: {maxAttempts: 5, initialDelay: 1s, multiplier: 2, maxDelay: 10m, jitter: 0}")
             // the consent default: the file does not say requireConsent
-            .connector("consent", klaviyo -> klaviyo.file("consent", "p-consent", "")
-                    .replace("requireConsent: false\n", ""))
+            .connector(
+                    "consent",
+                    klaviyo -> klaviyo.file("consent", "p-consent", "").replace("requireConsent: false\n", ""))
             .connector("flow", "p-flow", "");
 
     private final TestHub hub = KLAVIYO.hub();
@@ -67,8 +70,15 @@ class KlaviyoConnectorTest {
 
     @Test
     void anAbandonedCheckoutIsPostedAsACheckoutAbandonedEventWithTheDocumentedRequest() throws Exception {
-        OutboundEvent event = VendorEvents.publish(hub, VendorEvents.abandoned("kla-1", "p-events", "49.00", "high",
-                List.of("repeat-abandoner", "abandoned-product-p-events"), "COMEBACK10"));
+        OutboundEvent event = VendorEvents.publish(
+                hub,
+                VendorEvents.abandoned(
+                        "kla-1",
+                        "p-events",
+                        "49.00",
+                        "high",
+                        List.of("repeat-abandoner", "abandoned-product-p-events"),
+                        "COMEBACK10"));
 
         LoggedRequest request = awaitRequest("events", event.id());
         assertThat(request.getMethod().getName()).isEqualTo("POST");
@@ -94,8 +104,9 @@ class KlaviyoConnectorTest {
                     "phone_number": "+15551234567"}}}}}}
                 """.formatted(event.id())));
         // nothing of the hub's internal exchange headers leaks to the vendor
-        assertThat(request.getAllHeaderKeys()).noneMatch(name -> name.toLowerCase().startsWith("cartrelay")
-                || name.toLowerCase().startsWith("camel"));
+        assertThat(request.getAllHeaderKeys())
+                .noneMatch(name -> name.toLowerCase().startsWith("cartrelay")
+                        || name.toLowerCase().startsWith("camel"));
         VendorEvents.awaitDelivered(hub, "events", event.id());
     }
 
@@ -104,7 +115,8 @@ class KlaviyoConnectorTest {
         OutboundEvent abandoned = VendorEvents.abandoned("kla-2", "p-events", "49.00", null, List.of(), null);
         OutboundEvent recovered = VendorEvents.publish(hub, VendorEvents.recovered(abandoned, "44.10"));
 
-        JsonNode attributes = json(awaitRequest("events", recovered.id()).getBodyAsString()).at("/data/attributes");
+        JsonNode attributes =
+                json(awaitRequest("events", recovered.id()).getBodyAsString()).at("/data/attributes");
         assertThat(attributes.at("/metric/data/attributes/name").asText()).isEqualTo("Checkout Recovered");
         assertThat(attributes.get("value").decimalValue()).isEqualByComparingTo("44.10");
         assertThat(attributes.get("value_currency").asText()).isEqualTo("USD");
@@ -119,29 +131,39 @@ class KlaviyoConnectorTest {
 
     @Test
     void metricNamesAndRevisionComeFromTheFile() throws Exception {
-        OutboundEvent abandoned = VendorEvents.publish(hub,
-                VendorEvents.abandoned("kla-3", "p-named", "20.00", null, List.of(), null));
+        OutboundEvent abandoned =
+                VendorEvents.publish(hub, VendorEvents.abandoned("kla-3", "p-named", "20.00", null, List.of(), null));
         OutboundEvent recovered = VendorEvents.publish(hub, VendorEvents.recovered(abandoned, "20.00"));
 
         LoggedRequest first = awaitRequest("named", abandoned.id());
         LoggedRequest second = awaitRequest("named", recovered.id());
         assertThat(first.getHeader("revision")).isEqualTo("2024-10-15");
-        assertThat(json(first.getBodyAsString()).at("/data/attributes/metric/data/attributes/name").asText())
+        assertThat(json(first.getBodyAsString())
+                        .at("/data/attributes/metric/data/attributes/name")
+                        .asText())
                 .isEqualTo("Cart Left");
-        assertThat(json(second.getBodyAsString()).at("/data/attributes/metric/data/attributes/name").asText())
+        assertThat(json(second.getBodyAsString())
+                        .at("/data/attributes/metric/data/attributes/name")
+                        .asText())
                 .isEqualTo("Cart Bought");
     }
 
     @Test
     void a429IsRetriedAfterTheRetryAfterKlaviyoSends() {
-        klaviyo.stubFor(post(urlEqualTo("/limited/api/events")).inScenario("limited").whenScenarioStateIs(Scenario.STARTED)
-                .willReturn(aResponse().withStatus(429).withHeader("Retry-After", "30")
+        klaviyo.stubFor(post(urlEqualTo("/limited/api/events"))
+                .inScenario("limited")
+                .whenScenarioStateIs(Scenario.STARTED)
+                .willReturn(aResponse()
+                        .withStatus(429)
+                        .withHeader("Retry-After", "30")
                         .withBody("{\"errors\":[{\"status\":429,\"code\":\"throttled\"}]}"))
                 .willSetStateTo("open"));
-        klaviyo.stubFor(post(urlEqualTo("/limited/api/events")).inScenario("limited").whenScenarioStateIs("open")
+        klaviyo.stubFor(post(urlEqualTo("/limited/api/events"))
+                .inScenario("limited")
+                .whenScenarioStateIs("open")
                 .willReturn(aResponse().withStatus(202)));
-        OutboundEvent event = VendorEvents.publish(hub,
-                VendorEvents.abandoned("kla-4", "p-limited", "49.00", null, List.of(), null));
+        OutboundEvent event =
+                VendorEvents.publish(hub, VendorEvents.abandoned("kla-4", "p-limited", "49.00", null, List.of(), null));
 
         Throttled throttled = VendorEvents.awaitThrottled(hub, "limited", event.id());
         // the backoff alone would wait 1 s; Klaviyo asked for 30 s
@@ -150,21 +172,33 @@ class KlaviyoConnectorTest {
         hub.clock().advance(Duration.ofSeconds(36));
         VendorEvents.awaitDelivered(hub, "limited", event.id());
         assertThat(requests("limited")).hasSize(2);
-        assertThat(requests("limited")).extracting(r -> r.getBodyAsString().contains("\"unique_id\":\"" + event.id() + "\""))
+        assertThat(requests("limited"))
+                .extracting(r -> r.getBodyAsString().contains("\"unique_id\":\"" + event.id() + "\""))
                 .containsOnly(true);
     }
 
     @Test
     void withoutConsentNothingIsSentByDefault() {
         OutboundEvent given = VendorEvents.abandoned("kla-5", "p-consent", "49.00", null, List.of(), null);
-        OutboundEvent withheld = new OutboundEvent(given.id(), given.type(), given.source(), given.sourceEventId(),
-                given.occurredAt(), given.checkout(), given.customer(), null, null, given.abandonment(), null);
+        OutboundEvent withheld = new OutboundEvent(
+                given.id(),
+                given.type(),
+                given.source(),
+                given.sourceEventId(),
+                given.occurredAt(),
+                given.checkout(),
+                given.customer(),
+                null,
+                null,
+                given.abandonment(),
+                null);
         VendorEvents.publish(hub, withheld);
-        OutboundEvent consented = VendorEvents.publish(hub,
-                VendorEvents.abandoned("kla-6", "p-consent", "49.00", null, List.of(), null));
+        OutboundEvent consented =
+                VendorEvents.publish(hub, VendorEvents.abandoned("kla-6", "p-consent", "49.00", null, List.of(), null));
 
         VendorEvents.awaitDelivered(hub, "consent", consented.id());
-        assertThat(VendorEvents.delivery(hub, "consent", withheld.id()).status()).isEqualTo("suppressed");
+        assertThat(VendorEvents.delivery(hub, "consent", withheld.id()).status())
+                .isEqualTo("suppressed");
         assertThat(requests("consent")).hasSize(1);
     }
 
@@ -174,8 +208,11 @@ class KlaviyoConnectorTest {
 
         await().atMost(Duration.ofSeconds(20)).until(() -> requests("flow").size() == 1);
         JsonNode attributes = json(requests("flow").get(0).getBodyAsString()).at("/data/attributes");
-        String eventId = hub.jdbc().sql("select id from outbound_event where payload like ?")
-                .param("%cart-kla-flow%").query(String.class).single();
+        String eventId = hub.jdbc()
+                .sql("select id from outbound_event where payload like ?")
+                .param("%cart-kla-flow%")
+                .query(String.class)
+                .single();
         assertThat(attributes.get("unique_id").asText()).isEqualTo(eventId);
         assertThat(attributes.at("/metric/data/attributes/name").asText()).isEqualTo("Checkout Abandoned");
         assertThat(attributes.get("value").decimalValue()).isEqualByComparingTo("35.50");

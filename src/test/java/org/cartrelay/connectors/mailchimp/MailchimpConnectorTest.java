@@ -61,16 +61,20 @@ class MailchimpConnectorTest {
             retry: {maxAttempts: 5, initialDelay: 100ms, multiplier: 1, maxDelay: 1s, jitter: 0}
             """)
             .stubs(mailchimp -> {
-                mailchimp.stubFor(put(anyUrl()).willReturn(aResponse().withStatus(200)
-                        .withHeader("Content-Type", "application/json")
-                        .withBody("{\"id\":\"member\",\"status\":\"transactional\"}")));
+                mailchimp.stubFor(put(anyUrl())
+                        .willReturn(aResponse()
+                                .withStatus(200)
+                                .withHeader("Content-Type", "application/json")
+                                .withBody("{\"id\":\"member\",\"status\":\"transactional\"}")));
                 mailchimp.stubFor(post(anyUrl()).willReturn(aResponse().withStatus(204)));
             })
             .property("MAILCHIMP_API_KEY", KEY)
             .connector("list", "p-list", "tags: [shop-us, vip]")
             .connector("opt-in", "p-opt-in", "statusIfNew: subscribed\nrequireConsent: false")
             .connector("progress", "p-progress", "")
-            .connector("limited", "p-limited",
+            .connector(
+                    "limited",
+                    "p-limited",
                     "retry: {maxAttempts: 5, initialDelay: 20s, multiplier: 2, maxDelay: 10m, jitter: 0}")
             .connector("flow", "p-flow", "")
             .connector("rated", "p-rated", "rateLimit: 2/s");
@@ -95,21 +99,34 @@ class MailchimpConnectorTest {
     }
 
     private static OutboundEvent withCustomer(OutboundEvent event, Customer customer, Consent consent) {
-        return new OutboundEvent(event.id(), event.type(), event.source(), event.sourceEventId(), event.occurredAt(),
-                event.checkout(), customer, consent, event.attributes(), event.abandonment(), event.recovery());
+        return new OutboundEvent(
+                event.id(),
+                event.type(),
+                event.source(),
+                event.sourceEventId(),
+                event.occurredAt(),
+                event.checkout(),
+                customer,
+                consent,
+                event.attributes(),
+                event.abandonment(),
+                event.recovery());
     }
 
     @Test
     void anAbandonedCartUpsertsTheMemberAtTheHashOfTheEmailThenTagsIt() throws Exception {
-        OutboundEvent given = VendorEvents.abandoned("mc-1", "p-list", "49.00", "high",
-                List.of("repeat-abandoner", "abandoned-product-p-list"), null);
-        OutboundEvent event = VendorEvents.publish(hub, withCustomer(given,
-                new Customer("  MC-1@Example.COM ", "Test", "Kauf", null, null, null), given.consent()));
+        OutboundEvent given = VendorEvents.abandoned(
+                "mc-1", "p-list", "49.00", "high", List.of("repeat-abandoner", "abandoned-product-p-list"), null);
+        OutboundEvent event = VendorEvents.publish(
+                hub,
+                withCustomer(
+                        given, new Customer("  MC-1@Example.COM ", "Test", "Kauf", null, null, null), given.consent()));
 
         String member = member("list", "mc-1@example.com");
         VendorEvents.awaitDelivered(hub, "list", event.id());
         LoggedRequest upsert = puts(member).get(0);
-        String basic = "Basic " + Base64.getEncoder().encodeToString(("cartrelay:" + KEY).getBytes(StandardCharsets.UTF_8));
+        String basic =
+                "Basic " + Base64.getEncoder().encodeToString(("cartrelay:" + KEY).getBytes(StandardCharsets.UTF_8));
         assertThat(upsert.getHeader("Authorization")).isEqualTo(basic);
         assertThat(upsert.getHeader("Content-Type")).startsWith("application/json");
         assertThat(json(upsert.getBodyAsString())).isEqualTo(json("""
@@ -127,69 +144,91 @@ class MailchimpConnectorTest {
                           {"name": "vip", "status": "active"}]}"""));
         // the member exists before it is tagged
         assertThat(upsert.getLoggedDate()).isBeforeOrEqualTo(tags.get(0).getLoggedDate());
-        assertThat(tags.get(0).getAllHeaderKeys()).noneMatch(name -> name.toLowerCase().startsWith("cartrelay")
-                || name.toLowerCase().startsWith("camel"));
+        assertThat(tags.get(0).getAllHeaderKeys())
+                .noneMatch(name -> name.toLowerCase().startsWith("cartrelay")
+                        || name.toLowerCase().startsWith("camel"));
         assertThat(VendorEvents.delivery(hub, "list", event.id()).progress()).isEqualTo(2);
     }
 
     @Test
     void aRecoveryMarksTheAbandonedCartTagInactive() throws Exception {
-        OutboundEvent abandoned = VendorEvents.abandoned("mc-2", "p-list", "49.00", null, List.of("repeat-abandoner"), null);
+        OutboundEvent abandoned =
+                VendorEvents.abandoned("mc-2", "p-list", "49.00", null, List.of("repeat-abandoner"), null);
         OutboundEvent recovered = VendorEvents.publish(hub, VendorEvents.recovered(abandoned, "49.00"));
 
         VendorEvents.awaitDelivered(hub, "list", recovered.id());
         String member = member("list", "mc-2@example.com");
         assertThat(puts(member)).hasSize(1);
-        assertThat(json(puts(member).get(0).getBodyAsString()).get("email_address").asText()).isEqualTo("mc-2@example.com");
+        assertThat(json(puts(member).get(0).getBodyAsString())
+                        .get("email_address")
+                        .asText())
+                .isEqualTo("mc-2@example.com");
         assertThat(json(posts(member + "/tags").get(0).getBodyAsString())).isEqualTo(json("""
                 {"tags": [{"name": "abandoned-cart", "status": "inactive"}]}"""));
     }
 
     @Test
     void statusIfNewSubscribedIsSentOnlyForBuyersWhoConsented() throws Exception {
-        OutboundEvent consented = VendorEvents.publish(hub,
-                VendorEvents.abandoned("mc-3", "p-opt-in", "49.00", null, List.of(), null));
+        OutboundEvent consented =
+                VendorEvents.publish(hub, VendorEvents.abandoned("mc-3", "p-opt-in", "49.00", null, List.of(), null));
         OutboundEvent given = VendorEvents.abandoned("mc-4", "p-opt-in", "49.00", null, List.of(), null);
-        OutboundEvent notConsented = VendorEvents.publish(hub, withCustomer(given, given.customer(), new Consent(false)));
+        OutboundEvent notConsented =
+                VendorEvents.publish(hub, withCustomer(given, given.customer(), new Consent(false)));
 
         VendorEvents.awaitDelivered(hub, "opt-in", consented.id());
         VendorEvents.awaitDelivered(hub, "opt-in", notConsented.id());
         assertThat(json(puts(member("opt-in", "mc-3@example.com")).get(0).getBodyAsString())
-                .get("status_if_new").asText()).isEqualTo("subscribed");
+                        .get("status_if_new")
+                        .asText())
+                .isEqualTo("subscribed");
         assertThat(json(puts(member("opt-in", "mc-4@example.com")).get(0).getBodyAsString())
-                .get("status_if_new").asText()).isEqualTo("transactional");
+                        .get("status_if_new")
+                        .asText())
+                .isEqualTo("transactional");
     }
 
     @Test
     void aFailedTagsCallIsRetriedAloneWithoutUpsertingTheMemberAgain() throws Exception {
         String member = member("progress", "mc-5@example.com");
-        mailchimp.stubFor(post(urlEqualTo(member + "/tags")).inScenario("tags").whenScenarioStateIs(Scenario.STARTED)
+        mailchimp.stubFor(post(urlEqualTo(member + "/tags"))
+                .inScenario("tags")
+                .whenScenarioStateIs(Scenario.STARTED)
                 .willReturn(aResponse().withStatus(500).withBody("{\"title\":\"Internal Server Error\"}"))
                 .willSetStateTo("up"));
-        mailchimp.stubFor(post(urlEqualTo(member + "/tags")).inScenario("tags").whenScenarioStateIs("up")
+        mailchimp.stubFor(post(urlEqualTo(member + "/tags"))
+                .inScenario("tags")
+                .whenScenarioStateIs("up")
                 .willReturn(aResponse().withStatus(204)));
-        OutboundEvent event = VendorEvents.publish(hub,
-                VendorEvents.abandoned("mc-5", "p-progress", "49.00", null, List.of(), null));
+        OutboundEvent event =
+                VendorEvents.publish(hub, VendorEvents.abandoned("mc-5", "p-progress", "49.00", null, List.of(), null));
 
         VendorEvents.awaitDelivered(hub, "progress", event.id());
         assertThat(puts(member)).hasSize(1);
         assertThat(posts(member + "/tags")).hasSize(2);
         assertThat(VendorEvents.attempts(hub, "progress", event.id()))
-                .extracting(a -> a.status() + " " + a.outcome()).containsExactly("500 retry", "204 delivered");
-        assertThat(VendorEvents.delivery(hub, "progress", event.id()).progress()).isEqualTo(2);
+                .extracting(a -> a.status() + " " + a.outcome())
+                .containsExactly("500 retry", "204 delivered");
+        assertThat(VendorEvents.delivery(hub, "progress", event.id()).progress())
+                .isEqualTo(2);
     }
 
     @Test
     void mailchimpsRateLimitAnswerMakesTheConnectorWaitItsDefaultWait() throws Exception {
         String member = member("limited", "mc-6@example.com");
-        mailchimp.stubFor(put(urlEqualTo(member)).inScenario("limited").whenScenarioStateIs(Scenario.STARTED)
-                .willReturn(aResponse().withStatus(429).withHeader("Content-Type", "application/problem+json")
+        mailchimp.stubFor(put(urlEqualTo(member))
+                .inScenario("limited")
+                .whenScenarioStateIs(Scenario.STARTED)
+                .willReturn(aResponse()
+                        .withStatus(429)
+                        .withHeader("Content-Type", "application/problem+json")
                         .withBody("{\"title\":\"Too Many Requests\",\"status\":429}"))
                 .willSetStateTo("open"));
-        mailchimp.stubFor(put(urlEqualTo(member)).inScenario("limited").whenScenarioStateIs("open")
+        mailchimp.stubFor(put(urlEqualTo(member))
+                .inScenario("limited")
+                .whenScenarioStateIs("open")
                 .willReturn(aResponse().withStatus(200).withBody("{}")));
-        OutboundEvent event = VendorEvents.publish(hub,
-                VendorEvents.abandoned("mc-6", "p-limited", "49.00", null, List.of(), null));
+        OutboundEvent event =
+                VendorEvents.publish(hub, VendorEvents.abandoned("mc-6", "p-limited", "49.00", null, List.of(), null));
 
         Throttled throttled = VendorEvents.awaitThrottled(hub, "limited", event.id());
         assertThat(throttled.waiting().progress()).isZero();
@@ -208,9 +247,15 @@ class MailchimpConnectorTest {
         Checkouts.start(hub, "mc-flow", "p-flow", "35.50", "DE");
 
         String member = member("flow", "mc-flow@example.com");
-        await().atMost(Duration.ofSeconds(20)).until(() -> posts(member + "/tags").size() == 1);
-        assertThat(json(puts(member).get(0).getBodyAsString()).get("status_if_new").asText()).isEqualTo("transactional");
-        assertThat(json(posts(member + "/tags").get(0).getBodyAsString()).at("/tags/0/name").asText())
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> posts(member + "/tags").size() == 1);
+        assertThat(json(puts(member).get(0).getBodyAsString())
+                        .get("status_if_new")
+                        .asText())
+                .isEqualTo("transactional");
+        assertThat(json(posts(member + "/tags").get(0).getBodyAsString())
+                        .at("/tags/0/name")
+                        .asText())
                 .isEqualTo("abandoned-cart");
     }
 
@@ -218,19 +263,25 @@ class MailchimpConnectorTest {
     void rateLimitCountsCallsSoNoSecondHoldsMoreThanTheRateAndItsBurst() {
         List<OutboundEvent> events = new ArrayList<>();
         for (int i = 1; i <= 3; i++) {
-            events.add(VendorEvents.publish(hub,
-                    VendorEvents.abandoned("mc-rated-" + i, "p-rated", "49.00", null, List.of(), null)));
+            events.add(VendorEvents.publish(
+                    hub, VendorEvents.abandoned("mc-rated-" + i, "p-rated", "49.00", null, List.of(), null)));
         }
 
         events.forEach(event -> VendorEvents.awaitDelivered(hub, "rated", event.id()));
         List<LoggedRequest> calls = mailchimp.findAll(anyRequestedFor(urlMatching("/rated/.*")));
         // each delivery is two calls, the member upsert and its tags
         assertThat(calls).hasSize(6);
-        assertThat(calls).filteredOn(call -> call.getMethod().getName().equals("PUT")).hasSize(3);
-        List<Long> at = calls.stream().map(call -> call.getLoggedDate().getTime()).sorted().toList();
+        assertThat(calls)
+                .filteredOn(call -> call.getMethod().getName().equals("PUT"))
+                .hasSize(3);
+        List<Long> at = calls.stream()
+                .map(call -> call.getLoggedDate().getTime())
+                .sorted()
+                .toList();
         // 2 calls per second and a burst of one: any 1 s window holds at most 3 calls (50 ms for the clocks)
         for (int i = 0; i + 3 < at.size(); i++) {
-            assertThat(at.get(i + 3) - at.get(i)).as("ms from call %d to call %d", i + 1, i + 4)
+            assertThat(at.get(i + 3) - at.get(i))
+                    .as("ms from call %d to call %d", i + 1, i + 4)
                     .isGreaterThanOrEqualTo(950L);
         }
     }
@@ -241,14 +292,16 @@ class MailchimpConnectorTest {
         Path derived = folder.resolve("derived.yaml");
         Files.writeString(derived, "type: mailchimp\napiKey: " + KEY + "\nlistId: abc123\n");
         Path given = folder.resolve("given.yaml");
-        Files.writeString(given, "type: mailchimp\napiKey: " + KEY + "\nlistId: abc123\nendpoint: https://mc.example.com\n");
+        Files.writeString(
+                given, "type: mailchimp\napiKey: " + KEY + "\nlistId: abc123\nendpoint: https://mc.example.com\n");
         Path missing = folder.resolve("missing.yaml");
         Files.writeString(missing, "type: mailchimp\napiKey: 0123456789abcdef\nlistId: abc123\n");
 
         assertThat(MailchimpConnector.baseUrl(loader.load(derived))).isEqualTo("https://us6.api.mailchimp.com");
         assertThat(MailchimpConnector.baseUrl(loader.load(given))).isEqualTo("https://mc.example.com");
         assertThat(loader.load(derived).requireConsent()).isTrue();
-        assertThatThrownBy(() -> ConnectorType.of("mailchimp", MailchimpSettings.class, MailchimpConnector::new).create(loader.load(missing)))
+        assertThatThrownBy(() -> ConnectorType.of("mailchimp", MailchimpSettings.class, MailchimpConnector::new)
+                        .create(loader.load(missing)))
                 .isInstanceOf(ConnectorConfigException.class)
                 .hasMessage("Connector file " + missing + ": key 'apiKey' must end in its data centre (such as -us6), "
                         + "or key 'endpoint' must give the API base URL (such as https://us6.api.mailchimp.com).");

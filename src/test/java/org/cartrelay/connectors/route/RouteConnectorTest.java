@@ -92,8 +92,8 @@ class RouteConnectorTest {
                                       message: "The CRM is busy"
                         - to:
                             uri: "file:%s"
-                """.formatted(received.toString().replace('\\', '/'),
-                        flakyReceived.toString().replace('\\', '/')));
+                """.formatted(
+                received.toString().replace('\\', '/'), flakyReceived.toString().replace('\\', '/')));
         database = TestDatabase.create();
         hub = TestHub.on(database)
                 .home(home)
@@ -134,8 +134,9 @@ class RouteConnectorTest {
         Checkouts.start(hub, "route-1", "p-route", "49.00", "DE");
 
         // delivered means the route returned, so the file is complete
-        await().atMost(Duration.ofSeconds(20)).until(() -> hub.count(
-                "select count(*) from delivery where connector = 'crm' and status = 'delivered'") == 1);
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> hub.count("select count(*) from delivery where connector = 'crm' and status = 'delivered'")
+                        == 1);
         assertThat(files()).hasSize(1);
         Path file = files().get(0);
         JsonNode event = JSON.readTree(Files.readString(file));
@@ -158,7 +159,8 @@ class RouteConnectorTest {
         DeadLetter letter = VendorEvents.awaitDeadLetter(hub, "broken");
         assertThat(letter.attempts()).isEqualTo(3);
         assertThat(letter.payload()).contains("cart-broken-1");
-        assertThat(letter.reason()).startsWith("Gave up after 3 attempts")
+        assertThat(letter.reason())
+                .startsWith("Gave up after 3 attempts")
                 .contains("IllegalStateException: The CRM is down for maintenance");
         assertThat(letter.attemptLog()).hasSize(3).allSatisfy(attempt -> {
             assertThat(attempt.outcome()).isEqualTo("retry");
@@ -166,7 +168,8 @@ class RouteConnectorTest {
         });
         // the other route connector's filter kept this checkout away from it
         assertThat(hub.count("select count(*) from delivery d join outbound_event e on e.id = d.event_id "
-                + "where d.connector = 'crm' and e.payload like '%cart-broken-1%'")).isZero();
+                        + "where d.connector = 'crm' and e.payload like '%cart-broken-1%'"))
+                .isZero();
     }
 
     @Test
@@ -176,8 +179,9 @@ class RouteConnectorTest {
         DeadLetter letter = VendorEvents.awaitDeadLetter(hub, "refusing");
         assertThat(letter.attempts()).isEqualTo(1);
         assertThat(letter.payload()).contains("cart-refused-1");
-        assertThat(letter.reason()).isEqualTo(
-                "Sending it again cannot succeed: PermanentDeliveryException: The CRM has no list for shop test-shop");
+        assertThat(letter.reason())
+                .isEqualTo(
+                        "Sending it again cannot succeed: PermanentDeliveryException: The CRM has no list for shop test-shop");
         assertThat(letter.attemptLog()).singleElement().satisfies(attempt -> {
             assertThat(attempt.outcome()).isEqualTo("dead");
             assertThat(attempt.error()).isEqualTo("PermanentDeliveryException: The CRM has no list for shop test-shop");
@@ -190,12 +194,13 @@ class RouteConnectorTest {
     void anIllegalStateExceptionInTheRouteIsRetriedAndTheRetryDelivers() throws Exception {
         Checkouts.start(hub, "flaky-1", "p-flaky", "49.00", "DE");
 
-        await().atMost(Duration.ofSeconds(20)).until(() -> hub.count(
-                "select count(*) from delivery where connector = 'flaky' and status = 'delivered'") == 1);
+        await().atMost(Duration.ofSeconds(20))
+                .until(() ->
+                        hub.count("select count(*) from delivery where connector = 'flaky' and status = 'delivered'")
+                                == 1);
         assertThat(hub.jdbc().sql("""
                 select a.outcome from delivery_attempt a join delivery d on d.id = a.delivery_id
-                where d.connector = 'flaky' order by a.attempt""").query(String.class).list())
-                .containsExactly("retry", "delivered");
+                where d.connector = 'flaky' order by a.attempt""").query(String.class).list()).containsExactly("retry", "delivered");
         assertThat(hub.jdbc().sql("""
                 select a.error from delivery_attempt a join delivery d on d.id = a.delivery_id
                 where d.connector = 'flaky' and a.attempt = 1""").query(String.class).single())
@@ -209,12 +214,14 @@ class RouteConnectorTest {
     void aUriThatIsNotACamelEndpointIsRefusedNamingTheKey() throws Exception {
         Path file = Files.writeString(home.resolve("bad-route.yaml"), "type: route\nuri: my crm\n");
         Throwable thrown = catchThrowable(() -> new ConnectorLoader(new MockEnvironment()).load(file));
-        assertThat(thrown).isInstanceOf(ConnectorConfigException.class)
+        assertThat(thrown)
+                .isInstanceOf(ConnectorConfigException.class)
                 .hasMessageStartingWith("Connector file " + file + ": key 'uri'");
 
         Path missing = Files.writeString(home.resolve("no-uri.yaml"), "type: route\n");
         assertThat(catchThrowable(() -> new ConnectorLoader(new MockEnvironment()).load(missing)))
-                .isInstanceOf(ConnectorConfigException.class).hasMessageContaining("uri");
+                .isInstanceOf(ConnectorConfigException.class)
+                .hasMessageContaining("uri");
     }
 
     private List<Path> files() throws Exception {

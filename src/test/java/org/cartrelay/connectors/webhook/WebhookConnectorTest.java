@@ -20,7 +20,6 @@ import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
@@ -65,6 +64,7 @@ class WebhookConnectorTest {
     private static final String NEXT_SECRET = "whsec_dGhlLW5leHQtc2lnbmluZy1rZXktb2YtdGhlLXJvdGF0aW9u";
     /** A secret no connector signs with. */
     private static final String UNUSED_SECRET = "whsec_YS1rZXktbm8tY29ubmVjdG9yLXNpZ25zLXdpdGg=";
+
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** A legacy receiver's own field names, one item. */
@@ -103,9 +103,10 @@ class WebhookConnectorTest {
     private static final String FORM_AWKWARD = "Müller & Söhne = 100% +1\nGmbH ✓";
 
     @RegisterExtension
-    static final VendorHub RECEIVER = VendorHub
-            .type("webhook", "retry: {maxAttempts: 3, initialDelay: 100ms, maxDelay: 1s}")
-            .stubs(receiver -> receiver.stubFor(post(anyUrl()).willReturn(aResponse().withStatus(204))))
+    static final VendorHub RECEIVER = VendorHub.type(
+                    "webhook", "retry: {maxAttempts: 3, initialDelay: 100ms, maxDelay: 1s}")
+            .stubs(receiver ->
+                    receiver.stubFor(post(anyUrl()).willReturn(aResponse().withStatus(204))))
             .homeFile("connectors/templates/legacy.json.mustache", JSON_TEMPLATE)
             .homeFile("connectors/templates/legacy.form.mustache", FORM_TEMPLATE)
             .property("HOOK_TOKEN", "tok-from-the-environment")
@@ -150,7 +151,9 @@ class WebhookConnectorTest {
     }
 
     private List<LoggedRequest> of(String path, String key) {
-        return received(path).stream().filter(r -> r.getBodyAsString().contains("cart-" + key)).toList();
+        return received(path).stream()
+                .filter(r -> r.getBodyAsString().contains("cart-" + key))
+                .toList();
     }
 
     private static JsonNode json(LoggedRequest request) throws Exception {
@@ -166,8 +169,9 @@ class WebhookConnectorTest {
     }
 
     /** Posts {@code checkout.started} for {@code cart-<key>} with the given buyer's last name and item name. */
-    private void startWith(String key, String productId, String email, String firstName, String lastName,
-            String itemName) throws Exception {
+    private void startWith(
+            String key, String productId, String email, String firstName, String lastName, String itemName)
+            throws Exception {
         Map<String, Object> item = new LinkedHashMap<>();
         item.put("productId", productId);
         item.put("name", itemName);
@@ -177,10 +181,19 @@ class WebhookConnectorTest {
         notice.put("type", "checkout.started");
         notice.put("source", "test-shop");
         notice.put("sourceEventId", "start-" + key);
-        notice.put("checkout", Map.of("id", "cart-" + key, "currency", "EUR", "total", "49.00",
-                "items", List.of(item)));
-        notice.put("customer", Map.of("email", email, "firstName", firstName, "lastName", lastName,
-                "address", Map.of("city", "Berlin", "country", "DE")));
+        notice.put(
+                "checkout", Map.of("id", "cart-" + key, "currency", "EUR", "total", "49.00", "items", List.of(item)));
+        notice.put(
+                "customer",
+                Map.of(
+                        "email",
+                        email,
+                        "firstName",
+                        firstName,
+                        "lastName",
+                        lastName,
+                        "address",
+                        Map.of("city", "Berlin", "country", "DE")));
         notice.put("consent", Map.of("newsletter", true));
         HttpResponse<String> response = Notices.post(hub, "start-" + key, JSON.writeValueAsString(notice));
         assertThat(response.statusCode()).as(response.body()).isEqualTo(202);
@@ -201,13 +214,23 @@ class WebhookConnectorTest {
     }
 
     private ConnectorType<WebhookSettings> type(Path home) {
-        return ConnectorType.of("webhook", WebhookSettings.class, (d, s) -> new WebhookConnector(d, s, hub.clock(),
-                hub.bean(DeliveryHttpClient.class), home.resolve("connectors").resolve("templates")));
+        return ConnectorType.of(
+                "webhook",
+                WebhookSettings.class,
+                (d, s) -> new WebhookConnector(
+                        d,
+                        s,
+                        hub.clock(),
+                        hub.bean(DeliveryHttpClient.class),
+                        home.resolve("connectors").resolve("templates")));
     }
 
     private long deliveries(String connector, String key) {
-        return hub.count("select count(*) from delivery d join outbound_event e on e.id = d.event_id "
-                + "where d.connector = ? and e.payload like ?", connector, "%cart-" + key + "\"%");
+        return hub.count(
+                "select count(*) from delivery d join outbound_event e on e.id = d.event_id "
+                        + "where d.connector = ? and e.payload like ?",
+                connector,
+                "%cart-" + key + "\"%");
     }
 
     private long events(String key) {
@@ -226,7 +249,8 @@ class WebhookConnectorTest {
         assertThat(event.get("id").asText()).startsWith("evt_").isEqualTo(request.getHeader("webhook-id"));
         assertThat(event.get("checkout").get("id").asText()).isEqualTo("cart-json-1");
         assertThat(event.get("checkout").get("total").asText()).isEqualTo("49.00");
-        assertThat(event.get("checkout").get("items").get(0).get("productId").asText()).isEqualTo("p-json");
+        assertThat(event.get("checkout").get("items").get(0).get("productId").asText())
+                .isEqualTo("p-json");
         assertThat(event.get("customer").get("email").asText()).isEqualTo("json-1@example.com");
         assertThat(event.get("abandonment").get("abandonedAt").asText()).isNotBlank();
         // no secret in the file: unsigned
@@ -234,10 +258,13 @@ class WebhookConnectorTest {
         assertThat(request.containsHeader("webhook-timestamp")).isFalse();
         assertThat(request.containsHeader("Authorization")).isFalse();
         // nothing of the hub's internal exchange headers leaks to the receiver
-        assertThat(request.getAllHeaderKeys()).noneMatch(name -> name.toLowerCase().startsWith("cartrelay")
-                || name.toLowerCase().startsWith("camel"));
-        await().atMost(Duration.ofSeconds(10)).until(() -> hub.count(
-                "select count(*) from delivery where connector = 'json' and status = 'delivered'") == 1);
+        assertThat(request.getAllHeaderKeys())
+                .noneMatch(name -> name.toLowerCase().startsWith("cartrelay")
+                        || name.toLowerCase().startsWith("camel"));
+        await().atMost(Duration.ofSeconds(10))
+                .until(() ->
+                        hub.count("select count(*) from delivery where connector = 'json' and status = 'delivered'")
+                                == 1);
     }
 
     @Test
@@ -247,7 +274,8 @@ class WebhookConnectorTest {
         LoggedRequest request = awaitOne("/form", "form-1");
         assertThat(request.getHeader("Content-Type")).startsWith("application/x-www-form-urlencoded");
         Map<String, String> fields = FormBody.parse(request.getBody()).asMap();
-        assertThat(fields).containsEntry("event", "checkout_abandoned")
+        assertThat(fields)
+                .containsEntry("event", "checkout_abandoned")
                 .containsEntry("event_id", request.getHeader("webhook-id"))
                 .containsEntry("source", "test-shop")
                 .containsEntry("order_id", "cart-form-1")
@@ -278,20 +306,22 @@ class WebhookConnectorTest {
         assertThat(hub.count("select count(*) from outbound_event where id = ? and type = 'checkout.abandoned'", id))
                 .isEqualTo(1);
         long timestamp = Long.parseLong(request.getHeader("webhook-timestamp"));
-        assertThat(timestamp).isBetween(before.getEpochSecond() - 1, hub.clock().instant().getEpochSecond() + 1);
+        assertThat(timestamp)
+                .isBetween(before.getEpochSecond() - 1, hub.clock().instant().getEpochSecond() + 1);
 
         // verified here with javax.crypto alone: HMAC-SHA256 over "<id>.<timestamp>.<body>" with the secret's key
         Mac mac = Mac.getInstance("HmacSHA256");
         mac.init(new SecretKeySpec(Base64.getDecoder().decode(SECRET.substring("whsec_".length())), "HmacSHA256"));
-        byte[] expected = mac.doFinal((id + "." + timestamp + "." + request.getBodyAsString())
-                .getBytes(StandardCharsets.UTF_8));
+        byte[] expected =
+                mac.doFinal((id + "." + timestamp + "." + request.getBodyAsString()).getBytes(StandardCharsets.UTF_8));
         assertThat(request.getHeader("webhook-signature").split(" "))
                 .contains("v1," + Base64.getEncoder().encodeToString(expected));
 
         mac.init(new SecretKeySpec("some other key".getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
-        byte[] wrongKey = mac.doFinal((id + "." + timestamp + "." + request.getBodyAsString())
-                .getBytes(StandardCharsets.UTF_8));
-        assertThat(request.getHeader("webhook-signature")).doesNotContain(Base64.getEncoder().encodeToString(wrongKey));
+        byte[] wrongKey =
+                mac.doFinal((id + "." + timestamp + "." + request.getBodyAsString()).getBytes(StandardCharsets.UTF_8));
+        assertThat(request.getHeader("webhook-signature"))
+                .doesNotContain(Base64.getEncoder().encodeToString(wrongKey));
     }
 
     @Test
@@ -300,8 +330,8 @@ class WebhookConnectorTest {
         Checkouts.start(hub, "one-listed-1", "p-signed-list", "49.00", "DE");
 
         // secret: whsec_… and secret: [whsec_…] sign alike: exactly one v1 signature, nothing around it
-        for (LoggedRequest request : List.of(awaitOne("/signed", "one-secret-1"),
-                awaitOne("/signed-list", "one-listed-1"))) {
+        for (LoggedRequest request :
+                List.of(awaitOne("/signed", "one-secret-1"), awaitOne("/signed-list", "one-listed-1"))) {
             String id = request.getHeader("webhook-id");
             long timestamp = Long.parseLong(request.getHeader("webhook-timestamp"));
             assertThat(request.getHeader("webhook-signature"))
@@ -320,12 +350,15 @@ class WebhookConnectorTest {
         String header = request.getHeader("webhook-signature");
         // one v1 signature per secret, space-separated, in the file's order, each over exactly the bytes received
         assertThat(header).matches("v1,[A-Za-z0-9+/=]+ v1,[A-Za-z0-9+/=]+");
-        assertThat(header.split(" ")).containsExactly(signature(SECRET, id, timestamp, body),
-                signature(NEXT_SECRET, id, timestamp, body));
+        assertThat(header.split(" "))
+                .containsExactly(signature(SECRET, id, timestamp, body), signature(NEXT_SECRET, id, timestamp, body));
         // a receiver that knows either secret accepts it, one that knows neither does not
-        assertThat(StandardWebhooks.withSecret(SECRET).verify(id, timestamp, body, header)).isTrue();
-        assertThat(StandardWebhooks.withSecret(NEXT_SECRET).verify(id, timestamp, body, header)).isTrue();
-        assertThat(StandardWebhooks.withSecret(UNUSED_SECRET).verify(id, timestamp, body, header)).isFalse();
+        assertThat(StandardWebhooks.withSecret(SECRET).verify(id, timestamp, body, header))
+                .isTrue();
+        assertThat(StandardWebhooks.withSecret(NEXT_SECRET).verify(id, timestamp, body, header))
+                .isTrue();
+        assertThat(StandardWebhooks.withSecret(UNUSED_SECRET).verify(id, timestamp, body, header))
+                .isFalse();
         assertThat(json(request).get("checkout").get("id").asText()).isEqualTo("cart-rotating-1");
     }
 
@@ -336,11 +369,16 @@ class WebhookConnectorTest {
         long timestamp = hub.clock().instant().getEpochSecond();
         String other = signature(UNUSED_SECRET, "msg-intake-rotation-1", timestamp, body);
         String right = signature(Fixtures.GENERIC_SECRET, "msg-intake-rotation-1", timestamp, body);
-        Map<String, String> headers = new LinkedHashMap<>(Map.of("Content-Type", "application/json",
-                "webhook-id", "msg-intake-rotation-1", "webhook-timestamp", Long.toString(timestamp)));
+        Map<String, String> headers = new LinkedHashMap<>(Map.of(
+                "Content-Type",
+                "application/json",
+                "webhook-id",
+                "msg-intake-rotation-1",
+                "webhook-timestamp",
+                Long.toString(timestamp)));
 
-        headers.put("webhook-signature",
-                other + " " + signature(NEXT_SECRET, "msg-intake-rotation-1", timestamp, body));
+        headers.put(
+                "webhook-signature", other + " " + signature(NEXT_SECRET, "msg-intake-rotation-1", timestamp, body));
         assertThat(hub.post("/events", json, headers).statusCode()).isEqualTo(401);
         headers.put("webhook-signature", other + " " + right);
         assertThat(hub.post("/events", json, headers).statusCode()).isEqualTo(202);
@@ -369,29 +407,49 @@ class WebhookConnectorTest {
         assertThat(body.get("abandoned_at").asText()).isNotBlank();
         assertThat(body.has("checkout")).isFalse();
         // escaped as JSON, not as HTML; non-ASCII goes as UTF-8
-        assertThat(request.getBodyAsString()).contains("\"Zoë \\\"Q\\\" O\\\\Brien\\nsecond line\\u0001 ✓ Grüße\"")
+        assertThat(request.getBodyAsString())
+                .contains("\"Zoë \\\"Q\\\" O\\\\Brien\\nsecond line\\u0001 ✓ Grüße\"")
                 .doesNotContain("&quot;");
         // the rendered body is what is signed
-        assertThat(request.getHeader("webhook-signature")).isEqualTo(signature(SECRET, request.getHeader("webhook-id"),
-                Long.parseLong(request.getHeader("webhook-timestamp")), request.getBody()));
+        assertThat(request.getHeader("webhook-signature"))
+                .isEqualTo(signature(
+                        SECRET,
+                        request.getHeader("webhook-id"),
+                        Long.parseLong(request.getHeader("webhook-timestamp")),
+                        request.getBody()));
     }
 
     @Test
     void aFormTemplatePercentEncodesItsValues() throws Exception {
-        startWith("form-template-1", "p-form-template", "buyer+form@example.com", "Test", FORM_AWKWARD,
+        startWith(
+                "form-template-1",
+                "p-form-template",
+                "buyer+form@example.com",
+                "Test",
+                FORM_AWKWARD,
                 "Tea & Biscuits=2+1 für dich");
 
         LoggedRequest request = awaitOne("/form-template", "form-template-1");
-        assertThat(request.getHeader("Content-Type")).isEqualToIgnoringWhitespace(
-                "application/x-www-form-urlencoded; charset=UTF-8");
+        assertThat(request.getHeader("Content-Type"))
+                .isEqualToIgnoringWhitespace("application/x-www-form-urlencoded; charset=UTF-8");
         String body = request.getBodyAsString();
         assertThat(body).doesNotContain("\n").doesNotContain(" ").startsWith("txn_type=checkout.abandoned&txn_id=evt_");
         FormBody form = FormBody.parse(request.getBody());
         // exactly the template's fields: no value's & or = made a field of its own
-        assertThat(form.pairs()).extracting(Map.Entry::getKey).containsExactly("txn_type", "txn_id", "cart_id",
-                "payer_email", "last_name", "mc_gross", "item_name", "quantity");
+        assertThat(form.pairs())
+                .extracting(Map.Entry::getKey)
+                .containsExactly(
+                        "txn_type",
+                        "txn_id",
+                        "cart_id",
+                        "payer_email",
+                        "last_name",
+                        "mc_gross",
+                        "item_name",
+                        "quantity");
         Map<String, String> fields = form.asMap();
-        assertThat(fields).containsEntry("txn_type", "checkout.abandoned")
+        assertThat(fields)
+                .containsEntry("txn_type", "checkout.abandoned")
                 .containsEntry("txn_id", request.getHeader("webhook-id"))
                 .containsEntry("cart_id", "cart-form-template-1")
                 .containsEntry("payer_email", "buyer+form@example.com")
@@ -400,8 +458,12 @@ class WebhookConnectorTest {
                 .containsEntry("item_name", "Tea & Biscuits=2+1 für dich")
                 .containsEntry("quantity", "2");
         assertThat(body).contains("payer_email=buyer%2Bform%40example.com&");
-        assertThat(request.getHeader("webhook-signature")).isEqualTo(signature(SECRET, request.getHeader("webhook-id"),
-                Long.parseLong(request.getHeader("webhook-timestamp")), request.getBody()));
+        assertThat(request.getHeader("webhook-signature"))
+                .isEqualTo(signature(
+                        SECRET,
+                        request.getHeader("webhook-id"),
+                        Long.parseLong(request.getHeader("webhook-timestamp")),
+                        request.getBody()));
     }
 
     @Test
@@ -416,7 +478,8 @@ class WebhookConnectorTest {
                 }
                 """);
         try (TestDatabase other = TestDatabase.create()) {
-            Throwable thrown = catchThrowable(() -> TestHub.on(other).home(home).connector("ipn", """
+            Throwable thrown = catchThrowable(() ->
+                    TestHub.on(other).home(home).connector("ipn", """
                     type: webhook
                     endpoint: http://127.0.0.1:9/in
                     template: broken.json.mustache
@@ -428,9 +491,11 @@ class WebhookConnectorTest {
             }
             assertThat(cause).as("a ConnectorConfigException behind %s", thrown).isNotNull();
             String sentence = cause.getMessage();
-            assertThat(sentence).isEqualTo("Connector file " + home.resolve("connectors/ipn.yaml") + ": key 'template' "
-                    + "names broken.json.mustache in " + templates + ", which does not compile at line 3: Failed to "
-                    + "close 'checkout.items' tag.");
+            assertThat(sentence)
+                    .isEqualTo("Connector file " + home.resolve("connectors/ipn.yaml") + ": key 'template' "
+                            + "names broken.json.mustache in " + templates
+                            + ", which does not compile at line 3: Failed to "
+                            + "close 'checkout.items' tag.");
             FailureAnalysis analysis = new ConnectorConfigFailureAnalyzer().analyze(thrown);
             assertThat(analysis.getDescription()).isEqualTo(sentence);
             assertThat(output.getAll()).contains("APPLICATION FAILED TO START").contains(sentence);
@@ -442,7 +507,8 @@ class WebhookConnectorTest {
         Path templates = Files.createDirectories(home.resolve("connectors/templates"));
         ConnectorDefinition definition = legacyTemplated(home);
 
-        assertThat(catchThrowable(() -> type(home).create(definition))).isInstanceOf(ConnectorConfigException.class)
+        assertThat(catchThrowable(() -> type(home).create(definition)))
+                .isInstanceOf(ConnectorConfigException.class)
                 .hasMessage("Connector file " + home.resolve("connectors/ipn.yaml") + ": key 'template' names "
                         + "legacy.json.mustache, but " + templates.resolve("legacy.json.mustache")
                         + " does not exist.");
@@ -459,7 +525,8 @@ class WebhookConnectorTest {
                 """);
         ConnectorDefinition definition = legacyTemplated(home);
 
-        assertThat(catchThrowable(() -> type(home).create(definition))).isInstanceOf(ConnectorConfigException.class)
+        assertThat(catchThrowable(() -> type(home).create(definition)))
+                .isInstanceOf(ConnectorConfigException.class)
                 .hasMessage("Connector file " + home.resolve("connectors/ipn.yaml") + ": key 'template' names "
                         + "legacy.json.mustache in " + templates + ", which does not compile at line 3: it includes "
                         + "_buyer.json.mustache, but " + templates.resolve("_buyer.json.mustache")
@@ -467,26 +534,26 @@ class WebhookConnectorTest {
     }
 
     @Test
-    void secretListsWithoutUsableSecretsAndTemplatesOutsideTheFolderAreRefused(@TempDir Path home)
-            throws IOException {
+    void secretListsWithoutUsableSecretsAndTemplatesOutsideTheFolderAreRefused(@TempDir Path home) throws IOException {
         Path file = home.resolve("ipn.yaml");
         String start = "type: webhook\nendpoint: http://127.0.0.1:9/in\n";
 
         assertThat(catchThrowable(() -> definition(file, start + "secret: []\n")))
-                .isInstanceOf(ConnectorConfigException.class).hasMessageStartingWith("Connector file " + file
-                        + ": key 'secret' ");
+                .isInstanceOf(ConnectorConfigException.class)
+                .hasMessageStartingWith("Connector file " + file + ": key 'secret' ");
         assertThat(catchThrowable(() -> definition(file, start + "secret: [" + SECRET + ", nope]\n")))
-                .isInstanceOf(ConnectorConfigException.class).hasMessageStartingWith("Connector file " + file
-                        + ": key 'secret");
+                .isInstanceOf(ConnectorConfigException.class)
+                .hasMessageStartingWith("Connector file " + file + ": key 'secret");
         assertThat(catchThrowable(() -> definition(file, start + "template: ../../etc/passwd\n")))
-                .isInstanceOf(ConnectorConfigException.class).hasMessageStartingWith("Connector file " + file
-                        + ": key 'template' does not match the regex pattern");
+                .isInstanceOf(ConnectorConfigException.class)
+                .hasMessageStartingWith("Connector file " + file + ": key 'template' does not match the regex pattern");
         assertThat(catchThrowable(() -> definition(file, start + "template: /etc/passwd\n")))
-                .isInstanceOf(ConnectorConfigException.class).hasMessageStartingWith("Connector file " + file
-                        + ": key 'template' does not match the regex pattern");
+                .isInstanceOf(ConnectorConfigException.class)
+                .hasMessageStartingWith("Connector file " + file + ": key 'template' does not match the regex pattern");
         // base64 the pattern lets through but that decodes to no key: named by its place in the list, not shown
         ConnectorDefinition undecodable = definition(file, start + "secret: [" + SECRET + ", whsec_A]\n");
-        assertThat(catchThrowable(() -> type(home).create(undecodable))).isInstanceOf(ConnectorConfigException.class)
+        assertThat(catchThrowable(() -> type(home).create(undecodable)))
+                .isInstanceOf(ConnectorConfigException.class)
                 .hasMessage("Connector file " + file + ": key 'secret[1]' is not a usable Standard Webhooks secret; "
                         + "expected whsec_ followed by the base64 of a non-empty key.");
     }
@@ -506,8 +573,9 @@ class WebhookConnectorTest {
         Checkouts.start(hub, "basic-1", "p-basic", "49.00", "DE");
 
         LoggedRequest request = awaitOne("/basic", "basic-1");
-        assertThat(request.getHeader("Authorization")).isEqualTo("Basic "
-                + Base64.getEncoder().encodeToString("shop:pa55:word".getBytes(StandardCharsets.UTF_8)));
+        assertThat(request.getHeader("Authorization"))
+                .isEqualTo("Basic "
+                        + Base64.getEncoder().encodeToString("shop:pa55:word".getBytes(StandardCharsets.UTF_8)));
     }
 
     @Test
@@ -533,11 +601,14 @@ class WebhookConnectorTest {
         // the connector that takes every type gets the abandonment …
         LoggedRequest abandoned = awaitOne("/both-events", "events-1");
         assertThat(json(abandoned).get("type").asText()).isEqualTo("checkout.abandoned");
-        await().atMost(Duration.ofSeconds(10)).until(() -> hub.count(
-                "select count(*) from checkout where checkout_ref = 'cart-events-1' and status = 'abandoned'") == 1);
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> hub.count(
+                                "select count(*) from checkout where checkout_ref = 'cart-events-1' and status = 'abandoned'")
+                        == 1);
 
         Checkouts.complete(hub, "events-1", "49.00");
-        await().atMost(Duration.ofSeconds(20)).until(() -> of("/both-events", "events-1").size() == 2);
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> of("/both-events", "events-1").size() == 2);
         LoggedRequest recovered = awaitOne("/recovered-only", "events-1");
 
         // … the one restricted to checkout.recovered gets only the recovery
@@ -556,16 +627,21 @@ class WebhookConnectorTest {
         Checkouts.start(hub, "filter-country", "p-filter", "99.00", "DE");
         Checkouts.start(hub, "filter-product", "p-other", "99.00", "US");
         // the fan-out decides in the abandonment's transaction: once the five events exist, so do their deliveries
-        await().atMost(Duration.ofSeconds(20)).until(() -> List.of("filter-pass", "filter-edge", "filter-cheap",
-                "filter-country", "filter-product").stream().allMatch(key -> events(key) == 1));
+        await().atMost(Duration.ofSeconds(20))
+                .until(() ->
+                        List.of("filter-pass", "filter-edge", "filter-cheap", "filter-country", "filter-product")
+                                .stream()
+                                .allMatch(key -> events(key) == 1));
 
         awaitOne("/filtered", "filter-pass");
         awaitOne("/filtered", "filter-edge");
         assertThat(deliveries("filtered", "filter-cheap")).isZero();
         assertThat(deliveries("filtered", "filter-country")).isZero();
         assertThat(deliveries("filtered", "filter-product")).isZero();
-        await().atMost(Duration.ofSeconds(10)).until(() -> hub.count(
-                "select count(*) from delivery where connector = 'filtered' and status = 'delivered'") == 2);
+        await().atMost(Duration.ofSeconds(10))
+                .until(() ->
+                        hub.count("select count(*) from delivery where connector = 'filtered' and status = 'delivered'")
+                                == 2);
         assertThat(received("/filtered")).hasSize(2);
     }
 
@@ -574,10 +650,13 @@ class WebhookConnectorTest {
         Checkouts.start(hub, "disabled-1", "p-disabled", "49.00", "DE");
 
         awaitOne("/disabled-twin", "disabled-1");
-        await().atMost(Duration.ofSeconds(10)).until(() -> hub.count(
-                "select count(*) from delivery where connector = 'disabled-twin' and status = 'delivered'") == 1);
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> hub.count(
+                                "select count(*) from delivery where connector = 'disabled-twin' and status = 'delivered'")
+                        == 1);
         assertThat(deliveries("disabled", "disabled-1")).isZero();
         assertThat(received("/disabled")).isEmpty();
-        assertThat(hub.count("select count(*) from delivery where connector = 'disabled'")).isZero();
+        assertThat(hub.count("select count(*) from delivery where connector = 'disabled'"))
+                .isZero();
     }
 }

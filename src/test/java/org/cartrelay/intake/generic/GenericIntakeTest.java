@@ -13,7 +13,6 @@ import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
@@ -84,8 +83,8 @@ public class GenericIntakeTest {
 
     private static void assertAccepted(HttpResponse<String> response, String storedSourceEventId) {
         assertThat(response.statusCode()).as(response.body()).isEqualTo(202);
-        assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(
-                type -> assertThat(type).startsWith("application/json"));
+        assertThat(response.headers().firstValue("Content-Type"))
+                .hasValueSatisfying(type -> assertThat(type).startsWith("application/json"));
         String id = json(response.body()).get("id").asText();
         assertThat(id).startsWith("ntc_");
         StoredNotice stored = notice(hub(), "generic", storedSourceEventId).orElseThrow();
@@ -95,8 +94,8 @@ public class GenericIntakeTest {
 
     private static JsonNode assertProblem(HttpResponse<String> response, int status) {
         assertThat(response.statusCode()).as(response.body()).isEqualTo(status);
-        assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(
-                type -> assertThat(type).startsWith("application/problem+json"));
+        assertThat(response.headers().firstValue("Content-Type"))
+                .hasValueSatisfying(type -> assertThat(type).startsWith("application/problem+json"));
         JsonNode problem = json(response.body());
         assertThat(problem.get("status").asInt()).isEqualTo(status);
         assertThat(problem.get("detail").asText()).isNotBlank();
@@ -110,7 +109,8 @@ public class GenericIntakeTest {
         HttpResponse<String> response = hub().post(PATH, body, Fixtures.headers("generic/checkout-started.headers"));
         assertAccepted(response, "generic:shop-42:cart-9f1");
 
-        StoredNotice stored = notice(hub(), "generic", "generic:shop-42:cart-9f1").orElseThrow();
+        StoredNotice stored =
+                notice(hub(), "generic", "generic:shop-42:cart-9f1").orElseThrow();
         assertThat(stored.eventType()).isEqualTo("checkout.started");
         assertThat(stored.email()).isEqualTo("li.wei@example.net");
         assertThat(stored.rawBody()).isEqualTo(body);
@@ -135,8 +135,15 @@ public class GenericIntakeTest {
         assertProblem(hub().post(PATH, body, headers("wrongsig-1", now, sign("another-id", now, body))), 401);
         assertProblem(hub().post(PATH, body, headers("wrongsig-1", now, sign("wrongsig-1", now - 1, body))), 401);
         assertProblem(hub().post(PATH, body, headers("wrongsig-1", now, "v1,bm90IGEgc2lnbmF0dXJl")), 401);
-        assertProblem(hub().post(PATH, body, headers("wrongsig-1", now, sign("wrongsig-1", now, body)
-                .replace("v1,", "v2,"))), 401);
+        assertProblem(
+                hub().post(
+                                PATH,
+                                body,
+                                headers(
+                                        "wrongsig-1",
+                                        now,
+                                        sign("wrongsig-1", now, body).replace("v1,", "v2,"))),
+                401);
         Map<String, String> unsigned = headers("wrongsig-1", now, "x");
         unsigned.remove("webhook-signature");
         assertProblem(hub().post(PATH, body, unsigned), 401);
@@ -165,8 +172,12 @@ public class GenericIntakeTest {
 
         // the fixture's timestamp with the hub at its signing time plus 5 min 1 s
         hub().clock().pin(Instant.ofEpochSecond(FIXTURE_TIMESTAMP + 301));
-        assertProblem(hub().post(PATH, Fixtures.text("generic/checkout-started.json"),
-                Fixtures.headers("generic/checkout-started.headers")), 401);
+        assertProblem(
+                hub().post(
+                                PATH,
+                                Fixtures.text("generic/checkout-started.json"),
+                                Fixtures.headers("generic/checkout-started.headers")),
+                401);
     }
 
     @Test
@@ -183,16 +194,30 @@ public class GenericIntakeTest {
             fields.add(error.get("field").asText());
             assertThat(error.get("message").asText()).isNotBlank();
         });
-        assertThat(fields).containsExactlyInAnyOrder("type", "checkout.currency", "checkout.total",
-                "checkout.items[0].quantity", "checkout.nested", "customer.email", "customer.address.country",
-                "consent.newsletter", "surprise");
+        assertThat(fields)
+                .containsExactlyInAnyOrder(
+                        "type",
+                        "checkout.currency",
+                        "checkout.total",
+                        "checkout.items[0].quantity",
+                        "checkout.nested",
+                        "customer.email",
+                        "customer.address.country",
+                        "consent.newsletter",
+                        "surprise");
         assertThat(problem.get("detail").asText()).startsWith("9 field(s)");
         assertThat(notices(hub(), "generic", "generic:invalid-1")).isZero();
-        assertThat(hub().count("select count(*) from notice where source_event_id like '%invalid-1'")).isZero();
+        assertThat(hub().count("select count(*) from notice where source_event_id like '%invalid-1'"))
+                .isZero();
 
         // checkout.started requires a customer email
-        JsonNode noEmail = assertProblem(postSigned(hub(), "invalid-2", now(),
-                "{\"type\": \"checkout.started\", \"sourceEventId\": \"invalid-2\", \"customer\": {}}"), 422);
+        JsonNode noEmail = assertProblem(
+                postSigned(
+                        hub(),
+                        "invalid-2",
+                        now(),
+                        "{\"type\": \"checkout.started\", \"sourceEventId\": \"invalid-2\", \"customer\": {}}"),
+                422);
         assertThat(noEmail.get("errors").findValuesAsText("field")).containsExactly("customer.email");
     }
 
@@ -200,7 +225,8 @@ public class GenericIntakeTest {
     void unparsableJsonIsAnswered400() {
         assertProblem(postSigned(hub(), "broken-1", now(), "{\"type\": \"checkout.started\", "), 400);
         assertProblem(postSigned(hub(), "broken-2", now(), "[1, 2]"), 400);
-        assertThat(hub().count("select count(*) from notice where source_event_id like '%broken-%'")).isZero();
+        assertThat(hub().count("select count(*) from notice where source_event_id like '%broken-%'"))
+                .isZero();
     }
 
     @Test
@@ -210,7 +236,8 @@ public class GenericIntakeTest {
                  "checkout": {"id": "blank-1", "resumeUrl": "", "currency": "EUR", "total": "9.00"},
                  "customer": {"email": "blank-1@example.net", "firstName": "", "phone": "  "}}""";
         assertAccepted(postSigned(hub(), "msg_blank-1", now(), body), "generic:msg_blank-1");
-        JsonNode canonical = notice(hub(), "generic", "generic:msg_blank-1").orElseThrow().canonicalJson();
+        JsonNode canonical =
+                notice(hub(), "generic", "generic:msg_blank-1").orElseThrow().canonicalJson();
         assertThat(canonical.get("checkout").has("resumeUrl")).isFalse();
         assertThat(canonical.get("customer").has("firstName")).isFalse();
         assertThat(canonical.get("customer").has("phone")).isFalse();

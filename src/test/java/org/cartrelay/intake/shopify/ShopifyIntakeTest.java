@@ -9,7 +9,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.Map;
-
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
@@ -60,8 +59,11 @@ public class ShopifyIntakeTest {
     }
 
     private static String checkoutStatus(String ref) {
-        return hub().jdbc().sql("select status from checkout where source = 'shopify' and checkout_ref = ?")
-                .param(ref).query(String.class).single();
+        return hub().jdbc()
+                .sql("select status from checkout where source = 'shopify' and checkout_ref = ?")
+                .param(ref)
+                .query(String.class)
+                .single();
     }
 
     @Test
@@ -71,7 +73,8 @@ public class ShopifyIntakeTest {
         HttpResponse<String> response = hub().post(PATH, body, headers);
         assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
 
-        StoredNotice stored = notice(hub(), "shopify", "0b6e2c1a-77f4-4b1e-9a2d-5d8c1e0f3a11").orElseThrow();
+        StoredNotice stored =
+                notice(hub(), "shopify", "0b6e2c1a-77f4-4b1e-9a2d-5d8c1e0f3a11").orElseThrow();
         assertThat(stored.outcome()).isEqualTo("processed");
         assertThat(stored.eventType()).isEqualTo("checkout.started");
         assertThat(stored.email()).isEqualTo("sam.lee@example.org");
@@ -87,10 +90,13 @@ public class ShopifyIntakeTest {
         assertThat(canonicalOccurredAt(canonical)).isEqualTo("2026-11-20T15:17:42Z");
         assertThat(checkoutStatus("7c3f0b1e9a1c4c9f8e2d")).isEqualTo("pending");
 
-        HttpResponse<String> order = hub().post(PATH, Fixtures.text("shopify/orders-create.json"),
-                Fixtures.headers("shopify/orders-create.headers"));
+        HttpResponse<String> order = hub().post(
+                        PATH,
+                        Fixtures.text("shopify/orders-create.json"),
+                        Fixtures.headers("shopify/orders-create.headers"));
         assertThat(order.statusCode()).as(order.body()).isEqualTo(200);
-        StoredNotice completed = notice(hub(), "shopify", "9d1f3e5a-0c2b-4a6d-8e7f-1a2b3c4d5e6f").orElseThrow();
+        StoredNotice completed =
+                notice(hub(), "shopify", "9d1f3e5a-0c2b-4a6d-8e7f-1a2b3c4d5e6f").orElseThrow();
         assertThat(completed.outcome()).isEqualTo("processed");
         assertThat(completed.eventType()).isEqualTo("order.completed");
         assertThat(checkoutStatus("7c3f0b1e9a1c4c9f8e2d")).isEqualTo("converted");
@@ -104,17 +110,26 @@ public class ShopifyIntakeTest {
     void aWrongHmacIsRefusedWith401AndNothingIsStored() {
         String body = Fixtures.text("shopify/checkouts-create.json");
         String wrong = hmac(body + " ");
-        HttpResponse<String> refused = hub().post(PATH, body, headers("shopify/checkouts-create.headers", "wrong-1",
-                wrong));
+        HttpResponse<String> refused =
+                hub().post(PATH, body, headers("shopify/checkouts-create.headers", "wrong-1", wrong));
         assertThat(refused.statusCode()).isEqualTo(401);
 
-        assertThat(hub().post(PATH, body, headers("shopify/checkouts-create.headers", "wrong-2", null)).statusCode())
+        assertThat(hub().post(PATH, body, headers("shopify/checkouts-create.headers", "wrong-2", null))
+                        .statusCode())
                 .isEqualTo(401);
         assertThat(hub().post(PATH, body, headers("shopify/checkouts-create.headers", "wrong-3", "not base64!"))
-                .statusCode()).isEqualTo(401);
+                        .statusCode())
+                .isEqualTo(401);
         // the fixture's HMAC with its first character changed
-        assertThat(hub().post(PATH, body, headers("shopify/checkouts-create.headers", "wrong-4",
-                "OnGsyLT/iwcbeKZe098cSwI3nn3TtLIsg9et5PAJKvM=")).statusCode()).isEqualTo(401);
+        assertThat(hub().post(
+                                PATH,
+                                body,
+                                headers(
+                                        "shopify/checkouts-create.headers",
+                                        "wrong-4",
+                                        "OnGsyLT/iwcbeKZe098cSwI3nn3TtLIsg9et5PAJKvM="))
+                        .statusCode())
+                .isEqualTo(401);
 
         for (String id : new String[] {"wrong-1", "wrong-2", "wrong-3", "wrong-4"}) {
             assertThat(notices(hub(), "shopify", id)).as(id).isZero();
@@ -131,11 +146,16 @@ public class ShopifyIntakeTest {
         assertThat(changed.length()).isEqualTo(body.length());
         assertThat(changed).isNotEqualTo(body);
         assertThat(hub().post(PATH, changed, headers("shopify/checkouts-create.headers", "one-byte-1", original))
-                .statusCode()).isEqualTo(401);
+                        .statusCode())
+                .isEqualTo(401);
 
         String trailingNewline = body + "\n";
-        assertThat(hub().post(PATH, trailingNewline, headers("shopify/checkouts-create.headers", "one-byte-2",
-                original)).statusCode()).isEqualTo(401);
+        assertThat(hub().post(
+                                PATH,
+                                trailingNewline,
+                                headers("shopify/checkouts-create.headers", "one-byte-2", original))
+                        .statusCode())
+                .isEqualTo(401);
 
         assertThat(notices(hub(), "shopify", "one-byte-1")).isZero();
         assertThat(notices(hub(), "shopify", "one-byte-2")).isZero();
@@ -148,9 +168,11 @@ public class ShopifyIntakeTest {
         String completed = """
                 {"id": 2, "token": "tok-done", "email": "done@example.org", "completed_at": "2026-11-20T10:00:00Z"}""";
         assertThat(hub().post(PATH, noEmail, headers("shopify/checkouts-create.headers", "ign-1", hmac(noEmail)))
-                .statusCode()).isEqualTo(200);
+                        .statusCode())
+                .isEqualTo(200);
         assertThat(hub().post(PATH, completed, headers("shopify/checkouts-create.headers", "ign-2", hmac(completed)))
-                .statusCode()).isEqualTo(200);
+                        .statusCode())
+                .isEqualTo(200);
         assertThat(notice(hub(), "shopify", "ign-1").orElseThrow().outcome()).isEqualTo("ignored");
         assertThat(notice(hub(), "shopify", "ign-2").orElseThrow().outcome()).isEqualTo("ignored");
         assertThat(hub().count("select count(*) from checkout where checkout_ref in ('tok-noemail', 'tok-done')"))
