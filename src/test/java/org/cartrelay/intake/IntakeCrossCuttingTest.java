@@ -30,7 +30,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.dao.DataIntegrityViolationException;
 
-/** What every intake endpoint shares (SPEC section 2): dedupe, the body limit, disabled sources, the raw body. */
+/** What every intake endpoint shares: dedupe, the body limit, disabled sources, the raw body. */
 class IntakeCrossCuttingTest {
 
     /** The default cartrelay.intake.max-body, 256 KiB. */

@@ -19,7 +19,7 @@ import org.slf4j.LoggerFactory;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 
-/** A sender cannot write lines into the hub's log, nor make it echo a token or a malformed address (SPEC section 7). */
+/** A sender cannot write lines into the hub's log, nor make it echo a token or a malformed address. */
 @ExtendWith(OutputCaptureExtension.class)
 class LogSafetyTest {
 

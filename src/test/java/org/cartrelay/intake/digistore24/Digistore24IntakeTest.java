@@ -20,7 +20,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
-/** {@code /ipn/digistore24} (SPEC section 2): sha_sign, the answer OK, and how each event is mapped and stored. */
+/** {@code /ipn/digistore24}: sha_sign, the answer OK, and how each event is mapped and stored. */
 class Digistore24IntakeTest {
 
     private static final String PATH = "/ipn/digistore24";

@@ -26,7 +26,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
-/** {@code POST /events} (SPEC section 2): Standard Webhooks signature, 5-minute tolerance, schema errors. */
+/** {@code POST /events}: Standard Webhooks signature, 5-minute tolerance, schema errors. */
 public class GenericIntakeTest {
 
     private static final String PATH = "/events";

@@ -21,7 +21,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
-/** {@code /webhooks/shopify} (SPEC section 2): X-Shopify-Hmac-Sha256 over the raw body, 401 when it does not match. */
+/** {@code /webhooks/shopify}: X-Shopify-Hmac-Sha256 over the raw body, 401 when it does not match. */
 public class ShopifyIntakeTest {
 
     private static final String PATH = "/webhooks/shopify";

@@ -14,7 +14,7 @@ import org.cartrelay.testing.TestHub;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-/** {@code /webhooks/woocommerce} (SPEC section 2): a shared token in the query or X-CartRelay-Token. */
+/** {@code /webhooks/woocommerce}: a shared token in the query or X-CartRelay-Token. */
 class WooCommerceIntakeTest {
 
     private static final String PATH = "/webhooks/woocommerce";
