@@ -98,6 +98,9 @@ class PropertiesValidationTest {
         "cartrelay.retention, 0s, retention",
         "cartrelay.sources.generic.tolerance, 0s, tolerance",
         "cartrelay.sources.digistore24.abandonment-delay, -5m, abandonmentDelay",
+        "cartrelay.admin.login-attempts-per-minute, 0, loginAttemptsPerMinute",
+        "cartrelay.admin.username, ' ', username",
+        "cartrelay.jmx.remote.port, 70000, port",
     })
     void aValueThatMakesNoSenseStopsTheStart(String key, String value, String field) {
         runner.withPropertyValues(key + "=" + value).run(context -> {
