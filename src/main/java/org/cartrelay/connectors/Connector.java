@@ -4,6 +4,9 @@ import java.time.Duration;
 import java.util.List;
 
 import org.apache.camel.builder.RouteBuilder;
+import org.apache.camel.component.jackson.JacksonDataFormat;
+import org.apache.camel.spi.DataFormat;
+import org.cartrelay.event.EventJson;
 import org.cartrelay.event.OutboundEvent;
 
 /**
@@ -28,6 +31,14 @@ public interface Connector {
     String PROGRESS = "CartRelayProgress";
     /** Set by a connector whose {@link CallGate} refused a call: the calls before it were made, the rest were not. */
     String HELD = "CartRelayHeld";
+
+    /**
+     * How a route reads the outbound event from its body: Camel's Jackson data format over the mapper the hub writes
+     * events with, so what a connector reads is exactly what the outbox holds.
+     */
+    static DataFormat outboundEvent() {
+        return new JacksonDataFormat(EventJson.MAPPER, OutboundEvent.class);
+    }
 
     ConnectorDefinition definition();
 

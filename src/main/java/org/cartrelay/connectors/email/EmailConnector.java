@@ -23,7 +23,6 @@ import org.cartrelay.connectors.ConnectorDefinition;
 import org.cartrelay.connectors.FailureKind;
 import org.cartrelay.connectors.PermanentDeliveryException;
 import org.cartrelay.connectors.email.MailTemplates.Template;
-import org.cartrelay.event.EventJson;
 import org.cartrelay.event.OutboundEvent;
 import org.cartrelay.privacy.unsubscribe.UnsubscribeKeys;
 import org.cartrelay.support.Masking;
@@ -222,6 +221,7 @@ public class EmailConnector implements Connector {
         builder.getContext().getRegistry().bind(bean, sender());
         builder.from(deliveryUri())
                 .routeId(routeId())
+                .unmarshal(Connector.outboundEvent())
                 .process(this::compose)
                 .to("smtp://" + host + ":" + port + "?javaMailSender=#" + bean);
     }
@@ -247,7 +247,7 @@ public class EmailConnector implements Connector {
     }
 
     private void compose(Exchange exchange) {
-        OutboundEvent event = EventJson.read(exchange.getMessage().getBody(String.class), OutboundEvent.class);
+        OutboundEvent event = exchange.getMessage().getBody(OutboundEvent.class);
         int index = exchange.getMessage().getHeader(STEP, 0, Integer.class);
         if (index >= steps.size()) {
             throw new PermanentDeliveryException("This delivery is step " + (index + 1) + " of the follow-ups, but "

@@ -10,12 +10,10 @@ import org.apache.camel.Message;
 import org.apache.camel.ProducerTemplate;
 import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.component.http.HttpMethods;
-import org.apache.camel.component.jackson.JacksonDataFormat;
 import org.cartrelay.connectors.CallGate;
 import org.cartrelay.connectors.Connector;
 import org.cartrelay.connectors.ConnectorDefinition;
 import org.cartrelay.connectors.HttpClientSettings;
-import org.cartrelay.event.EventJson;
 import org.cartrelay.event.OutboundEvent;
 
 /**
@@ -80,7 +78,7 @@ public abstract class VendorHttpConnector implements Connector {
         template = builder.getContext().createProducerTemplate();
         builder.from(deliveryUri())
                 .routeId(routeId())
-                .unmarshal(new JacksonDataFormat(EventJson.MAPPER, OutboundEvent.class))
+                .unmarshal(Connector.outboundEvent())
                 .process(this::deliver);
     }
 

@@ -17,7 +17,6 @@ import org.cartrelay.connectors.ConnectorConfigException;
 import org.cartrelay.connectors.ConnectorDefinition;
 import org.cartrelay.connectors.FailureKind;
 import org.cartrelay.connectors.PermanentDeliveryException;
-import org.cartrelay.event.EventJson;
 import org.cartrelay.event.OutboundEvent;
 import org.springframework.dao.DataAccessResourceFailureException;
 import org.springframework.dao.DataIntegrityViolationException;
@@ -136,6 +135,7 @@ public class SqlConnector implements Connector {
         String options = "?dataSource=#" + bean + "&noop=true";
         builder.from(deliveryUri())
                 .routeId(routeId())
+                .unmarshal(Connector.outboundEvent())
                 .process(this::parameters)
                 .to("sql:" + updateStatement() + options)
                 .choice()
@@ -146,7 +146,7 @@ public class SqlConnector implements Connector {
 
     /** The body becomes the named parameters: one per column, the value of its cart field. */
     private void parameters(Exchange exchange) {
-        OutboundEvent event = EventJson.read(exchange.getMessage().getBody(String.class), OutboundEvent.class);
+        OutboundEvent event = exchange.getMessage().getBody(OutboundEvent.class);
         Map<String, Object> values = new HashMap<>();
         columns.forEach((column, field) -> values.put(column, field.apply(event)));
         if (values.get(key) == null) {
