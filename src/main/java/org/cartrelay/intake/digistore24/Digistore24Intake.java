@@ -3,7 +3,6 @@ package org.cartrelay.intake.digistore24;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.Map;
 
 import org.cartrelay.config.CartRelayProperties;
@@ -21,6 +20,7 @@ import org.cartrelay.support.LogSafe;
 import org.cartrelay.support.Masking;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.context.annotation.Bean;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
 import org.springframework.stereotype.Component;
@@ -32,7 +32,7 @@ import jakarta.servlet.http.HttpServletRequest;
  * {@link IntakeEndpoints}.
  */
 @Component
-public class Digistore24Intake implements IntakeSource {
+public class Digistore24Intake {
 
     private static final Logger log = LoggerFactory.getLogger(Digistore24Intake.class);
     static final String PATH = "/ipn/digistore24";
@@ -52,24 +52,14 @@ public class Digistore24Intake implements IntakeSource {
         this.clock = clock;
     }
 
-    @Override
-    public String name() {
-        return Digistore24Mapper.SOURCE;
-    }
-
-    @Override
-    public String path() {
-        return PATH;
-    }
-
-    @Override
-    public Map<String, Handler> handlers() {
-        return Map.of("GET", request -> probe(), "POST", this::receive);
-    }
-
-    @Override
-    public Duration abandonmentDelay() {
-        return settings.abandonmentDelay();
+    /** What {@link org.cartrelay.intake.IntakeEndpoints} serves of this source. */
+    @Bean
+    IntakeSource digistore24Source() {
+        return new IntakeSource(
+                Digistore24Mapper.SOURCE,
+                PATH,
+                Map.of("GET", request -> probe(), "POST", this::receive),
+                settings.abandonmentDelay());
     }
 
     /** Digistore24 checks a new endpoint with a GET and wants 200, no redirect. */

@@ -3,7 +3,6 @@ package org.cartrelay.intake.generic;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -24,6 +23,7 @@ import org.cartrelay.support.JsonSchemas;
 import org.cartrelay.support.LogSafe;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.context.annotation.Bean;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
@@ -41,7 +41,7 @@ import jakarta.servlet.http.HttpServletRequest;
  * unparsable JSON and 422 for schema violations, as {@code application/problem+json} naming every bad field.
  */
 @Component
-public class GenericIntake implements IntakeSource {
+public class GenericIntake {
 
     static final String PATH = "/events";
 
@@ -62,24 +62,10 @@ public class GenericIntake implements IntakeSource {
         this.clock = clock;
     }
 
-    @Override
-    public String name() {
-        return SOURCE;
-    }
-
-    @Override
-    public String path() {
-        return PATH;
-    }
-
-    @Override
-    public Map<String, Handler> handlers() {
-        return Map.of("POST", this::receive);
-    }
-
-    @Override
-    public Duration abandonmentDelay() {
-        return settings.abandonmentDelay();
+    /** What {@link org.cartrelay.intake.IntakeEndpoints} serves of this source. */
+    @Bean
+    IntakeSource genericSource() {
+        return new IntakeSource(SOURCE, PATH, Map.of("POST", this::receive), settings.abandonmentDelay());
     }
 
     public ResponseEntity<?> receive(HttpServletRequest request) throws IOException {

@@ -3,7 +3,6 @@ package org.cartrelay.intake.shopify;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
@@ -21,6 +20,7 @@ import org.cartrelay.support.JsonSchemas;
 import org.cartrelay.support.LogSafe;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.context.annotation.Bean;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
 import org.springframework.stereotype.Component;
@@ -32,7 +32,7 @@ import jakarta.servlet.http.HttpServletRequest;
 
 /** {@code /webhooks/shopify}: HMAC-SHA256 over the raw body, checked before any parsing. */
 @Component
-public class ShopifyIntake implements IntakeSource {
+public class ShopifyIntake {
 
     static final String PATH = "/webhooks/shopify";
 
@@ -53,24 +53,10 @@ public class ShopifyIntake implements IntakeSource {
         this.clock = clock;
     }
 
-    @Override
-    public String name() {
-        return ShopifyMapper.SOURCE;
-    }
-
-    @Override
-    public String path() {
-        return PATH;
-    }
-
-    @Override
-    public Map<String, Handler> handlers() {
-        return Map.of("POST", this::receive);
-    }
-
-    @Override
-    public Duration abandonmentDelay() {
-        return settings.abandonmentDelay();
+    /** What {@link org.cartrelay.intake.IntakeEndpoints} serves of this source. */
+    @Bean
+    IntakeSource shopifySource() {
+        return new IntakeSource(ShopifyMapper.SOURCE, PATH, Map.of("POST", this::receive), settings.abandonmentDelay());
     }
 
     public ResponseEntity<?> receive(HttpServletRequest request) throws IOException {

@@ -3,7 +3,6 @@ package org.cartrelay.intake.woocommerce;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.Map;
 
 import org.cartrelay.config.CartRelayProperties;
@@ -21,6 +20,7 @@ import org.cartrelay.support.LogSafe;
 import org.cartrelay.support.Masking;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.context.annotation.Bean;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
 import org.springframework.stereotype.Component;
@@ -32,7 +32,7 @@ import jakarta.servlet.http.HttpServletRequest;
  * {@code token} or the header {@code X-CartRelay-Token} is required, compared in constant time.
  */
 @Component
-public class WooCommerceIntake implements IntakeSource {
+public class WooCommerceIntake {
 
     static final String PATH = "/webhooks/woocommerce";
 
@@ -53,24 +53,11 @@ public class WooCommerceIntake implements IntakeSource {
         this.clock = clock;
     }
 
-    @Override
-    public String name() {
-        return WooCommerceMapper.SOURCE;
-    }
-
-    @Override
-    public String path() {
-        return PATH;
-    }
-
-    @Override
-    public Map<String, Handler> handlers() {
-        return Map.of("POST", this::receive);
-    }
-
-    @Override
-    public Duration abandonmentDelay() {
-        return settings.abandonmentDelay();
+    /** What {@link org.cartrelay.intake.IntakeEndpoints} serves of this source. */
+    @Bean
+    IntakeSource wooCommerceSource() {
+        return new IntakeSource(
+                WooCommerceMapper.SOURCE, PATH, Map.of("POST", this::receive), settings.abandonmentDelay());
     }
 
     public ResponseEntity<?> receive(HttpServletRequest request) throws IOException {
