@@ -14,8 +14,11 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -60,6 +63,10 @@ class CrashRecoveryTest {
             properties.put("cartrelay.abandonment.delay", "0s");
             properties.put("cartrelay.abandonment.poll-interval", "100ms");
             properties.put("cartrelay.delivery.lease-margin", "1s");
+            // a lease lasts the timeout for each turn of the 4 workers through the lane, plus the margin: with 4
+            // deliveries held per worker at most 2s × 4 + 1s = 9s, which the restarted hub waits out before it sends
+            // what the killed one held (with the default 32 per worker, 65s)
+            properties.put("cartrelay.delivery.prefetch", "4");
 
             Set<String> accepted = new HashSet<>();
             try (HubProcess hub = HubProcess.start(home, properties, log)) {
@@ -87,7 +94,7 @@ class CrashRecoveryTest {
             try (HubProcess restarted = HubProcess.start(home, properties, log)) {
                 await().atMost(Duration.ofSeconds(60))
                         .untilAsserted(() -> assertThat(statuses(url, database.user()))
-                                .as("deliveries by status")
+                                .as(() -> "deliveries by status; not delivered: " + undelivered(url, database.user()))
                                 .containsOnlyKeys("delivered")
                                 .containsEntry("delivered", (long) NOTICES));
             }
@@ -114,6 +121,30 @@ class CrashRecoveryTest {
             }
         }
         return counts;
+    }
+
+    /** The deliveries not delivered yet, with their lease and due time, for a failure's message. */
+    private static List<String> undelivered(String url, String user) {
+        List<String> rows = new ArrayList<>();
+        try (Connection c = DriverManager.getConnection(url, user, "");
+                ResultSet rs = c.createStatement()
+                        .executeQuery("select id, status, attempts, next_attempt_at, lease_until, last_error"
+                                + " from delivery where status <> 'delivered' order by next_attempt_at")) {
+            while (rs.next()) {
+                rows.add(String.join(
+                        " ",
+                        rs.getString(1),
+                        rs.getString(2),
+                        "attempts=" + rs.getInt(3),
+                        "due=" + rs.getTimestamp(4).toInstant(),
+                        "lease=" + rs.getTimestamp(5),
+                        "error=" + rs.getString(6)));
+            }
+        } catch (Exception e) {
+            rows.add("(could not read: " + e + ")");
+        }
+        rows.add("now=" + Instant.now());
+        return rows;
     }
 
     /** checkout id (from the stored abandoned event) → outbound event id */
