@@ -3,6 +3,8 @@ package org.cartrelay.config;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -22,7 +24,8 @@ import org.springframework.core.io.FileSystemResource;
  * {@code ./config/application.yml} from the working directory; when the home is elsewhere its
  * {@code config/application.yml} is added here, above every other config file (the working directory's too) and
  * below command line and environment. Camel loads {@code <home>/routes/*.yaml} unless
- * {@code camel.main.routes-include-pattern} says otherwise.
+ * {@code camel.main.routes-include-pattern} says otherwise. With the demo on and no {@code cartrelay.demo.secret},
+ * the demo connector and receiver share one made for the run.
  */
 public class CartRelayHome implements EnvironmentPostProcessor, Ordered {
 
@@ -57,7 +60,19 @@ public class CartRelayHome implements EnvironmentPostProcessor, Ordered {
         if (Files.isDirectory(home.resolve("routes")) && !environment.containsProperty(ROUTES_PATTERN)) {
             derived.put(ROUTES_PATTERN, "file:" + home.resolve("routes") + "/*.yaml");
         }
+        // the demo connector signs with the secret the demo receiver checks: unset, one made for this run does
+        if (environment.getProperty("cartrelay.demo.enabled", Boolean.class, false)
+                && !environment.containsProperty("cartrelay.demo.secret")) {
+            derived.put("cartrelay.demo.secret", oneRunSecret());
+        }
         environment.getPropertySources().addLast(new MapPropertySource("cartrelayHomeResolved", derived));
+    }
+
+    /** A Standard Webhooks secret that lives only in this process. */
+    private static String oneRunSecret() {
+        byte[] key = new byte[24];
+        new SecureRandom().nextBytes(key);
+        return "whsec_" + Base64.getEncoder().encodeToString(key);
     }
 
     private static String firstConfigFile(ConfigurableEnvironment environment) {
