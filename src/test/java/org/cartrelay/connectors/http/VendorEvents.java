@@ -102,7 +102,14 @@ public final class VendorEvents {
 
     public record DeliveryRow(String id, String status, int attempts, int progress, Instant nextAttemptAt) {}
 
-    public record AttemptRow(int attempt, Integer status, String outcome, Instant at) {}
+    /** An attempt as stored: when it started and how long the call took. */
+    public record AttemptRow(int attempt, Integer status, String outcome, Instant at, Duration took) {
+
+        /** When its answer came. */
+        public Instant answeredAt() {
+            return at.plus(took);
+        }
+    }
 
     /** The one delivery of this event to this connector. */
     public static DeliveryRow delivery(TestHub hub, String connector, String eventId) {
@@ -123,7 +130,7 @@ public final class VendorEvents {
     public static List<AttemptRow> attempts(TestHub hub, String connector, String eventId) {
         return hub.jdbc()
                 .sql("""
-                select a.attempt, a.status_code, a.outcome, a.attempted_at
+                select a.attempt, a.status_code, a.outcome, a.attempted_at, a.duration_ms
                 from delivery_attempt a join delivery d on d.id = a.delivery_id
                 where d.connector = ? and d.event_id = ? order by a.attempt""")
                 .params(connector, eventId)
@@ -131,16 +138,28 @@ public final class VendorEvents {
                         rs.getInt("attempt"),
                         (Integer) rs.getObject("status_code"),
                         rs.getString("outcome"),
-                        instant(rs, "attempted_at")))
+                        instant(rs, "attempted_at"),
+                        Duration.ofMillis(rs.getLong("duration_ms"))))
                 .list();
     }
 
     /** A first attempt the vendor answered 429 and the delivery that waits for its next. */
     public record Throttled(AttemptRow first, DeliveryRow waiting) {
 
-        /** How long the connector waits from the throttled attempt to the next. */
+        /**
+         * How long the connector waits from the throttled answer to the next attempt: the wait the hub decided,
+         * whatever the call itself took.
+         */
         public Duration delay() {
-            return Duration.between(first.at(), waiting.nextAttemptAt());
+            return Duration.between(first.answeredAt(), waiting.nextAttemptAt());
+        }
+
+        /**
+         * Asserts the connector waits {@code wait} after the answer: not less (a millisecond is the stored times'
+         * rounding), and not more than the moment between the answer and the hub's decision.
+         */
+        public void assertWaits(Duration wait) {
+            assertThat(delay()).as("the wait after the 429").isBetween(wait.minusMillis(1), wait.plusSeconds(1));
         }
     }
 
