@@ -1,7 +1,8 @@
 package org.cartrelay.store;
 
-import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -9,6 +10,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
 
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -92,29 +94,11 @@ class PostgresCheckoutStore extends CheckoutStore {
         jdbcTemplate.query(
                 SUPERSEDE_OTHERS,
                 ps -> {
-                    Connection connection = ps.getConnection();
                     ps.setObject(1, Db.ts(now));
                     ps.setObject(2, Db.ts(now));
-                    ps.setArray(
-                            3,
-                            PostgresBulkInsert.array(
-                                    connection,
-                                    "varchar",
-                                    entries.stream().map(Map.Entry::getKey).toArray()));
-                    ps.setArray(
-                            4,
-                            PostgresBulkInsert.array(
-                                    connection,
-                                    "varchar",
-                                    entries.stream().map(Map.Entry::getValue).toArray()));
-                    ps.setArray(
-                            5,
-                            PostgresBulkInsert.array(
-                                    connection,
-                                    "varchar",
-                                    entries.stream()
-                                            .map(e -> CheckoutStatus.PENDING.column())
-                                            .toArray()));
+                    setVarchars(ps, 3, entries, Map.Entry::getKey);
+                    setVarchars(ps, 4, entries, Map.Entry::getValue);
+                    setVarchars(ps, 5, entries, e -> CheckoutStatus.PENDING.column());
                 },
                 (ResultSet rs) -> {
                     superseded.merge(rs.getString(1), 1, Integer::sum);
@@ -129,35 +113,15 @@ class PostgresCheckoutStore extends CheckoutStore {
         Set<String> marked = new HashSet<>(jdbcTemplate.query(
                 MARK_ABANDONED,
                 ps -> {
-                    Connection connection = ps.getConnection();
                     ps.setObject(1, Db.ts(now));
                     ps.setObject(2, Db.ts(now));
-                    ps.setArray(
-                            3,
-                            PostgresBulkInsert.array(
-                                    connection,
-                                    "varchar",
-                                    due.stream().map(CheckoutRow::id).toArray()));
-                    ps.setArray(
-                            4,
-                            PostgresBulkInsert.array(
-                                    connection,
-                                    "varchar",
-                                    due.stream()
-                                            .map(row -> eventIds.get(row.id()))
-                                            .toArray()));
-                    ps.setArray(
-                            5,
-                            PostgresBulkInsert.array(
-                                    connection,
-                                    "varchar",
-                                    due.stream()
-                                            .map(row -> CheckoutStatus.PENDING.column())
-                                            .toArray()));
+                    setVarchars(ps, 3, due, CheckoutRow::id);
+                    setVarchars(ps, 4, due, row -> eventIds.get(row.id()));
+                    setVarchars(ps, 5, due, row -> CheckoutStatus.PENDING.column());
                     ps.setArray(
                             6,
                             PostgresBulkInsert.array(
-                                    connection,
+                                    ps.getConnection(),
                                     "timestamptz",
                                     due.stream().map(row -> Db.ts(row.dueAt())).toArray()));
                 },
@@ -167,5 +131,14 @@ class PostgresCheckoutStore extends CheckoutStore {
             result[i] = marked.contains(due.get(i).id());
         }
         return result;
+    }
+
+    /** Binds parameter {@code index} to the array of each row's value, one element per row. */
+    private static <T> void setVarchars(PreparedStatement ps, int index, List<T> rows, Function<T, String> value)
+            throws SQLException {
+        ps.setArray(
+                index,
+                PostgresBulkInsert.array(
+                        ps.getConnection(), "varchar", rows.stream().map(value).toArray()));
     }
 }
