@@ -20,8 +20,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 /**
- * What the hub answers without credentials outside intake: the JSON schemas, byte for byte as the hub holds them and
- * each resolving its own references, at the address the shipped examples name; nothing else of the admin surfaces.
+ * What the hub answers without credentials outside intake: a redirect from {@code /} to the admin page, the JSON
+ * schemas, byte for byte as the hub holds them and each resolving its own references, at the address the shipped
+ * examples name; nothing else of the admin surfaces.
  */
 class PublicPathsTest {
 
@@ -35,6 +36,21 @@ class PublicPathsTest {
             assertThat(in).as(name).isNotNull();
             return in.readAllBytes();
         }
+    }
+
+    @Test
+    void theRootRedirectsToTheAdminPageWhichAsksToSignIn() {
+        HttpResponse<String> root = HUB.hub().get("/");
+
+        assertThat(root.statusCode()).isEqualTo(302);
+        URI admin =
+                HUB.hub().uri("/").resolve(root.headers().firstValue("Location").orElseThrow());
+        assertThat(admin).isEqualTo(HUB.hub().uri("/admin/"));
+        assertThat(root.body()).isEmpty();
+        HttpResponse<String> page = HUB.hub().get(admin.getPath());
+        assertThat(page.statusCode()).isEqualTo(302);
+        assertThat(page.headers().firstValue("Location"))
+                .hasValueSatisfying(location -> assertThat(location).endsWith(AdminSecurity.LOGIN_PAGE));
     }
 
     @Test
