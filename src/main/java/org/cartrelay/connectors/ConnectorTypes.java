@@ -93,7 +93,10 @@ class ConnectorTypes {
         return ConnectorType.of("freshdesk", FreshdeskSettings.class, (d, s) -> new FreshdeskConnector(d, s, refs));
     }
 
-    /** Where the webhook's body templates and the email's mail templates are: {@code <home>/connectors/templates}. */
+    /**
+     * Where the webhook's body templates and the email's mail templates are: {@code <home>/connectors/templates}; the
+     * email type falls back to the templates shipped in the hub.
+     */
     private static Path templates(CartRelayProperties hub) {
         return hub.homeDir().resolve("connectors").resolve("templates");
     }

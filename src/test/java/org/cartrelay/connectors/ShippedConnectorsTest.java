@@ -38,6 +38,21 @@ class ShippedConnectorsTest {
         }
     }
 
+    /** An editor finds the schema from the example and from its copy in any home's connectors/ alike. */
+    @Test
+    void everyExampleBeginsWithTheSchemaLineOfALocalHub() throws IOException {
+        try (Stream<Path> examples = Files.list(Path.of("connectors/examples"))) {
+            List<Path> files = examples.sorted().toList();
+            assertThat(files).hasSizeGreaterThanOrEqualTo(10);
+            for (Path example : files) {
+                assertThat(Files.readAllLines(example).get(0))
+                        .as(example.toString())
+                        .isEqualTo(
+                                "# yaml-language-server: $schema=http://localhost:8080/schemas/connector.schema.json");
+            }
+        }
+    }
+
     @Test
     void theShippedRoutesOnlyLogOrCallOtherRoutes() throws IOException {
         try (Stream<Path> routes = Files.list(Path.of("routes"))) {

@@ -2,7 +2,6 @@ package org.cartrelay.connectors.email;
 
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -39,7 +38,7 @@ import jakarta.mail.internet.InternetAddress;
 
 /**
  * Sends the buyer of an abandoned checkout one follow-up mail per step over SMTP (camel-mail): subject, HTML and
- * text bodies from the step's Mustache templates in {@code <home>/connectors/templates/}, with a
+ * text bodies from the step's Mustache templates ({@code <home>/connectors/templates/}, else the hub's own), with a
  * {@code List-Unsubscribe} header. Each step is its own delivery, due {@code after} the abandonment; the steps not
  * yet sent when the cart is recovered are cancelled by the hub. Templates are compiled when the hub starts, so a
  * missing or broken one stops the start-up instead of a mail.
@@ -103,17 +102,23 @@ public class EmailConnector implements Connector {
         MailTemplates compiled = new MailTemplates(templates);
         for (int i = 0; i < settings.steps().size(); i++) {
             EmailSettings.Step step = settings.steps().get(i);
-            steps.add(step(
-                    compiled, templates, "steps[" + i + "].template", step.after(), step.template(), step.subject()));
+            steps.add(step(compiled, templates, i, step.after(), step.template(), step.subject()));
         }
     }
 
     private Step step(
-            MailTemplates templates, Path folder, String key, Duration after, String template, String subject) {
-        require(folder, key, template, ".html.mustache");
-        require(folder, key, template, ".txt.mustache");
-        if (subject == null) {
-            require(folder, key, template, ".subject.mustache");
+            MailTemplates templates, Path folder, int index, Duration after, String template, String subject) {
+        String key = "steps[" + index + "]";
+        List<String> files = subject == null
+                ? List.of(".html.mustache", ".txt.mustache", ".subject.mustache")
+                : List.of(".html.mustache", ".txt.mustache");
+        for (String suffix : files) {
+            if (!templates.exists(template + suffix)) {
+                throw new ConnectorConfigException("Connector file " + definition.file() + ": step " + (index + 1)
+                        + " (key '" + key + ".template') names template '" + template + "', but " + template + suffix
+                        + " is neither in " + folder + " nor among the hub's own ("
+                        + String.join(", ", MailTemplates.shipped()) + ").");
+            }
         }
         try {
             return new Step(
@@ -125,19 +130,9 @@ public class EmailConnector implements Connector {
                     templates.html(template + ".html.mustache"),
                     templates.text(template + ".txt.mustache"));
         } catch (IllegalArgumentException e) {
-            throw new ConnectorConfigException("Connector file " + definition.file() + ": key '" + key
-                    + "' names template '" + template + "' in " + folder + ", which does not compile: "
+            throw new ConnectorConfigException("Connector file " + definition.file() + ": step " + (index + 1)
+                    + " (key '" + key + ".template') names template '" + template + "', which does not compile: "
                     + e.getMessage().lines().findFirst().orElse("") + ".");
-        }
-    }
-
-    private void require(Path folder, String key, String template, String suffix) {
-        Path file = folder.resolve(template + suffix);
-        if (!Files.isRegularFile(file)) {
-            throw new ConnectorConfigException("Connector file " + definition.file() + ": key '" + key
-                    + "' names template '" + template + "', but " + file + " does not exist; expected "
-                    + template + ".html.mustache, " + template + ".txt.mustache and, unless the step has a subject, "
-                    + template + ".subject.mustache in " + folder + ".");
         }
     }
 

@@ -11,7 +11,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 
 import org.cartrelay.connectors.ConnectorConfigException;
 import org.cartrelay.connectors.ConnectorDefinition;
@@ -59,8 +58,6 @@ import jakarta.mail.internet.MimeMultipart;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class EmailConnectorTest {
 
-    private static final Path SHIPPED_TEMPLATES = Path.of("connectors/templates");
-
     private GreenMail smtp;
     /** Refuses recipients named unknown-*, and greylists those named greylisted-* once. */
     private ScriptedSmtpServer scripted;
@@ -88,7 +85,6 @@ class EmailConnectorTest {
                         ? "421 4.3.2 Service not available, closing transmission channel"
                         : "220 busy.test ESMTP");
         Path home = Files.createTempDirectory("cartrelay-email-home");
-        copyShippedTemplates(home.resolve("connectors/templates"));
         database = TestDatabase.create();
         hub = TestHub.on(database)
                 .home(home)
@@ -129,15 +125,6 @@ class EmailConnectorTest {
                 filter: {products: ["%s"]}
                 retry: {maxAttempts: 3, initialDelay: 100ms, maxDelay: 1s}
                 """.formatted(port, product);
-    }
-
-    private static void copyShippedTemplates(Path target) throws Exception {
-        Files.createDirectories(target);
-        try (Stream<Path> files = Files.list(SHIPPED_TEMPLATES)) {
-            for (Path file : files.toList()) {
-                Files.copy(file, target.resolve(file.getFileName()));
-            }
-        }
     }
 
     /** A started checkout with a resume link and an item name that needs HTML escaping. */
@@ -362,7 +349,8 @@ class EmailConnectorTest {
 
     @Test
     void theShippedTemplatesShowTheCouponAndTheResumeLink(@TempDir Path folder) {
-        MailTemplates templates = new MailTemplates(SHIPPED_TEMPLATES);
+        // a folder without templates: the hub's own
+        MailTemplates templates = new MailTemplates(folder);
         OutboundEvent event = new OutboundEvent(
                 "evt_1",
                 "checkout.abandoned",
@@ -433,7 +421,6 @@ class EmailConnectorTest {
 
     @Test
     void aStepWhoseTemplateIsMissingStopsTheStartNamingTheKeyAndTheFile(@TempDir Path home) throws Exception {
-        copyShippedTemplates(home.resolve("connectors/templates"));
         Path file = Files.writeString(home.resolve("mail.yaml"), """
                 type: email
                 smtp: {host: smtp.example.com}
@@ -451,8 +438,8 @@ class EmailConnectorTest {
                 .create(definition));
         assertThat(thrown)
                 .isInstanceOf(ConnectorConfigException.class)
-                .hasMessageStartingWith(
-                        "Connector file " + file + ": key 'steps[1].template' names template 'winback', " + "but "
-                                + home.resolve("connectors/templates/winback.html.mustache") + " does not exist");
+                .hasMessage("Connector file " + file + ": step 2 (key 'steps[1].template') names template 'winback', "
+                        + "but winback.html.mustache is neither in " + home.resolve("connectors/templates")
+                        + " nor among the hub's own (coupon, info, reminder).");
     }
 }
