@@ -1,7 +1,6 @@
 package org.cartrelay.connectors;
 
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -39,20 +38,8 @@ public class ConnectorRegistry {
                             + "schemas/connectors/" + name + ".schema.json");
                 });
         Path folder = properties.homeDir().resolve("connectors");
-        ConnectorLoader loader = new ConnectorLoader(environment);
-        List<ConnectorDefinition> definitions = new ArrayList<>(loader.loadAll(folder));
-        if (properties.demo().enabled()) {
-            ConnectorDefinition bundled = loader.loadResource(DEMO);
-            definitions.stream()
-                    .filter(d -> d.name().equals(bundled.name()))
-                    .findFirst()
-                    .ifPresent(d -> {
-                        throw new ConnectorConfigException(
-                                "Connector file " + d.file() + ": key 'name' must be unique, but '" + d.name()
-                                        + "' is the demo connector's, which cartrelay.demo.enabled=true adds.");
-                    });
-            definitions.add(bundled);
-        }
+        List<ConnectorDefinition> definitions =
+                new ConnectorLoader(environment).load(folder, properties.demo().enabled());
         for (ConnectorDefinition definition : definitions) {
             ConnectorType<?> type = byName.get(definition.type());
             if (type == null) {

@@ -62,6 +62,11 @@ public final class ConnectorSchema {
         return mergeProperties(COMMON_PROPERTIES, fragment == null ? null : fragment.get("properties"));
     }
 
+    /** The part of the joined schema at a JSON pointer, such as a failed keyword's parent; missing when none. */
+    static JsonNode at(String pointer) {
+        return pointer.isEmpty() ? JOINED : JOINED.at(pointer);
+    }
+
     /** A schema's {@code $ref} to one of the joined {@code $defs}, resolved; any other schema as it is. */
     static JsonNode resolve(JsonNode schema) {
         JsonNode ref = schema.get("$ref");
