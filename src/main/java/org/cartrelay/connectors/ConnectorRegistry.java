@@ -48,12 +48,6 @@ public class ConnectorRegistry {
                                 + "', which this hub does not provide; expected one of " + byName.keySet() + ".");
             }
             connectors.put(definition.name(), type.create(definition));
-            log.info(
-                    "Connector '{}' ({}) loaded from {}{}",
-                    definition.name(),
-                    definition.type(),
-                    definition.file(),
-                    definition.enabled() ? "" : ", disabled");
         }
         if (connectors.isEmpty()) {
             log.warn("No connectors in {}: abandoned checkouts will be recorded but sent nowhere", folder);
