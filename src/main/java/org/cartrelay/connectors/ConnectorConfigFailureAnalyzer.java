@@ -19,11 +19,13 @@ public class ConnectorConfigFailureAnalyzer extends AbstractFailureAnalyzer<Conn
                         + cause.problems().stream()
                                 .map(problem -> "  - " + problem)
                                 .collect(Collectors.joining(System.lineSeparator()));
+        boolean one = cause.problems().size() == 1;
         return new FailureAnalysis(
                 description,
-                "Fix the connector file (its JSON Schema is src/main/resources/schemas/connector.schema.json, each "
-                        + "type's keys are in docs/connectors/<type>.md) or move it out of the connectors folder, "
-                        + "then start the hub again.",
+                "Fix the connector " + (one ? "file" : "files")
+                        + " (each type's keys are in docs/connectors/<type>.md, "
+                        + "the JSON Schema is src/main/resources/schemas/connector.schema.json) or move "
+                        + (one ? "it" : "them") + " out of the connectors folder, then start the hub again.",
                 cause);
     }
 }
