@@ -159,7 +159,11 @@ public class ConnectorLoader {
         resolvePlaceholders(file, tree, new ArrayList<>(), problems, unresolved);
         String type = tree.path("type").asText(null);
         ConnectorProblems words = new ConnectorProblems(
-                file, ConnectorSchema.fragments().containsKey(type) ? type : null, raw, tree, unresolved);
+                file,
+                type != null && ConnectorSchema.fragments().containsKey(type) ? type : null,
+                raw,
+                tree,
+                unresolved);
         problems.addAll(words.sentences(ConnectorSchema.validator().findings(tree)));
         if (!problems.isEmpty()) {
             return new Read(null, problems);

@@ -116,7 +116,9 @@ final class ConnectorProblems {
             case "additionalProperties" -> unknownKey(at, f.property(), ConnectorSchema.at(parent));
             case "required" ->
                 begin() + "key '" + key(at, f.property()) + "' is missing; "
-                        + (at.isEmpty() ? article(type) + " " + type + " connector" : "'" + key(at, null) + "'")
+                        + (!at.isEmpty()
+                                ? "'" + key(at, null) + "'"
+                                : type == null ? "every connector file" : article(type) + " " + type + " connector")
                         + " needs it.";
             case "type" ->
                 start(at) + " is " + kindOrValue(at, f.schemaPointer()) + ", but must be "

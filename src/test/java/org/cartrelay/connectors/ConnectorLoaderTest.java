@@ -273,6 +273,11 @@ class ConnectorLoaderTest {
                 """))
                 .isEqualTo("Connector file " + folder.resolve("hook.yaml")
                         + ": key 'endpoint' is missing; a webhook connector needs it.");
+        assertThat(failure("untyped.yaml", """
+                endpoint: https://hooks.example.com/in
+                """))
+                .isEqualTo("Connector file " + folder.resolve("untyped.yaml")
+                        + ": key 'type' is missing; every connector file needs it.");
     }
 
     @Test
