@@ -1,6 +1,7 @@
 package org.cartrelay.connectors;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -40,14 +41,23 @@ public class ConnectorRegistry {
         Path folder = properties.homeDir().resolve("connectors");
         List<ConnectorDefinition> definitions =
                 new ConnectorLoader(environment).load(folder, properties.demo().enabled());
+        // every connector is built before any problem is reported, so one start names them all
+        List<String> problems = new ArrayList<>();
         for (ConnectorDefinition definition : definitions) {
             ConnectorType<?> type = byName.get(definition.type());
             if (type == null) {
-                throw new ConnectorConfigException(
-                        "Connector file " + definition.file() + ": key 'type' is '" + definition.type()
-                                + "', which this hub does not provide; expected one of " + byName.keySet() + ".");
+                problems.add("Connector file " + definition.file() + ": key 'type' is '" + definition.type()
+                        + "', which this hub does not provide; expected one of " + byName.keySet() + ".");
+                continue;
             }
-            connectors.put(definition.name(), type.create(definition));
+            try {
+                connectors.put(definition.name(), type.create(definition));
+            } catch (ConnectorConfigException e) {
+                problems.addAll(e.problems());
+            }
+        }
+        if (!problems.isEmpty()) {
+            throw new ConnectorConfigException(problems);
         }
         if (connectors.isEmpty()) {
             log.warn("No connectors in {}: abandoned checkouts will be recorded but sent nowhere", folder);

@@ -534,22 +534,31 @@ class ConnectorLoaderTest {
     void aConnectorItsTypeRefusesStopsTheStartBeforeTheWebServerStarts(CapturedOutput output) {
         try (TestDatabase database = TestDatabase.create()) {
             Path home = folder.resolve("home");
-            TestHub.Builder hub = TestHub.on(database).home(home).connector("list", """
-                    type: mailchimp
-                    apiKey: 0123456789abcdef
-                    listId: abc123
-                    """);
+            TestHub.Builder hub =
+                    TestHub.on(database).home(home).connector("list", """
+                            type: mailchimp
+                            apiKey: 0123456789abcdef
+                            listId: abc123
+                            """).connector("other-list", """
+                            type: mailchimp
+                            apiKey: fedcba9876543210
+                            listId: def456
+                            """);
             Throwable thrown = catchThrowable(() -> hub.start().close());
 
             FailureAnalysis analysis = new ConnectorConfigFailureAnalyzer().analyze(thrown);
             assertThat(analysis).isNotNull();
-            String sentence = "Connector file " + home.resolve("connectors/list.yaml")
-                    + ": key 'apiKey' must end in its data centre (such as -us6), or key 'endpoint' must give the API "
-                    + "base URL (such as https://us6.api.mailchimp.com).";
-            assertThat(analysis.getDescription()).isEqualTo(sentence);
+            String problem = ": key 'apiKey' must end in its data centre (such as -us6), or key 'endpoint' must give "
+                    + "the API base URL (such as https://us6.api.mailchimp.com).";
+            String nl = System.lineSeparator();
+            // both files are named in the one start
+            String description = "The connector files have 2 problems:" + nl
+                    + "  - Connector file " + home.resolve("connectors/list.yaml") + problem + nl
+                    + "  - Connector file " + home.resolve("connectors/other-list.yaml") + problem;
+            assertThat(analysis.getDescription()).isEqualTo(description);
             assertThat(output.getAll())
                     .contains("APPLICATION FAILED TO START")
-                    .contains("Description:" + System.lineSeparator() + System.lineSeparator() + sentence)
+                    .contains("Description:" + nl + nl + description)
                     .doesNotContain("Tomcat", "appears to have started a thread", "\tat ");
         }
     }
