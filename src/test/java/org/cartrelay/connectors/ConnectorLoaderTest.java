@@ -383,6 +383,14 @@ class ConnectorLoaderTest {
                         "Connector file " + folder.resolve("hook.yaml")
                                 + ": key 'secret[1]' does not have the form it needs: whsec_ followed by the base64 of the key.")
                 .doesNotContain("s3cr3t");
+        // a value of none of the forms a key may take names them all at once
+        assertThat(failure("hook.yaml", """
+                type: webhook
+                endpoint: https://hooks.example.com/in
+                secret: 12345
+                """))
+                .isEqualTo("Connector file " + folder.resolve("hook.yaml")
+                        + ": key 'secret' is a whole number, but must be text or a list.");
     }
 
     @Test
