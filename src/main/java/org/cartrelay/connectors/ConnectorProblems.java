@@ -8,8 +8,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
-import java.util.TreeMap;
-import java.util.stream.Collectors;
+import java.util.TreeSet;
 
 import org.cartrelay.support.JsonSchemas.Finding;
 
@@ -209,7 +208,7 @@ final class ConnectorProblems {
     private String suggestion(String written, Collection<String> candidates, String prefix) {
         String best = null;
         int bestDistance = Integer.MAX_VALUE;
-        for (String candidate : new TreeMap<>(candidates.stream().collect(Collectors.toMap(c -> c, c -> c))).keySet()) {
+        for (String candidate : new TreeSet<>(candidates)) {
             int distance = distance(written.toLowerCase(Locale.ROOT), candidate.toLowerCase(Locale.ROOT));
             if (distance < bestDistance) {
                 best = candidate;
