@@ -51,7 +51,10 @@ public class CartRelayHome implements EnvironmentPostProcessor, Ordered {
                     }
                 }
             } catch (IOException e) {
-                throw new IllegalStateException("Cannot read " + config + ": " + e.getMessage(), e);
+                throw new ConfigurationProblem(
+                        "The home folder's settings " + config + " cannot be read: " + e.getMessage(),
+                        "Correct the file (it is YAML, like config/application.yml) or let the hub's user read it.",
+                        e);
             }
         }
         Map<String, Object> derived = new HashMap<>();

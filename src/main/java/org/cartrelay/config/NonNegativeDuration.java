@@ -26,7 +26,7 @@ import jakarta.validation.ReportAsSingleViolation;
 @Target({FIELD, METHOD, PARAMETER, ANNOTATION_TYPE, TYPE_USE})
 public @interface NonNegativeDuration {
 
-    String message() default "must not be negative";
+    String message() default "must be a duration of zero or more, such as 0s, 10s, 500ms, 2m";
 
     Class<?>[] groups() default {};
 

@@ -29,7 +29,7 @@ import jakarta.validation.ReportAsSingleViolation;
 @Target({FIELD, METHOD, PARAMETER, ANNOTATION_TYPE, TYPE_USE})
 public @interface PositiveDuration {
 
-    String message() default "must be longer than zero";
+    String message() default "must be a duration longer than zero, such as 10s, 500ms, 2m";
 
     Class<?>[] groups() default {};
 

@@ -1,17 +1,31 @@
 package org.cartrelay.connectors;
 
+import java.util.stream.Collectors;
+
 import org.springframework.boot.diagnostics.AbstractFailureAnalyzer;
 import org.springframework.boot.diagnostics.FailureAnalysis;
 
-/** Turns a bad connector file into the one sentence Spring Boot prints instead of a stack trace. */
+/**
+ * Turns bad connector files into what Spring Boot prints instead of a stack trace: the one sentence of a single
+ * problem, or every problem, one a line.
+ */
 public class ConnectorConfigFailureAnalyzer extends AbstractFailureAnalyzer<ConnectorConfigException> {
 
     @Override
     protected FailureAnalysis analyze(Throwable rootFailure, ConnectorConfigException cause) {
+        String description = cause.problems().size() == 1
+                ? cause.problems().get(0)
+                : "The connector files have " + cause.problems().size() + " problems:" + System.lineSeparator()
+                        + cause.problems().stream()
+                                .map(problem -> "  - " + problem)
+                                .collect(Collectors.joining(System.lineSeparator()));
+        boolean one = cause.problems().size() == 1;
         return new FailureAnalysis(
-                cause.getMessage(),
-                "Fix the connector file (its JSON Schema is src/main/resources/schemas/connector.schema.json) "
-                        + "or move it out of the connectors folder, then start the hub again.",
+                description,
+                "Fix the connector " + (one ? "file" : "files")
+                        + " (each type's keys are in docs/connectors/<type>.md, "
+                        + "the JSON Schema is src/main/resources/schemas/connector.schema.json) or move "
+                        + (one ? "it" : "them") + " out of the connectors folder, then start the hub again.",
                 cause);
     }
 }

@@ -8,14 +8,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 
-import org.cartrelay.support.JsonSchemas;
 import org.springframework.boot.convert.DurationStyle;
 import org.springframework.core.env.Environment;
 import org.yaml.snakeyaml.error.Mark;
@@ -37,8 +38,9 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
  * Reads {@code connectors/*.yaml}: resolves {@code ${NAME}} references, validates each file against
  * {@code connector.schema.json}, fills in every default the schema gives a key the file leaves out, and turns it into
  * a {@link ConnectorDefinition}, whose {@code config} a type binds to its settings record ({@link #bind}). Defaults
- * are written in the schema only. Any problem is a {@link ConnectorConfigException} naming the file, the key and what
- * was expected.
+ * are written in the schema only. Every problem of every file is found before any is reported, each as one sentence
+ * naming the file, the key and what was expected ({@link ConnectorProblems}), all in one
+ * {@link ConnectorConfigException}.
  */
 public class ConnectorLoader {
 
@@ -58,31 +60,61 @@ public class ConnectorLoader {
         this.environment = environment;
     }
 
+    /**
+     * Every connector file of the folder, in file name order; a problem in any of them stops the loading only after
+     * all files are read, with every problem of every file.
+     */
     public List<ConnectorDefinition> loadAll(Path folder) {
+        return load(folder, false);
+    }
+
+    /**
+     * What a hub loads: the folder's files and, with {@code demo}, the bundled demo connector; every problem found,
+     * in all of them together, is one {@link ConnectorConfigException}.
+     */
+    public List<ConnectorDefinition> load(Path folder, boolean demo) {
         List<ConnectorDefinition> definitions = new ArrayList<>();
-        if (!Files.isDirectory(folder)) {
-            return definitions;
-        }
+        List<String> problems = new ArrayList<>();
         Map<String, Path> files = new TreeMap<>();
-        try (DirectoryStream<Path> stream = Files.newDirectoryStream(folder, "*.{yaml,yml}")) {
-            stream.forEach(file -> files.put(file.getFileName().toString(), file));
-        } catch (IOException e) {
-            throw new ConnectorConfigException(
-                    "The connectors folder " + folder + " cannot be read: " + e.getMessage());
+        if (Files.isDirectory(folder)) {
+            try (DirectoryStream<Path> stream = Files.newDirectoryStream(folder, "*.{yaml,yml}")) {
+                stream.forEach(file -> files.put(file.getFileName().toString(), file));
+            } catch (IOException e) {
+                throw new ConnectorConfigException(
+                        "The connectors folder " + folder + " cannot be read: " + e.getMessage() + ".");
+            }
         }
         Map<String, Path> names = new TreeMap<>();
         for (Path file : files.values()) {
-            ConnectorDefinition definition = load(file);
-            Path other = names.putIfAbsent(definition.name(), file);
-            if (other != null) {
-                throw new ConnectorConfigException("Connector file " + file + ": key 'name' must be unique, but '"
-                        + definition.name() + "' is already used by " + other + ".");
+            Read read = read(file, () -> YAML.readTree(file.toFile()));
+            problems.addAll(read.problems());
+            if (read.definition() != null) {
+                ConnectorDefinition definition = read.definition();
+                Path other = names.putIfAbsent(definition.name(), file);
+                if (other != null) {
+                    problems.add("Connector file " + file + ": key 'name' must be unique, but '" + definition.name()
+                            + "' is already used by " + other + ".");
+                } else {
+                    definitions.add(definition);
+                }
             }
-            definitions.add(definition);
+        }
+        if (demo) {
+            ConnectorDefinition bundled = loadResource(ConnectorRegistry.DEMO);
+            Path other = names.get(bundled.name());
+            if (other != null) {
+                problems.add("Connector file " + other + ": key 'name' must be unique, but '" + bundled.name()
+                        + "' is the demo connector's, which cartrelay.demo.enabled=true adds.");
+            }
+            definitions.add(bundled);
+        }
+        if (!problems.isEmpty()) {
+            throw new ConnectorConfigException(problems);
         }
         return definitions;
     }
 
+    /** One connector file; every problem it has is one {@link ConnectorConfigException}. */
     public ConnectorDefinition load(Path file) {
         return load(file, () -> YAML.readTree(file.toFile()));
     }
@@ -100,34 +132,47 @@ public class ConnectorLoader {
         JsonNode read() throws IOException;
     }
 
+    /** A file's definition, or the problems that keep it from being one. */
+    private record Read(ConnectorDefinition definition, List<String> problems) {}
+
     private ConnectorDefinition load(Path file, TreeSource source) {
+        Read read = read(file, source);
+        if (!read.problems().isEmpty()) {
+            throw new ConnectorConfigException(read.problems());
+        }
+        return read.definition();
+    }
+
+    private Read read(Path file, TreeSource source) {
         JsonNode tree;
         try {
             tree = source.read();
         } catch (IOException e) {
-            throw new ConnectorConfigException("Connector file " + file + " is not valid YAML" + yamlProblem(e) + ".");
+            return failed("Connector file " + file + " is not valid YAML" + yamlProblem(e) + ".");
         }
         if (tree == null || !tree.isObject()) {
-            throw new ConnectorConfigException(
-                    "Connector file " + file + " must be a YAML mapping with at least the key 'type'.");
+            return failed("Connector file " + file + " must be a YAML mapping with at least the key 'type'.");
         }
-        resolvePlaceholders(file, tree, "");
-        List<JsonSchemas.Violation> violations = ConnectorSchema.validator().validate(tree);
-        if (!violations.isEmpty()) {
-            // a type's keys that fail their branch also show up as "not evaluated": name the real problem first
-            JsonSchemas.Violation first = violations.stream()
-                    .filter(v -> !v.message().contains("is not evaluated"))
-                    .findFirst()
-                    .orElse(violations.get(0));
-            throw new ConnectorConfigException("Connector file " + file + ": key '" + first.field() + "' "
-                    + first.message()
-                    + (violations.size() > 1
-                            ? " (and " + (violations.size() - 1) + " more problem" + (violations.size() > 2 ? "s" : "")
-                                    + ")"
-                            : "")
-                    + ".");
+        JsonNode raw = tree.deepCopy();
+        List<String> problems = new ArrayList<>();
+        Set<List<Object>> unresolved = new HashSet<>();
+        resolvePlaceholders(file, tree, new ArrayList<>(), problems, unresolved);
+        String type = tree.path("type").asText(null);
+        ConnectorProblems words = new ConnectorProblems(
+                file,
+                type != null && ConnectorSchema.fragments().containsKey(type) ? type : null,
+                raw,
+                tree,
+                unresolved);
+        problems.addAll(words.sentences(ConnectorSchema.validator().findings(tree)));
+        if (!problems.isEmpty()) {
+            return new Read(null, problems);
         }
-        return definition(file, (ObjectNode) tree);
+        return new Read(definition(file, (ObjectNode) tree), List.of());
+    }
+
+    private static Read failed(String problem) {
+        return new Read(null, List.of(problem));
     }
 
     /** Where the YAML breaks and what the parser expected there, from SnakeYAML's marked exception. */
@@ -146,40 +191,49 @@ public class ConnectorLoader {
         return ": " + String.valueOf(e.getMessage()).lines().findFirst().orElse("");
     }
 
-    private void resolvePlaceholders(Path file, JsonNode node, String path) {
+    /** Resolves every reference in place; an unset one is a problem, and its place is left out of validation. */
+    private void resolvePlaceholders(
+            Path file, JsonNode node, List<Object> at, List<String> problems, Set<List<Object>> unresolved) {
         if (node instanceof ObjectNode object) {
             Iterator<Map.Entry<String, JsonNode>> fields = object.fields();
             while (fields.hasNext()) {
                 Map.Entry<String, JsonNode> field = fields.next();
-                String key = path.isEmpty() ? field.getKey() : path + "." + field.getKey();
+                at.add(field.getKey());
                 if (field.getValue().isTextual()) {
-                    field.setValue(
-                            new TextNode(resolve(file, key, field.getValue().asText())));
+                    resolve(file, at, field.getValue().asText(), problems, unresolved)
+                            .ifPresent(value -> field.setValue(new TextNode(value)));
                 } else {
-                    resolvePlaceholders(file, field.getValue(), key);
+                    resolvePlaceholders(file, field.getValue(), at, problems, unresolved);
                 }
+                at.remove(at.size() - 1);
             }
         } else if (node instanceof ArrayNode array) {
             for (int i = 0; i < array.size(); i++) {
-                String key = path + "[" + i + "]";
+                at.add(i);
                 if (array.get(i).isTextual()) {
-                    array.set(i, new TextNode(resolve(file, key, array.get(i).asText())));
+                    int index = i;
+                    resolve(file, at, array.get(i).asText(), problems, unresolved)
+                            .ifPresent(value -> array.set(index, new TextNode(value)));
                 } else {
-                    resolvePlaceholders(file, array.get(i), key);
+                    resolvePlaceholders(file, array.get(i), at, problems, unresolved);
                 }
+                at.remove(at.size() - 1);
             }
         }
     }
 
-    private String resolve(Path file, String key, String value) {
+    private Optional<String> resolve(
+            Path file, List<Object> at, String value, List<String> problems, Set<List<Object>> unresolved) {
         if (!value.contains("${")) {
-            return value;
+            return Optional.empty();
         }
         try {
-            return environment.resolveRequiredPlaceholders(value);
+            return Optional.of(environment.resolveRequiredPlaceholders(value));
         } catch (IllegalArgumentException e) {
-            throw new ConnectorConfigException("Connector file " + file + ": key '" + key + "' refers to " + value
+            problems.add("Connector file " + file + ": key '" + ConnectorProblems.key(at, null) + "' refers to " + value
                     + ", but that environment variable or property is not set.");
+            unresolved.add(List.copyOf(at));
+            return Optional.empty();
         }
     }
 

@@ -39,34 +39,25 @@ public class ConnectorRegistry {
                             + "schemas/connectors/" + name + ".schema.json");
                 });
         Path folder = properties.homeDir().resolve("connectors");
-        ConnectorLoader loader = new ConnectorLoader(environment);
-        List<ConnectorDefinition> definitions = new ArrayList<>(loader.loadAll(folder));
-        if (properties.demo().enabled()) {
-            ConnectorDefinition bundled = loader.loadResource(DEMO);
-            definitions.stream()
-                    .filter(d -> d.name().equals(bundled.name()))
-                    .findFirst()
-                    .ifPresent(d -> {
-                        throw new ConnectorConfigException(
-                                "Connector file " + d.file() + ": key 'name' must be unique, but '" + d.name()
-                                        + "' is the demo connector's, which cartrelay.demo.enabled=true adds.");
-                    });
-            definitions.add(bundled);
-        }
+        List<ConnectorDefinition> definitions =
+                new ConnectorLoader(environment).load(folder, properties.demo().enabled());
+        // every connector is built before any problem is reported, so one start names them all
+        List<String> problems = new ArrayList<>();
         for (ConnectorDefinition definition : definitions) {
             ConnectorType<?> type = byName.get(definition.type());
             if (type == null) {
-                throw new ConnectorConfigException(
-                        "Connector file " + definition.file() + ": key 'type' is '" + definition.type()
-                                + "', which this hub does not provide; expected one of " + byName.keySet() + ".");
+                problems.add("Connector file " + definition.file() + ": key 'type' is '" + definition.type()
+                        + "', which this hub does not provide; expected one of " + byName.keySet() + ".");
+                continue;
             }
-            connectors.put(definition.name(), type.create(definition));
-            log.info(
-                    "Connector '{}' ({}) loaded from {}{}",
-                    definition.name(),
-                    definition.type(),
-                    definition.file(),
-                    definition.enabled() ? "" : ", disabled");
+            try {
+                connectors.put(definition.name(), type.create(definition));
+            } catch (ConnectorConfigException e) {
+                problems.addAll(e.problems());
+            }
+        }
+        if (!problems.isEmpty()) {
+            throw new ConnectorConfigException(problems);
         }
         if (connectors.isEmpty()) {
             log.warn("No connectors in {}: abandoned checkouts will be recorded but sent nowhere", folder);

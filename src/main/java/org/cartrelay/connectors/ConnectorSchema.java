@@ -62,6 +62,11 @@ public final class ConnectorSchema {
         return mergeProperties(COMMON_PROPERTIES, fragment == null ? null : fragment.get("properties"));
     }
 
+    /** The part of the joined schema at a JSON pointer, such as a failed keyword's parent; missing when none. */
+    static JsonNode at(String pointer) {
+        return pointer.isEmpty() ? JOINED : JOINED.at(pointer);
+    }
+
     /** A schema's {@code $ref} to one of the joined {@code $defs}, resolved; any other schema as it is. */
     static JsonNode resolve(JsonNode schema) {
         JsonNode ref = schema.get("$ref");
@@ -156,7 +161,10 @@ public final class ConnectorSchema {
         FRAGMENTS.forEach((type, fragment) -> {
             names.add(type);
             ObjectNode keys = allOf.addObject();
-            keys.putObject("if").putObject("properties").putObject("type").put("const", type);
+            // a file without a type is of no type: without "required" the condition would hold for it
+            ObjectNode condition = keys.putObject("if");
+            condition.putArray("required").add("type");
+            condition.putObject("properties").putObject("type").put("const", type);
             ObjectNode then = keys.putObject("then");
             if (fragment.has("properties")) {
                 then.set("properties", fragment.get("properties").deepCopy());
@@ -165,10 +173,7 @@ public final class ConnectorSchema {
             // would otherwise also report every other key of the type as unknown
             if (fragment.has("required")) {
                 ObjectNode required = allOf.addObject();
-                required.putObject("if")
-                        .putObject("properties")
-                        .putObject("type")
-                        .put("const", type);
+                required.set("if", condition.deepCopy());
                 required.putObject("then")
                         .set("required", fragment.get("required").deepCopy());
             }

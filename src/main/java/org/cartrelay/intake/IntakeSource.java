@@ -18,8 +18,21 @@ import jakarta.servlet.http.HttpServletRequest;
  * @param handlers its handler for each HTTP method it answers; any other method gets 405 with {@code Allow}
  * @param abandonmentDelay how long its started checkouts wait for their order; null for
  *     {@code cartrelay.abandonment.delay}
+ * @param secretProperty the setting of the secret that proves its senders; unset, the source is disabled
+ * @param enabled whether that secret is set
  */
-public record IntakeSource(String name, String path, Map<String, Handler> handlers, Duration abandonmentDelay) {
+public record IntakeSource(
+        String name,
+        String path,
+        Map<String, Handler> handlers,
+        Duration abandonmentDelay,
+        String secretProperty,
+        boolean enabled) {
+
+    /** Whether a source's secret is set: a source without it answers 404. */
+    public static boolean isSet(String secret) {
+        return secret != null && !secret.isBlank();
+    }
 
     /** Answers one request; the refusals {@link IntakeErrors} knows may be thrown instead. */
     @FunctionalInterface

@@ -9,6 +9,7 @@ import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.cartrelay.config.CartRelayProperties;
+import org.cartrelay.config.ConfigurationProblem;
 import org.cartrelay.store.CouponStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -37,8 +38,10 @@ public class CouponPool {
         this.store = store;
         CartRelayProperties.Recovery recovery = properties.recovery();
         if (recovery.coupon() != null && recovery.couponPool() != null) {
-            throw new IllegalStateException("Set either cartrelay.recovery.coupon (one fixed code) or "
-                    + "cartrelay.recovery.coupon-pool (a file of codes), not both.");
+            throw new ConfigurationProblem(
+                    "Both cartrelay.recovery.coupon (one fixed code) and cartrelay.recovery.coupon-pool (a file of "
+                            + "codes) are set; an abandoned event offers one or the other.",
+                    "Unset one of cartrelay.recovery.coupon and cartrelay.recovery.coupon-pool.");
         }
         this.fixed = blankToNull(recovery.coupon());
         this.pooled = recovery.couponPool() != null && !recovery.couponPool().isBlank();
@@ -58,15 +61,18 @@ public class CouponPool {
                     .filter(line -> !line.isEmpty() && !line.startsWith("#"))
                     .toList();
         } catch (IOException e) {
-            throw new IllegalStateException(
-                    "The coupon pool file " + file + " (cartrelay.recovery.coupon-pool) " + "cannot be read: "
-                            + e.getMessage(),
+            throw new ConfigurationProblem(
+                    "The coupon pool file " + file + " (cartrelay.recovery.coupon-pool) cannot be read: "
+                            + e.getMessage() + ".",
+                    "Create the file (one code a line) or correct cartrelay.recovery.coupon-pool; it is relative to "
+                            + "the home folder.",
                     e);
         }
         for (String code : codes) {
             if (code.length() > 255) {
-                throw new IllegalStateException("The coupon pool file " + file + " has a code longer than 255 "
-                        + "characters; expected one code a line.");
+                throw new ConfigurationProblem(
+                        "The coupon pool file " + file + " has a code longer than 255 characters.",
+                        "Write one code a line, each at most 255 characters long.");
             }
         }
         int added = ownTransaction.execute(status -> store.load(codes));

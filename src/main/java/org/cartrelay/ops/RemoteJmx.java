@@ -19,6 +19,7 @@ import javax.management.remote.rmi.RMIConnectorServer;
 import javax.security.auth.Subject;
 
 import org.cartrelay.config.CartRelayProperties;
+import org.cartrelay.config.ConfigurationProblem;
 import org.cartrelay.support.Digests;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -58,8 +59,7 @@ public class RemoteJmx implements InitializingBean, DisposableBean {
             return;
         }
         if (username.isBlank() || password.isBlank()) {
-            throw new IllegalStateException("cartrelay.jmx.remote.port is set, so cartrelay.jmx.remote.username and "
-                    + "cartrelay.jmx.remote.password must be set too: remote JMX never runs without credentials.");
+            throw new CredentialsMissing();
         }
         InetAddress address = InetAddress.getByName(host);
         RMIServerSocketFactory sockets = new BoundSocketFactory(address);
@@ -96,6 +96,20 @@ public class RemoteJmx implements InitializingBean, DisposableBean {
         }
         if (registry != null) {
             UnicastRemoteObject.unexportObject(registry, true);
+        }
+    }
+
+    /** Remote JMX asked for without its credentials: the hub does not start. */
+    public static final class CredentialsMissing extends ConfigurationProblem {
+
+        CredentialsMissing() {
+            super(
+                    "cartrelay.jmx.remote.port is set, so cartrelay.jmx.remote.username and "
+                            + "cartrelay.jmx.remote.password must be set too: remote JMX never runs without "
+                            + "credentials.",
+                    "Set CARTRELAY_JMX_REMOTE_USERNAME and CARTRELAY_JMX_REMOTE_PASSWORD (or the properties "
+                            + "cartrelay.jmx.remote.username and cartrelay.jmx.remote.password), or unset "
+                            + "CARTRELAY_JMX_REMOTE_PORT to keep remote JMX off.");
         }
     }
 

@@ -3,6 +3,7 @@ package org.cartrelay.store;
 import java.sql.DatabaseMetaData;
 import javax.sql.DataSource;
 
+import org.cartrelay.config.ConfigurationProblem;
 import org.springframework.boot.jdbc.DatabaseDriver;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -25,13 +26,19 @@ public class StoreConfiguration {
         try {
             url = JdbcUtils.extractDatabaseMetaData(dataSource, DatabaseMetaData::getURL);
         } catch (MetaDataAccessException e) {
-            throw new IllegalStateException(
-                    "The hub could not read which database spring.datasource.url names: " + e.getMessage(), e);
+            throw new ConfigurationProblem(
+                    "The hub could not read which database spring.datasource.url names: " + e.getMessage(),
+                    "Check that the database at spring.datasource.url is reachable with spring.datasource.username "
+                            + "and spring.datasource.password.",
+                    e);
         }
         DatabaseDriver driver = DatabaseDriver.fromJdbcUrl(url);
         if (driver != DatabaseDriver.POSTGRESQL && driver != DatabaseDriver.H2) {
-            throw new IllegalStateException("The hub's store runs on PostgreSQL or H2, but spring.datasource.url names "
-                    + driver.getId() + " (" + url + ").");
+            throw new ConfigurationProblem(
+                    "The hub's store runs on PostgreSQL or H2, but spring.datasource.url names " + driver.getId() + " ("
+                            + url + ").",
+                    "Point spring.datasource.url at a PostgreSQL database (jdbc:postgresql://…), or unset it for the "
+                            + "embedded H2 database.");
         }
         return driver;
     }

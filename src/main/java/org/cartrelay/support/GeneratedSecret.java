@@ -1,7 +1,6 @@
 package org.cartrelay.support;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
@@ -11,6 +10,8 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.util.Base64;
 import java.util.Set;
+
+import org.cartrelay.config.ConfigurationProblem;
 
 /**
  * A secret the hub makes itself when none is configured (the admin password, the unsubscribe key): random,
@@ -35,14 +36,15 @@ public final class GeneratedSecret {
             restrict(file);
             String secret = Files.readString(file, StandardCharsets.UTF_8).strip();
             if (secret.isEmpty()) {
-                throw new IllegalStateException("The " + what + " file " + file + " is empty; delete it to have "
-                        + "a new one generated, or set " + property + ".");
+                throw new ConfigurationProblem(
+                        "The " + what + " file " + file + " is empty.",
+                        "Delete the file to have a new one generated, or set " + property + ".");
             }
             return secret;
         } catch (IOException e) {
-            throw new UncheckedIOException(
-                    "The " + what + " file " + file + " cannot be read or written (" + e.getMessage() + "); set "
-                            + property + " instead.",
+            throw new ConfigurationProblem(
+                    "The " + what + " file " + file + " cannot be read or written (" + e.getMessage() + ").",
+                    "Let the hub's user read and write " + file.getParent() + ", or set " + property + " instead.",
                     e);
         }
     }

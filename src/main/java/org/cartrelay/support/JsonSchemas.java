@@ -3,11 +3,14 @@ package org.cartrelay.support;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.networknt.schema.JsonNodePath;
 import com.networknt.schema.JsonSchema;
 import com.networknt.schema.JsonSchemaFactory;
 import com.networknt.schema.PathType;
@@ -19,6 +22,21 @@ import com.networknt.schema.ValidationMessage;
 public final class JsonSchemas {
 
     public record Violation(String field, String message) {}
+
+    /**
+     * One violation as the validator reports it, for callers that word their own sentences: the keyword that failed,
+     * where in the document (each element a key or an array index), the property it names (a missing, unknown or
+     * badly named key), the keyword's arguments, the JSON pointer of the failing keyword in the schema, the
+     * evaluation path (which branch of a oneOf it came from) and the validator's own English text as a last resort.
+     */
+    public record Finding(
+            String keyword,
+            List<Object> at,
+            String property,
+            List<Object> arguments,
+            String schemaPointer,
+            String evaluationPath,
+            String message) {}
 
     private final JsonSchema schema;
 
@@ -60,6 +78,31 @@ public final class JsonSchemas {
                 .distinct()
                 .sorted(Comparator.comparing(Violation::field).thenComparing(Violation::message))
                 .toList();
+    }
+
+    /** Every violation, in the validator's structured form. */
+    public List<Finding> findings(JsonNode document) {
+        return schema.validate(document).stream().map(JsonSchemas::finding).toList();
+    }
+
+    private static Finding finding(ValidationMessage message) {
+        JsonNodePath location = message.getInstanceLocation();
+        List<Object> at = new ArrayList<>();
+        for (int i = 0; i < location.getNameCount(); i++) {
+            at.add(location.getElement(i));
+        }
+        String schemaLocation = message.getSchemaLocation().toString();
+        int hash = schemaLocation.indexOf('#');
+        String text = message.getMessage();
+        int colon = text.indexOf(": ");
+        return new Finding(
+                message.getType(),
+                List.copyOf(at),
+                message.getProperty(),
+                message.getArguments() == null ? List.of() : Arrays.asList(message.getArguments()),
+                hash < 0 ? "" : schemaLocation.substring(hash + 1),
+                message.getEvaluationPath().toString(),
+                text.startsWith("$") && colon > 0 ? text.substring(colon + 2) : text);
     }
 
     private static Violation violation(ValidationMessage message) {

@@ -248,16 +248,21 @@ class ConnectorLoaderTest {
     }
 
     @Test
-    void anUnknownTypeNamesTheKeyAndTheTypesThatExist() throws IOException {
+    void anUnknownTypeNamesTheKeyTheClosestTypeAndTheTypesThatExist() throws IOException {
+        String types = String.join(", ", ConnectorSchema.fragments().keySet());
+        assertThat(failure("crm.yaml", """
+                type: webhok
+                endpoint: https://hooks.example.com/in
+                """))
+                .isEqualTo("Connector file " + folder.resolve("crm.yaml")
+                        + ": key 'type' is 'webhok', which is not a connector type (did you mean 'webhook'?); the types "
+                        + "are " + types + ".");
         assertThat(failure("crm.yaml", """
                 type: salesforce
                 endpoint: https://hooks.example.com/in
                 """))
                 .isEqualTo("Connector file " + folder.resolve("crm.yaml")
-                        + ": key 'type' does not have a value in the enumeration "
-                        + ConnectorSchema.fragments().keySet().stream()
-                                .map(type -> "\"" + type + "\"")
-                                .toList() + ".");
+                        + ": key 'type' is 'salesforce', which is not a connector type; the types are " + types + ".");
     }
 
     @Test
@@ -267,7 +272,12 @@ class ConnectorLoaderTest {
                 secret: whsec_dGVzdA==
                 """))
                 .isEqualTo("Connector file " + folder.resolve("hook.yaml")
-                        + ": key 'endpoint' required property 'endpoint' not found.");
+                        + ": key 'endpoint' is missing; a webhook connector needs it.");
+        assertThat(failure("untyped.yaml", """
+                endpoint: https://hooks.example.com/in
+                """))
+                .isEqualTo("Connector file " + folder.resolve("untyped.yaml")
+                        + ": key 'type' is missing; every connector file needs it.");
     }
 
     @Test
@@ -277,21 +287,33 @@ class ConnectorLoaderTest {
                 endpoint: https://hooks.example.com/in
                 colour: red
                 """))
-                .isEqualTo(
-                        "Connector file " + folder.resolve("hook.yaml")
-                                + ": key 'colour' property 'colour' is not evaluated and the schema does not allow unevaluated properties.");
+                .isEqualTo("Connector file " + folder.resolve("hook.yaml") + ": unknown key 'colour'.");
     }
 
     @Test
-    void aMisspelledNestedKeyIsNamedWithItsPath() throws IOException {
+    void aMisspelledKeyIsNamedWithItsPathAndTheKeyMeant() throws IOException {
+        assertThat(failure("hook.yaml", """
+                type: webhook
+                endpoint: https://hooks.example.com/in
+                retires: 3
+                """))
+                .isEqualTo("Connector file " + folder.resolve("hook.yaml")
+                        + ": unknown key 'retires' (did you mean 'retry'?).");
         assertThat(failure("hook.yaml", """
                 type: webhook
                 endpoint: https://hooks.example.com/in
                 retry: {maxAtempts: 3}
                 """))
                 .isEqualTo("Connector file " + folder.resolve("hook.yaml")
-                        + ": key 'retry.maxAtempts' property 'maxAtempts' is not defined in the schema and the schema does not "
-                        + "allow additional properties.");
+                        + ": unknown key 'retry.maxAtempts' (did you mean 'retry.maxAttempts'?).");
+        // the keys of the file's type are the candidates, not only the common ones
+        assertThat(failure("mail.yaml", """
+                type: email
+                smtp: {host: smtp.example.com, prot: 25}
+                from: shop@example.com
+                """))
+                .isEqualTo("Connector file " + folder.resolve("mail.yaml")
+                        + ": unknown key 'smtp.prot' (did you mean 'smtp.port'?).");
     }
 
     @Test
@@ -299,10 +321,11 @@ class ConnectorLoaderTest {
         assertThat(failure("hook.yaml", """
                 type: webhook
                 endpoint: https://hooks.example.com/in
-                timeout: soon
+                timeout: 10 seconds
                 """))
                 .isEqualTo("Connector file " + folder.resolve("hook.yaml")
-                        + ": key 'timeout' does not match the regex pattern ^[0-9]+(ms|s|m|h|d)$.");
+                        + ": key 'timeout' is '10 seconds', but must be a duration such as 10s, 500ms, 2m "
+                        + "(units ms, s, m, h, d).");
     }
 
     @Test
@@ -313,14 +336,105 @@ class ConnectorLoaderTest {
                 retry: {maxAttempts: many}
                 """))
                 .isEqualTo("Connector file " + folder.resolve("hook.yaml")
-                        + ": key 'retry.maxAttempts' string found, integer expected.");
+                        + ": key 'retry.maxAttempts' is 'many', but must be a whole number.");
         assertThat(failure("flag.yaml", """
                 type: webhook
                 endpoint: https://hooks.example.com/in
                 enabled: maybe
                 """))
                 .isEqualTo("Connector file " + folder.resolve("flag.yaml")
-                        + ": key 'enabled' string found, boolean expected.");
+                        + ": key 'enabled' is 'maybe', but must be true or false.");
+    }
+
+    @Test
+    void aValueOutOfItsRangeOrChoicesNamesWhatIsAllowed() throws IOException {
+        assertThat(failure("hook.yaml", """
+                type: webhook
+                endpoint: https://hooks.example.com/in
+                format: xml
+                """))
+                .isEqualTo("Connector file " + folder.resolve("hook.yaml")
+                        + ": key 'format' is 'xml', but must be one of json, form.");
+        assertThat(failure("hook.yaml", """
+                type: webhook
+                endpoint: https://hooks.example.com/in
+                retry: {jitter: 2}
+                """))
+                .isEqualTo("Connector file " + folder.resolve("hook.yaml")
+                        + ": key 'retry.jitter' is 2, but must be at most 1.");
+        assertThat(failure("hook.yaml", """
+                type: webhook
+                endpoint: https://hooks.example.com/in
+                auth: {}
+                """))
+                .isEqualTo("Connector file " + folder.resolve("hook.yaml")
+                        + ": key 'auth' must set one of bearer, basic, header.");
+    }
+
+    @Test
+    void aSecretOfTheWrongFormIsNamedButNotShown() throws IOException {
+        String message = failure("hook.yaml", """
+                type: webhook
+                endpoint: https://hooks.example.com/in
+                secret: [whsec_dGVzdA==, not-a-secret-s3cr3t]
+                """);
+        assertThat(message)
+                .isEqualTo(
+                        "Connector file " + folder.resolve("hook.yaml")
+                                + ": key 'secret[1]' does not have the form it needs: whsec_ followed by the base64 of the key.")
+                .doesNotContain("s3cr3t");
+        // a value of none of the forms a key may take names them all at once
+        assertThat(failure("hook.yaml", """
+                type: webhook
+                endpoint: https://hooks.example.com/in
+                secret: 12345
+                """))
+                .isEqualTo("Connector file " + folder.resolve("hook.yaml")
+                        + ": key 'secret' is a whole number, but must be text or a list.");
+    }
+
+    @Test
+    void everyProblemOfAFileIsOneSentenceAndNoneIsLeftOut() throws IOException {
+        Path file = write("crm.yaml", """
+                type: webhook
+                endpoint: https://hooks.example.com/in
+                retires: 3
+                timeout: 10 seconds
+                enabled: maybe
+                format: xml
+                auth: {bearer: "${CRM_TOKEN}"}
+                """);
+        Throwable thrown = catchThrowable(() -> new ConnectorLoader(environment).load(file));
+
+        assertThat(thrown).isInstanceOf(ConnectorConfigException.class);
+        String at = "Connector file " + file + ": ";
+        // format and the other keys of the type are known keys: a failed key reports no others as unknown
+        assertThat(((ConnectorConfigException) thrown).problems())
+                .containsExactly(
+                        at + "key 'auth.bearer' refers to ${CRM_TOKEN}, but that environment variable or property is "
+                                + "not set.",
+                        at + "key 'enabled' is 'maybe', but must be true or false.",
+                        at + "key 'format' is 'xml', but must be one of json, form.",
+                        at + "unknown key 'retires' (did you mean 'retry'?).",
+                        at + "key 'timeout' is '10 seconds', but must be a duration such as 10s, 500ms, 2m (units ms, "
+                                + "s, m, h, d).");
+        assertThat(thrown.getMessage()).doesNotContain("more problem");
+    }
+
+    @Test
+    void everyBadFileOfTheFolderIsReportedTogether() throws IOException {
+        Path broken = write("a-broken.yml", "type: webhook\n  endpoint: x\n");
+        Path hook = write("b-hook.yaml", "type: webhook\ntimout: 5s\n");
+        write("c-good.yaml", "type: webhook\nendpoint: https://hooks.example.com/in\n");
+
+        Throwable thrown = catchThrowable(() -> new ConnectorLoader(environment).loadAll(folder));
+
+        assertThat(((ConnectorConfigException) thrown).problems())
+                .containsExactly(
+                        "Connector file " + broken + " is not valid YAML at line 2, column 11: mapping values are not "
+                                + "allowed here.",
+                        "Connector file " + hook + ": key 'endpoint' is missing; a webhook connector needs it.",
+                        "Connector file " + hook + ": unknown key 'timout' (did you mean 'timeout'?).");
     }
 
     @Test
@@ -338,6 +452,17 @@ class ConnectorLoaderTest {
                 .isEqualTo("Connector file " + folder.resolve("list.yaml")
                         + " is not valid YAML at line 3, column 1: expected ',' or ']', but got <stream end> "
                         + "while parsing a flow sequence.");
+    }
+
+    @Test
+    void anUnresolvedReferenceIsReportedOnceAndItsPlaceNotValidatedToo() throws IOException {
+        assertThat(failure("hook.yaml", """
+                type: webhook
+                endpoint: "${CRM_URL}"
+                """))
+                .isEqualTo("Connector file " + folder.resolve("hook.yaml")
+                        + ": key 'endpoint' refers to ${CRM_URL}, but that environment variable or property is not "
+                        + "set.");
     }
 
     @Test
@@ -367,34 +492,82 @@ class ConnectorLoaderTest {
     }
 
     @Test
-    void aHubWithABadConnectorFileDoesNotStartAndReportsTheSentence(CapturedOutput output) {
+    void aHubWithBadConnectorFilesStopsBeforeAnythingStartsAndReportsEveryProblem(CapturedOutput output) {
         try (TestDatabase database = TestDatabase.create()) {
-            Throwable thrown = catchThrowable(
-                    () -> TestHub.on(database).connector("broken", """
-                    type: webhook
-                    endpoint: http://127.0.0.1:9/in
-                    timeout: soon
-                    """).start().close());
+            Path home = folder.resolve("home");
+            TestHub.Builder hub =
+                    TestHub.on(database).home(home).connector("crm", """
+                            type: webhook
+                            endpoint: https://hooks.example.com/in
+                            retires: 3
+                            timeout: 10 seconds
+                            """).connector("shop", """
+                            type: email
+                            smtp: {host: smtp.example.com, prot: 25}
+                            enabled: maybe
+                            """);
+            Throwable thrown = catchThrowable(() -> hub.start().close());
 
-            assertThat(thrown).isNotNull();
-            Throwable cause = thrown;
-            while (cause != null && !(cause instanceof ConnectorConfigException)) {
-                cause = cause.getCause();
-            }
-            assertThat(cause).as("a ConnectorConfigException behind %s", thrown).isNotNull();
-            String sentence = cause.getMessage();
-            assertThat(sentence)
-                    .matches("Connector file .*/connectors/broken\\.yaml: key 'timeout' does not match "
-                            + "the regex pattern \\^\\[0-9\\]\\+\\(ms\\|s\\|m\\|h\\|d\\)\\$\\.");
+            // thrown as it is, not inside a bean's creation: no bean, web server or database pool was started
+            assertThat(thrown).isInstanceOf(ConnectorConfigException.class);
+            String crm = "Connector file " + home.resolve("connectors/crm.yaml") + ": ";
+            String shop = "Connector file " + home.resolve("connectors/shop.yaml") + ": ";
+            List<String> problems = List.of(
+                    crm + "unknown key 'retires' (did you mean 'retry'?).",
+                    crm + "key 'timeout' is '10 seconds', but must be a duration such as 10s, 500ms, 2m (units ms, s, "
+                            + "m, h, d).",
+                    shop + "key 'enabled' is 'maybe', but must be true or false.",
+                    shop + "key 'from' is missing; an email connector needs it.",
+                    shop + "unknown key 'smtp.prot' (did you mean 'smtp.port'?).");
+            assertThat(((ConnectorConfigException) thrown).problems()).containsExactlyElementsOf(problems);
+
+            FailureAnalysis analysis = new ConnectorConfigFailureAnalyzer().analyze(thrown);
+            String nl = System.lineSeparator();
+            assertThat(analysis.getDescription())
+                    .isEqualTo(
+                            "The connector files have 5 problems:" + nl + "  - " + String.join(nl + "  - ", problems));
+            // Spring Boot found the analyzer (META-INF/spring.factories) and printed the block, and nothing else
+            String all = output.getAll();
+            assertThat(all)
+                    .contains("APPLICATION FAILED TO START")
+                    .contains("Description:" + nl + nl + analysis.getDescription() + nl + nl + "Action:")
+                    .doesNotContain("Tomcat", "Hikari", "Flyway", "Started", "Exception", "\tat ");
+            assertThat(all.split("unknown key 'retires'", -1))
+                    .as("the problem printed once")
+                    .hasSize(2);
+        }
+    }
+
+    @Test
+    void aConnectorItsTypeRefusesStopsTheStartBeforeTheWebServerStarts(CapturedOutput output) {
+        try (TestDatabase database = TestDatabase.create()) {
+            Path home = folder.resolve("home");
+            TestHub.Builder hub =
+                    TestHub.on(database).home(home).connector("list", """
+                            type: mailchimp
+                            apiKey: 0123456789abcdef
+                            listId: abc123
+                            """).connector("other-list", """
+                            type: mailchimp
+                            apiKey: fedcba9876543210
+                            listId: def456
+                            """);
+            Throwable thrown = catchThrowable(() -> hub.start().close());
 
             FailureAnalysis analysis = new ConnectorConfigFailureAnalyzer().analyze(thrown);
             assertThat(analysis).isNotNull();
-            assertThat(analysis.getDescription()).isEqualTo(sentence);
-            // Spring Boot found the analyzer (META-INF/spring.factories) and printed the sentence, not a stack trace
+            String problem = ": key 'apiKey' must end in its data centre (such as -us6), or key 'endpoint' must give "
+                    + "the API base URL (such as https://us6.api.mailchimp.com).";
+            String nl = System.lineSeparator();
+            // both files are named in the one start
+            String description = "The connector files have 2 problems:" + nl
+                    + "  - Connector file " + home.resolve("connectors/list.yaml") + problem + nl
+                    + "  - Connector file " + home.resolve("connectors/other-list.yaml") + problem;
+            assertThat(analysis.getDescription()).isEqualTo(description);
             assertThat(output.getAll())
                     .contains("APPLICATION FAILED TO START")
-                    .contains("Description:" + System.lineSeparator() + System.lineSeparator() + sentence
-                            + System.lineSeparator());
+                    .contains("Description:" + nl + nl + description)
+                    .doesNotContain("Tomcat", "appears to have started a thread", "\tat ");
         }
     }
 }

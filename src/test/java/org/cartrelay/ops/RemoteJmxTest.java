@@ -6,6 +6,7 @@ import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowable;
 import static org.awaitility.Awaitility.await;
 
 import java.net.ServerSocket;
@@ -17,10 +18,15 @@ import javax.management.remote.JMXConnector;
 import javax.management.remote.JMXConnectorFactory;
 import javax.management.remote.JMXServiceURL;
 
+import org.cartrelay.config.ConfigurationProblemFailureAnalyzer;
 import org.cartrelay.testing.Notices;
 import org.cartrelay.testing.TestDatabase;
 import org.cartrelay.testing.TestHub;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.springframework.boot.diagnostics.FailureAnalysis;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
@@ -28,8 +34,9 @@ import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
 /**
  * An operator's JMX console over a real remote connector: credentials are required, the connector and hub MBeans
  * show their figures, and pause(), resume() and replayDeadLetters() act on deliveries. Camel's route MBeans sit
- * beside them under readable route ids.
+ * beside them under readable route ids. Without credentials remote JMX does not run, and neither does the hub.
  */
+@ExtendWith(OutputCaptureExtension.class)
 class RemoteJmxTest {
 
     @Test
@@ -101,6 +108,30 @@ class RemoteJmxTest {
             }
         } finally {
             receiver.stop();
+        }
+    }
+
+    @Test
+    void aPortWithoutCredentialsStopsTheStartWithTheFailureBlock(CapturedOutput output) {
+        try (TestDatabase database = TestDatabase.create()) {
+            Throwable thrown = catchThrowable(() -> TestHub.on(database)
+                    .property("cartrelay.jmx.remote.port", 9)
+                    .property("cartrelay.jmx.remote.username", "operator")
+                    .start()
+                    .close());
+
+            FailureAnalysis analysis = new ConfigurationProblemFailureAnalyzer().analyze(thrown);
+            assertThat(analysis).isNotNull();
+            assertThat(analysis.getCause()).isInstanceOf(RemoteJmx.CredentialsMissing.class);
+            String nl = System.lineSeparator();
+            assertThat(output.getAll())
+                    .contains("APPLICATION FAILED TO START")
+                    .contains("Description:" + nl + nl + "cartrelay.jmx.remote.port is set, so "
+                            + "cartrelay.jmx.remote.username and cartrelay.jmx.remote.password must be set too: remote "
+                            + "JMX never runs without credentials." + nl)
+                    .contains("Action:" + nl + nl + "Set CARTRELAY_JMX_REMOTE_USERNAME and "
+                            + "CARTRELAY_JMX_REMOTE_PASSWORD")
+                    .doesNotContain("IllegalStateException", "\tat ");
         }
     }
 }

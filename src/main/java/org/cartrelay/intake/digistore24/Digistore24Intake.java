@@ -36,6 +36,7 @@ public class Digistore24Intake {
 
     private static final Logger log = LoggerFactory.getLogger(Digistore24Intake.class);
     static final String PATH = "/ipn/digistore24";
+    private static final String SECRET = "cartrelay.sources.digistore24.passphrase";
 
     private final IntakeService intake;
     private final Digistore24Properties settings;
@@ -59,7 +60,9 @@ public class Digistore24Intake {
                 Digistore24Mapper.SOURCE,
                 PATH,
                 Map.of("GET", request -> probe(), "POST", this::receive),
-                settings.abandonmentDelay());
+                settings.abandonmentDelay(),
+                SECRET,
+                IntakeSource.isSet(settings.passphrase()));
     }
 
     /** Digistore24 checks a new endpoint with a GET and wants 200, no redirect. */
@@ -94,8 +97,8 @@ public class Digistore24Intake {
 
     private String passphrase() {
         String passphrase = settings.passphrase();
-        if (passphrase == null || passphrase.isBlank()) {
-            throw new SourceDisabledException("Digistore24", "cartrelay.sources.digistore24.passphrase");
+        if (!IntakeSource.isSet(passphrase)) {
+            throw new SourceDisabledException("Digistore24", SECRET);
         }
         return passphrase;
     }

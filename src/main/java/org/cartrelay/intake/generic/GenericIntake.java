@@ -44,6 +44,7 @@ import jakarta.servlet.http.HttpServletRequest;
 public class GenericIntake {
 
     static final String PATH = "/events";
+    private static final String SECRET = "cartrelay.sources.generic.secret";
 
     private static final Logger log = LoggerFactory.getLogger(GenericIntake.class);
     private static final JsonSchemas SCHEMA = JsonSchemas.load("/schemas/canonical-event.schema.json");
@@ -65,7 +66,13 @@ public class GenericIntake {
     /** What {@link org.cartrelay.intake.IntakeEndpoints} serves of this source. */
     @Bean
     IntakeSource genericSource() {
-        return new IntakeSource(SOURCE, PATH, Map.of("POST", this::receive), settings.abandonmentDelay());
+        return new IntakeSource(
+                SOURCE,
+                PATH,
+                Map.of("POST", this::receive),
+                settings.abandonmentDelay(),
+                SECRET,
+                IntakeSource.isSet(settings.secret()));
     }
 
     public ResponseEntity<?> receive(HttpServletRequest request) throws IOException {
@@ -82,8 +89,8 @@ public class GenericIntake {
 
     /** Verifies, parses, validates and bounds the event without keeping anything. */
     public Parsed parse(HttpServletRequest request) throws IOException {
-        if (settings.secret() == null || settings.secret().isBlank()) {
-            throw new SourceDisabledException("generic JSON", "cartrelay.sources.generic.secret");
+        if (!IntakeSource.isSet(settings.secret())) {
+            throw new SourceDisabledException("generic JSON", SECRET);
         }
         byte[] body = RawBody.read(request, maxBody);
         String refusal =

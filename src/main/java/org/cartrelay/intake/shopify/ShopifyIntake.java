@@ -35,6 +35,7 @@ import jakarta.servlet.http.HttpServletRequest;
 public class ShopifyIntake {
 
     static final String PATH = "/webhooks/shopify";
+    private static final String SECRET = "cartrelay.sources.shopify.secret";
 
     private static final Logger log = LoggerFactory.getLogger(ShopifyIntake.class);
 
@@ -56,7 +57,13 @@ public class ShopifyIntake {
     /** What {@link org.cartrelay.intake.IntakeEndpoints} serves of this source. */
     @Bean
     IntakeSource shopifySource() {
-        return new IntakeSource(ShopifyMapper.SOURCE, PATH, Map.of("POST", this::receive), settings.abandonmentDelay());
+        return new IntakeSource(
+                ShopifyMapper.SOURCE,
+                PATH,
+                Map.of("POST", this::receive),
+                settings.abandonmentDelay(),
+                SECRET,
+                IntakeSource.isSet(settings.secret()));
     }
 
     public ResponseEntity<?> receive(HttpServletRequest request) throws IOException {
@@ -66,8 +73,8 @@ public class ShopifyIntake {
     /** Checks the HMAC and maps the webhook without keeping anything. */
     public Parsed parse(HttpServletRequest request) throws IOException {
         String secret = settings.secret();
-        if (secret == null || secret.isBlank()) {
-            throw new SourceDisabledException("Shopify", "cartrelay.sources.shopify.secret");
+        if (!IntakeSource.isSet(secret)) {
+            throw new SourceDisabledException("Shopify", SECRET);
         }
         byte[] body = RawBody.read(request, maxBody);
         if (!ShopifySignature.verify(secret, body, request.getHeader("X-Shopify-Hmac-Sha256"))) {

@@ -35,6 +35,7 @@ import jakarta.servlet.http.HttpServletRequest;
 public class WooCommerceIntake {
 
     static final String PATH = "/webhooks/woocommerce";
+    private static final String SECRET = "cartrelay.sources.woocommerce.token";
 
     private static final Logger log = LoggerFactory.getLogger(WooCommerceIntake.class);
 
@@ -57,7 +58,12 @@ public class WooCommerceIntake {
     @Bean
     IntakeSource wooCommerceSource() {
         return new IntakeSource(
-                WooCommerceMapper.SOURCE, PATH, Map.of("POST", this::receive), settings.abandonmentDelay());
+                WooCommerceMapper.SOURCE,
+                PATH,
+                Map.of("POST", this::receive),
+                settings.abandonmentDelay(),
+                SECRET,
+                IntakeSource.isSet(settings.token()));
     }
 
     public ResponseEntity<?> receive(HttpServletRequest request) throws IOException {
@@ -67,8 +73,8 @@ public class WooCommerceIntake {
     /** Checks the token and maps the form without keeping anything. */
     public Parsed parse(HttpServletRequest request) throws IOException {
         String expected = settings.token();
-        if (expected == null || expected.isBlank()) {
-            throw new SourceDisabledException("WooCommerce", "cartrelay.sources.woocommerce.token");
+        if (!IntakeSource.isSet(expected)) {
+            throw new SourceDisabledException("WooCommerce", SECRET);
         }
         // the body is read before any request parameter, so the servlet container never parses the form itself
         byte[] body = RawBody.read(request, maxBody);

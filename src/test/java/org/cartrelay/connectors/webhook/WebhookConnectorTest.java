@@ -546,10 +546,12 @@ class WebhookConnectorTest {
                 .hasMessageStartingWith("Connector file " + file + ": key 'secret");
         assertThat(catchThrowable(() -> definition(file, start + "template: ../../etc/passwd\n")))
                 .isInstanceOf(ConnectorConfigException.class)
-                .hasMessageStartingWith("Connector file " + file + ": key 'template' does not match the regex pattern");
+                .hasMessageStartingWith("Connector file " + file
+                        + ": key 'template' is '../../etc/passwd', which does not have the form it needs: ");
         assertThat(catchThrowable(() -> definition(file, start + "template: /etc/passwd\n")))
                 .isInstanceOf(ConnectorConfigException.class)
-                .hasMessageStartingWith("Connector file " + file + ": key 'template' does not match the regex pattern");
+                .hasMessageStartingWith("Connector file " + file
+                        + ": key 'template' is '/etc/passwd', which does not have the form it needs: ");
         // base64 the pattern lets through but that decodes to no key: named by its place in the list, not shown
         ConnectorDefinition undecodable = definition(file, start + "secret: [" + SECRET + ", whsec_A]\n");
         assertThat(catchThrowable(() -> type(home).create(undecodable)))
