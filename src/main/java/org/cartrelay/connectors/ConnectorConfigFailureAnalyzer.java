@@ -24,7 +24,7 @@ public class ConnectorConfigFailureAnalyzer extends AbstractFailureAnalyzer<Conn
                 description,
                 "Fix the connector " + (one ? "file" : "files")
                         + " (each type's keys are in docs/connectors/<type>.md, "
-                        + "the JSON Schema is src/main/resources/schemas/connector.schema.json) or move "
+                        + "the JSON Schema is served at /schemas/connector.schema.json by a running hub) or move "
                         + (one ? "it" : "them") + " out of the connectors folder, then start the hub again.",
                 cause);
     }
