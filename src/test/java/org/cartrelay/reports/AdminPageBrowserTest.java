@@ -353,12 +353,25 @@ class AdminPageBrowserTest {
         attempts.findElement(By.tagName("summary")).click();
         assertThat(attempts.getText()).contains("HTTP 400", "{\"error\":\"unknown list\"}");
 
+        // a replay that dies again keeps a button of its own
+        By cupsLetter = By.xpath("//tbody[@id='dead-letters-body']/tr[td[@class='email'][text()='cup@example.com']]");
+        browser.findElement(cupsLetter)
+                .findElement(By.cssSelector("button.replay"))
+                .click();
+        waiting()
+                .until(driver -> driver.findElement(cupsLetter)
+                        .findElement(By.cssSelector(".replay-status"))
+                        .getText()
+                        .equals("dead"));
+        assertThat(browser.findElement(cupsLetter)
+                        .findElement(By.cssSelector("button.replay"))
+                        .getText())
+                .isEqualTo("Replay again");
+
         screenshot("admin-390.png", 390);
-        Object overflow = ((JavascriptExecutor) browser)
-                .executeScript("return document.documentElement.scrollWidth - document.documentElement.clientWidth;");
-        assertThat(((Number) overflow).longValue())
-                .as("horizontal overflow at 390 px")
-                .isLessThanOrEqualTo(0);
+        assertThat(sidewaysOverflow()).as("horizontal overflow at 390 px").isLessThanOrEqualTo(0);
+        viewport(360);
+        assertThat(sidewaysOverflow()).as("horizontal overflow at 360 px").isLessThanOrEqualTo(0);
         assertThat(browser.findElement(By.id("error")).isDisplayed()).isFalse();
         assertNoConsoleErrors();
     }
@@ -369,13 +382,7 @@ class AdminPageBrowserTest {
 
     /** A full-page screenshot at this viewport width, under target/admin-screenshots/ for a person to look at. */
     private void screenshot(String file, int width) throws IOException {
-        ChromeDriver chrome = (ChromeDriver) browser;
-        chrome.executeCdpCommand(
-                "Emulation.setDeviceMetricsOverride",
-                Map.of("width", width, "height", 900, "deviceScaleFactor", 1, "mobile", width < 600));
-        // the page redraws its charts for the new width in the next frame
-        chrome.executeAsyncScript("const done = arguments[arguments.length - 1];"
-                + " requestAnimationFrame(() => requestAnimationFrame(done));");
+        ChromeDriver chrome = viewport(width);
         Number height = (Number) chrome.executeScript("return document.documentElement.scrollHeight;");
         Map<String, Object> shot = chrome.executeCdpCommand(
                 "Page.captureScreenshot",
@@ -389,6 +396,26 @@ class AdminPageBrowserTest {
         Path folder = Path.of("target", "admin-screenshots");
         Files.createDirectories(folder);
         Files.write(folder.resolve(file), Base64.getDecoder().decode((String) shot.get("data")));
+    }
+
+    /** Emulates a screen this wide (a phone's below 600 px). */
+    private ChromeDriver viewport(int width) {
+        ChromeDriver chrome = (ChromeDriver) browser;
+        chrome.executeCdpCommand(
+                "Emulation.setDeviceMetricsOverride",
+                Map.of("width", width, "height", 900, "deviceScaleFactor", 1, "mobile", width < 600));
+        // the page redraws its charts for the new width in the next frame
+        chrome.executeAsyncScript("const done = arguments[arguments.length - 1];"
+                + " requestAnimationFrame(() => requestAnimationFrame(done));");
+        return chrome;
+    }
+
+    /** How far the page reaches beyond the screen's width; 0 or less when it does not scroll sideways. */
+    private long sidewaysOverflow() {
+        return ((Number) ((JavascriptExecutor) browser)
+                        .executeScript(
+                                "return document.documentElement.scrollWidth - document.documentElement.clientWidth;"))
+                .longValue();
     }
 
     private void assertNoConsoleErrors() {
