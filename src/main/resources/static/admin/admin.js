@@ -541,7 +541,11 @@ async function loadDeadLetters() {
     row.dataset.id = letter.id;
     cell(row, time(letter.deadAt));
     cell(row, letter.connector);
-    cell(row, letter.eventType);
+    const event = element('div', null, letter.eventType);
+    if (letter.replayOf) {
+      event.appendChild(element('span', 'detail', 'a replay that died again'));
+    }
+    cell(row, event);
     cell(row, letter.payload && letter.payload.customer ? letter.payload.customer.email : '', 'email');
     cell(row, letter.reason, 'reason');
     cell(row, attemptsList(letter), 'attempts-cell');
@@ -687,6 +691,10 @@ document.addEventListener('DOMContentLoaded', async () => {
     changeSuppression(true);
   });
   document.getElementById('suppression-remove').addEventListener('click', () => changeSuppression(false));
+  document.getElementById('connectors-refresh').addEventListener('click', () => {
+    clearError();
+    Promise.all([loadConnectors(), loadDeadLetters()]).catch(showError);
+  });
   document.getElementById('carts-previous').addEventListener('click', () => {
     cartPage = Math.max(cartPage - 1, 0);
     loadCarts().catch(showError);

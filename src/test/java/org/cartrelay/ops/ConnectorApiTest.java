@@ -185,6 +185,26 @@ class ConnectorApiTest {
     }
 
     @Test
+    void aReplayThatDiesAgainIsADeadLetterOfItsOwnThatNamesTheOneItReplayed() throws Exception {
+        String first =
+                json("GET", "/api/dead-letters?connector=bad").get(0).get("id").asText();
+        String replay = json("POST", "/api/connectors/bad/replay")
+                .get("replayed")
+                .get(0)
+                .asText();
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> json("GET", "/api/deliveries/" + replay)
+                        .get("status")
+                        .asText()
+                        .equals("dead"));
+        JsonNode letters = json("GET", "/api/dead-letters?connector=bad");
+        assertThat(letters).hasSize(1);
+        assertThat(letters.get(0).get("id").asText()).isEqualTo(replay);
+        assertThat(letters.get(0).get("replayOf").asText()).isEqualTo(first);
+        assertThat(letters.get(0).at("/attempts/0/statusCode").asInt()).isEqualTo(400);
+    }
+
+    @Test
     void replaySendsAConnectorsDeadLettersAgain() throws Exception {
         receiver.stubFor(post(urlEqualTo("/bad")).willReturn(aResponse().withStatus(200)));
         JsonNode replayed = json("POST", "/api/connectors/bad/replay");
