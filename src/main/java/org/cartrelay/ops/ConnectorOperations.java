@@ -73,10 +73,6 @@ public class ConnectorOperations {
         return runtime.waitingUntil(now) != null ? State.WAITING : State.OK;
     }
 
-    public State state(ConnectorRuntime runtime) {
-        return state(runtime, clock.instant());
-    }
-
     /** Waiting and dead deliveries, read at most once a second. */
     public Backlog backlog(String name) {
         return status.backlog(name);

@@ -171,10 +171,13 @@ public class ReportsApi {
         body.put(
                 "days",
                 summary.days(query.from(), query.to()).stream()
-                        .map(day -> Map.of(
-                                "date", day.date().toString(),
-                                "abandoned", day.abandoned(),
-                                "recovered", day.recovered()))
+                        .map(day -> {
+                            Map<String, Object> view = new LinkedHashMap<>();
+                            view.put("date", day.date().toString());
+                            view.put("abandoned", day.abandoned());
+                            view.put("recovered", day.recovered());
+                            return view;
+                        })
                         .toList());
         return body;
     }
