@@ -32,9 +32,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 /**
  * {@code /api/connectors} against a real hub and a WireMock target: a 410 disables its connector, a 429 with
- * Retry-After makes its connector wait with the delivery pending, a 400 leaves a dead letter whose attempts the
- * dead-letter API lists. Pause and resume over REST and over JMX are the same operation, seen the same by both;
- * replay over REST sends the dead letters again. An unknown connector is a 404 with a JSON detail.
+ * Retry-After makes its connector wait with the delivery pending, 503s open a breaker, a 400 leaves a dead letter
+ * whose attempts the dead-letter API lists. Pause and resume over REST and over JMX are the same operation, seen the
+ * same by both; replay over REST sends the dead letters again, and a replay that dies again names the one it
+ * replayed. An unknown connector is a 404 with a JSON detail.
  */
 class ConnectorApiTest {
 
@@ -48,6 +49,7 @@ class ConnectorApiTest {
         wireMock.stubFor(post(urlEqualTo("/gone")).willReturn(aResponse().withStatus(410)));
         wireMock.stubFor(
                 post(urlEqualTo("/slow")).willReturn(aResponse().withStatus(429).withHeader("Retry-After", "600")));
+        wireMock.stubFor(post(urlEqualTo("/broken")).willReturn(aResponse().withStatus(503)));
         wireMock.stubFor(post(urlEqualTo("/bad"))
                 .willReturn(aResponse().withStatus(400).withBody("{\"error\":\"unknown list\"}")));
     });
@@ -60,10 +62,18 @@ class ConnectorApiTest {
                 .property("cartrelay.abandonment.delay", "0s")
                 .property("cartrelay.admin.username", "ops")
                 .property("cartrelay.admin.password", "s3cret-ops")
+                // three failed calls open a breaker, and it stays open for the test
+                .property("cartrelay.delivery.breaker.sliding-window", "3")
+                .property("cartrelay.delivery.breaker.minimum-calls", "3")
+                .property("cartrelay.delivery.breaker.open-for", "10m")
+                .property("cartrelay.delivery.breaker.max-open-for", "10m")
                 .connector("ok", receiver.webhook("/ok"))
                 .connector("gone", receiver.webhook("/gone"))
                 .connector("slow", receiver.webhook("/slow"))
                 .connector("bad", receiver.webhook("/bad"))
+                .connector(
+                        "broken",
+                        receiver.webhook("/broken") + "retry: {maxAttempts: 5, initialDelay: 100ms, maxDelay: 200ms}\n")
                 .start();
         HttpResponse<String> response =
                 Notices.post(hub, "c1", Notices.checkoutStarted("c1", "ann@example.com", "19.00"));
@@ -72,6 +82,7 @@ class ConnectorApiTest {
                 .until(() -> state("gone").equals("disabled")
                         && state("slow").equals("waiting")
                         && state("ok").equals("ok")
+                        && state("broken").equals("circuit-open")
                         && connector("bad").get("deadLetters").asLong() == 1
                         && connector("ok").get("lastSuccess").isTextual());
     }
@@ -114,7 +125,7 @@ class ConnectorApiTest {
     void eachConnectorShowsItsStateBacklogAndLastOutcomes() throws Exception {
         Map<String, JsonNode> byName = new HashMap<>();
         json("GET", "/api/connectors").forEach(c -> byName.put(c.get("name").asText(), c));
-        assertThat(byName).containsOnlyKeys("ok", "gone", "slow", "bad");
+        assertThat(byName).containsOnlyKeys("ok", "gone", "slow", "bad", "broken");
 
         JsonNode ok = byName.get("ok");
         assertThat(ok.get("type").asText()).isEqualTo("webhook");
@@ -139,6 +150,11 @@ class ConnectorApiTest {
         assertThat(Instant.parse(slow.get("oldestPending").asText()))
                 .isBeforeOrEqualTo(hub.clock().instant());
         assertThat(slow.get("lastError").asText()).contains("429");
+
+        JsonNode broken = byName.get("broken");
+        assertThat(broken.get("circuit").asText()).isEqualTo("OPEN");
+        assertThat(jmx("broken").getCircuitState()).isEqualTo("OPEN");
+        assertThat(broken.get("lastError").asText()).contains("503");
 
         JsonNode bad = byName.get("bad");
         assertThat(bad.get("state").asText()).isEqualTo("ok");
