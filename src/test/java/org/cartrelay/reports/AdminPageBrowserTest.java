@@ -51,12 +51,13 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
  * The admin page in a real headless Chromium (Debian's {@code chromium} and its {@code chromedriver}): sign in on
- * the form, filter the carts by email, download the CSV and read its rows, replay a dead letter once its
- * receiver is fixed, until the page shows it delivered, and add and remove an unsubscribed address; read the
- * headline figures against the carts posted, see each cart's fate per connector, pause and resume a connector from
- * the page (confirmed) while the hub and JMX agree, and save full-page screenshots at 1400 and 390 px under
- * {@code target/admin-screenshots/} for a person to look at; the page never scrolls sideways at 390 px, and the
- * browser's console has no errors. Outside CI the test is skipped, with a notice, when the browser is not installed; in CI ({@code CI=true}) it must run, and {@code .ci/run} installs the browser.
+ * the form, filter the carts by email, download the CSV and read its rows, replay a dead letter once its receiver is
+ * fixed, until the page shows it delivered, and add and remove an unsubscribed address; read the headline figures
+ * against the carts posted, see each cart's fate per connector, pause and resume a connector from the page
+ * (confirmed) while the hub and JMX agree, and save full-page screenshots at 1400 and 390 px under
+ * {@code target/admin-screenshots/} for a person to look at; the page never scrolls sideways at 390 or 360 px, and
+ * the browser's console has no errors. Outside CI the test is skipped, with a notice, when the browser is not
+ * installed; in CI ({@code CI=true}) it must run, and {@code .ci/run} installs the browser.
  */
 class AdminPageBrowserTest {
 
