@@ -332,6 +332,7 @@ class AdminPageBrowserTest {
                 new ObjectName("cartrelay:type=Connector,name=mail"),
                 ConnectorControlMBean.class);
         assertThat(jmx.isPaused()).isTrue();
+        screenshot("admin-connectors-paused-390.png", 390, "#connectors");
         assertThat(TestHub.send(HttpRequest.newBuilder(hub.uri("/api/connectors/mail"))
                                 .header(
                                         "Authorization",
@@ -385,15 +386,24 @@ class AdminPageBrowserTest {
     private void screenshot(String file, int width) throws IOException {
         ChromeDriver chrome = viewport(width);
         Number height = (Number) chrome.executeScript("return document.documentElement.scrollHeight;");
+        save(file, chrome, Map.of("x", 0, "y", 0, "width", width, "height", height.intValue(), "scale", 1));
+    }
+
+    /** A screenshot of one part of the page at this viewport width. */
+    private void screenshot(String file, int width, String selector) throws IOException {
+        ChromeDriver chrome = viewport(width);
+        @SuppressWarnings("unchecked")
+        Map<String, Object> box = (Map<String, Object>) chrome.executeScript(
+                "const r = document.querySelector(arguments[0]).getBoundingClientRect();"
+                        + " return {x: r.left + scrollX, y: r.top + scrollY, width: r.width, height: r.height,"
+                        + " scale: 1};",
+                selector);
+        save(file, chrome, box);
+    }
+
+    private static void save(String file, ChromeDriver chrome, Map<String, Object> clip) throws IOException {
         Map<String, Object> shot = chrome.executeCdpCommand(
-                "Page.captureScreenshot",
-                Map.of(
-                        "format",
-                        "png",
-                        "captureBeyondViewport",
-                        true,
-                        "clip",
-                        Map.of("x", 0, "y", 0, "width", width, "height", height.intValue(), "scale", 1)));
+                "Page.captureScreenshot", Map.of("format", "png", "captureBeyondViewport", true, "clip", clip));
         Path folder = Path.of("target", "admin-screenshots");
         Files.createDirectories(folder);
         Files.write(folder.resolve(file), Base64.getDecoder().decode((String) shot.get("data")));
