@@ -237,8 +237,9 @@ public class DeliveryPolicy {
             }
             default -> {
                 String reason = error.startsWith("HTTP ")
-                        ? "The receiver refused the request with " + error + "; sending it again cannot succeed."
-                        : "Sending it again cannot succeed: " + error;
+                        ? "The receiver refused the request with " + error
+                                + "; not retried (replay it once the receiver or the data is fixed)."
+                        : "Not retried (replay it once the cause is fixed): " + error;
                 runtime.onRejected(reason, now);
                 return new Next(DeliveryStatus.DEAD, null, reason);
             }

@@ -10,7 +10,14 @@ import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
 
 /** A bad parameter of the admin API (a time that is neither a date nor an instant, …) is a 400 that names it. */
-@RestControllerAdvice(assignableTypes = {DeadLetterApi.class, PrivacyApi.class, ReportsApi.class, SuppressionApi.class})
+@RestControllerAdvice(
+        assignableTypes = {
+            ConnectorApi.class,
+            DeadLetterApi.class,
+            PrivacyApi.class,
+            ReportsApi.class,
+            SuppressionApi.class
+        })
 public class AdminApiErrors {
 
     @ExceptionHandler(IllegalArgumentException.class)

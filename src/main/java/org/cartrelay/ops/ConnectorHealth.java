@@ -45,19 +45,13 @@ public class ConnectorHealth implements CompositeHealthContributor {
     private static Health health(ConnectorRuntime runtime, HubStatus status, Instant now) {
         CircuitBreaker.State circuit = runtime.circuitState();
         Instant waitingUntil = runtime.waitingUntil(now);
-        Status state;
-        if (runtime.disabledReason() != null
-                || !runtime.connector().definition().enabled()) {
-            state = DISABLED;
-        } else if (runtime.paused()) {
-            state = PAUSED;
-        } else if (circuit == CircuitBreaker.State.OPEN) {
-            state = CIRCUIT_OPEN;
-        } else if (waitingUntil != null) {
-            state = WAITING;
-        } else {
-            state = Status.UP;
-        }
+        Status state = switch (ConnectorOperations.state(runtime, now)) {
+            case DISABLED -> DISABLED;
+            case PAUSED -> PAUSED;
+            case CIRCUIT_OPEN -> CIRCUIT_OPEN;
+            case WAITING -> WAITING;
+            case OK -> Status.UP;
+        };
         Health.Builder builder = Health.status(state)
                 .withDetail("circuit", circuit.name())
                 .withDetail("paused", runtime.paused())

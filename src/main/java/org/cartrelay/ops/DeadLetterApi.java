@@ -106,6 +106,8 @@ public class DeadLetterApi {
         view.put("createdAt", letter.createdAt());
         view.put("deadAt", letter.deadAt());
         view.put("reason", letter.reason());
+        // a replay that died again: the dead letter it replayed
+        view.put("replayOf", letter.replayOf());
         view.put("attempts", letter.attemptLog());
         try {
             view.put("payload", EventJson.MAPPER.readTree(letter.payload()));

@@ -12,7 +12,6 @@ import javax.management.StandardMBean;
 import org.cartrelay.delivery.ConnectorRuntime;
 import org.cartrelay.delivery.ConnectorRuntimes;
 import org.cartrelay.store.CheckoutStatus;
-import org.cartrelay.store.DeadLetterStore;
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.beans.factory.InitializingBean;
 import org.springframework.stereotype.Component;
@@ -25,23 +24,23 @@ import org.springframework.stereotype.Component;
 public class JmxControls implements InitializingBean, DisposableBean {
 
     private final ConnectorRuntimes runtimes;
+    private final ConnectorOperations operations;
     private final HubStatus status;
     private final HubMetrics metrics;
-    private final DeadLetterStore deadLetters;
     private final Clock clock;
     private final MBeanServer server = ManagementFactory.getPlatformMBeanServer();
     private final List<ObjectName> registered = new ArrayList<>();
 
     public JmxControls(
             ConnectorRuntimes runtimes,
+            ConnectorOperations operations,
             HubStatus status,
             HubMetrics metrics,
-            DeadLetterStore deadLetters,
             Clock clock) {
         this.runtimes = runtimes;
+        this.operations = operations;
         this.status = status;
         this.metrics = metrics;
-        this.deadLetters = deadLetters;
         this.clock = clock;
     }
 
@@ -124,12 +123,12 @@ public class JmxControls implements InitializingBean, DisposableBean {
 
         @Override
         public long getPending() {
-            return status.backlog(runtime.name()).pending();
+            return operations.backlog(runtime.name()).pending();
         }
 
         @Override
         public long getDeadLettered() {
-            return status.backlog(runtime.name()).dead();
+            return operations.backlog(runtime.name()).dead();
         }
 
         @Override
@@ -180,19 +179,17 @@ public class JmxControls implements InitializingBean, DisposableBean {
 
         @Override
         public void pause() {
-            runtimes.pause(runtime.name());
+            operations.pause(runtime.name());
         }
 
         @Override
         public void resume() {
-            runtimes.resume(runtime.name());
+            operations.resume(runtime.name());
         }
 
         @Override
         public int replayDeadLetters() {
-            return deadLetters
-                    .replay(null, runtime.name(), null, null, clock.instant())
-                    .size();
+            return operations.replayDeadLetters(runtime.name()).size();
         }
     }
 }

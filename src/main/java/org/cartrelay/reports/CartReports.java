@@ -7,7 +7,10 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Consumer;
 import javax.sql.DataSource;
 
@@ -77,6 +80,48 @@ public class CartReports {
                 where.params.toArray()));
     }
 
+    /**
+     * What became of a checkout's events at one connector: one delivery (per step), its status and, when it was
+     * suppressed, cancelled or died, why. A replayed dead letter is left out for the delivery that replays it.
+     */
+    public record Delivery(
+            String id,
+            String event,
+            String connector,
+            int step,
+            String status,
+            String reason,
+            int attempts,
+            Instant at) {}
+
+    /** The deliveries of these checkouts' events, by checkout id, oldest event first. */
+    public Map<String, List<Delivery>> deliveries(Collection<String> checkoutIds) {
+        Map<String, List<Delivery>> byCheckout = new HashMap<>();
+        if (checkoutIds.isEmpty()) {
+            return byCheckout;
+        }
+        jdbc.query(
+                """
+                select e.checkout_id, e.type, d.id, d.connector, d.step, d.status, d.last_error, d.attempts,
+                       coalesce(d.delivered_at, d.dead_at, d.created_at) as at
+                from delivery d join outbound_event e on e.id = d.event_id
+                where d.status <> 'replayed' and e.checkout_id in (%s)
+                order by e.created_at, e.id, d.connector, d.step, d.created_at""".formatted("?, ".repeat(checkoutIds.size() - 1) + "?"),
+                (RowCallbackHandler) rs -> byCheckout
+                        .computeIfAbsent(rs.getString("checkout_id"), k -> new ArrayList<>())
+                        .add(new Delivery(
+                                rs.getString("id"),
+                                rs.getString("type"),
+                                rs.getString("connector"),
+                                rs.getInt("step"),
+                                rs.getString("status"),
+                                "delivered".equals(rs.getString("status")) ? null : rs.getString("last_error"),
+                                rs.getInt("attempts"),
+                                instant(rs, "at"))),
+                checkoutIds.toArray());
+        return byCheckout;
+    }
+
     private record Where(String sql, List<Object> params) {}
 
     private static Where where(CartQuery query) {
@@ -127,10 +172,12 @@ public class CartReports {
         JsonNode checkout = started.path("checkout");
         JsonNode customer = started.path("customer");
         List<String> products = new ArrayList<>();
+        List<CartRow.Product> items = new ArrayList<>();
         for (JsonNode item : checkout.path("items")) {
             String product = text(item.path("productId"));
             if (product != null && !products.contains(product)) {
                 products.add(product);
+                items.add(new CartRow.Product(product, text(item.path("name"))));
             }
         }
         String currency = text(checkout.path("currency"));
@@ -165,6 +212,7 @@ public class CartReports {
                 currency,
                 total,
                 products,
+                items,
                 recoveredAmount,
                 recoveredCurrency);
     }

@@ -23,11 +23,16 @@ public record CartRow(
         String currency,
         BigDecimal total,
         List<String> products,
+        List<Product> items,
         BigDecimal recoveredAmount,
         String recoveredCurrency) {
 
+    /** A product among the checkout's items: its id and, if the shop sent one, its name. */
+    public record Product(String id, String name) {}
+
     public CartRow {
         products = products == null ? List.of() : List.copyOf(products);
+        items = items == null ? List.of() : List.copyOf(items);
     }
 
     /** Abandoned at some point, whether recovered since or not. */

@@ -7,7 +7,9 @@ import java.io.UncheckedIOException;
 import java.io.Writer;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
+import java.time.DateTimeException;
 import java.time.Instant;
+import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -28,7 +30,8 @@ import org.springframework.web.servlet.mvc.method.annotation.StreamingResponseBo
 
 /**
  * The reports (docs/reports.md): {@code /api/carts} (paged JSON), {@code /api/carts.csv} (the same filters,
- * streamed), {@code /api/stats} (per product and per order form), and {@code /api/deliveries/{id}} so the admin
+ * streamed), {@code /api/stats} (per product and per order form), {@code /api/summary} (headline figures and a series
+ * per day), and {@code /api/deliveries/{id}} so the admin
  * page can follow a replay until it is delivered. Behind the admin's credentials like all of {@code /api/**}.
  */
 @RestController
@@ -74,11 +77,21 @@ public class ReportsApi {
         int pageNumber = number("page", page, 0, Integer.MAX_VALUE / MAX_PAGE_SIZE);
         int pageSize = number("size", size, 1, MAX_PAGE_SIZE);
         CartReports.Page result = carts.page(query, pageNumber * pageSize, pageSize);
+        Map<String, List<CartReports.Delivery>> deliveries =
+                carts.deliveries(result.items().stream().map(CartRow::id).toList());
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("page", pageNumber);
         body.put("size", pageSize);
         body.put("total", result.total());
-        body.put("items", result.items().stream().map(ReportsApi::view).toList());
+        body.put(
+                "items",
+                result.items().stream()
+                        .map(row -> {
+                            Map<String, Object> view = view(row);
+                            view.put("deliveries", deliveries.getOrDefault(row.id(), List.of()));
+                            return view;
+                        })
+                        .toList());
         return body;
     }
 
@@ -129,6 +142,62 @@ public class ReportsApi {
                 "orderForms",
                 stats.orderForms().stream().map(f -> figures(f, "orderFormId")).toList());
         return body;
+    }
+
+    /**
+     * The headline figures of the checkouts started in [{@code from}, {@code to}) and their abandonments and
+     * recoveries per day in {@code zone} (an IANA zone such as Europe/Berlin; UTC when absent).
+     */
+    @GetMapping("/api/summary")
+    public Map<String, Object> summary(
+            @RequestParam(required = false) String from,
+            @RequestParam(required = false) String to,
+            @RequestParam(required = false) String zone) {
+        CartQuery query = CartQuery.parse(from, to, null, null, null);
+        ZoneId zoneId = zone(zone);
+        CartSummary summary = new CartSummary(zoneId);
+        carts.stream(query, summary::add);
+        CartStats.Figures figures = summary.figures();
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("from", query.from());
+        body.put("to", query.to());
+        body.put("zone", zoneId.getId());
+        body.put("started", figures.started());
+        body.put("abandoned", figures.abandoned());
+        body.put("recovered", figures.recovered());
+        body.put("recoveryRate", figures.recoveryRate());
+        body.put("recoveredRevenue", amounts(figures.recoveredRevenue()));
+        body.put("openRevenue", amounts(summary.openRevenue()));
+        body.put(
+                "days",
+                summary.days(query.from(), query.to()).stream()
+                        .map(day -> {
+                            Map<String, Object> view = new LinkedHashMap<>();
+                            view.put("date", day.date().toString());
+                            view.put("abandoned", day.abandoned());
+                            view.put("recovered", day.recovered());
+                            return view;
+                        })
+                        .toList());
+        return body;
+    }
+
+    private static ZoneId zone(String zone) {
+        if (zone == null || zone.isBlank()) {
+            return ZoneId.of("UTC");
+        }
+        try {
+            return ZoneId.of(zone.trim());
+        } catch (DateTimeException e) {
+            throw new IllegalArgumentException(
+                    "The parameter 'zone' must be a time zone such as Europe/Berlin or UTC, not '" + zone + "'.");
+        }
+    }
+
+    private static Map<String, String> amounts(Map<String, BigDecimal> amounts) {
+        Map<String, String> view = new LinkedHashMap<>();
+        amounts.forEach((currency, amount) -> view.put(currency, plain(amount)));
+        return view;
     }
 
     /** One delivery's state, e.g. of a replay. */
@@ -187,6 +256,16 @@ public class ReportsApi {
         view.put("total", plain(row.total()));
         view.put("products", row.products());
         view.put(
+                "items",
+                row.items().stream()
+                        .map(item -> {
+                            Map<String, String> product = new LinkedHashMap<>();
+                            product.put("productId", item.id());
+                            product.put("name", item.name());
+                            return product;
+                        })
+                        .toList());
+        view.put(
                 "recovered",
                 row.recoveredAmount() == null
                         ? null
@@ -232,9 +311,7 @@ public class ReportsApi {
         view.put("other", figures.other());
         view.put("conversionRate", figures.conversionRate());
         view.put("recoveryRate", figures.recoveryRate());
-        Map<String, String> revenue = new LinkedHashMap<>();
-        figures.recoveredRevenue().forEach((currency, amount) -> revenue.put(currency, plain(amount)));
-        view.put("recoveredRevenue", revenue);
+        view.put("recoveredRevenue", amounts(figures.recoveredRevenue()));
         return view;
     }
 

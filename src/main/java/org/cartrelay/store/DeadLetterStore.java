@@ -36,6 +36,7 @@ public class DeadLetterStore {
             Instant deadAt,
             String reason,
             String payload,
+            String replayOf,
             List<AttemptRow> attemptLog) {}
 
     public record AttemptRow(
@@ -51,7 +52,7 @@ public class DeadLetterStore {
     public List<DeadLetter> list(String connector, Instant from, Instant to, int limit, int offset) {
         StringBuilder sql = new StringBuilder("""
                 select d.id, d.event_id, e.type, d.connector, d.attempts, d.created_at, d.dead_at, d.last_error,
-                       e.payload
+                       e.payload, d.replay_of
                 from delivery d join outbound_event e on e.id = d.event_id
                 where d.status = 'dead'""");
         List<Object> params = new ArrayList<>();
@@ -67,7 +68,7 @@ public class DeadLetterStore {
     public Optional<DeadLetter> find(String id) {
         return jdbc.sql("""
                 select d.id, d.event_id, e.type, d.connector, d.attempts, d.created_at, d.dead_at, d.last_error,
-                       e.payload
+                       e.payload, d.replay_of
                 from delivery d join outbound_event e on e.id = d.event_id
                 where d.status = 'dead' and d.id = ?""").param(id).query(this::letter).optional().map(this::withAttempts);
     }
@@ -172,6 +173,7 @@ public class DeadLetterStore {
                 letter.deadAt(),
                 letter.reason(),
                 letter.payload(),
+                letter.replayOf(),
                 attempts);
     }
 
@@ -186,6 +188,7 @@ public class DeadLetterStore {
                 Db.instant(rs, "dead_at"),
                 rs.getString("last_error"),
                 rs.getString("payload"),
+                rs.getString("replay_of"),
                 List.of());
     }
 }

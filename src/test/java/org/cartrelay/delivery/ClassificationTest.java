@@ -350,7 +350,8 @@ class ClassificationTest {
         assertThat(delivery.attempts()).isEqualTo(1);
         assertThat(delivery.deadAt()).isNotNull();
         assertThat(delivery.lastError())
-                .isEqualTo("The receiver refused the request with HTTP 400; sending it again cannot succeed.");
+                .isEqualTo(
+                        "The receiver refused the request with HTTP 400; not retried (replay it once the receiver or the data is fixed).");
         List<AttemptRow> attempts = attempts("e400");
         assertThat(outcomes(attempts)).isEqualTo("400 dead");
         assertThat(attempts.get(0).response())

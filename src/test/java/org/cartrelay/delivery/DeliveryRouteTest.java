@@ -189,7 +189,7 @@ class DeliveryRouteTest {
         Row dead = delivery("refused");
         assertThat(dead.attempts()).isEqualTo(1);
         assertThat(dead.reason())
-                .isEqualTo("Sending it again cannot succeed: PermanentDeliveryException: "
+                .isEqualTo("Not retried (replay it once the cause is fixed): PermanentDeliveryException: "
                         + "The CRM has no list for shop test-shop");
     }
 

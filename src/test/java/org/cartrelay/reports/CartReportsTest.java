@@ -10,9 +10,13 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 
 import org.cartrelay.testing.Notices;
 import org.cartrelay.testing.TestDatabase;
@@ -28,7 +32,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
  * The reports over real checkouts: four started the same day (one converted in time, three abandoned, one of them
  * recovered for more than its cart) and a fifth two days later, still pending. {@code /api/carts} filters and pages
  * them, {@code /api/carts.csv} streams the same rows as neutralised CSV, {@code /api/stats} counts them per product
- * and per order form.
+ * and per order form, {@code /api/summary} gives the headline figures and a series per day in the viewer's zone.
  */
 class CartReportsTest {
 
@@ -155,6 +159,10 @@ class CartReportsTest {
         JsonNode bob = page.get("items").get(checkoutIds(page).indexOf("cart-bob"));
         assertThat(bob.get("status").asText()).isEqualTo("converted");
         assertThat(bob.get("products").toString()).isEqualTo("[\"p-tea\",\"p-mug\"]");
+        assertThat(bob.get("items").toString())
+                .isEqualTo(
+                        "[{\"productId\":\"p-tea\",\"name\":\"Thing\"},{\"productId\":\"p-mug\",\"name\":\"Thing\"}]");
+        assertThat(bob.get("deliveries")).isEmpty();
         assertThat(bob.get("orderFormId").asText()).isEqualTo("f1");
         assertThat(bob.get("total").asText()).isEqualTo("30.00");
         assertThat(bob.get("firstName").asText()).isEqualTo("Bob");
@@ -319,6 +327,72 @@ class CartReportsTest {
         assertThat(cup.get("pending").asLong()).isEqualTo(1);
         assertThat(cup.get("conversionRate").isNull()).isTrue();
         assertThat(cup.get("recoveryRate").isNull()).isTrue();
+    }
+
+    @Test
+    void theSummaryHasTheHeadlineFiguresAndAddsThemUpPerDayInTheViewersZone() throws Exception {
+        String range = "from=" + dayOne.minusSeconds(60) + "&to=" + dayOne.plusSeconds(3600);
+        for (String zone : List.of("UTC", "Asia/Kolkata", "America/Los_Angeles")) {
+            JsonNode summary = json("/api/summary?" + range + "&zone=" + zone);
+            assertThat(summary.get("zone").asText()).isEqualTo(zone);
+            assertThat(summary.get("started").asLong()).isEqualTo(4);
+            assertThat(summary.get("abandoned").asLong()).isEqualTo(3);
+            assertThat(summary.get("recovered").asLong()).isEqualTo(1);
+            assertThat(summary.get("recoveryRate").decimalValue()).isEqualByComparingTo("0.3333");
+            assertThat(summary.get("recoveredRevenue").toString()).isEqualTo("{\"EUR\":\"12.50\"}");
+            // eve's 5.00 and ann's second cart's 20.00 are abandoned and not recovered
+            assertThat(summary.get("openRevenue").toString()).isEqualTo("{\"EUR\":\"25.00\"}");
+
+            // each abandonment and recovery counts on its own day where the viewer is
+            Map<String, long[]> expected = new TreeMap<>();
+            for (JsonNode cart : json("/api/carts?" + range).get("items")) {
+                if (!cart.get("abandonedAt").isNull()) {
+                    expected.computeIfAbsent(day(cart.get("abandonedAt"), zone), d -> new long[2])[0]++;
+                }
+                if (cart.get("status").asText().equals("recovered")) {
+                    expected.computeIfAbsent(day(cart.get("closedAt"), zone), d -> new long[2])[1]++;
+                }
+            }
+            Map<String, long[]> days = new TreeMap<>();
+            summary.get("days")
+                    .forEach(d -> days.put(d.get("date").asText(), new long[] {
+                        d.get("abandoned").asLong(), d.get("recovered").asLong()
+                    }));
+            assertThat(days.keySet())
+                    .first()
+                    .isEqualTo(day(JSON.valueToTree(dayOne.minusSeconds(60).toString()), zone));
+            expected.forEach((date, counts) ->
+                    assertThat(days.get(date)).as(zone + " " + date).containsExactly(counts));
+            assertThat(days.values().stream().mapToLong(c -> c[0]).sum()).isEqualTo(3);
+            assertThat(days.values().stream().mapToLong(c -> c[1]).sum()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void theSummaryFillsEveryDayOfThePeriodWithZeros() throws Exception {
+        String first = dayThree.plus(Duration.ofDays(10)).toString().substring(0, 10);
+        String last = dayThree.plus(Duration.ofDays(16)).toString().substring(0, 10);
+        JsonNode summary = json("/api/summary?from=" + first + "&to=" + last);
+        assertThat(summary.get("zone").asText()).isEqualTo("UTC");
+        assertThat(summary.get("started").asLong()).isZero();
+        assertThat(summary.get("abandoned").asLong()).isZero();
+        assertThat(summary.get("recoveryRate").isNull()).isTrue();
+        assertThat(summary.get("openRevenue").size()).isZero();
+        assertThat(summary.get("days")).hasSize(7);
+        assertThat(summary.at("/days/0/date").asText()).isEqualTo(first);
+        assertThat(summary.at("/days/6/date").asText()).isEqualTo(last);
+        summary.get("days")
+                .forEach(d -> assertThat(
+                                d.get("abandoned").asLong() + d.get("recovered").asLong())
+                        .isZero());
+        HttpResponse<String> zone = get("/api/summary?zone=Mars/Olympus");
+        assertThat(zone.statusCode()).isEqualTo(400);
+        assertThat(JSON.readTree(zone.body()).get("detail").asText()).contains("'zone'", "Mars/Olympus");
+    }
+
+    private static String day(JsonNode instant, String zone) {
+        return LocalDate.ofInstant(Instant.parse(instant.asText()), ZoneId.of(zone))
+                .toString();
     }
 
     private static JsonNode find(JsonNode rows, String key, String value) {

@@ -301,7 +301,7 @@ class EmailConnectorTest {
         assertThat(letter.eventId()).isEqualTo(eventId);
         assertThat(letter.attempts()).isEqualTo(1);
         assertThat(letter.reason())
-                .startsWith("Sending it again cannot succeed: SendFailedException: Invalid Addresses")
+                .startsWith("Not retried (replay it once the cause is fixed): SendFailedException: Invalid Addresses")
                 .contains("550 5.1.1");
         assertThat(letter.attemptLog())
                 .extracting(DeadLetterStore.AttemptRow::outcome)

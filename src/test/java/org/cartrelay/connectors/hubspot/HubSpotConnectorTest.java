@@ -229,7 +229,7 @@ class HubSpotConnectorTest {
         assertThat(letter.attempts()).isEqualTo(1);
         // HubSpot's message, with the buyer's address masked
         assertThat(letter.reason())
-                .isEqualTo("Sending it again cannot succeed: PermanentDeliveryException: HubSpot "
+                .isEqualTo("Not retried (replay it once the cause is fixed): PermanentDeliveryException: HubSpot "
                         + "answered 207 and did not take the contact: VALIDATION_ERROR: Property values were not valid: "
                         + "[{\"isValid\":false,\"message\":\"Email address h***@example.com is invalid\",\"error\":"
                         + "\"INVALID_EMAIL\",\"name\":\"email\"}]");

@@ -181,7 +181,7 @@ class RouteConnectorTest {
         assertThat(letter.payload()).contains("cart-refused-1");
         assertThat(letter.reason())
                 .isEqualTo(
-                        "Sending it again cannot succeed: PermanentDeliveryException: The CRM has no list for shop test-shop");
+                        "Not retried (replay it once the cause is fixed): PermanentDeliveryException: The CRM has no list for shop test-shop");
         assertThat(letter.attemptLog()).singleElement().satisfies(attempt -> {
             assertThat(attempt.outcome()).isEqualTo("dead");
             assertThat(attempt.error()).isEqualTo("PermanentDeliveryException: The CRM has no list for shop test-shop");

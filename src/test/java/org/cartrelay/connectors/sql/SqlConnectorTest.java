@@ -220,7 +220,7 @@ class SqlConnectorTest {
         assertThat(letter.attempts()).isEqualTo(1);
         // the NOT NULL column the file leaves empty (SQLSTATE 23502): the same row would be refused again
         assertThat(letter.reason())
-                .startsWith("Sending it again cannot succeed: ")
+                .startsWith("Not retried (replay it once the cause is fixed): ")
                 .containsIgnoringCase("shop_id");
         assertThat(letter.attemptLog())
                 .extracting(DeadLetterStore.AttemptRow::outcome)
@@ -241,7 +241,7 @@ class SqlConnectorTest {
         assertThat(letter.eventId()).isEqualTo(event.id());
         assertThat(letter.attempts()).isEqualTo(1);
         assertThat(letter.reason())
-                .isEqualTo("Sending it again cannot succeed: PermanentDeliveryException: The event "
+                .isEqualTo("Not retried (replay it once the cause is fixed): PermanentDeliveryException: The event "
                         + "has no abandonment.coupon, the value of key column 'coupon' of table coupon_carts, so its row "
                         + "cannot be written.");
         assertThat(hub.count("select count(*) from coupon_carts")).isZero();
