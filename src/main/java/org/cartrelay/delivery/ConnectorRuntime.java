@@ -24,7 +24,7 @@ public final class ConnectorRuntime {
     private final AtomicLong handedOver = new AtomicLong();
     private volatile boolean paused;
     private volatile String disabledReason;
-    private volatile String lastError;
+    private volatile LastError lastError;
     private volatile Instant lastSuccess;
 
     ConnectorRuntime(Connector connector, Breaker breaker, Throttle throttle) {
@@ -80,6 +80,16 @@ public final class ConnectorRuntime {
         return new AttemptGate(this, retry, deadline);
     }
 
+    /** The error of the last attempt that failed or was throttled, and when it ended. */
+    public record LastError(Instant at, String message) {
+
+        /** As JMX and health show it: the instant, a space, the error. */
+        @Override
+        public String toString() {
+            return at + " " + message;
+        }
+    }
+
     void onDelivered(Instant at) {
         delivered.incrementAndGet();
         lastSuccess = at;
@@ -91,20 +101,20 @@ public final class ConnectorRuntime {
         if (dead) {
             deadLettered.incrementAndGet();
         }
-        lastError = at + " " + error;
+        lastError = new LastError(at, error);
     }
 
     /** Dead-lettered at once: the request was refused, or can never succeed. */
     void onRejected(String error, Instant at) {
         failed.incrementAndGet();
         deadLettered.incrementAndGet();
-        lastError = at + " " + error;
+        lastError = new LastError(at, error);
     }
 
     /** The target asked to slow down. */
     void onThrottled(String error, Instant at) {
         throttled.incrementAndGet();
-        lastError = at + " " + error;
+        lastError = new LastError(at, error);
     }
 
     /** The lane leased deliveries: {@code byClaim} it claimed them, or the fan-out handed them over. */
@@ -185,7 +195,7 @@ public final class ConnectorRuntime {
         return handedOver.get();
     }
 
-    public String lastError() {
+    public LastError lastError() {
         return lastError;
     }
 

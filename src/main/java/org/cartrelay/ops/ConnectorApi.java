@@ -2,7 +2,6 @@ package org.cartrelay.ops;
 
 import java.time.Clock;
 import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -93,26 +92,11 @@ public class ConnectorApi {
         view.put("deadLetters", backlog.dead());
         view.put("delivered", runtime.delivered());
         view.put("failed", runtime.failed());
-        putLastError(view, runtime.lastError());
+        ConnectorRuntime.LastError lastError = runtime.lastError();
+        view.put("lastError", lastError == null ? null : lastError.message());
+        view.put("lastErrorAt", lastError == null ? null : lastError.at());
         view.put("lastSuccess", runtime.lastSuccess());
         return view;
-    }
-
-    /** The runtime keeps "<instant> <error>"; the API gives both apart. */
-    private static void putLastError(Map<String, Object> view, String lastError) {
-        Instant at = null;
-        String error = lastError;
-        int space = lastError == null ? -1 : lastError.indexOf(' ');
-        if (space > 0) {
-            try {
-                at = Instant.parse(lastError.substring(0, space));
-                error = lastError.substring(space + 1);
-            } catch (DateTimeParseException e) {
-                // kept whole
-            }
-        }
-        view.put("lastError", error);
-        view.put("lastErrorAt", at);
     }
 
     private static String disabledReason(ConnectorRuntime runtime) {

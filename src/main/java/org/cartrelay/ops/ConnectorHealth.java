@@ -66,7 +66,7 @@ public class ConnectorHealth implements CompositeHealthContributor {
             builder.withDetail("disabled", runtime.disabledReason());
         }
         if (runtime.lastError() != null) {
-            builder.withDetail("lastError", runtime.lastError());
+            builder.withDetail("lastError", runtime.lastError().toString());
         }
         return builder.build();
     }

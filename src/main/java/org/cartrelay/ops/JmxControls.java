@@ -133,7 +133,7 @@ public class JmxControls implements InitializingBean, DisposableBean {
 
         @Override
         public String getLastError() {
-            return runtime.lastError();
+            return runtime.lastError() == null ? null : runtime.lastError().toString();
         }
 
         @Override
