@@ -105,7 +105,10 @@ public class HubMetrics {
         return until == null ? 0 : Duration.between(now, until).toMillis() / 1000.0;
     }
 
-    /** outcome: accepted, duplicate, rejected (stored but unusable) or refused (bad signature, bad input). */
+    /**
+     * outcome: accepted, duplicate, rejected (stored but unusable), refused (bad signature, bad input) or unavailable
+     * (answered 503: the store could not keep it).
+     */
     public void notice(String source, String outcome) {
         counters.computeIfAbsent(
                         "notices\u0000" + source + "\u0000" + outcome,
