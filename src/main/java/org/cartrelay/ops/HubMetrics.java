@@ -21,8 +21,8 @@ import io.micrometer.core.instrument.Timer;
 
 /**
  * The hub's Prometheus metrics ({@code /actuator/prometheus}): notices by source and outcome, deliveries by
- * connector and outcome, the pending backlog and the age of its oldest item, dead letters, breaker state, and
- * delivery latency percentiles. Counters and timers count in this instance's memory since it started
+ * connector and outcome, the pending backlog and the age of its oldest item, dead letters, connector and breaker
+ * state, and delivery latency percentiles. Counters and timers count in this instance's memory since it started
  * ({@code _total}, reset by a restart) and say "since start"; figures read from the database are gauges named for
  * what they hold and say "from the database, all instances"; the other gauges are this instance's state now.
  */
@@ -72,6 +72,16 @@ public class HubMetrics {
                     .tag("connector", name)
                     .tag("how", "handed-over")
                     .register(registry);
+            for (ConnectorOperations.State state : ConnectorOperations.State.values()) {
+                Gauge.builder(
+                                "cartrelay.connector.state",
+                                runtime,
+                                r -> ConnectorOperations.state(r, clock.instant()) == state ? 1 : 0)
+                        .description("1 for the connector's state as this instance sees it, 0 for the others")
+                        .tag("connector", name)
+                        .tag("state", state.word())
+                        .register(registry);
+            }
             Gauge.builder("cartrelay.circuit.open", runtime, r -> r.circuitState() == CircuitBreaker.State.OPEN ? 1 : 0)
                     .description("1 while the connector's circuit breaker is open on this instance")
                     .tag("connector", name)
