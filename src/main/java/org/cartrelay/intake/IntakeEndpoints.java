@@ -109,6 +109,8 @@ public class IntakeEndpoints {
             int status = answer.getStatusCode().value();
             if (status >= 400 && status < 500 && status != 404) {
                 metrics.notice(route.source(), "refused");
+            } else if (status == 503) {
+                metrics.notice(route.source(), "unavailable");
             }
             write(request, response, answer);
         }

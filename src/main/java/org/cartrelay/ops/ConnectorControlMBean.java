@@ -1,15 +1,24 @@
 package org.cartrelay.ops;
 
-/** {@code cartrelay:type=Connector,name=<name>}: one connector's figures and controls; docs/operations.md lists them. */
+/**
+ * {@code cartrelay:type=Connector,name=<name>}: one connector's figures and controls; docs/operations.md lists them.
+ * A name ending in {@code SinceStart} is counted in this instance's memory since it started (a restart resets it); one
+ * ending in {@code Stored} is read from the database and counts every instance's deliveries. The others are this
+ * instance's state now.
+ */
 public interface ConnectorControlMBean {
 
-    long getDelivered();
+    /** Deliveries this instance delivered since start. */
+    long getDeliveredSinceStart();
 
-    long getFailed();
+    /** Attempts of this instance that failed (retried or dead) since start. */
+    long getFailedSinceStart();
 
-    long getPending();
+    /** Deliveries waiting to be sent or in flight, from the database (all instances). */
+    long getPendingStored();
 
-    long getDeadLettered();
+    /** Dead letters kept for a replay, from the database (all instances). */
+    long getDeadLettersStored();
 
     String getLastError();
 
@@ -28,7 +37,7 @@ public interface ConnectorControlMBean {
     String getWaitingUntil();
 
     /** Attempts its target answered with "slow down" (429, or 503 with Retry-After) since start. */
-    long getThrottled();
+    long getThrottledSinceStart();
 
     boolean isPaused();
 

@@ -1,17 +1,26 @@
 package org.cartrelay.ops;
 
-/** {@code cartrelay:type=Hub}: intake and lifecycle figures; docs/operations.md lists them. */
+/**
+ * {@code cartrelay:type=Hub}: intake and lifecycle figures; docs/operations.md lists them. {@code SinceStart}: counted
+ * in this instance's memory since it started; {@code Stored}: read from the database, all instances.
+ */
 public interface HubControlMBean {
 
-    long getAccepted();
+    /** Notices this instance accepted since start. */
+    long getAcceptedSinceStart();
 
-    long getRejected();
+    /** Notices this instance rejected (stored but unusable) or refused (bad signature or input) since start. */
+    long getRejectedSinceStart();
 
-    long getDuplicates();
+    /** Notices this instance found to be duplicates since start. */
+    long getDuplicatesSinceStart();
 
-    long getPendingCheckouts();
+    /** Checkouts waiting for their abandonment delay, from the database. */
+    long getPendingCheckoutsStored();
 
-    long getAbandoned();
+    /** Checkouts ever abandoned, from the database. */
+    long getAbandonedStored();
 
-    long getRecovered();
+    /** Checkouts recovered, from the database. */
+    long getRecoveredStored();
 }

@@ -74,32 +74,32 @@ public class JmxControls implements InitializingBean, DisposableBean {
 
     private final class Hub implements HubControlMBean {
         @Override
-        public long getAccepted() {
+        public long getAcceptedSinceStart() {
             return (long) metrics.notices("accepted");
         }
 
         @Override
-        public long getRejected() {
+        public long getRejectedSinceStart() {
             return (long) (metrics.notices("rejected") + metrics.notices("refused"));
         }
 
         @Override
-        public long getDuplicates() {
+        public long getDuplicatesSinceStart() {
             return (long) metrics.notices("duplicate");
         }
 
         @Override
-        public long getPendingCheckouts() {
+        public long getPendingCheckoutsStored() {
             return status.checkouts(CheckoutStatus.PENDING);
         }
 
         @Override
-        public long getAbandoned() {
+        public long getAbandonedStored() {
             return status.everAbandoned();
         }
 
         @Override
-        public long getRecovered() {
+        public long getRecoveredStored() {
             return status.checkouts(CheckoutStatus.RECOVERED);
         }
     }
@@ -112,22 +112,22 @@ public class JmxControls implements InitializingBean, DisposableBean {
         }
 
         @Override
-        public long getDelivered() {
+        public long getDeliveredSinceStart() {
             return runtime.delivered();
         }
 
         @Override
-        public long getFailed() {
+        public long getFailedSinceStart() {
             return runtime.failed();
         }
 
         @Override
-        public long getPending() {
+        public long getPendingStored() {
             return operations.backlog(runtime.name()).pending();
         }
 
         @Override
-        public long getDeadLettered() {
+        public long getDeadLettersStored() {
             return operations.backlog(runtime.name()).dead();
         }
 
@@ -163,7 +163,7 @@ public class JmxControls implements InitializingBean, DisposableBean {
         }
 
         @Override
-        public long getThrottled() {
+        public long getThrottledSinceStart() {
             return runtime.throttled();
         }
 

@@ -81,30 +81,36 @@ class RemoteJmxTest {
                 jmx.invoke(crm, "pause", null, null);
                 assertThat(jmx.getAttribute(crm, "Paused")).isEqualTo(true);
                 Notices.startCheckouts(hub, "jmx", 2);
-                await().atMost(Duration.ofSeconds(10)).until(() -> (long) jmx.getAttribute(crm, "Pending") == 2);
+                await().atMost(Duration.ofSeconds(10)).until(() -> (long) jmx.getAttribute(crm, "PendingStored") == 2);
                 assertThat(receiver.findAll(postRequestedFor(urlEqualTo("/in"))))
                         .isEmpty();
 
                 jmx.invoke(crm, "resume", null, null);
                 assertThat(jmx.getAttribute(crm, "Paused")).isEqualTo(false);
-                await().atMost(Duration.ofSeconds(10)).until(() -> (long) jmx.getAttribute(crm, "Delivered") == 2);
+                await().atMost(Duration.ofSeconds(10))
+                        .until(() -> (long) jmx.getAttribute(crm, "DeliveredSinceStart") == 2);
                 assertThat(jmx.getAttribute(crm, "LastSuccess")).isNotNull();
 
                 receiver.resetAll();
                 receiver.stubFor(post(urlEqualTo("/in")).willReturn(aResponse().withStatus(422)));
                 Notices.startCheckouts(hub, "jmx-dead", 1);
-                await().atMost(Duration.ofSeconds(10)).until(() -> (long) jmx.getAttribute(crm, "DeadLettered") == 1);
+                await().atMost(Duration.ofSeconds(10))
+                        .until(() -> (long) jmx.getAttribute(crm, "DeadLettersStored") == 1);
                 assertThat((String) jmx.getAttribute(crm, "LastError")).contains("422");
 
                 receiver.resetAll();
                 receiver.stubFor(post(urlEqualTo("/in")).willReturn(aResponse().withStatus(200)));
                 assertThat(jmx.invoke(crm, "replayDeadLetters", null, null)).isEqualTo(1);
-                await().atMost(Duration.ofSeconds(10)).until(() -> (long) jmx.getAttribute(crm, "Delivered") == 3);
-                await().atMost(Duration.ofSeconds(5)).until(() -> (long) jmx.getAttribute(crm, "DeadLettered") == 0);
+                await().atMost(Duration.ofSeconds(10))
+                        .until(() -> (long) jmx.getAttribute(crm, "DeliveredSinceStart") == 3);
+                await().atMost(Duration.ofSeconds(5))
+                        .until(() -> (long) jmx.getAttribute(crm, "DeadLettersStored") == 0);
 
-                assertThat((long) jmx.getAttribute(hubBean, "Accepted")).isEqualTo(3);
-                assertThat((long) jmx.getAttribute(hubBean, "Abandoned")).isEqualTo(3);
-                assertThat((long) jmx.getAttribute(hubBean, "PendingCheckouts")).isZero();
+                assertThat((long) jmx.getAttribute(hubBean, "AcceptedSinceStart"))
+                        .isEqualTo(3);
+                assertThat((long) jmx.getAttribute(hubBean, "AbandonedStored")).isEqualTo(3);
+                assertThat((long) jmx.getAttribute(hubBean, "PendingCheckoutsStored"))
+                        .isZero();
             }
         } finally {
             receiver.stop();

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 
+import org.cartrelay.ops.HubMetrics;
 import org.cartrelay.testing.Fixtures;
 import org.cartrelay.testing.ProxiedDatabase;
 import org.cartrelay.testing.TcpProxy;
@@ -13,8 +14,9 @@ import org.cartrelay.testing.TestHub;
 import org.junit.jupiter.api.Test;
 
 /**
- * When the database cannot be reached, intake answers 503 with Retry-After (the sender retries) and acknowledges
- * nothing it has not kept; once the database is back, the retried notice is accepted and nothing earlier is lost.
+ * When the database cannot be reached, intake answers 503 with Retry-After (the sender retries), acknowledges nothing
+ * it has not kept and counts the notice as unavailable; once the database is back, the retried notice is accepted and
+ * nothing earlier is lost.
  */
 class StoreUnavailableTest {
 
@@ -32,6 +34,7 @@ class StoreUnavailableTest {
             assertThat(refused.statusCode()).isEqualTo(503);
             assertThat(refused.headers().firstValue("Retry-After")).hasValue("30");
             assertThat(refused.body()).contains("nothing was kept");
+            assertThat(hub.bean(HubMetrics.class).notices("unavailable")).isEqualTo(1);
 
             proxy.up();
             // the sender retries, as Digistore24 does until it gets its OK; pooled connections that the outage
