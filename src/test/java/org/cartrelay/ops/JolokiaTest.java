@@ -5,6 +5,9 @@ import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.net.CookieManager;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -26,7 +29,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 /**
  * Hawtio's way in, over Jolokia's HTTP API at {@code /actuator/jolokia} of a real hub with JMX on: with the admin's
  * credentials a connector's pause() and resume() act on the connector and its {@code Paused} attribute says so,
- * Camel's routes are listed and dumped; without credentials the request is refused with 401. The access policy lets
+ * Camel's routes are listed and dumped; without credentials the request is refused with 401. The admin page's
+ * session may call it with its CSRF token, and a foreign site's request (cached basic credentials) is refused. The access policy lets
  * through only the hub's and Camel's MBeans and the JVM's figures: no heap dump, no message sent through Camel, no
  * operation by GET. Without {@code management.endpoint.jolokia.access} there is no such path.
  */
@@ -92,6 +96,63 @@ class JolokiaTest {
             assertThat(resumed.get("status").asInt()).as(resumed.toString()).isEqualTo(200);
             assertThat(crm.paused()).isFalse();
             assertThat(call(hub, READ_PAUSED).get("value").asBoolean()).isFalse();
+        }
+    }
+
+    @Test
+    void theAdminPagesSessionNeedsItsCsrfTokenAndAForeignSiteIsRefused() throws Exception {
+        try (TestHub hub = hub().property("management.endpoint.jolokia.access", "unrestricted")
+                .start()) {
+            ConnectorRuntime crm = hub.bean(ConnectorRuntimes.class).get("crm").orElseThrow();
+
+            // a browser that cached the admin's basic credentials, on another site's page
+            HttpResponse<String> crossSite = TestHub.send(HttpRequest.newBuilder(hub.uri("/actuator/jolokia"))
+                    .header("Authorization", AUTH)
+                    .header("Sec-Fetch-Site", "cross-site")
+                    .header("Content-Type", "text/plain")
+                    .POST(HttpRequest.BodyPublishers.ofString(PAUSE)));
+            assertThat(crossSite.statusCode()).isEqualTo(403);
+            assertThat(crm.paused()).isFalse();
+
+            HttpClient browser =
+                    HttpClient.newBuilder().cookieHandler(new CookieManager()).build();
+            JsonNode csrf = JSON.readTree(browser.send(
+                            HttpRequest.newBuilder(hub.uri("/admin/csrf")).build(),
+                            HttpResponse.BodyHandlers.ofString())
+                    .body());
+            HttpResponse<String> login = browser.send(
+                    HttpRequest.newBuilder(hub.uri("/admin/login"))
+                            .header("Content-Type", "application/x-www-form-urlencoded")
+                            .header("Accept", "text/html")
+                            .POST(HttpRequest.BodyPublishers.ofString("username=ops&password=s3cret-ops&"
+                                    + csrf.get("parameterName").asText() + "="
+                                    + URLEncoder.encode(csrf.get("token").asText(), StandardCharsets.UTF_8)))
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(login.statusCode()).isEqualTo(302);
+            assertThat(login.headers().firstValue("Location").orElseThrow()).endsWith("/admin/");
+
+            HttpRequest.Builder pause = HttpRequest.newBuilder(hub.uri("/actuator/jolokia"))
+                    .header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString(PAUSE));
+            assertThat(browser.send(pause.build(), HttpResponse.BodyHandlers.ofString())
+                            .statusCode())
+                    .isEqualTo(403);
+            assertThat(crm.paused()).isFalse();
+
+            JsonNode fresh = JSON.readTree(browser.send(
+                            HttpRequest.newBuilder(hub.uri("/admin/csrf")).build(),
+                            HttpResponse.BodyHandlers.ofString())
+                    .body());
+            HttpResponse<String> withToken = browser.send(
+                    pause.header(
+                                    fresh.get("headerName").asText(),
+                                    fresh.get("token").asText())
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(withToken.statusCode()).as(withToken.body()).isEqualTo(200);
+            assertThat(JSON.readTree(withToken.body()).get("status").asInt()).isEqualTo(200);
+            assertThat(crm.paused()).isTrue();
         }
     }
 
