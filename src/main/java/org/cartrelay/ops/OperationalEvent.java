@@ -12,6 +12,7 @@ public record OperationalEvent(String type, String connector, String reason, Map
     public static final String BREAKER_OPENED = "hub.connector.breaker-opened";
     public static final String BREAKER_CLOSED = "hub.connector.breaker-closed";
     public static final String DELIVERY_DEAD_LETTERED = "hub.delivery.dead-lettered";
+    public static final String BACKLOG_TOO_OLD = "hub.backlog.too-old";
 
     /** The prefix of every operational event's type. */
     public static final String PREFIX = "hub.";

@@ -1,14 +1,19 @@
 package org.cartrelay.ops;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 
+import org.cartrelay.config.CartRelayProperties;
+import org.cartrelay.connectors.Connector;
 import org.cartrelay.connectors.ConnectorRegistry;
 import org.cartrelay.delivery.Fanout;
 import org.cartrelay.event.EventJson;
@@ -16,6 +21,7 @@ import org.cartrelay.support.Ids;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.event.EventListener;
+import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.transaction.support.TransactionTemplate;
@@ -37,6 +43,11 @@ public class OperationalEvents {
     private final ConnectorRegistry connectors;
     private final Clock clock;
     private final TransactionTemplate transaction;
+    private final HubStatus status;
+    private final Duration backlogAlertAge;
+    /** The connectors whose backlog is over the age now: each crossing is told once. */
+    private final Set<String> tooOld = ConcurrentHashMap.newKeySet();
+
     private final ExecutorService writer = Executors.newSingleThreadExecutor(r -> {
         Thread thread = new Thread(r, "operational-events");
         thread.setDaemon(true);
@@ -44,8 +55,15 @@ public class OperationalEvents {
     });
 
     public OperationalEvents(
-            Fanout fanout, ConnectorRegistry connectors, Clock clock, PlatformTransactionManager transactions) {
+            Fanout fanout,
+            ConnectorRegistry connectors,
+            Clock clock,
+            PlatformTransactionManager transactions,
+            HubStatus status,
+            CartRelayProperties properties) {
         this.fanout = fanout;
+        this.status = status;
+        this.backlogAlertAge = properties.backlogAlertAge();
         this.transaction = new TransactionTemplate(transactions);
         this.connectors = connectors;
         this.clock = clock;
@@ -102,6 +120,39 @@ public class OperationalEvents {
                     event.type(),
                     event.connector(),
                     e.toString());
+        }
+    }
+
+    /**
+     * Every 5 seconds: a connector whose oldest waiting delivery passed {@code cartrelay.backlog-alert-age} raises
+     * {@code hub.backlog.too-old} once, and again only after its backlog was younger in between.
+     */
+    @Scheduled(fixedDelay = 5000, initialDelay = 5000)
+    void checkBacklogs() {
+        if (connectors.enabled().stream()
+                .noneMatch(c -> c.definition().events().contains(OperationalEvent.BACKLOG_TOO_OLD))) {
+            return; // nobody asked: no queries
+        }
+        try {
+            for (Connector connector : connectors.enabled()) {
+                double age = status.oldestPendingAgeSeconds(connector.name());
+                if (age * 1000 < backlogAlertAge.toMillis()) {
+                    tooOld.remove(connector.name());
+                } else if (tooOld.add(connector.name())) {
+                    on(new OperationalEvent(
+                            OperationalEvent.BACKLOG_TOO_OLD,
+                            connector.name(),
+                            "The oldest waiting delivery is " + Math.round(age) + " s old, more than "
+                                    + backlogAlertAge.toSeconds() + " s.",
+                            Map.of(
+                                    "oldestPendingAgeSeconds", Long.toString(Math.round(age)),
+                                    "pending",
+                                            Long.toString(status.backlog(connector.name())
+                                                    .pending()))));
+                }
+            }
+        } catch (RuntimeException e) {
+            log.warn("The backlogs could not be checked for operational events: {}", e.toString());
         }
     }
 

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.cartrelay.connectors.ConnectorConfigException;
+import org.cartrelay.delivery.ConnectorRuntimes;
 import org.cartrelay.event.EventJson;
 import org.cartrelay.testing.Notices;
 import org.cartrelay.testing.ScriptedTarget;
@@ -33,7 +34,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 class OperationalEventsTest {
 
     private static final String OPS_EVENTS = "[hub.connector.disabled, hub.connector.breaker-opened,"
-            + " hub.connector.breaker-closed, hub.delivery.dead-lettered]";
+            + " hub.connector.breaker-closed, hub.delivery.dead-lettered, hub.backlog.too-old]";
 
     private TestDatabase database;
     private ScriptedTarget crm;
@@ -170,6 +171,27 @@ class OperationalEventsTest {
                             .path("connector")
                             .asText())
                     .isEqualTo("crm");
+            assertNoBuyerData();
+        }
+    }
+
+    @Test
+    void aPausedConnectorsBacklogPassingTheAlertAgeIsToldOnceWithoutTheBuyer() {
+        try (TestHub hub = hub(call -> Answer.of(200), call -> Answer.of(200), "cartrelay.backlog-alert-age", "2s")) {
+            hub.bean(ConnectorRuntimes.class).pause("crm");
+            Notices.startCheckouts(hub, "backlog", 2);
+
+            await().atMost(Duration.ofSeconds(30))
+                    .until(() -> received("hub.backlog.too-old").size() == 1);
+            JsonNode tooOld = received("hub.backlog.too-old").get(0);
+            assertThat(tooOld.path("connector").asText()).isEqualTo("crm");
+            assertThat(tooOld.path("details").path("pending").asText()).isEqualTo("2");
+            assertThat(tooOld.path("details").path("oldestPendingAgeSeconds").asLong())
+                    .isGreaterThanOrEqualTo(2);
+            // once per crossing: the backlog stays too old, and nothing more is said of it
+            await().during(Duration.ofSeconds(7))
+                    .atMost(Duration.ofSeconds(10))
+                    .until(() -> received("hub.backlog.too-old").size() == 1);
             assertNoBuyerData();
         }
     }
