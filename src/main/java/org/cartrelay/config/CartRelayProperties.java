@@ -31,6 +31,8 @@ import jakarta.validation.constraints.PositiveOrZero;
  * @param retention Rows older than this are purged (pending checkouts and events with deliveries still waiting
  *        excepted).
  * @param purgeInterval How often the retention purge runs.
+ * @param backlogAlertAge A connector's oldest waiting delivery older than this raises hub.backlog.too-old, once
+ *        each time it crosses the age.
  * @param publicUrl The hub's address as buyers reach it, e.g. https://relay.shop.example; the base of the
  *        one-click unsubscribe links.
  * @param unsubscribe The one-click unsubscribe links and the suppression list.
@@ -50,6 +52,7 @@ public record CartRelayProperties(
         @DefaultValue @Valid Policy policy,
         @DefaultValue("90d") @NotNull @PositiveDuration Duration retention,
         @DefaultValue("1h") @NotNull @PositiveDuration Duration purgeInterval,
+        @DefaultValue("15m") @NotNull @PositiveDuration Duration backlogAlertAge,
         String publicUrl,
         @DefaultValue Unsubscribe unsubscribe,
         @DefaultValue @Valid Admin admin,

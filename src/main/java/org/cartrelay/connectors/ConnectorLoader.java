@@ -165,10 +165,35 @@ public class ConnectorLoader {
                 tree,
                 unresolved);
         problems.addAll(words.sentences(ConnectorSchema.validator().findings(tree)));
+        if (problems.isEmpty()) {
+            operationalEventsProblem(file, type, tree.get("events")).ifPresent(problems::add);
+        }
         if (!problems.isEmpty()) {
             return new Read(null, problems);
         }
         return new Read(definition(file, (ObjectNode) tree), List.of());
+    }
+
+    /** The types that may receive the hub's operational events ({@code hub.*}): they carry no checkout. */
+    static final Set<String> OPERATIONAL_EVENT_TYPES = Set.of("webhook", "route");
+
+    /** A connector of another type that lists an operational event: said in one sentence. */
+    private static Optional<String> operationalEventsProblem(Path file, String type, JsonNode events) {
+        if (events == null || OPERATIONAL_EVENT_TYPES.contains(type)) {
+            return Optional.empty();
+        }
+        List<String> listed = new ArrayList<>();
+        events.forEach(event -> {
+            if (event.asText().startsWith("hub.")) {
+                listed.add(event.asText());
+            }
+        });
+        if (listed.isEmpty()) {
+            return Optional.empty();
+        }
+        return Optional.of("Connector file " + file + ": key 'events' lists " + String.join(", ", listed)
+                + ", but the hub's operational events (hub.*) go only to webhook and route connectors, not to one of"
+                + " type " + type + "; remove them, or add a webhook or route connector for operators.");
     }
 
     private static Read failed(String problem) {

@@ -10,10 +10,12 @@ import java.util.Optional;
 import org.cartrelay.config.CartRelayProperties;
 import org.cartrelay.connectors.Connector;
 import org.cartrelay.connectors.ConnectorRegistry;
+import org.cartrelay.ops.OperationalEvent;
 import org.cartrelay.store.ConnectorStateStore;
 import org.cartrelay.store.ConnectorStateStore.State;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.stereotype.Component;
 
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
@@ -32,11 +34,17 @@ public class ConnectorRuntimes {
     private final CircuitBreakerRegistry breakers = CircuitBreakerRegistry.ofDefaults();
     private final ConnectorStateStore states;
     private final Clock clock;
+    private final ApplicationEventPublisher events;
 
     public ConnectorRuntimes(
-            ConnectorRegistry registry, ConnectorStateStore states, CartRelayProperties properties, Clock clock) {
+            ConnectorRegistry registry,
+            ConnectorStateStore states,
+            CartRelayProperties properties,
+            Clock clock,
+            ApplicationEventPublisher events) {
         this.states = states;
         this.clock = clock;
+        this.events = events;
         CartRelayProperties.Delivery delivery = properties.delivery();
         for (Connector connector : registry.all()) {
             ConnectorRuntime runtime = new ConnectorRuntime(
@@ -50,13 +58,13 @@ public class ConnectorRuntimes {
                             Throttle.perSecond(connector.definition().rateLimit()),
                             delivery.throttle().defaultWait(),
                             delivery.throttle().maxWait()));
-            runtime.breaker()
-                    .circuitBreaker()
-                    .getEventPublisher()
-                    .onStateTransition(event -> logTransition(
-                            connector.name(),
-                            event.getStateTransition(),
-                            runtime.breaker().circuitBreaker()));
+            runtime.breaker().circuitBreaker().getEventPublisher().onStateTransition(event -> {
+                logTransition(
+                        connector.name(),
+                        event.getStateTransition(),
+                        runtime.breaker().circuitBreaker());
+                tellOperators(connector.name(), event.getStateTransition());
+            });
             State state = states.load(connector.name());
             runtime.setPaused(state.paused());
             runtime.setDisabled(state.disabledReason());
@@ -110,6 +118,28 @@ public class ConnectorRuntimes {
         }
     }
 
+    /** An opened breaker, and a closed one, as operational events. */
+    private void tellOperators(String name, CircuitBreaker.StateTransition transition) {
+        CircuitBreaker.State to = transition.getToState();
+        if (to == CircuitBreaker.State.OPEN || to == CircuitBreaker.State.CLOSED) {
+            publish(new OperationalEvent(
+                    to == CircuitBreaker.State.OPEN ? OperationalEvent.BREAKER_OPENED : OperationalEvent.BREAKER_CLOSED,
+                    name,
+                    "Circuit breaker " + transition.getFromState() + " → " + to,
+                    Map.of("from", transition.getFromState().name(), "to", to.name())));
+        }
+    }
+
+    /** Tells the listeners; a failure there never reaches the delivery path. */
+    void publish(OperationalEvent event) {
+        try {
+            events.publishEvent(event);
+        } catch (RuntimeException e) {
+            log.warn(
+                    "Operational event {} about '{}' not published: {}", event.type(), event.connector(), e.toString());
+        }
+    }
+
     /** The breakers of every connector, for their metrics. */
     public CircuitBreakerRegistry breakers() {
         return breakers;
@@ -147,6 +177,7 @@ public class ConnectorRuntimes {
         states.save(name, new State(runtime.paused(), reason), clock.instant());
         runtime.setDisabled(reason);
         log.warn("Connector '{}' disabled: {}", name, reason);
+        publish(new OperationalEvent(OperationalEvent.CONNECTOR_DISABLED, name, reason, Map.of()));
     }
 
     private ConnectorRuntime require(String name) {

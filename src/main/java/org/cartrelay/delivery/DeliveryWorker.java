@@ -13,6 +13,7 @@ import org.cartrelay.connectors.CallGate;
 import org.cartrelay.connectors.Connector;
 import org.cartrelay.event.OutboundEvent;
 import org.cartrelay.ops.HubMetrics;
+import org.cartrelay.ops.OperationalEvent;
 import org.cartrelay.privacy.PrivacyPolicy;
 import org.cartrelay.store.DeliveryStatus;
 import org.cartrelay.store.OutboxStore.Attempt;
@@ -39,6 +40,7 @@ public class DeliveryWorker {
     private final DeliveryPolicy policy;
     private final HubMetrics metrics;
     private final Clock clock;
+    private final ConnectorRuntimes runtimes;
     /** Connector routes' endpoints, resolved once: resolving the URI on every send normalised it every time. */
     private final Map<String, Endpoint> endpoints = new ConcurrentHashMap<>();
 
@@ -48,7 +50,9 @@ public class DeliveryWorker {
             PrivacyPolicy privacy,
             DeliveryPolicy policy,
             HubMetrics metrics,
-            Clock clock) {
+            Clock clock,
+            ConnectorRuntimes runtimes) {
+        this.runtimes = runtimes;
         this.producer = producer;
         this.cancellations = cancellations;
         this.privacy = privacy;
@@ -79,7 +83,8 @@ public class DeliveryWorker {
         }
         Connector connector = runtime.connector();
         if (connector.definition().respectUnsubscribe()
-                && !OutboundEvent.BUYER_UNSUBSCRIBED.equals(delivery.eventType())) {
+                && !OutboundEvent.BUYER_UNSUBSCRIBED.equals(delivery.eventType())
+                && !OperationalEvent.isOperational(delivery.eventType())) {
             // checked again right before sending: the buyer may have unsubscribed since the fan-out
             String reason;
             try {
@@ -165,6 +170,20 @@ public class DeliveryWorker {
                     verdict.error(),
                     next.status().column(),
                     next.at() == null ? "" : " at " + next.at());
+        }
+        if (next.status() == DeliveryStatus.DEAD && !OperationalEvent.isOperational(delivery.eventType())) {
+            // a dead operational event raises none: no loop of dead letters about dead letters
+            runtimes.publish(new OperationalEvent(
+                    OperationalEvent.DELIVERY_DEAD_LETTERED,
+                    runtime.name(),
+                    next.reason(),
+                    Map.of(
+                            "deliveryId",
+                            delivery.id(),
+                            "eventId",
+                            delivery.eventId(),
+                            "eventType",
+                            delivery.eventType())));
         }
         Attempt record = new Attempt(status == null ? 0 : status, outcome, verdict.error(), response, took.toMillis());
         int throttled = delivery.throttled() + (verdict.classification() == Classification.THROTTLED ? 1 : 0);

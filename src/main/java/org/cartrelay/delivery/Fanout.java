@@ -139,6 +139,37 @@ public class Fanout {
                 }
             }
         }
+        return write(events, deliveries, payloads, now);
+    }
+
+    /**
+     * Writes one of the hub's operational events ({@code hub.*}, its JSON {@code payload} about connector
+     * {@code about}) and a delivery to each enabled connector that subscribes to it, except {@code about} itself, in
+     * the caller's transaction if there is one.
+     *
+     * @return how many deliveries were created
+     */
+    public int publishHubEvent(String id, String type, String about, String payload, Instant now) {
+        List<OutboxStore.DeliveryRow> deliveries = new ArrayList<>();
+        for (Connector connector : connectors.enabled()) {
+            if (connector.definition().events().contains(type)
+                    && !connector.name().equals(about)) {
+                deliveries.add(new OutboxStore.DeliveryRow(
+                        Ids.next("dlv"), id, connector.name(), DeliveryStatus.PENDING, null));
+            }
+        }
+        if (deliveries.isEmpty()) {
+            return 0;
+        }
+        return write(
+                List.of(new OutboxStore.EventRow(id, type, null, null, payload)), deliveries, Map.of(id, payload), now);
+    }
+
+    private int write(
+            List<OutboxStore.EventRow> events,
+            List<OutboxStore.DeliveryRow> deliveries,
+            Map<String, String> payloads,
+            Instant now) {
         Map<DeliveryLane.Reservation, List<OutboxStore.DeliveryRow>> handed = leaseToLanes(deliveries, now);
         Set<String> toClaim = new LinkedHashSet<>();
         for (OutboxStore.DeliveryRow row : deliveries) {
