@@ -29,6 +29,8 @@ public interface Connector {
     String ATTEMPT = "CartRelayAttempt";
     String STEP = "CartRelayStep";
     String PROGRESS = "CartRelayProgress";
+    /** The attempt's span as a W3C {@code traceparent} (absent while tracing is off), for a target that takes one. */
+    String TRACEPARENT = "CartRelayTraceparent";
     /** Set by a connector whose {@link CallGate} refused a call: the calls before it were made, the rest were not. */
     String HELD = "CartRelayHeld";
 

@@ -14,6 +14,7 @@ import org.cartrelay.connectors.Connector;
 import org.cartrelay.event.OutboundEvent;
 import org.cartrelay.ops.HubMetrics;
 import org.cartrelay.ops.OperationalEvent;
+import org.cartrelay.ops.Traces;
 import org.cartrelay.privacy.PrivacyPolicy;
 import org.cartrelay.store.DeliveryStatus;
 import org.cartrelay.store.OutboxStore.Attempt;
@@ -22,6 +23,8 @@ import org.cartrelay.store.OutboxStore.Finished;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
+
+import io.micrometer.tracing.Span;
 
 /**
  * Makes one attempt of a leased delivery through its connector's route; the {@link DeliveryPolicy} judges it and
@@ -41,6 +44,7 @@ public class DeliveryWorker {
     private final HubMetrics metrics;
     private final Clock clock;
     private final ConnectorRuntimes runtimes;
+    private final Traces traces;
     /** Connector routes' endpoints, resolved once: resolving the URI on every send normalised it every time. */
     private final Map<String, Endpoint> endpoints = new ConcurrentHashMap<>();
 
@@ -51,8 +55,10 @@ public class DeliveryWorker {
             DeliveryPolicy policy,
             HubMetrics metrics,
             Clock clock,
-            ConnectorRuntimes runtimes) {
+            ConnectorRuntimes runtimes,
+            Traces traces) {
         this.runtimes = runtimes;
+        this.traces = traces;
         this.producer = producer;
         this.cancellations = cancellations;
         this.privacy = privacy;
@@ -101,6 +107,15 @@ public class DeliveryWorker {
             return new NotSent(false);
         }
         int attempt = delivery.attempts() + 1;
+        // each attempt continues the trace of the fan-out that wrote its event
+        Span span = traces.start("cartrelay deliver " + runtime.name(), Span.Kind.CLIENT, delivery.traceParent())
+                .tag(Traces.CONNECTOR, runtime.name())
+                .tag(Traces.EVENT_ID, delivery.eventId())
+                .tag(Traces.EVENT_TYPE, delivery.eventType())
+                .tag(Traces.DELIVERY_ID, delivery.id())
+                .tag("cartrelay.attempt", attempt)
+                .tag("cartrelay.step", delivery.step());
+        String traceParent = traces.traceParent(span);
         Instant started = clock.instant();
         long t0 = System.nanoTime();
         Endpoint endpoint = endpoints.computeIfAbsent(
@@ -110,6 +125,9 @@ public class DeliveryWorker {
         try {
             result = producer.send(endpoint, exchange -> {
                 exchange.setProperty(CallGate.PROPERTY, gate);
+                if (traceParent != null) {
+                    exchange.getMessage().setHeader(Connector.TRACEPARENT, traceParent);
+                }
                 exchange.getMessage().setHeader(Connector.EVENT_ID, delivery.eventId());
                 exchange.getMessage().setHeader(Connector.EVENT_TYPE, delivery.eventType());
                 exchange.getMessage().setHeader(Connector.ATTEMPT, attempt);
@@ -131,6 +149,7 @@ public class DeliveryWorker {
         boolean held =
                 result != null && Boolean.TRUE.equals(result.getMessage().getHeader(Connector.HELD, Boolean.class));
         if (held && gate.calls() == 0) {
+            span.abandon(); // nothing was sent: no attempt to trace
             return new NotSent(false);
         }
         Verdict verdict = DeliveryPolicy.judge(
@@ -185,6 +204,7 @@ public class DeliveryWorker {
                             "eventType",
                             delivery.eventType())));
         }
+        endAttemptSpan(span, status, outcome, next, thrown);
         Attempt record = new Attempt(status == null ? 0 : status, outcome, verdict.error(), response, took.toMillis());
         int throttled = delivery.throttled() + (verdict.classification() == Classification.THROTTLED ? 1 : 0);
         return new Attempted(new Finished(
@@ -198,5 +218,18 @@ public class DeliveryWorker {
                 progress == null ? delivery.progress() : progress,
                 throttled,
                 next.reason()));
+    }
+
+    private static void endAttemptSpan(
+            Span span, Integer status, String outcome, DeliveryPolicy.Next next, Throwable thrown) {
+        if (status != null) {
+            span.tag("http.response.status_code", status);
+        }
+        span.tag("cartrelay.outcome", outcome)
+                .tag("cartrelay.delivery.next", next.status().column());
+        if (thrown != null) {
+            span.error(thrown);
+        }
+        span.end();
     }
 }

@@ -13,6 +13,7 @@ import org.cartrelay.connectors.Connector;
 import org.cartrelay.connectors.ConnectorRegistry;
 import org.cartrelay.event.EventJson;
 import org.cartrelay.event.OutboundEvent;
+import org.cartrelay.ops.Traces;
 import org.cartrelay.privacy.PrivacyPolicy;
 import org.cartrelay.store.DeliveryStatus;
 import org.cartrelay.store.OutboxStore;
@@ -23,6 +24,8 @@ import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionSynchronization;
 import org.springframework.transaction.support.TransactionSynchronizationManager;
+
+import io.micrometer.tracing.Span;
 
 /**
  * Writes an outbound event and one delivery row per subscribing connector. Callers run it inside the transaction
@@ -38,22 +41,33 @@ public class Fanout {
     private final DeliveryEngine engine;
     private final PrivacyPolicy policy;
     private final Cancellations cancellations;
+    private final Traces traces;
 
     public Fanout(
             ConnectorRegistry connectors,
             OutboxStore outbox,
             DeliveryEngine engine,
             PrivacyPolicy policy,
-            Cancellations cancellations) {
+            Cancellations cancellations,
+            Traces traces) {
         this.connectors = connectors;
         this.outbox = outbox;
         this.engine = engine;
         this.policy = policy;
         this.cancellations = cancellations;
+        this.traces = traces;
     }
 
-    /** An outbound event and the checkout it is about. */
-    public record Publication(OutboundEvent event, String checkoutId) {}
+    /**
+     * An outbound event, the checkout it is about, and the {@code traceparent} of the span that caused it
+     * ({@code null}: none, the fan-out starts a trace).
+     */
+    public record Publication(OutboundEvent event, String checkoutId, String traceParent) {
+
+        public Publication(OutboundEvent event, String checkoutId) {
+            this(event, checkoutId, null);
+        }
+    }
 
     /**
      * Cancels the deliveries of an event that have not gone out (an abandoned cart was recovered), in the caller's
@@ -86,11 +100,13 @@ public class Fanout {
      * Writes the events and one delivery per subscribing connector each (or a suppressed one with the reason the
      * {@link PrivacyPolicy} gives) in the caller's transaction. A connector's lane that has room takes its deliveries
      * that are due now at once: they are written leased to it and handed over when the transaction commits, without
-     * a claim; the other lanes are woken then to claim theirs.
+     * a claim; the other lanes are woken then to claim theirs. Each event's fan-out is a span, whose context the event
+     * keeps for its delivery attempts.
      *
      * @return how many deliveries were created
      */
     public int publishAll(List<Publication> publications, Instant now) {
+        List<Span> spans = new ArrayList<>(publications.size());
         List<OutboxStore.EventRow> events = new ArrayList<>(publications.size());
         List<OutboxStore.DeliveryRow> deliveries = new ArrayList<>();
         Map<String, String> payloads = new HashMap<>();
@@ -105,8 +121,15 @@ public class Fanout {
             OutboundEvent event = publication.event();
             String payload = EventJson.write(event);
             payloads.put(event.id(), payload);
+            Span span = fanoutSpan(event.id(), event.type(), publication.traceParent());
+            spans.add(span);
             events.add(new OutboxStore.EventRow(
-                    event.id(), event.type(), publication.checkoutId(), event.email(), payload));
+                    event.id(),
+                    event.type(),
+                    publication.checkoutId(),
+                    event.email(),
+                    payload,
+                    traces.traceParent(span)));
             boolean unsubscription = OutboundEvent.BUYER_UNSUBSCRIBED.equals(event.type());
             for (Connector connector : connectors.enabled()) {
                 if (unsubscription) {
@@ -139,7 +162,37 @@ public class Fanout {
                 }
             }
         }
-        return write(events, deliveries, payloads, now);
+        try {
+            return write(events, deliveries, payloads, now);
+        } finally {
+            endFanoutSpans(spans, events, deliveries);
+        }
+    }
+
+    private Span fanoutSpan(String eventId, String type, String traceParent) {
+        return traces.start("cartrelay fanout " + type, Span.Kind.PRODUCER, traceParent)
+                .tag(Traces.EVENT_ID, eventId)
+                .tag(Traces.EVENT_TYPE, type);
+    }
+
+    /** Each fan-out span says how many deliveries its event got, and how many of them were withheld. */
+    private void endFanoutSpans(
+            List<Span> spans, List<OutboxStore.EventRow> events, List<OutboxStore.DeliveryRow> deliveries) {
+        if (!traces.on()) {
+            return;
+        }
+        Map<String, int[]> counts = new HashMap<>();
+        for (OutboxStore.DeliveryRow row : deliveries) {
+            int[] count = counts.computeIfAbsent(row.eventId(), id -> new int[2]);
+            count[row.status() == DeliveryStatus.SUPPRESSED ? 1 : 0]++;
+        }
+        for (int i = 0; i < spans.size(); i++) {
+            int[] count = counts.getOrDefault(events.get(i).id(), new int[2]);
+            spans.get(i)
+                    .tag("cartrelay.deliveries", count[0])
+                    .tag("cartrelay.deliveries.suppressed", count[1])
+                    .end();
+        }
     }
 
     /**
@@ -161,8 +214,14 @@ public class Fanout {
         if (deliveries.isEmpty()) {
             return 0;
         }
-        return write(
-                List.of(new OutboxStore.EventRow(id, type, null, null, payload)), deliveries, Map.of(id, payload), now);
+        Span span = fanoutSpan(id, type, null);
+        List<OutboxStore.EventRow> events =
+                List.of(new OutboxStore.EventRow(id, type, null, null, payload, traces.traceParent(span)));
+        try {
+            return write(events, deliveries, Map.of(id, payload), now);
+        } finally {
+            endFanoutSpans(List.of(span), events, deliveries);
+        }
     }
 
     private int write(
@@ -263,7 +322,8 @@ public class Fanout {
                                             0,
                                             now,
                                             event.checkoutId(),
-                                            event.email());
+                                            event.email(),
+                                            event.traceParent());
                                 })
                                 .toList());
             } catch (RuntimeException e) {

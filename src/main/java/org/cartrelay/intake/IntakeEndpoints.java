@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.stream.Collectors;
 
 import org.cartrelay.ops.HubMetrics;
+import org.cartrelay.ops.Traces;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -20,6 +21,8 @@ import org.springframework.http.ResponseEntity;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import io.micrometer.tracing.Span;
+import io.micrometer.tracing.Tracer;
 import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
@@ -42,7 +45,7 @@ public class IntakeEndpoints {
 
     @Bean
     FilterRegistrationBean<Filter> intakeFilter(
-            List<IntakeSource> sources, IntakeErrors errors, HubMetrics metrics, ObjectMapper json) {
+            List<IntakeSource> sources, IntakeErrors errors, HubMetrics metrics, ObjectMapper json, Traces traces) {
         Map<String, Map<String, Route>> routes = new LinkedHashMap<>();
         for (IntakeSource source : sources) {
             Map<String, Route> byMethod = new LinkedHashMap<>();
@@ -53,7 +56,7 @@ public class IntakeEndpoints {
             }
         }
         FilterRegistrationBean<Filter> registration =
-                new FilterRegistrationBean<>(new IntakeFilter(routes, errors, metrics, json));
+                new FilterRegistrationBean<>(new IntakeFilter(routes, errors, metrics, json, traces));
         registration.setName("cartrelayIntake");
         registration.setUrlPatterns(routes.keySet());
         registration.setOrder(Ordered.HIGHEST_PRECEDENCE);
@@ -66,13 +69,19 @@ public class IntakeEndpoints {
         private final IntakeErrors errors;
         private final HubMetrics metrics;
         private final ObjectMapper json;
+        private final Traces traces;
 
         IntakeFilter(
-                Map<String, Map<String, Route>> routes, IntakeErrors errors, HubMetrics metrics, ObjectMapper json) {
+                Map<String, Map<String, Route>> routes,
+                IntakeErrors errors,
+                HubMetrics metrics,
+                ObjectMapper json,
+                Traces traces) {
             this.routes = routes;
             this.errors = errors;
             this.metrics = metrics;
             this.json = json;
+            this.traces = traces;
         }
 
         @Override
@@ -97,16 +106,24 @@ public class IntakeEndpoints {
                                 .body("This path answers only " + allowed + "."));
                 return;
             }
+            // the notice's trace starts here (or continues the sender's); what it keeps carries the span's context
+            Span span = traces.startServer("cartrelay intake " + route.source(), request);
             ResponseEntity<?> answer;
-            try {
+            try (Tracer.SpanInScope scope = traces.inScope(span)) {
                 answer = route.handler().handle(request);
             } catch (RuntimeException e) {
                 answer = errors.answer(e);
                 if (answer == null) {
+                    span.error(e).end();
                     throw e;
                 }
             }
             int status = answer.getStatusCode().value();
+            span.tag("cartrelay.source", route.source())
+                    .tag("http.request.method", request.getMethod())
+                    .tag("url.path", request.getServletPath())
+                    .tag("http.response.status_code", status)
+                    .end();
             if (status >= 400 && status < 500 && status != 404) {
                 metrics.notice(route.source(), "refused");
             } else if (status == 503) {

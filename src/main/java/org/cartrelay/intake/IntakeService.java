@@ -1,6 +1,7 @@
 package org.cartrelay.intake;
 
 import org.cartrelay.ops.HubMetrics;
+import org.cartrelay.ops.Traces;
 import org.slf4j.Logger;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
@@ -16,21 +17,23 @@ public class IntakeService {
 
     private final NoticeCommitter committer;
     private final HubMetrics metrics;
+    private final Traces traces;
 
-    public IntakeService(NoticeCommitter committer, HubMetrics metrics) {
+    public IntakeService(NoticeCommitter committer, HubMetrics metrics, Traces traces) {
         this.committer = committer;
         this.metrics = metrics;
+        this.traces = traces;
     }
 
     public record Receipt(String noticeId, boolean duplicate) {}
 
     public Receipt accept(Notice notice) {
         Receipt receipt = committer.commit(notice);
-        metrics.notice(
-                notice.source(),
-                receipt.duplicate()
-                        ? "duplicate"
-                        : notice.outcome() == Notice.Outcome.REJECTED ? "rejected" : "accepted");
+        String outcome = receipt.duplicate()
+                ? "duplicate"
+                : notice.outcome() == Notice.Outcome.REJECTED ? "rejected" : "accepted";
+        metrics.notice(notice.source(), outcome);
+        traces.current().tag(Traces.NOTICE_ID, receipt.noticeId()).tag("cartrelay.notice.outcome", outcome);
         return receipt;
     }
 

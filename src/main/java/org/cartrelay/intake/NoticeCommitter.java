@@ -15,6 +15,7 @@ import org.cartrelay.event.CanonicalEvent;
 import org.cartrelay.event.EventJson;
 import org.cartrelay.intake.IntakeService.Receipt;
 import org.cartrelay.lifecycle.Lifecycle;
+import org.cartrelay.ops.Traces;
 import org.cartrelay.store.NoticeStore;
 import org.cartrelay.store.StoreUnreachable;
 import org.cartrelay.support.Ids;
@@ -52,6 +53,7 @@ public class NoticeCommitter implements SmartLifecycle {
     private final Lifecycle lifecycle;
     private final TransactionTemplate tx;
     private final Clock clock;
+    private final Traces traces;
     private final CartRelayProperties.Intake config;
     private final BlockingQueue<Pending> queue;
     private final List<Thread> committers = new ArrayList<>();
@@ -62,11 +64,13 @@ public class NoticeCommitter implements SmartLifecycle {
             Lifecycle lifecycle,
             TransactionTemplate tx,
             Clock clock,
+            Traces traces,
             CartRelayProperties properties) {
         this.notices = notices;
         this.lifecycle = lifecycle;
         this.tx = tx;
         this.clock = clock;
+        this.traces = traces;
         this.config = properties.intake();
         this.queue = new ArrayBlockingQueue<>(Math.max(config.batchSize(), config.queueCapacity()));
     }
@@ -75,7 +79,12 @@ public class NoticeCommitter implements SmartLifecycle {
     Receipt commit(Notice notice) {
         NoticeStore.Row row = row(notice, Ids.next("ntc"), clock.instant());
         Lifecycle.Inbound inbound = notice.outcome() == Notice.Outcome.PROCESSED
-                ? new Lifecycle.Inbound(notice.source(), notice.event(), row.receivedAt(), row.canonical())
+                ? new Lifecycle.Inbound(
+                        notice.source(),
+                        notice.event(),
+                        row.receivedAt(),
+                        row.canonical(),
+                        traces.traceParent(traces.current()))
                 : null;
         Pending pending = new Pending(notice, row, inbound, new CompletableFuture<>());
         try {

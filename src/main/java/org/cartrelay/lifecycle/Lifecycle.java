@@ -21,6 +21,7 @@ import org.cartrelay.event.CanonicalEvent;
 import org.cartrelay.event.EventJson;
 import org.cartrelay.event.OutboundEvent;
 import org.cartrelay.intake.AbandonmentDelays;
+import org.cartrelay.ops.Traces;
 import org.cartrelay.store.CheckoutKeys;
 import org.cartrelay.store.CheckoutStatus;
 import org.cartrelay.store.CheckoutStore;
@@ -36,6 +37,8 @@ import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionSynchronization;
 import org.springframework.transaction.support.TransactionSynchronizationManager;
 import org.springframework.transaction.support.TransactionTemplate;
+
+import io.micrometer.tracing.Span;
 
 /**
  * The abandonment lifecycle: a started checkout waits in the database until its due time; an order
@@ -53,6 +56,7 @@ public class Lifecycle {
     private final AbandonmentDelays delays;
     private final TransactionTemplate tx;
     private final Clock clock;
+    private final Traces traces;
     private final AtomicLong timerRuns = new AtomicLong();
     /** Where the timer's next look for due checkouts starts. */
     private final DueScan dueScan = new DueScan();
@@ -64,7 +68,8 @@ public class Lifecycle {
             CartRelayProperties properties,
             AbandonmentDelays delays,
             TransactionTemplate tx,
-            Clock clock) {
+            Clock clock,
+            Traces traces) {
         this.checkouts = checkouts;
         this.fanout = fanout;
         this.enrichment = enrichment;
@@ -72,25 +77,33 @@ public class Lifecycle {
         this.delays = delays;
         this.tx = tx;
         this.clock = clock;
+        this.traces = traces;
     }
 
     /** Applies an inbound event; must run inside the intake transaction that stored its notice. */
     public void apply(String source, CanonicalEvent event, Instant now) {
-        switch (event.type()) {
-            case CanonicalEvent.CHECKOUT_STARTED -> started(source, event, now);
-            case CanonicalEvent.ORDER_COMPLETED -> completed(source, event, now);
-            default -> throw new IllegalArgumentException("Not an inbound event type: " + event.type());
+        apply(new Inbound(source, event, now));
+    }
+
+    private void apply(Inbound inbound) {
+        switch (inbound.event().type()) {
+            case CanonicalEvent.CHECKOUT_STARTED -> started(inbound);
+            case CanonicalEvent.ORDER_COMPLETED -> completed(inbound);
+            default ->
+                throw new IllegalArgumentException(
+                        "Not an inbound event type: " + inbound.event().type());
         }
     }
 
     /**
-     * An inbound event as the intake stored it: its source, when it arrived, and its canonical JSON (as stored with
-     * the notice; a started checkout keeps it too).
+     * An inbound event as the intake stored it: its source, when it arrived, its canonical JSON (as stored with the
+     * notice; a started checkout keeps it too) and the {@code traceparent} of the intake's span ({@code null}: not
+     * traced), which a started checkout keeps and a recovery's fan-out continues.
      */
-    public record Inbound(String source, CanonicalEvent event, Instant receivedAt, String json) {
+    public record Inbound(String source, CanonicalEvent event, Instant receivedAt, String json, String traceParent) {
 
         public Inbound(String source, CanonicalEvent event, Instant receivedAt) {
-            this(source, event, receivedAt, EventJson.write(event));
+            this(source, event, receivedAt, EventJson.write(event), null);
         }
     }
 
@@ -120,7 +133,7 @@ public class Lifecycle {
             startedAll(run, found);
             found = null;
             run.clear();
-            apply(inbound.source(), inbound.event(), inbound.receivedAt());
+            apply(inbound);
         }
         startedAll(run, found);
     }
@@ -152,21 +165,24 @@ public class Lifecycle {
                         run.stream().map(in -> normalise(in.event().email())).toList()));
     }
 
-    private void started(String source, CanonicalEvent event, Instant now) {
-        if (event.checkoutId() != null) {
-            startedAll(List.of(new Inbound(source, event, now)), null);
+    private void started(Inbound inbound) {
+        if (inbound.event().checkoutId() != null) {
+            startedAll(List.of(inbound), null);
             return;
         }
+        String source = inbound.source();
+        CanonicalEvent event = inbound.event();
+        Instant now = inbound.receivedAt();
         // no checkout id: the buyer's pending checkout of the same product is the same checkout
         String email = normalise(event.email());
         String product = event.firstProductId();
         Instant due = now.plus(delays.of(source));
-        String json = EventJson.write(event);
+        String json = inbound.json();
         Optional<CheckoutRow> existing =
                 checkouts.findOpenByEmail(source, email, product).filter(c -> c.status() == CheckoutStatus.PENDING);
         String id = existing.map(CheckoutRow::id).orElseGet(() -> Ids.next("chk"));
-        List<CheckoutStore.Started> started =
-                List.of(new CheckoutStore.Started(id, source, null, email, product, now, due, json));
+        List<CheckoutStore.Started> started = List.of(
+                new CheckoutStore.Started(id, source, null, email, product, now, due, json, inbound.traceParent()));
         if (existing.isPresent()) {
             checkouts.refreshPendingAll(started);
             log.debug("Checkout {} of {} refreshed, due {}", id, Masking.email(email), due);
@@ -222,7 +238,8 @@ public class Lifecycle {
                     event.firstProductId(),
                     in.receivedAt(),
                     due,
-                    in.json());
+                    in.json(),
+                    in.traceParent());
             if (row == null) {
                 inserts.add(started);
                 if (log.isInfoEnabled()) {
@@ -248,7 +265,8 @@ public class Lifecycle {
                             due,
                             null,
                             null,
-                            null));
+                            null,
+                            in.traceParent()));
             pendingByEmail.computeIfAbsent(email, e -> new HashSet<>()).add(id);
             newestByEmail.remove(email);
             newestByEmail.put(email, id);
@@ -307,7 +325,10 @@ public class Lifecycle {
      * newest open checkout that holds one of the order's products. Any other order of the buyer is an order, not a
      * recovery. An abandoned checkout is recovered only within {@code cartrelay.recovery.window} of its abandonment.
      */
-    private void completed(String source, CanonicalEvent event, Instant now) {
+    private void completed(Inbound inbound) {
+        String source = inbound.source();
+        CanonicalEvent event = inbound.event();
+        Instant now = inbound.receivedAt();
         Optional<CheckoutRow> match = Optional.empty();
         if (event.checkoutId() != null) {
             match = checkouts.findByRef(source, event.checkoutId());
@@ -358,7 +379,12 @@ public class Lifecycle {
                     event.checkout() == null ? null : event.checkout().currency(),
                     now);
             int cancelled = row.abandonedEventId() == null ? 0 : fanout.cancelUnsent(row.abandonedEventId(), now);
-            int deliveries = fanout.publish(OutboundEvent.recovered(Ids.next("evt"), started, recovery), row.id(), now);
+            int deliveries = fanout.publishAll(
+                    List.of(new Fanout.Publication(
+                            OutboundEvent.recovered(Ids.next("evt"), started, recovery),
+                            row.id(),
+                            inbound.traceParent())),
+                    now);
             log.info(
                     "Checkout {} recovered: {} deliveries, {} unsent abandonment deliveries cancelled",
                     row.id(),
@@ -450,18 +476,33 @@ public class Lifecycle {
                 startedEvents.add(EventJson.read(due.get(i).startedEvent(), CanonicalEvent.class));
             }
         }
+        // each abandonment continues the trace of the notice that started (or last refreshed) its checkout
+        List<Span> spans = new ArrayList<>(abandoned.size());
+        for (CheckoutRow row : abandoned) {
+            spans.add(traces.start("cartrelay abandon", null, row.traceParent())
+                    .tag(Traces.CHECKOUT_ID, row.id())
+                    .tag(Traces.EVENT_ID, eventIds.get(row.id())));
+        }
         List<OutboundEvent.Abandonment> enrichments = enrichment.enrich(abandoned, startedEvents, now);
         List<Fanout.Publication> publications = new ArrayList<>();
         for (int i = 0; i < abandoned.size(); i++) {
             CheckoutRow row = abandoned.get(i);
             publications.add(new Fanout.Publication(
                     OutboundEvent.abandoned(eventIds.get(row.id()), startedEvents.get(i), enrichments.get(i)),
-                    row.id()));
+                    row.id(),
+                    traces.traceParent(spans.get(i))));
         }
         if (!superseded.isEmpty()) {
             log.info("{} due checkouts superseded by a newer checkout of the same buyer", superseded.size());
         }
-        int deliveries = fanout.publishAll(publications, now);
+        int deliveries;
+        try {
+            deliveries = fanout.publishAll(publications, now);
+        } catch (RuntimeException e) {
+            spans.forEach(span -> span.error(e).end());
+            throw e;
+        }
+        spans.forEach(Span::end);
         if (log.isDebugEnabled()) {
             publications.forEach(p -> log.debug(
                     "Checkout {} of {} abandoned: event {}",

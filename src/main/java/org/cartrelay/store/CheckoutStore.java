@@ -23,11 +23,11 @@ public abstract class CheckoutStore {
 
     static final String COLUMNS =
             "id, source, checkout_ref, email, product_ref, status, started_at, due_at, abandoned_at, abandoned_event_id,"
-                    + " started_event";
+                    + " started_event, trace_parent";
 
     private static final String REFRESH_PENDING = """
             update checkout set status = 'pending', closed_at = null, email = ?, product_ref = ?, updated_at = ?,
-                   due_at = ?, started_event = ?
+                   due_at = ?, started_event = ?, trace_parent = ?
             where id = ? and status in ('pending', 'superseded')""";
     private static final String FIND_BY_REF =
             "select " + COLUMNS + " from checkout where source = ? and checkout_ref = ? order by started_at desc";
@@ -86,7 +86,8 @@ public abstract class CheckoutStore {
             Instant dueAt,
             Instant abandonedAt,
             String abandonedEventId,
-            String startedEvent) {}
+            String startedEvent,
+            String traceParent) {}
 
     /** A checkout to open, or a pending (or superseded) one to refresh with a newer notice. */
     public record Started(
@@ -97,7 +98,8 @@ public abstract class CheckoutStore {
             String productRef,
             Instant now,
             Instant dueAt,
-            String startedEvent) {}
+            String startedEvent,
+            String traceParent) {}
 
     private static final List<Db.Column<Started>> STARTED = List.of(
             Db.column("id", "varchar", Started::id),
@@ -109,7 +111,8 @@ public abstract class CheckoutStore {
             Db.column("started_at", "timestamptz", r -> Db.ts(r.now())),
             Db.column("updated_at", "timestamptz", r -> Db.ts(r.now())),
             Db.column("due_at", "timestamptz", r -> Db.ts(r.dueAt())),
-            Db.column("started_event", "varchar", Started::startedEvent));
+            Db.column("started_event", "varchar", Started::startedEvent),
+            Db.column("trace_parent", "varchar", Started::traceParent));
 
     /** Opens pending checkouts, with multi-row inserts. */
     public void insertPendingAll(List<Started> rows) {
@@ -130,7 +133,8 @@ public abstract class CheckoutStore {
             ps.setObject(3, Db.ts(r.now()));
             ps.setObject(4, Db.ts(r.dueAt()));
             ps.setString(5, r.startedEvent());
-            ps.setString(6, r.id());
+            ps.setString(6, r.traceParent());
+            ps.setString(7, r.id());
         });
     }
 
@@ -279,6 +283,7 @@ public abstract class CheckoutStore {
                 Db.instant(rs, "due_at"),
                 Db.instant(rs, "abandoned_at"),
                 rs.getString("abandoned_event_id"),
-                rs.getString("started_event"));
+                rs.getString("started_event"),
+                rs.getString("trace_parent"));
     }
 }

@@ -48,7 +48,7 @@ class H2OutboxStore extends OutboxStore {
                          order by next_attempt_at limit ?)) order by next_attempt_at""";
     /** The claimed deliveries' events: their ids go in {@code %s}. */
     private static final String EVENTS =
-            "select id, type, created_at, payload, checkout_id, email from outbound_event where id in (%s)";
+            "select id, type, created_at, payload, checkout_id, email, trace_parent from outbound_event where id in (%s)";
 
     private static final String MOVE_ON = """
             update delivery set status = case when status = 'cancelled' and ? <> 'delivered' then status else ? end,
@@ -100,7 +100,8 @@ class H2OutboxStore extends OutboxStore {
                     ((Number) row.get("progress")).intValue(),
                     instant(row.get("next_attempt_at")),
                     (String) event.get("checkout_id"),
-                    (String) event.get("email")));
+                    (String) event.get("email"),
+                    (String) event.get("trace_parent")));
         }
         return claimed;
     }

@@ -99,7 +99,8 @@ public abstract class OutboxStore {
             int progress,
             Instant nextAttemptAt,
             String checkoutId,
-            String email) {
+            String email,
+            String traceParent) {
 
         /** Whether an earlier attempt was made (it failed or was throttled). */
         public boolean retry() {
@@ -142,7 +143,14 @@ public abstract class OutboxStore {
         }
     }
 
-    public record EventRow(String id, String type, String checkoutId, String email, String payload) {}
+    /** An outbound event to write, with the traceparent of the span that wrote it ({@code null}: not traced). */
+    public record EventRow(
+            String id, String type, String checkoutId, String email, String payload, String traceParent) {
+
+        public EventRow(String id, String type, String checkoutId, String email, String payload) {
+            this(id, type, checkoutId, email, payload, null);
+        }
+    }
 
     /**
      * A delivery to create: pending, or suppressed with its reason (policy withholds it; never silently dropped).
@@ -194,7 +202,8 @@ public abstract class OutboxStore {
                 Db.column("checkout_id", "varchar", EventRow::checkoutId),
                 Db.column("email", "varchar", EventRow::email),
                 Db.column("created_at", "timestamptz", e -> at),
-                Db.column("payload", "varchar", EventRow::payload));
+                Db.column("payload", "varchar", EventRow::payload),
+                Db.column("trace_parent", "varchar", EventRow::traceParent));
     }
 
     private static List<Db.Column<DeliveryRow>> deliveryColumns(Instant now) {
@@ -348,6 +357,7 @@ public abstract class OutboxStore {
                 rs.getInt("progress"),
                 Db.instant(rs, "next_attempt_at"),
                 rs.getString("checkout_id"),
-                rs.getString("email"));
+                rs.getString("email"),
+                rs.getString("trace_parent"));
     }
 }

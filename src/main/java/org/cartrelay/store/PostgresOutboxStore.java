@@ -31,7 +31,7 @@ class PostgresOutboxStore extends OutboxStore {
                        returning d.id, d.event_id, d.connector, d.attempts, d.throttled, d.step, d.progress,
                                  d.next_attempt_at)
             select l.id, l.event_id, e.type, l.connector, l.attempts, l.throttled, e.created_at, e.payload, l.step,
-                   l.progress, l.next_attempt_at, e.checkout_id, e.email\
+                   l.progress, l.next_attempt_at, e.checkout_id, e.email, e.trace_parent\
              from l join outbound_event e on e.id = l.event_id order by l.next_attempt_at""";
     /** Due deliveries of a connector from a due time on. */
     static final String CLAIM_FROM = """
@@ -46,7 +46,7 @@ class PostgresOutboxStore extends OutboxStore {
                        returning d.id, d.event_id, d.connector, d.attempts, d.throttled, d.step, d.progress,
                                  d.next_attempt_at)
             select l.id, l.event_id, e.type, l.connector, l.attempts, l.throttled, e.created_at, e.payload, l.step,
-                   l.progress, l.next_attempt_at, e.checkout_id, e.email\
+                   l.progress, l.next_attempt_at, e.checkout_id, e.email, e.trace_parent\
              from l join outbound_event e on e.id = l.event_id order by l.next_attempt_at""";
     /** Due retries of a connector (deliveries with an attempt before). */
     static final String CLAIM_RETRIES = """
@@ -61,7 +61,7 @@ class PostgresOutboxStore extends OutboxStore {
                        returning d.id, d.event_id, d.connector, d.attempts, d.throttled, d.step, d.progress,
                                  d.next_attempt_at)
             select l.id, l.event_id, e.type, l.connector, l.attempts, l.throttled, e.created_at, e.payload, l.step,
-                   l.progress, l.next_attempt_at, e.checkout_id, e.email\
+                   l.progress, l.next_attempt_at, e.checkout_id, e.email, e.trace_parent\
              from l join outbound_event e on e.id = l.event_id order by l.next_attempt_at""";
 
     /** A finished delivery's next state, joined to its row by id and lease token. */

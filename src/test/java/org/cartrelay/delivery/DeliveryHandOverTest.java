@@ -113,7 +113,8 @@ class DeliveryHandOverTest {
                                     0,
                                     now,
                                     "chk-h",
-                                    "h@example.com"))
+                                    "h@example.com",
+                                    null))
                             .toList());
             await().atMost(Duration.ofSeconds(10))
                     .until(() -> hub.count(

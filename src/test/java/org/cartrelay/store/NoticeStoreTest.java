@@ -34,7 +34,8 @@ class NoticeStoreTest {
     }
 
     private static CheckoutStore.Started checkout(String id, String ref, String email, Instant startedAt) {
-        return new CheckoutStore.Started(id, "shop", ref, email, "p1", startedAt, startedAt.plusSeconds(3600), "{}");
+        return new CheckoutStore.Started(
+                id, "shop", ref, email, "p1", startedAt, startedAt.plusSeconds(3600), "{}", null);
     }
 
     @Test

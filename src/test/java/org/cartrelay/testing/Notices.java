@@ -5,6 +5,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 import org.cartrelay.support.StandardWebhooks;
@@ -26,8 +27,15 @@ public final class Notices {
 
     /** Posts a signed canonical event to /events, signed with the fixture secret at the hub's current time. */
     public static HttpResponse<String> post(TestHub hub, String id, String json) {
-        return hub.post(
-                "/events", json, signedHeaders(id, json, hub.clock().instant().getEpochSecond()));
+        return post(hub, id, json, Map.of());
+    }
+
+    /** The same, with more headers (a {@code traceparent}, say). */
+    public static HttpResponse<String> post(TestHub hub, String id, String json, Map<String, String> more) {
+        Map<String, String> headers = new LinkedHashMap<>(
+                signedHeaders(id, json, hub.clock().instant().getEpochSecond()));
+        headers.putAll(more);
+        return hub.post("/events", json, headers);
     }
 
     /** The same, to a hub running in another process. */

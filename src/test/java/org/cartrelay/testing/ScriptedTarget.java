@@ -32,8 +32,9 @@ public final class ScriptedTarget implements AutoCloseable {
         Answer answer(Call call);
     }
 
-    /** One call as it arrived: the n-th (from 1) of its webhook id, and the answer it got. */
-    public record Call(Instant at, String webhookId, int nth, String body, int status, String retryAfter) {
+    /** One call as it arrived: the n-th (from 1) of its webhook id, its {@code traceparent}, and the answer it got. */
+    public record Call(
+            Instant at, String webhookId, int nth, String body, int status, String retryAfter, String traceParent) {
 
         public boolean recovered() {
             return body.contains("\"type\":\"checkout.recovered\"");
@@ -110,10 +111,11 @@ public final class ScriptedTarget implements AutoCloseable {
             int nth = perId.computeIfAbsent(String.valueOf(id), key -> new AtomicInteger())
                     .incrementAndGet();
             String body = event.getRequest().getBodyAsString();
+            String traceParent = event.getRequest().getHeader("traceparent");
             Instant at = Instant.now();
-            Answer answer = script.answer(new Call(at, id, nth, body, 0, null));
+            Answer answer = script.answer(new Call(at, id, nth, body, 0, null, traceParent));
             synchronized (calls) {
-                calls.add(new Call(at, id, nth, body, answer.status(), answer.retryAfter()));
+                calls.add(new Call(at, id, nth, body, answer.status(), answer.retryAfter(), traceParent));
             }
             var response = aResponse().withStatus(answer.status()).withFixedDelay(answer.delayMillis());
             if (answer.retryAfter() != null) {

@@ -46,6 +46,7 @@ public final class TestHub implements AutoCloseable {
     public static final class Builder {
         private final Map<String, Object> properties = new LinkedHashMap<>();
         private final Map<String, String> connectors = new LinkedHashMap<>();
+        private final Map<String, Object> beans = new LinkedHashMap<>();
         private Path home;
         private MutableClock clock = new MutableClock();
 
@@ -79,6 +80,12 @@ public final class TestHub implements AutoCloseable {
             return this;
         }
 
+        /** Adds a bean of the test's own to the hub's context (an in-memory span exporter, say). */
+        public Builder bean(String name, Object bean) {
+            beans.put(name, bean);
+            return this;
+        }
+
         public Builder clock(MutableClock clock) {
             this.clock = clock;
             return this;
@@ -105,7 +112,10 @@ public final class TestHub implements AutoCloseable {
                     .map(p -> "--" + p.getKey() + "=" + p.getValue())
                     .toArray(String[]::new);
             ConfigurableApplicationContext context = new SpringApplicationBuilder(CartRelayApplication.class)
-                    .initializers(ctx -> ctx.getBeanFactory().registerSingleton("clock", (Clock) hubClock))
+                    .initializers(ctx -> {
+                        ctx.getBeanFactory().registerSingleton("clock", (Clock) hubClock);
+                        beans.forEach(ctx.getBeanFactory()::registerSingleton);
+                    })
                     .run(args);
             return new TestHub(context, hubClock);
         }

@@ -16,6 +16,7 @@ import org.cartrelay.connectors.ConnectorDefinition;
 import org.cartrelay.connectors.DeliveryHttpClient;
 import org.cartrelay.event.EventJson;
 import org.cartrelay.event.OutboundEvent;
+import org.cartrelay.ops.Traces;
 
 /**
  * POSTs the outbound event to {@code endpoint} as JSON or as a flat form, or the body its {@code template} renders,
@@ -77,6 +78,10 @@ public class WebhookConnector implements Connector {
                         : json.getBytes(StandardCharsets.UTF_8);
         Map<String, String> request = new LinkedHashMap<>();
         request.put("webhook-id", eventId);
+        String traceParent = exchange.getMessage().getHeader(TRACEPARENT, String.class);
+        if (traceParent != null) {
+            request.put(Traces.TRACEPARENT, traceParent);
+        }
         if (signer != null) {
             long timestamp = clock.instant().getEpochSecond();
             request.put("webhook-timestamp", Long.toString(timestamp));
