@@ -180,12 +180,12 @@ class TracingTest {
             Checkouts.start(hub, "r1", "p-1", "19.00", "DE");
             await().atMost(Duration.ofSeconds(20))
                     .until(() -> !crm.calls(Call::abandoned).isEmpty());
-            String order = """
+            String orderJson = """
                     {"type": "order.completed", "source": "test-shop", "sourceEventId": "order-r1",
                      "checkout": {"id": "cart-r1", "currency": "EUR", "total": "19.00"},
                      "order": {"id": "ord-r1"}, "customer": {"email": "r1@example.com"}}
                     """;
-            assertThat(Notices.post(hub, "order-r1", order, Map.of("traceparent", "00-not-a-trace-\\r\\n-01"))
+            assertThat(Notices.post(hub, "order-r1", orderJson, Map.of("traceparent", "00-not-a-trace-\\r\\n-01"))
                             .statusCode())
                     .isEqualTo(202);
             await().atMost(Duration.ofSeconds(20))
