@@ -9,9 +9,10 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 
+import org.apache.camel.CamelContext;
+import org.apache.camel.spi.ExecutorServiceManager;
 import org.cartrelay.config.CartRelayProperties;
 import org.cartrelay.connectors.Connector;
 import org.cartrelay.connectors.ConnectorRegistry;
@@ -30,7 +31,7 @@ import jakarta.annotation.PreDestroy;
 
 /**
  * Publishes {@link OperationalEvent}s through the outbox, so they are durable, retried and dead-lettered like any
- * other event. They are written on a thread of their own, after the change they tell of and in a transaction of
+ * other event. They are written on a thread of their own (Camel's), after the change they tell of and in a transaction of
  * their own: the delivery path never waits for them, and a failure is logged, never thrown. Nothing is written when
  * no connector subscribes to the type.
  */
@@ -48,13 +49,13 @@ public class OperationalEvents {
     /** The connectors whose backlog is over the age now: each crossing is told once. */
     private final Set<String> tooOld = ConcurrentHashMap.newKeySet();
 
-    private final ExecutorService writer = Executors.newSingleThreadExecutor(r -> {
-        Thread thread = new Thread(r, "operational-events");
-        thread.setDaemon(true);
-        return thread;
-    });
+    /** One thread from Camel's {@code ExecutorServiceManager}, so JMX lists it with the hub's other pools. */
+    private final ExecutorServiceManager executors;
+
+    private final ExecutorService writer;
 
     public OperationalEvents(
+            CamelContext camel,
             Fanout fanout,
             ConnectorRegistry connectors,
             Clock clock,
@@ -67,6 +68,8 @@ public class OperationalEvents {
         this.transaction = new TransactionTemplate(transactions);
         this.connectors = connectors;
         this.clock = clock;
+        this.executors = camel.getExecutorServiceManager();
+        this.writer = executors.newSingleThreadExecutor(this, "operational-events");
     }
 
     /** The payload connectors receive: id, type, createdAt, connector, reason and the details. */
@@ -158,6 +161,6 @@ public class OperationalEvents {
 
     @PreDestroy
     void stop() {
-        writer.shutdown();
+        executors.shutdown(writer); // Camel forgets the pool and its MBean
     }
 }
