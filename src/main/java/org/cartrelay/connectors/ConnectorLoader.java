@@ -166,7 +166,7 @@ public class ConnectorLoader {
                 unresolved);
         problems.addAll(words.sentences(ConnectorSchema.validator().findings(tree)));
         if (problems.isEmpty()) {
-            operationalEventsProblem(file, type, tree.get("events")).ifPresent(problems::add);
+            operationalEventsProblem(file, type, tree).ifPresent(problems::add);
         }
         if (!problems.isEmpty()) {
             return new Read(null, problems);
@@ -177,9 +177,13 @@ public class ConnectorLoader {
     /** The types that may receive the hub's operational events ({@code hub.*}): they carry no checkout. */
     static final Set<String> OPERATIONAL_EVENT_TYPES = Set.of("webhook", "route");
 
-    /** A connector of another type that lists an operational event: said in one sentence. */
-    private static Optional<String> operationalEventsProblem(Path file, String type, JsonNode events) {
-        if (events == null || OPERATIONAL_EVENT_TYPES.contains(type)) {
+    /**
+     * A connector that lists an operational event but cannot send one: one of another type, or a webhook whose body is
+     * a checkout's form fields. Said in one sentence.
+     */
+    private static Optional<String> operationalEventsProblem(Path file, String type, JsonNode tree) {
+        JsonNode events = tree.get("events");
+        if (events == null) {
             return Optional.empty();
         }
         List<String> listed = new ArrayList<>();
@@ -189,6 +193,14 @@ public class ConnectorLoader {
             }
         });
         if (listed.isEmpty()) {
+            return Optional.empty();
+        }
+        if ("webhook".equals(type) && "form".equals(tree.path("format").asText()) && !tree.hasNonNull("template")) {
+            return Optional.of("Connector file " + file + ": key 'events' lists " + String.join(", ", listed)
+                    + ", but with format form a webhook sends a checkout's fields, which an operational event (hub.*)"
+                    + " does not have; use format json, add a template, or list them in another webhook connector.");
+        }
+        if (OPERATIONAL_EVENT_TYPES.contains(type)) {
             return Optional.empty();
         }
         return Optional.of("Connector file " + file + ": key 'events' lists " + String.join(", ", listed)

@@ -291,6 +291,25 @@ class ConnectorLoaderTest {
     }
 
     @Test
+    void aFormWebhookWithoutATemplateCannotSendOperationalEventsButAJsonOrTemplatedOneCan() throws IOException {
+        assertThat(failure("ops.yaml", """
+                type: webhook
+                endpoint: https://hooks.example.com/in
+                format: form
+                events: [checkout.abandoned, hub.delivery.dead-lettered]
+                """))
+                .isEqualTo("Connector file " + folder.resolve("ops.yaml")
+                        + ": key 'events' lists hub.delivery.dead-lettered, but with format form a webhook sends a"
+                        + " checkout's fields, which an operational event (hub.*) does not have; use format json, add"
+                        + " a template, or list them in another webhook connector.");
+        assertThat(load("ops.yaml", """
+                        type: webhook
+                        endpoint: https://hooks.example.com/in
+                        events: [hub.delivery.dead-lettered]
+                        """).events()).containsExactly("hub.delivery.dead-lettered");
+    }
+
+    @Test
     void aMisspelledKeyIsNamedWithItsPathAndTheKeyMeant() throws IOException {
         assertThat(failure("hook.yaml", """
                 type: webhook
