@@ -11,8 +11,9 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 
 /**
  * The outbox on PostgreSQL. A claim returns the leased rows with their events from a data-modifying {@code with}, all
- * in one snapshot. The due rows are chosen first and the update finds each by its id; their status comes along as
- * data, so that the update's own conditions do not match the pending index's. Written with {@code id in (…)} and a
+ * in one snapshot. The due rows are chosen first, skipping rows another claim holds locked ({@code skip locked}: the
+ * instances sharing the database never wait for one another), and the update finds each by its id; their status
+ * comes along as data, so that the update's own conditions do not match the pending index's. Written with {@code id in (…)} and a
  * constant status, a plan made while statistics counted few pending deliveries could walk the whole pending index for
  * the update and choose the batch again for every row it met.
  */
@@ -23,7 +24,7 @@ class PostgresOutboxStore extends OutboxStore {
             with c as (select id, status from delivery
                        where connector = ? and status = 'pending' and next_attempt_at <= ?
                          and (lease_until is null or lease_until < ?)
-                       order by next_attempt_at limit ?),
+                       order by next_attempt_at limit ? for update skip locked),
                  l as (update delivery d set lease_token = ?, lease_until = ?
                        from c
                        where d.id = c.id and d.status = c.status and d.next_attempt_at <= ?
@@ -38,7 +39,7 @@ class PostgresOutboxStore extends OutboxStore {
             with c as (select id, status from delivery
                        where connector = ? and status = 'pending' and next_attempt_at <= ? and next_attempt_at >= ?
                          and (lease_until is null or lease_until < ?)
-                       order by next_attempt_at limit ?),
+                       order by next_attempt_at limit ? for update skip locked),
                  l as (update delivery d set lease_token = ?, lease_until = ?
                        from c
                        where d.id = c.id and d.status = c.status and d.next_attempt_at <= ?
@@ -53,7 +54,7 @@ class PostgresOutboxStore extends OutboxStore {
             with c as (select id, status from delivery
                        where connector = ? and status = 'pending' and next_attempt_at <= ? and attempts > 0
                          and (lease_until is null or lease_until < ?)
-                       order by next_attempt_at limit ?),
+                       order by next_attempt_at limit ? for update skip locked),
                  l as (update delivery d set lease_token = ?, lease_until = ?
                        from c
                        where d.id = c.id and d.status = c.status and d.next_attempt_at <= ?
