@@ -458,7 +458,9 @@ public class Lifecycle {
      * Supersedes due checkouts whose buyer started a newer one, marks the rest abandoned, enriches them and publishes
      * their events, in batched statements.
      */
-    private Batch abandonAll(List<CheckoutRow> candidates, Instant now) {
+    private Batch abandonAll(List<CheckoutRow> read, Instant now) {
+        // those another instance's timer is abandoning now are its own
+        List<CheckoutRow> candidates = checkouts.lockDue(read);
         List<String> superseded = checkouts.supersedeOlder(candidates, now);
         List<CheckoutRow> due = candidates.stream()
                 .filter(row -> !superseded.contains(row.id()))

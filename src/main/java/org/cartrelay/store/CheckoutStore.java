@@ -193,6 +193,12 @@ public abstract class CheckoutStore {
     }
 
     /**
+     * Of these due checkouts, those this transaction now holds locked, to abandon them; the ones another instance's
+     * timer holds are left to it, without waiting for its transaction. Must run inside the abandoning transaction.
+     */
+    public abstract List<CheckoutRow> lockDue(List<CheckoutRow> due);
+
+    /**
      * Marks due checkouts abandoned, each with its event id, in one batch: those still pending and due as they were
      * read (not where another transaction or instance got there first, or the checkout was converted or refreshed
      * since).

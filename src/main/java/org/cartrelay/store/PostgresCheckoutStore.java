@@ -50,8 +50,24 @@ class PostgresCheckoutStore extends CheckoutStore {
             where c.id = v.id and c.status = v.status and c.due_at <= v.due_at
             returning c.id""";
 
+    /** The due checkouts still pending that no other transaction holds; locked until this one ends. */
+    private static final String LOCK_DUE =
+            "select id from checkout where id = any(?::varchar[]) and status = 'pending'" + " for update skip locked";
+
     PostgresCheckoutStore(JdbcClient jdbc, JdbcTemplate jdbcTemplate, BulkInsert bulk) {
         super(jdbc, jdbcTemplate, bulk);
+    }
+
+    @Override
+    public List<CheckoutRow> lockDue(List<CheckoutRow> due) {
+        if (due.isEmpty()) {
+            return due;
+        }
+        Set<String> locked = new HashSet<>(jdbcTemplate.query(
+                LOCK_DUE, ps -> setVarchars(ps, 1, due, CheckoutRow::id), (rs, n) -> rs.getString(1)));
+        return locked.size() == due.size()
+                ? due
+                : due.stream().filter(row -> locked.contains(row.id())).toList();
     }
 
     /** One statement: a part per source's refs and one for the buyers, each row's {@code found_by} saying which. */
