@@ -22,6 +22,8 @@ import org.cartrelay.support.Ids;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
+import org.springframework.dao.ConcurrencyFailureException;
+import org.springframework.dao.DuplicateKeyException;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.CannotCreateTransactionException;
 import org.springframework.transaction.support.TransactionTemplate;
@@ -40,7 +42,8 @@ import org.springframework.transaction.support.TransactionTemplate;
  * More committers help where each round trip to the database is long.
  *
  * <p>A batch that fails for any reason but an unreachable store is split up: each notice is tried again in a
- * transaction of its own, so one bad notice cannot fail the others.
+ * transaction of its own, so one bad notice cannot fail the others, and a checkout another instance opened in the
+ * meantime (one pending checkout per source and ref, on PostgreSQL) is found and refreshed instead.
  */
 @Component
 public class NoticeCommitter implements SmartLifecycle {
@@ -48,6 +51,8 @@ public class NoticeCommitter implements SmartLifecycle {
     private static final Logger log = LoggerFactory.getLogger(NoticeCommitter.class);
     /** Stops after the web server (it stops at Integer.MAX_VALUE - 2048): no request is left waiting. */
     private static final int PHASE = Integer.MAX_VALUE - 4096;
+    /** How often a lone notice is tried while its checkout's insert conflicts with another instance's. */
+    private static final int CONFLICT_TRIES = 3;
 
     private final NoticeStore notices;
     private final Lifecycle lifecycle;
@@ -149,16 +154,21 @@ public class NoticeCommitter implements SmartLifecycle {
                         (committed - written[0]) / 1000);
             }
         } catch (RuntimeException e) {
-            if (batch.size() == 1 || StoreUnreachable.is(e)) {
+            if (StoreUnreachable.is(e)) {
                 batch.forEach(p -> p.result().completeExceptionally(e));
                 return;
             }
-            log.warn("An intake batch of {} failed ({}); storing its notices one by one", batch.size(), e.toString());
+            // a lone notice is tried once more too: another instance may have opened its checkout meanwhile, which
+            // the new transaction then finds and refreshes
+            if (batch.size() > 1) {
+                log.warn(
+                        "An intake batch of {} failed ({}); storing its notices one by one",
+                        batch.size(),
+                        e.toString());
+            }
             for (Pending pending : batch) {
                 try {
-                    pending.result()
-                            .complete(tx.execute(
-                                    status -> insertAll(List.of(pending)).get(0)));
+                    pending.result().complete(storeAlone(pending));
                 } catch (RuntimeException single) {
                     pending.result().completeExceptionally(single);
                 }
@@ -167,6 +177,24 @@ public class NoticeCommitter implements SmartLifecycle {
         }
         for (int i = 0; i < batch.size(); i++) {
             batch.get(i).result().complete(receipts.get(i));
+        }
+    }
+
+    /**
+     * One notice in a transaction of its own. A checkout that another instance opened in the meantime (its insert
+     * waited for that instance's commit, then failed) is visible to the next try, which refreshes it; after
+     * {@link #CONFLICT_TRIES} such conflicts the sender is asked to retry (503), as for an unreachable store.
+     */
+    private Receipt storeAlone(Pending pending) {
+        for (int tries = 1; ; tries++) {
+            try {
+                return tx.execute(status -> insertAll(List.of(pending)).get(0));
+            } catch (DuplicateKeyException conflict) {
+                if (tries == CONFLICT_TRIES) {
+                    throw new ConcurrencyFailureException(
+                            "Other instances kept opening this notice's checkout at the same time", conflict);
+                }
+            }
         }
     }
 

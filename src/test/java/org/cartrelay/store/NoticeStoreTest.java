@@ -50,9 +50,14 @@ class NoticeStoreTest {
             Instant now = hub.clock().instant();
             tx.executeWithoutResult(status -> {
                 notices.insertNew(List.of(notice("ntc-0", "e0", now)));
+                // one pending checkout per ref: the older one of ref a was superseded before the newer opened
+                checkouts.insertPendingAll(List.of(checkout("chk-a1", "a", "ann@example.com", now.minusSeconds(60))));
+                hub.jdbc()
+                        .sql("update checkout set status = 'superseded' where id = 'chk-a1'")
+                        .update();
                 checkouts.insertPendingAll(List.of(
-                        checkout("chk-a1", "a", "ann@example.com", now.minusSeconds(60)),
                         checkout("chk-a2", "a", "ann@example.com", now),
+                        checkout("chk-a3", "a3", "ann@example.com", now.minusSeconds(30)),
                         checkout("chk-b", "b", "bob@example.com", now)));
             });
             CheckoutKeys keys = CheckoutKeys.of(
@@ -63,7 +68,7 @@ class NoticeStoreTest {
             assertThat(alone.byRef().get("shop").get("a").id()).isEqualTo("chk-a2"); // the newest of the ref
             assertThat(alone.pendingByEmail())
                     .isEqualTo(
-                            Map.of("ann@example.com", Set.of("chk-a1", "chk-a2"), "bob@example.com", Set.of("chk-b")));
+                            Map.of("ann@example.com", Set.of("chk-a2", "chk-a3"), "bob@example.com", Set.of("chk-b")));
 
             List<NoticeStore.Row> batch = List.of(
                     notice("ntc-1", "e0", now),
