@@ -16,6 +16,8 @@ import org.springframework.dao.DuplicateKeyException;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
+import com.zaxxer.hikari.HikariDataSource;
+
 /**
  * Pause and 410-disable decisions per connector, kept across restarts and shared by every instance on the database.
  * On PostgreSQL each change is also announced on the channel {@value #CHANNEL}, so that listening instances apply
@@ -96,7 +98,7 @@ public class ConnectorStateStore {
 
     /**
      * A connection of the pool that listens on {@value #CHANNEL}; the caller waits on it with {@link Listener#await}
-     * and closes it (giving it back to the pool) when it stops or the connection fails.
+     * and closes it when it stops or the connection fails.
      */
     public Listener listen() throws SQLException {
         Connection connection = dataSource.getConnection();
@@ -105,37 +107,63 @@ public class ConnectorStateStore {
             try (Statement statement = connection.createStatement()) {
                 statement.execute("listen " + CHANNEL);
             }
-            return new Listener(connection, connection.unwrap(PGConnection.class));
+            return new Listener(this, connection, connection.unwrap(PGConnection.class));
         } catch (SQLException | RuntimeException e) {
-            connection.close();
+            evict(connection);
             throw e;
+        }
+    }
+
+    /** Takes a connection that failed out of the pool, so that no one else gets it (and Hikari warns of nothing). */
+    private void evict(Connection connection) {
+        if (dataSource instanceof HikariDataSource hikari) {
+            hikari.evictConnection(connection);
+            return;
+        }
+        try {
+            connection.close();
+        } catch (SQLException ignored) {
+            // broken already
         }
     }
 
     /** A listening connection. */
     public static final class Listener implements AutoCloseable {
+        private final ConnectorStateStore store;
         private final Connection connection;
         private final PGConnection pg;
+        private boolean failed;
 
-        private Listener(Connection connection, PGConnection pg) {
+        private Listener(ConnectorStateStore store, Connection connection, PGConnection pg) {
+            this.store = store;
             this.connection = connection;
             this.pg = pg;
         }
 
         /** Waits up to {@code millis} for a change; returns whether one was announced. */
         public boolean await(int millis) throws SQLException {
-            PGNotification[] notifications = pg.getNotifications(Math.max(1, millis));
-            return notifications != null && notifications.length > 0;
+            try {
+                PGNotification[] notifications = pg.getNotifications(Math.max(1, millis));
+                return notifications != null && notifications.length > 0;
+            } catch (SQLException | RuntimeException e) {
+                failed = true;
+                throw e;
+            }
         }
 
+        /** Gives a sound connection back to the pool, listening no more; takes a failed one out of it. */
         @Override
         public void close() {
-            try (connection;
-                    Statement statement = connection.createStatement()) {
-                statement.execute("unlisten *"); // the connection goes back to the pool
-            } catch (SQLException ignored) {
-                // given up: the pool replaces a broken connection
+            if (!failed) {
+                try (Statement statement = connection.createStatement()) {
+                    statement.execute("unlisten *");
+                    connection.close();
+                    return;
+                } catch (SQLException e) {
+                    // failed after all
+                }
             }
+            store.evict(connection);
         }
     }
 }
