@@ -484,6 +484,29 @@ async function loadConnectors() {
   document.getElementById('connectors-empty').hidden = connectors.length > 0;
 }
 
+/** The hub instances on this database: running ones first, then stopped and gone ones of the last day. */
+async function loadInstances() {
+  const instances = await api('instances');
+  const body = document.getElementById('instances-body');
+  body.replaceChildren();
+  for (const instance of instances) {
+    const row = tableRow('instances-table', 'instance');
+    row.id = 'instance-' + instance.id;
+    const name = element('div');
+    name.appendChild(element('strong', 'instance-id', instance.id));
+    if (instance.self) {
+      name.appendChild(element('span', 'detail', 'this one'));
+    }
+    cell(row, name);
+    cell(row, instance.state, 'state');
+    cell(row, instance.host);
+    cell(row, instance.pid, 'number');
+    cell(row, time(instance.startedAt));
+    cell(row, time(instance.heartbeatAt));
+    body.appendChild(row);
+  }
+}
+
 /** Pauses, resumes or replays a connector after the operator confirms, then shows the new state. */
 async function act(connector, operation, question) {
   clearError();
@@ -644,7 +667,7 @@ async function refresh() {
   clearError();
   try {
     await Promise.all([loadSummary(), loadCarts(), loadStats(), loadConnectors(), loadDeadLetters(),
-      loadSuppressions()]);
+      loadSuppressions(), loadInstances()]);
   } catch (error) {
     showError(error);
   }
@@ -693,7 +716,7 @@ document.addEventListener('DOMContentLoaded', async () => {
   document.getElementById('suppression-remove').addEventListener('click', () => changeSuppression(false));
   document.getElementById('connectors-refresh').addEventListener('click', () => {
     clearError();
-    Promise.all([loadConnectors(), loadDeadLetters()]).catch(showError);
+    Promise.all([loadConnectors(), loadDeadLetters(), loadInstances()]).catch(showError);
   });
   document.getElementById('carts-previous').addEventListener('click', () => {
     cartPage = Math.max(cartPage - 1, 0);

@@ -38,6 +38,7 @@ import jakarta.validation.constraints.PositiveOrZero;
  * @param unsubscribe The one-click unsubscribe links and the suppression list.
  * @param admin The admin user of the API, the admin page and the actuator endpoints beyond health.
  * @param jmx Remote JMX.
+ * @param cluster Several instances on one database: the connectors' shared state and the instances' heartbeats.
  * @param demo The bundled demo connector and receiver.
  * @param homeDir The hub's home folder, absolute; derived from cartrelay.home (CARTRELAY_HOME, else
  *        the working directory) at start-up, not set by hand.
@@ -57,6 +58,7 @@ public record CartRelayProperties(
         @DefaultValue Unsubscribe unsubscribe,
         @DefaultValue @Valid Admin admin,
         @DefaultValue @Valid Jmx jmx,
+        @DefaultValue @Valid Cluster cluster,
         @DefaultValue Demo demo,
         Path homeDir) {
 
@@ -244,6 +246,24 @@ public record CartRelayProperties(
                 String username,
                 String password) {}
     }
+
+    /**
+     * Several instances on one database. A connector's pause and 410-disable are the cluster's: every instance reads
+     * them from the store. Each instance writes a heartbeat; one whose heartbeat lapsed counts as gone, and the
+     * deliveries it held are released at once.
+     *
+     * @param statePollInterval How often an instance reads the connectors' state that another may have changed; on
+     *        PostgreSQL a notification applies a change at once, and this is the fallback.
+     * @param heartbeat How often an instance writes its heartbeat and looks for instances whose heartbeat lapsed.
+     * @param lapseAfter An instance whose last heartbeat is older than this counts as gone, and the deliveries it
+     *        held leased are released; at least twice the heartbeat.
+     */
+    public record Cluster(
+            @DefaultValue("500ms") @NotNull @PositiveDuration
+            Duration statePollInterval,
+
+            @DefaultValue("2s") @NotNull @PositiveDuration Duration heartbeat,
+            @DefaultValue("10s") @NotNull @PositiveDuration Duration lapseAfter) {}
 
     /**
      * The demo connector {@code demo-echo} (bundled in the hub) and the demo receiver {@code /demo/echo} it sends to.

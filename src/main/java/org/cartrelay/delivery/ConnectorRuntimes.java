@@ -2,9 +2,12 @@ package org.cartrelay.delivery;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 
 import org.cartrelay.config.CartRelayProperties;
@@ -13,6 +16,7 @@ import org.cartrelay.connectors.ConnectorRegistry;
 import org.cartrelay.ops.OperationalEvent;
 import org.cartrelay.store.ConnectorStateStore;
 import org.cartrelay.store.ConnectorStateStore.State;
+import org.cartrelay.store.ConnectorStateStore.Stored;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.ApplicationEventPublisher;
@@ -24,7 +28,11 @@ import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig.SlidingWindowT
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import io.github.resilience4j.core.IntervalFunction;
 
-/** The runtime state of every connector, and the operator's controls over it (pause, resume, 410-disable). */
+/**
+ * The runtime state of every connector, and the operator's controls over it (pause, resume, 410-disable). Pause and
+ * disable are the cluster's: they are stored, and what another instance stored is applied here by
+ * {@link ConnectorStateWatch}. The breaker and the throttle are this instance's own.
+ */
 @Component
 public class ConnectorRuntimes {
 
@@ -35,6 +43,12 @@ public class ConnectorRuntimes {
     private final ConnectorStateStore states;
     private final Clock clock;
     private final ApplicationEventPublisher events;
+    /** Guards the runtimes' pause and disable against a stored state read before a change made here. */
+    private final Object changes = new Object();
+    /** Pauses, resumes and disables made here; guarded by {@link #changes}. */
+    private long localChanges;
+    /** When each connector's stored state was saved, as last read; guarded by {@link #changes}. */
+    private final Map<String, Instant> savedAt = new HashMap<>();
 
     public ConnectorRuntimes(
             ConnectorRegistry registry,
@@ -157,7 +171,10 @@ public class ConnectorRuntimes {
     public void pause(String name) {
         ConnectorRuntime runtime = require(name);
         states.save(name, new State(true, runtime.disabledReason()), clock.instant());
-        runtime.setPaused(true);
+        synchronized (changes) {
+            runtime.setPaused(true);
+            localChanges++;
+        }
         log.info("Connector '{}' paused", name);
     }
 
@@ -165,8 +182,11 @@ public class ConnectorRuntimes {
     public void resume(String name) {
         ConnectorRuntime runtime = require(name);
         states.save(name, State.ACTIVE, clock.instant());
-        runtime.setPaused(false);
-        runtime.setDisabled(null);
+        synchronized (changes) {
+            runtime.setPaused(false);
+            runtime.setDisabled(null);
+            localChanges++;
+        }
         runtime.resetBreaker();
         log.info("Connector '{}' resumed", name);
     }
@@ -175,9 +195,60 @@ public class ConnectorRuntimes {
     void disable(String name, String reason) {
         ConnectorRuntime runtime = require(name);
         states.save(name, new State(runtime.paused(), reason), clock.instant());
-        runtime.setDisabled(reason);
+        synchronized (changes) {
+            runtime.setDisabled(reason);
+            localChanges++;
+        }
         log.warn("Connector '{}' disabled: {}", name, reason);
         publish(new OperationalEvent(OperationalEvent.CONNECTOR_DISABLED, name, reason, Map.of()));
+    }
+
+    /** How many changes were made here so far: taken before reading the stored state, for {@link #apply}. */
+    long localChanges() {
+        synchronized (changes) {
+            return localChanges;
+        }
+    }
+
+    /**
+     * Applies the stored state, read after {@link #localChanges} returned {@code changesBefore}: pauses, resumes and
+     * disables another instance made. A read that a change made here may have overtaken is dropped (the next read
+     * has it). A resume elsewhere closes this instance's breaker too.
+     */
+    void apply(Map<String, Stored> stored, long changesBefore) {
+        synchronized (changes) {
+            if (changesBefore != localChanges) {
+                return;
+            }
+            for (ConnectorRuntime runtime : runtimes.values()) {
+                String name = runtime.name();
+                Stored row = stored.get(name);
+                State state = row == null ? State.ACTIVE : row.state();
+                Instant at = row == null ? null : row.updatedAt();
+                boolean changed = state.paused() != runtime.paused()
+                        || !Objects.equals(state.disabledReason(), runtime.disabledReason());
+                if (changed) {
+                    runtime.setPaused(state.paused());
+                    runtime.setDisabled(state.disabledReason());
+                    log.info("Connector '{}' {} (by another instance)", name, describe(state));
+                }
+                boolean resumed = savedAt.containsKey(name) && !Objects.equals(at, savedAt.get(name));
+                if (resumed
+                        && !state.paused()
+                        && state.disabledReason() == null
+                        && runtime.circuitState() != CircuitBreaker.State.CLOSED) {
+                    runtime.resetBreaker();
+                }
+                savedAt.put(name, at);
+            }
+        }
+    }
+
+    private static String describe(State state) {
+        if (state.disabledReason() != null) {
+            return "disabled: " + state.disabledReason();
+        }
+        return state.paused() ? "paused" : "resumed";
     }
 
     private ConnectorRuntime require(String name) {

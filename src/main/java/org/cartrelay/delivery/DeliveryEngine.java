@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 
 import org.apache.camel.CamelContext;
+import org.cartrelay.cluster.HubInstance;
 import org.cartrelay.config.CartRelayProperties;
 import org.cartrelay.store.OutboxStore;
 import org.slf4j.Logger;
@@ -37,6 +38,7 @@ public class DeliveryEngine implements SmartLifecycle {
     private final AttemptRecorder recorder;
     private final CartRelayProperties properties;
     private final Clock clock;
+    private final HubInstance instance;
     /** Looked up when starting: a constructor dependency would make Spring start Camel before it collects routes. */
     private final BeanFactory beans;
 
@@ -51,6 +53,7 @@ public class DeliveryEngine implements SmartLifecycle {
             AttemptRecorder recorder,
             CartRelayProperties properties,
             Clock clock,
+            HubInstance instance,
             BeanFactory beans) {
         this.runtimes = runtimes;
         this.outbox = outbox;
@@ -58,6 +61,7 @@ public class DeliveryEngine implements SmartLifecycle {
         this.recorder = recorder;
         this.properties = properties;
         this.clock = clock;
+        this.instance = instance;
         this.beans = beans;
     }
 
@@ -95,6 +99,7 @@ public class DeliveryEngine implements SmartLifecycle {
                     clock,
                     config.pollInterval(),
                     config.leaseMargin(),
+                    instance.leaseTokenPrefix(),
                     config.concurrency(),
                     config.prefetch());
             lanes.put(runtime.name(), lane);
@@ -164,6 +169,11 @@ public class DeliveryEngine implements SmartLifecycle {
 
     public void cancel(DeliveryLane.Reservation reservation) {
         reservation.lane().cancel(reservation);
+    }
+
+    /** Another instance's leases were released: every lane looks for due deliveries from the earliest. */
+    public synchronized void rescan() {
+        lanes.values().forEach(DeliveryLane::rescan);
     }
 
     public void wakeAll() {

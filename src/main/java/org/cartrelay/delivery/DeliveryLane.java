@@ -54,6 +54,9 @@ final class DeliveryLane {
     private final Clock clock;
     private final Duration pollInterval;
     private final Duration leaseMargin;
+    /** What this instance's lease tokens begin with, so that another can release them when this one is gone. */
+    private final String tokenPrefix;
+
     private final int concurrency;
     /** Deliveries this lane may hold leased at once: in flight plus waiting for a worker. */
     private final int capacity;
@@ -87,6 +90,7 @@ final class DeliveryLane {
             Clock clock,
             Duration pollInterval,
             Duration leaseMargin,
+            String tokenPrefix,
             int concurrency,
             int prefetch) {
         this.runtime = runtime;
@@ -96,6 +100,7 @@ final class DeliveryLane {
         this.clock = clock;
         this.pollInterval = pollInterval;
         this.leaseMargin = leaseMargin;
+        this.tokenPrefix = tokenPrefix;
         this.concurrency = concurrency;
         this.capacity = concurrency * Math.max(1, prefetch);
         this.refill = (capacity + 1) / 2;
@@ -168,6 +173,12 @@ final class DeliveryLane {
         wake();
     }
 
+    /** Deliveries may be due again with old due times (another instance's leases released): look from the earliest. */
+    void rescan() {
+        dueScan.reset();
+        wake();
+    }
+
     /** Something may be due now (a worker finished): look without waiting for the poll. */
     void wake() {
         synchronized (signal) {
@@ -202,7 +213,7 @@ final class DeliveryLane {
         if (permits == 0 || !free.tryAcquire(permits)) { // or the fan-out took room meanwhile
             return false;
         }
-        String token = Ids.next("lse");
+        String token = Ids.next(tokenPrefix);
         Instant leaseUntil = leaseUntil(now);
         List<Claimed> claimed;
         try {
@@ -332,7 +343,7 @@ final class DeliveryLane {
         if (permits < wanted) {
             caughtUp = false; // the rest are written for a claim, and later ones must not overtake them
         }
-        return new Reservation(this, Ids.next("lse"), leaseUntil(now), permits);
+        return new Reservation(this, Ids.next(tokenPrefix), leaseUntil(now), permits);
     }
 
     /** Room taken in a lane for deliveries written leased to it: their lease token and expiry, and how many. */

@@ -23,4 +23,13 @@ public interface HubControlMBean {
 
     /** Checkouts recovered, from the database. */
     long getRecoveredStored();
+
+    /** This instance's id, the one its lease tokens carry. */
+    String getInstanceId();
+
+    /**
+     * The instances on this database as of the last heartbeat, running ones first: each "id state host pid
+     * heartbeatAt", state being running, stopped or gone.
+     */
+    String[] getInstances();
 }

@@ -9,6 +9,7 @@ import javax.management.MBeanServer;
 import javax.management.ObjectName;
 import javax.management.StandardMBean;
 
+import org.cartrelay.cluster.InstanceRegistry;
 import org.cartrelay.delivery.ConnectorRuntime;
 import org.cartrelay.delivery.ConnectorRuntimes;
 import org.cartrelay.store.CheckoutStatus;
@@ -28,6 +29,7 @@ public class JmxControls implements InitializingBean, DisposableBean {
     private final HubStatus status;
     private final HubMetrics metrics;
     private final Clock clock;
+    private final InstanceRegistry instances;
     private final MBeanServer server = ManagementFactory.getPlatformMBeanServer();
     private final List<ObjectName> registered = new ArrayList<>();
 
@@ -36,12 +38,14 @@ public class JmxControls implements InitializingBean, DisposableBean {
             ConnectorOperations operations,
             HubStatus status,
             HubMetrics metrics,
-            Clock clock) {
+            Clock clock,
+            InstanceRegistry instances) {
         this.runtimes = runtimes;
         this.operations = operations;
         this.status = status;
         this.metrics = metrics;
         this.clock = clock;
+        this.instances = instances;
     }
 
     @Override
@@ -101,6 +105,24 @@ public class JmxControls implements InitializingBean, DisposableBean {
         @Override
         public long getRecoveredStored() {
             return status.checkouts(CheckoutStatus.RECOVERED);
+        }
+
+        @Override
+        public String getInstanceId() {
+            return instances.self().id();
+        }
+
+        @Override
+        public String[] getInstances() {
+            return instances.instances().stream()
+                    .map(row -> String.join(
+                            " ",
+                            row.id(),
+                            InstanceRegistry.state(row),
+                            row.host(),
+                            String.valueOf(row.pid()),
+                            String.valueOf(row.heartbeatAt())))
+                    .toArray(String[]::new);
         }
     }
 

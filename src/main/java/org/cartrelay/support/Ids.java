@@ -26,6 +26,17 @@ public final class Ids {
         }
     }
 
+    /** {@code length} random characters of the ids' alphabet (lower-case letters and digits). */
+    public static String random(int length) {
+        byte[] random = new byte[length];
+        RANDOM.get().nextBytes(random);
+        char[] out = new char[length];
+        for (int i = 0; i < length; i++) {
+            out[i] = ALPHABET[random[i] & 31];
+        }
+        return new String(out);
+    }
+
     public static String next(String prefix) {
         long time = System.currentTimeMillis();
         byte[] random = new byte[10];

@@ -111,6 +111,10 @@ class RemoteJmxTest {
                 assertThat((long) jmx.getAttribute(hubBean, "AbandonedStored")).isEqualTo(3);
                 assertThat((long) jmx.getAttribute(hubBean, "PendingCheckoutsStored"))
                         .isZero();
+                String instanceId = (String) jmx.getAttribute(hubBean, "InstanceId");
+                assertThat((String[]) jmx.getAttribute(hubBean, "Instances"))
+                        .singleElement(org.assertj.core.api.InstanceOfAssertFactories.STRING)
+                        .startsWith(instanceId + " running ");
             }
         } finally {
             receiver.stop();

@@ -99,7 +99,8 @@ class AdminAccessTest {
                         "/api/dead-letters",
                         "/api/dead-letters/x",
                         "/api/dead-letters/x/replay",
-                        "/api/dead-letters/replay");
+                        "/api/dead-letters/replay",
+                        "/api/instances");
         for (Route route : routes) {
             // without a session nothing can ride on a browser's credentials: every method is asked to sign in
             HttpResponse<String> anonymous = TestHub.send(request(route.method(), route.path()));

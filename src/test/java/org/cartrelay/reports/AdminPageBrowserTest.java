@@ -25,6 +25,7 @@ import java.util.logging.Level;
 import javax.management.JMX;
 import javax.management.ObjectName;
 
+import org.cartrelay.cluster.HubInstance;
 import org.cartrelay.ops.ConnectorControlMBean;
 import org.cartrelay.testing.Notices;
 import org.cartrelay.testing.Teardown;
@@ -320,6 +321,11 @@ class AdminPageBrowserTest {
         waiting().until(ExpectedConditions.attributeToBe(mailState, "data-state", "ok"));
         assertThat(browser.findElement(By.cssSelector("#connector-crm .dead")).getText())
                 .isEqualTo(Long.toString(hub.count("select count(*) from delivery where status = 'dead'")));
+        // the instances on the database: this hub, running
+        String self = hub.bean(HubInstance.class).id();
+        waiting().until(ExpectedConditions.textToBe(By.cssSelector("#instance-" + self + " td.state"), "running"));
+        assertThat(browser.findElement(By.cssSelector("#instance-" + self)).getText())
+                .contains("this one");
         screenshot("admin-1400.png", 1400);
         browser.findElement(By.cssSelector("#connector-mail button.pause")).click();
         assertThat(waiting().until(ExpectedConditions.alertIsPresent()).getText())

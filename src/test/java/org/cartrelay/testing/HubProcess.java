@@ -74,6 +74,11 @@ public final class HubProcess implements AutoCloseable {
         return URI.create("http://127.0.0.1:" + port);
     }
 
+    /** The process id, which the hub registers itself with. */
+    public long pid() {
+        return process.pid();
+    }
+
     /** SIGKILL: the process gets no chance to finish or release anything. */
     public void kill() throws InterruptedException {
         process.destroyForcibly();
