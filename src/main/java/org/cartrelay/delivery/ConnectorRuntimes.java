@@ -31,7 +31,8 @@ import io.github.resilience4j.core.IntervalFunction;
 /**
  * The runtime state of every connector, and the operator's controls over it (pause, resume, 410-disable). Pause and
  * disable are the cluster's: they are stored, and what another instance stored is applied here by
- * {@link ConnectorStateWatch}. The breaker and the throttle are this instance's own.
+ * {@link ConnectorStateWatch}. So is each {@code rateLimit} on PostgreSQL ({@link SharedRates}); the breaker and the
+ * throttle's answer to a target that asks to slow down are this instance's own.
  */
 @Component
 public class ConnectorRuntimes {
@@ -55,7 +56,8 @@ public class ConnectorRuntimes {
             ConnectorStateStore states,
             CartRelayProperties properties,
             Clock clock,
-            ApplicationEventPublisher events) {
+            ApplicationEventPublisher events,
+            SharedRates sharedRates) {
         this.states = states;
         this.clock = clock;
         this.events = events;
@@ -71,7 +73,10 @@ public class ConnectorRuntimes {
                             delivery.concurrency(),
                             Throttle.perSecond(connector.definition().rateLimit()),
                             delivery.throttle().defaultWait(),
-                            delivery.throttle().maxWait()));
+                            delivery.throttle().maxWait(),
+                            sharedRates.of(
+                                    connector.name(),
+                                    Throttle.perSecond(connector.definition().rateLimit()))));
             runtime.breaker().circuitBreaker().getEventPublisher().onStateTransition(event -> {
                 logTransition(
                         connector.name(),

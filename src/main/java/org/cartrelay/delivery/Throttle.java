@@ -76,6 +76,14 @@ final class Throttle {
     private volatile double limit = Double.POSITIVE_INFINITY;
     /** The bucket of the effective rate (the lower of limit and ceiling); null when unlimited. */
     private volatile Bucket bucket;
+    /** The instances' common bucket of the ceiling, in the database; null when none is shared. */
+    private final Bucket shared;
+    /** Whether the shared bucket failed at the last try (said once; this instance's own bucket limits meanwhile). */
+    private volatile boolean sharedFailing;
+    /** Tokens taken from the shared bucket and not spent yet: it is asked for up to its burst at a time. */
+    private final AtomicInteger sharedTaken = new AtomicInteger();
+    /** How many tokens one trip to the shared bucket takes at most: its burst. */
+    private final int sharedChunk;
     /** Whether a "slow down" was answered since the last success: the next one doubles the default wait. */
     private volatile int signalsInARow;
     // guarded by this
@@ -88,6 +96,20 @@ final class Throttle {
 
     Throttle(
             String connector, Clock clock, int maxConcurrency, double ceiling, Duration defaultWait, Duration maxWait) {
+        this(connector, clock, maxConcurrency, ceiling, defaultWait, maxWait, null);
+    }
+
+    /** The same, with {@code shared}: the bucket of {@code rateLimit} that all instances draw from (null: none). */
+    Throttle(
+            String connector,
+            Clock clock,
+            int maxConcurrency,
+            double ceiling,
+            Duration defaultWait,
+            Duration maxWait,
+            Bucket shared) {
+        this.shared = shared;
+        this.sharedChunk = Double.isInfinite(ceiling) ? 1 : (int) burst(ceiling);
         this.connector = connector;
         this.clock = clock;
         this.maxConcurrency = maxConcurrency;
@@ -181,14 +203,73 @@ final class Throttle {
                     return false;
                 }
             }
-            if (clock.instant().isBefore(waitUntil)) { // the target asked to wait while this call waited its turn
+            if (!takeShared(deadline)) {
                 if (rated != null) {
                     rated.addTokens(1);
                 }
                 leave(false);
+                return false;
+            }
+            if (clock.instant().isBefore(waitUntil)) { // the target asked to wait while this call waited its turn
+                if (rated != null) {
+                    rated.addTokens(1);
+                }
+                giveBackShared();
+                leave(false);
                 continue;
             }
             return true;
+        }
+    }
+
+    /**
+     * A token of the instances' common {@code rateLimit}, waiting for it up to {@code deadline}. While the database
+     * cannot give one, this instance's own bucket is the limit (said once), and the call goes on.
+     */
+    private boolean takeShared(Instant deadline) {
+        if (shared == null) {
+            return true;
+        }
+        for (int left = sharedTaken.get(); left > 0; left = sharedTaken.get()) {
+            if (sharedTaken.compareAndSet(left, left - 1)) {
+                return true;
+            }
+        }
+        try {
+            // one trip takes up to a burst's tokens, so the database is asked at most about 20 times a second
+            long taken = shared.tryConsumeAsMuchAsPossible(sharedChunk);
+            if (taken > 1) {
+                sharedTaken.addAndGet((int) taken - 1);
+            }
+            boolean got = taken > 0;
+            if (!got) {
+                long nanos = Duration.between(clock.instant(), deadline).toNanos();
+                got = nanos > 0 && shared.asBlocking().tryConsume(1, nanos);
+            }
+            if (sharedFailing) {
+                sharedFailing = false;
+                log.info("Connector '{}': the instances' shared rate limit answers again", connector);
+            }
+            return got;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        } catch (RuntimeException e) {
+            if (!sharedFailing) {
+                sharedFailing = true;
+                log.warn(
+                        "Connector '{}': the instances' shared rate limit is unreachable ({}); this instance keeps to "
+                                + "its rateLimit on its own until it answers",
+                        connector,
+                        e.toString());
+            }
+            return true;
+        }
+    }
+
+    private void giveBackShared() {
+        if (shared != null) {
+            sharedTaken.incrementAndGet(); // spent by this instance's next call
         }
     }
 
@@ -331,15 +412,22 @@ final class Throttle {
         return Bucket.builder().addLimit(bandwidth(perSecond)).build();
     }
 
-    private static BucketConfiguration configuration(double perSecond) {
+    static BucketConfiguration configuration(double perSecond) {
         return BucketConfiguration.builder().addLimit(bandwidth(perSecond)).build();
     }
 
     private static Bandwidth bandwidth(double perSecond) {
         long tokens = Math.max(1, Math.round(perSecond * 10));
         Duration period = Duration.ofNanos(Math.round(tokens / perSecond * SECOND));
-        long burst = Math.max(1, Math.round(perSecond / 20));
-        return Bandwidth.builder().capacity(burst).refillGreedy(tokens, period).build();
+        return Bandwidth.builder()
+                .capacity(burst(perSecond))
+                .refillGreedy(tokens, period)
+                .build();
+    }
+
+    /** A bucket's burst: a twentieth of a second's calls. */
+    private static long burst(double perSecond) {
+        return Math.max(1, Math.round(perSecond / 20));
     }
 
     /** Calls that succeeded in the last second, in ten slots of a tenth of a second. */

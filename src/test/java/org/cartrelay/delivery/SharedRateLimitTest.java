@@ -1,0 +1,104 @@
+package org.cartrelay.delivery;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+
+import org.cartrelay.testing.Notices;
+import org.cartrelay.testing.ScriptedTarget;
+import org.cartrelay.testing.ScriptedTarget.Answer;
+import org.cartrelay.testing.ScriptedTarget.Call;
+import org.cartrelay.testing.TestDatabase;
+import org.cartrelay.testing.TestHub;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A connector's {@code rateLimit} holds for two hubs on one PostgreSQL together: draining one backlog at once, the
+ * pair calls the target about 50 times a second, not 50 each (which the same test measured at about 100 with each
+ * hub keeping to its own bucket only).
+ */
+class SharedRateLimitTest {
+
+    private static final int CHECKOUTS = 400;
+
+    private TestDatabase database;
+    private ScriptedTarget crm;
+
+    @BeforeEach
+    void setUp() {
+        assumeTrue(TestDatabase.isPostgres(), "instances share a PostgreSQL database; H2 is embedded in one");
+        database = TestDatabase.create();
+        crm = new ScriptedTarget(call -> Answer.of(200));
+    }
+
+    @AfterEach
+    void tearDown() {
+        if (crm != null) {
+            crm.close();
+        }
+        if (database != null) {
+            database.close();
+        }
+    }
+
+    private TestHub start() {
+        return TestHub.on(database)
+                .property("cartrelay.abandonment.delay", "0s")
+                .connector("crm", """
+                        type: webhook
+                        endpoint: %s
+                        rateLimit: 50/s
+                        """.formatted(crm.url()))
+                .start();
+    }
+
+    @Test
+    void thePairKeepsToTheConnectorsRateLimitWithinATenth() {
+        try (TestHub a = start();
+                TestHub b = start()) {
+            // a backlog first (paused on both: the pause is the cluster's), then both drain it at once
+            a.bean(ConnectorRuntimes.class).pause("crm");
+            await().atMost(Duration.ofSeconds(5))
+                    .until(() -> b.bean(ConnectorRuntimes.class)
+                            .get("crm")
+                            .orElseThrow()
+                            .paused());
+            for (int i = 0; i < CHECKOUTS; i++) {
+                String key = "rate-" + i;
+                assertThat(Notices.post(
+                                        i % 2 == 0 ? a : b,
+                                        "msg-" + key,
+                                        Notices.checkoutStarted(key, key + "@example.com", "29.00"))
+                                .statusCode())
+                        .isEqualTo(202);
+            }
+            await().atMost(Duration.ofSeconds(30))
+                    .until(() -> a.count("select count(*) from delivery where status = 'pending'") == CHECKOUTS);
+            b.bean(ConnectorRuntimes.class).resume("crm");
+            await().atMost(Duration.ofSeconds(60))
+                    .until(() -> a.count("select count(*) from delivery where status = 'delivered'") == CHECKOUTS);
+
+            List<Instant> at = crm.calls().stream().map(Call::at).sorted().toList();
+            assertThat(at).hasSize(CHECKOUTS);
+            // the steady part: from the first second's end (the buckets' bursts spent) to the last call
+            Instant from = at.get(0).plusSeconds(1);
+            List<Instant> steady = at.stream().filter(t -> !t.isBefore(from)).toList();
+            double perSecond = (steady.size() - 1)
+                    / (Duration.between(steady.get(0), steady.get(steady.size() - 1))
+                                    .toNanos()
+                            / 1e9);
+            System.out.printf("SharedRateLimitTest: the pair called %.1f times a second%n", perSecond);
+            assertThat(perSecond).isBetween(45.0, 55.0);
+            assertThat(a.bean(ConnectorRuntimes.class).get("crm").orElseThrow().delivered())
+                    .isPositive();
+            assertThat(b.bean(ConnectorRuntimes.class).get("crm").orElseThrow().delivered())
+                    .isPositive();
+        }
+    }
+}
