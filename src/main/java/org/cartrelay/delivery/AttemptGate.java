@@ -66,7 +66,10 @@ final class AttemptGate implements CallGate {
     /** The attempt's outcome: its last call's answer goes to the breaker and the throttle. */
     void finish(Verdict verdict) {
         if (verdict.classification() == Classification.THROTTLED) {
-            runtime.throttle().slowDown(verdict.retryAfter(), verdict.error());
+            Instant shared = runtime.throttle().slowDown(verdict.retryAfter(), verdict.error());
+            if (shared != null) {
+                runtime.shareWait(shared);
+            }
         }
         if (!open) {
             return;

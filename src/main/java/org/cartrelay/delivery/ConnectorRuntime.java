@@ -16,6 +16,7 @@ public final class ConnectorRuntime {
     private final Connector connector;
     private final Breaker breaker;
     private final Throttle throttle;
+    private volatile java.util.function.Consumer<Instant> waitSharing = until -> {};
     private final AtomicLong delivered = new AtomicLong();
     private final AtomicLong failed = new AtomicLong();
     private final AtomicLong deadLettered = new AtomicLong();
@@ -47,6 +48,15 @@ public final class ConnectorRuntime {
 
     Throttle throttle() {
         return throttle;
+    }
+
+    /** Tells the other instances that the target asked to wait until {@code until} ({@link ConnectorRuntimes}). */
+    void shareWait(Instant until) {
+        waitSharing.accept(until);
+    }
+
+    void shareWaitsWith(java.util.function.Consumer<Instant> sharing) {
+        this.waitSharing = sharing;
     }
 
     /** Whether it may send at all: not paused, not disabled by a 410, enabled in its file. */

@@ -84,6 +84,7 @@ public class ConnectorRuntimes {
                         runtime.breaker().circuitBreaker());
                 tellOperators(connector.name(), event.getStateTransition());
             });
+            runtime.shareWaitsWith(until -> shareWait(connector.name(), until));
             State state = states.load(connector.name());
             runtime.setPaused(state.paused());
             runtime.setDisabled(state.disabledReason());
@@ -247,6 +248,29 @@ public class ConnectorRuntimes {
                 savedAt.put(name, at);
             }
         }
+    }
+
+    /** The target's wait, stored for the other instances; one that cannot be stored is logged and left to each. */
+    private void shareWait(String name, Instant until) {
+        try {
+            states.holdUntil(name, until);
+        } catch (RuntimeException e) {
+            log.warn(
+                    "Connector '{}': the target's wait until {} could not be told to the other instances ({})",
+                    name,
+                    until,
+                    e.toString());
+        }
+    }
+
+    /** Waits another instance's target asked for: each of these connectors waits here as long. */
+    void applyWaits(Map<String, Instant> waits) {
+        waits.forEach((name, until) -> {
+            ConnectorRuntime runtime = runtimes.get(name);
+            if (runtime != null) {
+                runtime.throttle().holdUntil(until);
+            }
+        });
     }
 
     private static String describe(State state) {

@@ -1,5 +1,6 @@
 package org.cartrelay.delivery;
 
+import java.time.Clock;
 import java.time.Duration;
 
 import org.cartrelay.config.CartRelayProperties;
@@ -11,7 +12,8 @@ import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Component;
 
 /**
- * Applies the pauses, resumes and disables other instances stored: it reads every connector's stored state each
+ * Applies the pauses, resumes and disables other instances stored, and the waits their targets asked for: it reads
+ * every connector's stored state each
  * {@code cartrelay.cluster.state-poll-interval}, and on PostgreSQL also as soon as a change is announced (LISTEN on
  * a connection of the pool, held while the hub runs). A store it cannot reach is logged once and read again, the
  * listening connection opened again, until they work.
@@ -26,6 +28,7 @@ class ConnectorStateWatch implements SmartLifecycle {
 
     private final ConnectorRuntimes runtimes;
     private final ConnectorStateStore store;
+    private final Clock clock;
     private final Duration interval;
     private final FailureStreak readFailures = new FailureStreak(
             log, "The connectors' shared state cannot be read", "The connectors' shared state is read again");
@@ -38,8 +41,10 @@ class ConnectorStateWatch implements SmartLifecycle {
     private Thread thread;
     private ConnectorStateStore.Listener listener;
 
-    ConnectorStateWatch(ConnectorRuntimes runtimes, ConnectorStateStore store, CartRelayProperties properties) {
+    ConnectorStateWatch(
+            ConnectorRuntimes runtimes, ConnectorStateStore store, CartRelayProperties properties, Clock clock) {
         this.runtimes = runtimes;
+        this.clock = clock;
         this.store = store;
         this.interval = properties.cluster().statePollInterval();
     }
@@ -91,6 +96,7 @@ class ConnectorStateWatch implements SmartLifecycle {
         long changesBefore = runtimes.localChanges();
         try {
             runtimes.apply(store.all(), changesBefore);
+            runtimes.applyWaits(store.waits(clock.instant()));
             readFailures.succeeded();
         } catch (RuntimeException e) {
             readFailures.failed(e);

@@ -328,9 +328,15 @@ final class Throttle {
         }
     }
 
-    /** The target asked to slow down, and to wait {@code retryAfter} (null: it did not say how long). */
-    synchronized void slowDown(Duration retryAfter, String answer) {
+    /**
+     * The target asked to slow down, and to wait {@code retryAfter} (null: it did not say how long).
+     *
+     * @return the wait's new end when the target named it and this answer moved it later (for the other instances);
+     *     otherwise null
+     */
+    synchronized Instant slowDown(Duration retryAfter, String answer) {
         Instant now = clock.instant();
+        Instant before = waitUntil;
         int inARow = signalsInARow;
         signalsInARow = inARow + 1;
         Duration wait =
@@ -360,6 +366,21 @@ final class Throttle {
         episodeEnd = waitUntil;
         lastGrowth =
                 System.nanoTime() + Math.max(0, Duration.between(now, waitUntil).toNanos());
+        return retryAfter != null && waitUntil.isAfter(before) ? waitUntil : null;
+    }
+
+    /**
+     * Another instance's target asked this connector to wait until {@code until}: this instance waits as long. Its
+     * rate stays as it is (the answer was not to its calls).
+     */
+    synchronized void holdUntil(Instant until) {
+        if (until.isAfter(waitUntil) && until.isAfter(clock.instant())) {
+            waitUntil = until;
+            log.info(
+                    "Connector '{}': another instance's target asked to wait; this one waits until {}",
+                    connector,
+                    until);
+        }
     }
 
     private Duration clamp(Duration wait) {

@@ -83,12 +83,44 @@ public class ConnectorStateStore {
                 return;
             }
         }
+        announce(name);
+    }
+
+    private void announce(String name) {
         if (postgres) {
             jdbc.sql("select pg_notify('" + CHANNEL + "', ?)")
                     .param(name)
                     .query((rs, n) -> 1)
                     .list();
         }
+    }
+
+    /**
+     * A connector's target asked to wait until {@code until}: stored for the other instances (the later of two waits
+     * wins) and announced. Nothing on H2, which is one instance.
+     */
+    public void holdUntil(String name, Instant until) {
+        if (!postgres) {
+            return;
+        }
+        jdbc.sql("""
+                        insert into connector_wait (name, wait_until) values (?, ?)
+                        on conflict (name) do update set wait_until = greatest(connector_wait.wait_until,
+                                                                               excluded.wait_until)""").params(name, Db.ts(until)).update();
+        announce(name);
+    }
+
+    /** The waits stored that last beyond {@code now}, by connector (none on H2). */
+    public Map<String, Instant> waits(Instant now) {
+        Map<String, Instant> waits = new LinkedHashMap<>();
+        if (postgres) {
+            jdbc.sql("select name, wait_until from connector_wait where wait_until > ?")
+                    .param(Db.ts(now))
+                    .query(rs -> {
+                        waits.put(rs.getString("name"), Db.instant(rs, "wait_until"));
+                    });
+        }
+        return waits;
     }
 
     /** Whether changes are announced, so that {@link #listen} is worth holding a connection for. */
