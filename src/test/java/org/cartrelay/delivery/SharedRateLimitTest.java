@@ -1,14 +1,12 @@
 package org.cartrelay.delivery;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 
-import org.cartrelay.testing.Notices;
 import org.cartrelay.testing.ScriptedTarget;
 import org.cartrelay.testing.ScriptedTarget.Answer;
 import org.cartrelay.testing.ScriptedTarget.Call;
@@ -62,27 +60,7 @@ class SharedRateLimitTest {
     void thePairKeepsToTheConnectorsRateLimitWithinATenth() {
         try (TestHub a = start();
                 TestHub b = start()) {
-            // a backlog first (paused on both: the pause is the cluster's), then both drain it at once
-            a.bean(ConnectorRuntimes.class).pause("crm");
-            await().atMost(Duration.ofSeconds(5))
-                    .until(() -> b.bean(ConnectorRuntimes.class)
-                            .get("crm")
-                            .orElseThrow()
-                            .paused());
-            for (int i = 0; i < CHECKOUTS; i++) {
-                String key = "rate-" + i;
-                assertThat(Notices.post(
-                                        i % 2 == 0 ? a : b,
-                                        "msg-" + key,
-                                        Notices.checkoutStarted(key, key + "@example.com", "29.00"))
-                                .statusCode())
-                        .isEqualTo(202);
-            }
-            await().atMost(Duration.ofSeconds(30))
-                    .until(() -> a.count("select count(*) from delivery where status = 'pending'") == CHECKOUTS);
-            b.bean(ConnectorRuntimes.class).resume("crm");
-            await().atMost(Duration.ofSeconds(60))
-                    .until(() -> a.count("select count(*) from delivery where status = 'delivered'") == CHECKOUTS);
+            TwoHubs.drainOneBacklog(a, b, "crm", "rate", CHECKOUTS);
 
             List<Instant> at = crm.calls().stream().map(Call::at).sorted().toList();
             assertThat(at).hasSize(CHECKOUTS);
@@ -95,10 +73,8 @@ class SharedRateLimitTest {
                             / 1e9);
             System.out.printf("SharedRateLimitTest: the pair called %.1f times a second%n", perSecond);
             assertThat(perSecond).isBetween(45.0, 55.0);
-            assertThat(a.bean(ConnectorRuntimes.class).get("crm").orElseThrow().delivered())
-                    .isPositive();
-            assertThat(b.bean(ConnectorRuntimes.class).get("crm").orElseThrow().delivered())
-                    .isPositive();
+            assertThat(TwoHubs.delivered(a, "crm")).isPositive();
+            assertThat(TwoHubs.delivered(b, "crm")).isPositive();
         }
     }
 }

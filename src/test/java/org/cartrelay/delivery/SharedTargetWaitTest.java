@@ -1,7 +1,6 @@
 package org.cartrelay.delivery;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.time.Duration;
@@ -9,7 +8,6 @@ import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 
-import org.cartrelay.testing.Notices;
 import org.cartrelay.testing.ScriptedTarget;
 import org.cartrelay.testing.ScriptedTarget.Answer;
 import org.cartrelay.testing.ScriptedTarget.Call;
@@ -69,26 +67,7 @@ class SharedTargetWaitTest {
                 : Answer.of(200).after(20));
         try (TestHub a = start();
                 TestHub b = start()) {
-            a.bean(ConnectorRuntimes.class).pause("crm");
-            await().atMost(Duration.ofSeconds(5))
-                    .until(() -> b.bean(ConnectorRuntimes.class)
-                            .get("crm")
-                            .orElseThrow()
-                            .paused());
-            for (int i = 0; i < CHECKOUTS; i++) {
-                String key = "wait-" + i;
-                assertThat(Notices.post(
-                                        i % 2 == 0 ? a : b,
-                                        "msg-" + key,
-                                        Notices.checkoutStarted(key, key + "@example.com", "29.00"))
-                                .statusCode())
-                        .isEqualTo(202);
-            }
-            await().atMost(Duration.ofSeconds(30))
-                    .until(() -> a.count("select count(*) from delivery where status = 'pending'") == CHECKOUTS);
-            b.bean(ConnectorRuntimes.class).resume("crm");
-            await().atMost(Duration.ofSeconds(60))
-                    .until(() -> a.count("select count(*) from delivery where status = 'delivered'") == CHECKOUTS);
+            TwoHubs.drainOneBacklog(a, b, "crm", "wait", CHECKOUTS);
 
             List<Call> calls = crm.calls();
             Instant refused = calls.stream()
@@ -115,10 +94,8 @@ class SharedTargetWaitTest {
                     during.size(),
                     Duration.between(refused, calls.get(calls.size() - 1).at()).toMillis());
             assertThat(during).as("calls while the target's wait held").isEmpty();
-            assertThat(a.bean(ConnectorRuntimes.class).get("crm").orElseThrow().delivered())
-                    .isPositive();
-            assertThat(b.bean(ConnectorRuntimes.class).get("crm").orElseThrow().delivered())
-                    .isPositive();
+            assertThat(TwoHubs.delivered(a, "crm")).isPositive();
+            assertThat(TwoHubs.delivered(b, "crm")).isPositive();
         }
     }
 

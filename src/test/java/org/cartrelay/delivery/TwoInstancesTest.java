@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -79,12 +78,7 @@ class TwoInstancesTest {
     void twoHubsOnOneDatabaseAbandonEachCheckoutOnceAndNeverSendOneEventTwiceAtOnce() {
         try (TestHub a = start();
                 TestHub b = start()) {
-            for (int i = 0; i < CHECKOUTS; i++) {
-                String key = "two-" + i;
-                HttpResponse<String> response = Notices.post(
-                        i % 2 == 0 ? a : b, "msg-" + key, Notices.checkoutStarted(key, key + "@example.com", "29.00"));
-                assertThat(response.statusCode()).as("notice %s", key).isEqualTo(202);
-            }
+            TwoHubs.startCheckouts(a, b, "two", CHECKOUTS);
 
             await().atMost(Duration.ofSeconds(90))
                     .until(() -> a.count("select count(*) from delivery where status = 'delivered'") == CHECKOUTS);
@@ -156,9 +150,6 @@ class TwoInstancesTest {
     }
 
     private static long delivered(TestHub hub) {
-        return hub.bean(ConnectorRuntimes.class)
-                .get("crm")
-                .map(ConnectorRuntime::delivered)
-                .orElseThrow();
+        return TwoHubs.delivered(hub, "crm");
     }
 }
