@@ -80,6 +80,10 @@ public record CartRelayProperties(
      * @param commitThreads Transactions committing notices at once.
      * @param queueCapacity Notices that may wait for a commit; beyond it the answer is 503.
      * @param commitTimeout How long a request waits for its commit before the answer is 503.
+     * @param mode direct: the intake keeps each notice in the store before it answers; kafka: it publishes each
+     *        notice to a Kafka topic and answers after the broker's acknowledgement, and processors write them to the
+     *        store.
+     * @param kafka The Kafka intake mode's topic, producer and processors.
      */
     public record Intake(
             @DefaultValue("256KB") @NotNull DataSize maxBody,
@@ -87,7 +91,45 @@ public record CartRelayProperties(
             @DefaultValue("100") @Positive int batchSize,
             @DefaultValue("1") @Positive int commitThreads,
             @DefaultValue("10000") @Positive int queueCapacity,
-            @DefaultValue("10s") @NotNull @PositiveDuration Duration commitTimeout) {}
+            @DefaultValue("10s") @NotNull @PositiveDuration Duration commitTimeout,
+            @DefaultValue("direct") @NotNull Mode mode,
+            @DefaultValue @Valid Kafka kafka) {
+
+        /** Where an accepted notice goes before the intake answers. */
+        public enum Mode {
+            DIRECT,
+            KAFKA
+        }
+    }
+
+    /**
+     * The Kafka intake mode: notices are published keyed by the buyer's email (so a buyer's notices keep their
+     * order), by an idempotent producer waiting for every in-sync replica; processors in one consumer group write
+     * them to the store in batches and commit a batch's offsets only after its database commit.
+     *
+     * @param brokers The Kafka bootstrap servers, host:port[,host:port]; required in the kafka mode.
+     * @param topic The topic notices are published to; its partitions bound how many processors share the work.
+     * @param groupId The processors' consumer group; every instance of one hub uses the same.
+     * @param process Whether this instance processes notices; false makes an instance that only publishes.
+     * @param consumers Kafka consumers (threads) this instance processes with.
+     * @param batchSize At most this many notices are stored in one transaction (the consumers' max.poll.records).
+     * @param batchWait How long a consumer gathers notices before it stores what it has.
+     * @param publishTimeout How long the intake waits for the broker's acknowledgement before the answer is 503.
+     * @param properties Further Kafka client settings for producer and consumers (security.protocol, sasl.*, ...).
+     */
+    public record Kafka(
+            String brokers,
+            @DefaultValue("cartrelay-notices") @NotBlank String topic,
+            @DefaultValue("cartrelay-intake") @NotBlank String groupId,
+            @DefaultValue("true") boolean process,
+            @DefaultValue("1") @Positive int consumers,
+            @DefaultValue("500") @Positive int batchSize,
+
+            @DefaultValue("100ms") @NotNull @PositiveDuration
+            Duration batchWait,
+
+            @DefaultValue("5s") @NotNull @PositiveDuration Duration publishTimeout,
+            @DefaultValue java.util.Map<String, String> properties) {}
 
     /**
      * The abandonment timer, and the enrichment of each abandoned event.

@@ -21,8 +21,9 @@ import com.zaxxer.hikari.HikariDataSource;
 
 /**
  * The answers every intake endpoint shares, refusals as {@code application/problem+json}: 400 for a body or query
- * that is no valid form encoding (before any signature can be checked, so nothing is kept), 413 over the body limit, 503 with {@code Retry-After} when the store
- * cannot commit (the sender retries; nothing is acknowledged that was not kept), 404 for a source with no secret.
+ * that is no valid form encoding (before any signature can be checked, so nothing is kept), 413 over the body limit,
+ * 503 with {@code Retry-After} when the store cannot commit or the Kafka intake cannot publish (the sender retries;
+ * nothing is acknowledged that was not kept), 404 for a source with no secret.
  */
 @Component
 public class IntakeErrors {
@@ -42,6 +43,9 @@ public class IntakeErrors {
         ResponseEntity<?> refusal = refusal(e);
         if (refusal != null) {
             return refusal;
+        }
+        if (e instanceof NoticeHandOff.Unavailable) {
+            return unavailable(e, "The intake log is unavailable; nothing was kept. Please retry.");
         }
         if (e instanceof CannotGetJdbcConnectionException
                 || e instanceof CannotCreateTransactionException
@@ -71,16 +75,23 @@ public class IntakeErrors {
     }
 
     private ResponseEntity<String> storeUnavailable(RuntimeException e) {
-        log.warn("Store unavailable, answering 503: {}", e.getClass().getSimpleName());
         // pooled connections that an outage broke would fail the sender's retry too; replace them
         if (dataSource instanceof HikariDataSource hikari && hikari.getHikariPoolMXBean() != null) {
             hikari.getHikariPoolMXBean().softEvictConnections();
         }
+        return unavailable(e, "The store is unavailable; nothing was kept. Please retry.");
+    }
+
+    private ResponseEntity<String> unavailable(RuntimeException e, String body) {
+        log.warn(
+                "{}; answering 503: {}",
+                body.substring(0, body.indexOf(';')),
+                e.getClass().getSimpleName());
         return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE)
                 .header(
                         HttpHeaders.RETRY_AFTER,
                         Integer.toString(properties.intake().retryAfterSeconds()))
                 .contentType(MediaType.TEXT_PLAIN)
-                .body("The store is unavailable; nothing was kept. Please retry.");
+                .body(body);
     }
 }

@@ -82,16 +82,9 @@ public class NoticeCommitter implements SmartLifecycle {
 
     /** Queues the notice and waits for the commit that keeps it (or the failure that did not). */
     Receipt commit(Notice notice) {
-        NoticeStore.Row row = row(notice, Ids.next("ntc"), clock.instant());
-        Lifecycle.Inbound inbound = notice.outcome() == Notice.Outcome.PROCESSED
-                ? new Lifecycle.Inbound(
-                        notice.source(),
-                        notice.event(),
-                        row.receivedAt(),
-                        row.canonical(),
-                        traces.traceParent(traces.current()))
-                : null;
-        Pending pending = new Pending(notice, row, inbound, new CompletableFuture<>());
+        Pending pending = new Pending(
+                prepare(notice, Ids.next("ntc"), clock.instant(), traces.traceParent(traces.current())),
+                new CompletableFuture<>());
         try {
             if (!running || !queue.offer(pending, config.commitTimeout().toMillis(), TimeUnit.MILLISECONDS)) {
                 throw new CannotCreateTransactionException("The intake queue is full; nothing was kept");
@@ -110,6 +103,42 @@ public class NoticeCommitter implements SmartLifecycle {
             throw new IllegalStateException(e.getCause());
         }
     }
+
+    /**
+     * The notice's row and its change to the lifecycle, made by the thread that received it: the id it will be kept
+     * under, when it arrived, and the trace context its checkout is to continue.
+     */
+    public static Prepared prepare(Notice notice, String id, Instant receivedAt, String traceParent) {
+        NoticeStore.Row row = row(notice, id, receivedAt);
+        Lifecycle.Inbound inbound = notice.outcome() == Notice.Outcome.PROCESSED
+                ? new Lifecycle.Inbound(notice.source(), notice.event(), row.receivedAt(), row.canonical(), traceParent)
+                : null;
+        return new Prepared(notice, row, inbound);
+    }
+
+    /**
+     * Stores the notices on the calling thread, in one transaction when it can (a batch that fails is split up, as
+     * the committer's are), and returns each notice's receipt or the failure that kept it out, in their order.
+     */
+    public List<Stored> storeNow(List<Prepared> prepared) {
+        List<Pending> batch = new ArrayList<>(prepared.size());
+        for (Prepared each : prepared) {
+            batch.add(new Pending(each, new CompletableFuture<>()));
+        }
+        store(batch);
+        List<Stored> stored = new ArrayList<>(batch.size());
+        for (Pending pending : batch) {
+            CompletableFuture<Receipt> result = pending.result();
+            stored.add(
+                    result.isCompletedExceptionally()
+                            ? new Stored(null, result.handle((r, e) -> e).join())
+                            : new Stored(result.join(), null));
+        }
+        return stored;
+    }
+
+    /** A notice's receipt, or the failure that kept it out of the store. */
+    public record Stored(Receipt receipt, Throwable failure) {}
 
     private void run() {
         List<Pending> batch = new ArrayList<>(config.batchSize());
@@ -281,7 +310,22 @@ public class NoticeCommitter implements SmartLifecycle {
         return PHASE;
     }
 
-    /** A notice waiting for its commit: its row, and its change to the lifecycle when it makes one. */
-    private record Pending(
-            Notice notice, NoticeStore.Row row, Lifecycle.Inbound inbound, CompletableFuture<Receipt> result) {}
+    /** A notice ready for the store: its row, and its change to the lifecycle when it makes one. */
+    public record Prepared(Notice notice, NoticeStore.Row row, Lifecycle.Inbound inbound) {}
+
+    /** A notice waiting for its commit. */
+    private record Pending(Prepared prepared, CompletableFuture<Receipt> result) {
+
+        Notice notice() {
+            return prepared.notice();
+        }
+
+        NoticeStore.Row row() {
+            return prepared.row();
+        }
+
+        Lifecycle.Inbound inbound() {
+            return prepared.inbound();
+        }
+    }
 }

@@ -18,6 +18,7 @@ import org.cartrelay.connectors.ConnectorDefinition;
 import org.cartrelay.connectors.FailureKind;
 import org.cartrelay.event.EventJson;
 import org.cartrelay.event.OutboundEvent;
+import org.cartrelay.support.KafkaProducers;
 
 /**
  * Publishes the outbound event as JSON to {@code topic} with the buyer's email as the record key, so one buyer's
@@ -79,18 +80,8 @@ public class KafkaConnector implements Connector {
         // clientId makes the URI, and so the endpoint and its producer, this connector's own
         KafkaEndpoint endpoint = builder.getContext()
                 .getEndpoint("kafka:" + topic + "?clientId=cartrelay-" + definition.name(), KafkaEndpoint.class);
-        var configuration = endpoint.getConfiguration();
-        configuration.setBrokers(brokers);
-        configuration.setRequestRequiredAcks("all");
-        configuration.setEnableIdempotence(true);
-        int timeout = (int) Math.min(Integer.MAX_VALUE, definition.timeout().toMillis());
-        configuration.setRequestTimeoutMs(timeout);
-        // Kafka insists on delivery.timeout.ms >= linger.ms + request.timeout.ms
-        long linger = Long.parseLong(String.valueOf(properties.getOrDefault("linger.ms", "0")));
-        configuration.setDeliveryTimeoutMs((int) Math.min(Integer.MAX_VALUE, timeout + linger));
-        configuration.setMaxBlockMs(timeout);
         // the schema keeps acks, idempotence and the serializers out of `properties`
-        configuration.setAdditionalProperties(new LinkedHashMap<>(properties));
+        KafkaProducers.configure(endpoint.getConfiguration(), brokers, definition.timeout(), properties);
         builder.from(deliveryUri()).routeId(routeId()).process(this::record).to(endpoint);
     }
 
