@@ -4,6 +4,7 @@ import javax.sql.DataSource;
 
 import org.cartrelay.config.CartRelayProperties;
 import org.cartrelay.support.FormBody;
+import org.cartrelay.support.LogSafe;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.dao.DataAccessResourceFailureException;
@@ -45,6 +46,7 @@ public class IntakeErrors {
             return refusal;
         }
         if (e instanceof NoticeHandOff.Unavailable) {
+            log.warn("{}", LogSafe.value(e.getMessage()));
             return unavailable(e, "The intake log is unavailable; nothing was kept. Please retry.");
         }
         if (e instanceof CannotGetJdbcConnectionException

@@ -152,6 +152,11 @@ public final class TestHub implements AutoCloseable {
         return context.getBean(type);
     }
 
+    /** Whether the hub has a bean of this type (one its settings leave out has none). */
+    public boolean has(Class<?> type) {
+        return context.getBeanProvider(type).getIfAvailable() != null;
+    }
+
     public Path home() {
         return Path.of(context.getEnvironment().getProperty("cartrelay.home-dir"));
     }

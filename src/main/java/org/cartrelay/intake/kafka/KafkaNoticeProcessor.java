@@ -19,7 +19,8 @@ import org.cartrelay.ops.HubMetrics;
 import org.cartrelay.store.StoreUnreachable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnExpression;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.dao.ConcurrencyFailureException;
 import org.springframework.dao.TransientDataAccessException;
 import org.springframework.stereotype.Component;
@@ -34,8 +35,8 @@ import org.springframework.stereotype.Component;
  * its partition nor is lost; a record that is no notice at all is logged and skipped.
  */
 @Component
-@ConditionalOnExpression("'${cartrelay.intake.mode:direct}'.equalsIgnoreCase('kafka')"
-        + " and '${cartrelay.intake.kafka.process:true}' == 'true'")
+@ConditionalOnProperty(name = "cartrelay.intake.mode", havingValue = "kafka")
+@ConditionalOnBooleanProperty(name = "cartrelay.intake.kafka.process", matchIfMissing = true)
 public class KafkaNoticeProcessor extends RouteBuilder {
 
     static final String ROUTE_ID = "intake-kafka";

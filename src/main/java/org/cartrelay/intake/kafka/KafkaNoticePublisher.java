@@ -64,7 +64,11 @@ public class KafkaNoticePublisher implements NoticeHandOff {
             exchange.getMessage().setBody(queued.json());
         });
         if (sent.getException() != null) {
-            throw new Unavailable("Kafka did not acknowledge the notice", sent.getException());
+            // Kafka's own messages name topics, sizes and times, never a record's content
+            throw new Unavailable(
+                    "Kafka did not acknowledge the notice: "
+                            + sent.getException().getMessage(),
+                    sent.getException());
         }
         return new Receipt(id, false);
     }

@@ -235,6 +235,9 @@ class KafkaIntakeTest {
                 .property("cartrelay.intake.kafka.process", "false")
                 .property("cartrelay.intake.kafka.publish-timeout", "1s")
                 .start()) {
+            // process: false is an instance that only publishes
+            assertThat(unreachable.has(KafkaNoticeProcessor.class)).isFalse();
+            assertThat(a.has(KafkaNoticeProcessor.class)).isTrue();
             HttpResponse<String> response = Notices.post(
                     unreachable,
                     "msg-unreachable-1",
