@@ -215,17 +215,21 @@ class DeployManifestsTest {
     }
 
     @Test
-    void kafkaRunsInKRaftModeAndNoHubSettingPointsAtIt() {
+    void kafkaRunsInKRaftModeAndTheHubsTakeNoticesInThroughIt() {
         Map<String, Object> kafka = map(services().get("kafka"));
         assertThat(kafka.get("image").toString()).startsWith("apache/kafka:");
         Map<String, String> environment = environment(kafka);
         assertThat(environment.get("KAFKA_PROCESS_ROLES")).contains("broker", "controller");
         assertThat(environment).doesNotContainKey("KAFKA_ZOOKEEPER_CONNECT");
-        // the intake's Kafka mode is not built yet
-        assertThat(hubs())
-                .allSatisfy(hub -> assertThat(environment(hub))
-                        .allSatisfy((setting, value) ->
-                                assertThat(setting + "=" + value).doesNotContainIgnoringCase("kafka")));
+        // room for more processing consumers than the two hubs' one each
+        assertThat(Integer.parseInt(environment.get("KAFKA_NUM_PARTITIONS"))).isGreaterThan(2);
+        String listener = environment.get("KAFKA_ADVERTISED_LISTENERS").replaceAll(".*//", "");
+        assertThat(hubs()).allSatisfy(hub -> {
+            Map<String, String> settings = environment(hub);
+            assertThat(settings.get("CARTRELAY_INTAKE_MODE")).isEqualTo("${CARTRELAY_INTAKE_MODE:-kafka}");
+            assertThat(settings.get("CARTRELAY_INTAKE_KAFKA_BROKERS")).isEqualTo(listener);
+            assertThat(map(hub.get("depends_on"))).containsKey("kafka");
+        });
     }
 
     @Test
