@@ -3,6 +3,7 @@ package org.cartrelay.config;
 import java.math.BigDecimal;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
@@ -129,7 +130,7 @@ public record CartRelayProperties(
             Duration batchWait,
 
             @DefaultValue("5s") @NotNull @PositiveDuration Duration publishTimeout,
-            @DefaultValue java.util.Map<String, String> properties) {}
+            @DefaultValue Map<String, String> properties) {}
 
     /**
      * The abandonment timer, and the enrichment of each abandoned event.

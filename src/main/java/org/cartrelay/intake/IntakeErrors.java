@@ -47,7 +47,7 @@ public class IntakeErrors {
         }
         if (e instanceof NoticeHandOff.Unavailable) {
             log.warn("{}", LogSafe.value(e.getMessage()));
-            return unavailable(e, "The intake log is unavailable; nothing was kept. Please retry.");
+            return unavailable(e, "intake log");
         }
         if (e instanceof CannotGetJdbcConnectionException
                 || e instanceof CannotCreateTransactionException
@@ -81,19 +81,17 @@ public class IntakeErrors {
         if (dataSource instanceof HikariDataSource hikari && hikari.getHikariPoolMXBean() != null) {
             hikari.getHikariPoolMXBean().softEvictConnections();
         }
-        return unavailable(e, "The store is unavailable; nothing was kept. Please retry.");
+        return unavailable(e, "store");
     }
 
-    private ResponseEntity<String> unavailable(RuntimeException e, String body) {
-        log.warn(
-                "{}; answering 503: {}",
-                body.substring(0, body.indexOf(';')),
-                e.getClass().getSimpleName());
+    /** 503 with {@code Retry-After}: {@code what} (the store, or the intake log) could not keep the notice. */
+    private ResponseEntity<String> unavailable(RuntimeException e, String what) {
+        log.warn("The {} is unavailable, answering 503: {}", what, e.getClass().getSimpleName());
         return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE)
                 .header(
                         HttpHeaders.RETRY_AFTER,
                         Integer.toString(properties.intake().retryAfterSeconds()))
                 .contentType(MediaType.TEXT_PLAIN)
-                .body(body);
+                .body("The " + what + " is unavailable; nothing was kept. Please retry.");
     }
 }
