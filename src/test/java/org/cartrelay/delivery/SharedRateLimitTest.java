@@ -10,6 +10,7 @@ import java.util.List;
 import org.cartrelay.testing.ScriptedTarget;
 import org.cartrelay.testing.ScriptedTarget.Answer;
 import org.cartrelay.testing.ScriptedTarget.Call;
+import org.cartrelay.testing.Teardown;
 import org.cartrelay.testing.TestDatabase;
 import org.cartrelay.testing.TestHub;
 import org.junit.jupiter.api.AfterEach;
@@ -36,24 +37,12 @@ class SharedRateLimitTest {
     }
 
     @AfterEach
-    void tearDown() {
-        if (crm != null) {
-            crm.close();
-        }
-        if (database != null) {
-            database.close();
-        }
+    void tearDown() throws Exception {
+        Teardown.inOrder(crm, database);
     }
 
     private TestHub start() {
-        return TestHub.on(database)
-                .property("cartrelay.abandonment.delay", "0s")
-                .connector("crm", """
-                        type: webhook
-                        endpoint: %s
-                        rateLimit: 50/s
-                        """.formatted(crm.url()))
-                .start();
+        return TwoHubs.crmHub(database, crm, "rateLimit: 50/s").start();
     }
 
     @Test

@@ -11,6 +11,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.cartrelay.testing.ScriptedTarget;
 import org.cartrelay.testing.ScriptedTarget.Answer;
 import org.cartrelay.testing.ScriptedTarget.Call;
+import org.cartrelay.testing.Teardown;
 import org.cartrelay.testing.TestDatabase;
 import org.cartrelay.testing.TestHub;
 import org.junit.jupiter.api.AfterEach;
@@ -37,24 +38,14 @@ class SharedTargetWaitTest {
     }
 
     @AfterEach
-    void tearDown() {
-        if (crm != null) {
-            crm.close();
-        }
-        if (database != null) {
-            database.close();
-        }
+    void tearDown() throws Exception {
+        Teardown.inOrder(crm, database);
     }
 
     private TestHub start() {
-        return TestHub.on(database)
-                .property("cartrelay.abandonment.delay", "0s")
+        return TwoHubs.crmHub(database, crm, "")
                 // small lanes: most of the backlog stays in the table, for whichever hub claims it
                 .property("cartrelay.delivery.prefetch", "2")
-                .connector("crm", """
-                        type: webhook
-                        endpoint: %s
-                        """.formatted(crm.url()))
                 .start();
     }
 

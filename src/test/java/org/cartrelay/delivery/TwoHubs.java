@@ -6,12 +6,28 @@ import static org.awaitility.Awaitility.await;
 import java.time.Duration;
 
 import org.cartrelay.testing.Notices;
+import org.cartrelay.testing.ScriptedTarget;
+import org.cartrelay.testing.TestDatabase;
 import org.cartrelay.testing.TestHub;
 
 /** Two hubs on one database in the two-instance tests: notices split between them, and one backlog for both. */
 final class TwoHubs {
 
     private TwoHubs() {}
+
+    /**
+     * A hub on {@code database} whose one connector, {@code crm}, is a webhook to {@code crm}'s receiver with
+     * {@code moreYaml} (one line of its settings, or empty), and whose checkouts are due at once.
+     */
+    static TestHub.Builder crmHub(TestDatabase database, ScriptedTarget crm, String moreYaml) {
+        return TestHub.on(database)
+                .property("cartrelay.abandonment.delay", "0s")
+                .connector("crm", """
+                        type: webhook
+                        endpoint: %s
+                        %s
+                        """.formatted(crm.url(), moreYaml));
+    }
 
     /** Posts {@code count} distinct started checkouts, every other one to each hub, each accepted. */
     static void startCheckouts(TestHub a, TestHub b, String prefix, int count) {

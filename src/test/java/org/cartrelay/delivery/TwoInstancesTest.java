@@ -20,6 +20,7 @@ import org.cartrelay.testing.Notices;
 import org.cartrelay.testing.ScriptedTarget;
 import org.cartrelay.testing.ScriptedTarget.Answer;
 import org.cartrelay.testing.ScriptedTarget.Call;
+import org.cartrelay.testing.Teardown;
 import org.cartrelay.testing.TestDatabase;
 import org.cartrelay.testing.TestHub;
 import org.junit.jupiter.api.AfterEach;
@@ -49,13 +50,8 @@ class TwoInstancesTest {
     }
 
     @AfterEach
-    void tearDown() {
-        if (crm != null) {
-            crm.close();
-        }
-        if (database != null) {
-            database.close();
-        }
+    void tearDown() throws Exception {
+        Teardown.inOrder(crm, database);
     }
 
     private TestHub start() {
@@ -63,14 +59,10 @@ class TwoInstancesTest {
     }
 
     private TestHub start(String abandonmentDelay) {
-        return TestHub.on(database)
+        return TwoHubs.crmHub(database, crm, "")
                 .property("cartrelay.abandonment.delay", abandonmentDelay)
                 // small lanes, so each hub's lane claims from the table beside what its own fan-out hands it
                 .property("cartrelay.delivery.prefetch", "2")
-                .connector("crm", """
-                        type: webhook
-                        endpoint: %s
-                        """.formatted(crm.url()))
                 .start();
     }
 
