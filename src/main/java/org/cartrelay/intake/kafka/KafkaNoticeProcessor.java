@@ -113,12 +113,13 @@ public class KafkaNoticeProcessor extends RouteBuilder {
         List<NoticeCommitter.Stored> results = committer.storeNow(prepared);
         for (int i = 0; i < results.size(); i++) {
             NoticeCommitter.Stored result = results.get(i);
+            NoticeCommitter.Prepared kept = prepared.get(i);
             if (result.failure() != null) {
-                result = keepAsRejected(queued.get(i), result.failure());
+                // counted as what was stored: the notice as rejected
+                kept = rejectedFor(queued.get(i), result.failure());
+                result = storeRejected(queued.get(i), kept);
             }
-            metrics.notice(
-                    prepared.get(i).notice().source(),
-                    IntakeService.outcome(prepared.get(i).notice(), result.receipt()));
+            metrics.notice(kept.notice().source(), IntakeService.outcome(kept.notice(), result.receipt()));
         }
         stored.addAndGet(prepared.size());
         commitOffsets(records);
@@ -156,15 +157,18 @@ public class KafkaNoticeProcessor extends RouteBuilder {
      * A failure the store will get over is the batch's: it is thrown, and the batch is read again. Any other is the
      * notice's own, which is then kept as rejected.
      */
-    private NoticeCommitter.Stored keepAsRejected(QueuedNotice notice, Throwable failure) {
+    private static NoticeCommitter.Prepared rejectedFor(QueuedNotice notice, Throwable failure) {
         if (StoreUnreachable.is(failure)
                 || failure instanceof ConcurrencyFailureException
                 || failure instanceof TransientDataAccessException) {
             throw failure instanceof RuntimeException runtime ? runtime : new IllegalStateException(failure);
         }
         log.error("Notice {} could not be applied; keeping it as rejected", notice.id(), failure);
-        NoticeCommitter.Stored kept =
-                committer.storeNow(List.of(notice.rejectedFor(failure))).get(0);
+        return notice.rejectedFor(failure);
+    }
+
+    private NoticeCommitter.Stored storeRejected(QueuedNotice notice, NoticeCommitter.Prepared rejected) {
+        NoticeCommitter.Stored kept = committer.storeNow(List.of(rejected)).get(0);
         if (kept.failure() != null) {
             throw new IllegalStateException("Notice " + notice.id() + " could not be kept", kept.failure());
         }
